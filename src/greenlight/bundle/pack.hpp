@@ -1,0 +1,18 @@
+// `greenlight pack`: a deterministic .tar.gz of a bundle (the same bundle gives the same bytes).
+#pragma once
+
+#include <filesystem>
+
+#include "greenlight/util/result.hpp"
+
+namespace greenlight::bundle {
+
+// Writes `dir` as a gzip-compressed tar: entries sorted by path, mtime fixed (SOURCE_DATE_EPOCH or 0),
+// owner 0/0 with empty names, modes normalised to 0644/0755, no gzip timestamp. The archive's
+// top-level folder is the bundle folder's name. Written to a temp file and renamed.
+util::Status pack_bundle(const std::filesystem::path& dir, const std::filesystem::path& output);
+
+// Extracts an archive written by pack_bundle into `destination` (refusing unsafe entries).
+util::Status unpack_bundle(const std::filesystem::path& archive, const std::filesystem::path& destination);
+
+}  // namespace greenlight::bundle

@@ -1,0 +1,112 @@
+// greenlight.yml, version 1: the runner's part (suites, tiers, policy). See docs/CONFIG.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "greenlight/results/test_results.hpp"
+
+namespace greenlight::config {
+
+using Milliseconds = std::chrono::milliseconds;
+
+// How a suite's results are read.
+struct ResultsSpec {
+    enum class Source { none, file, output };
+    Source source = Source::none;
+    results::ResultsFormat format = results::ResultsFormat::junit;
+    std::string path;  // for Source::file; may hold placeholders such as {outputs}
+};
+
+enum class FlakyPolicy { pass, fail };
+enum class MissingRequirementPolicy { fail, skip };
+
+struct SuiteConfig {
+    std::string name;
+    // argv form; when `shell` is set, argv is {"/bin/sh", "-c", <string>}.
+    std::vector<std::string> argv;
+    bool shell = false;
+    std::string cwd = ".";  // relative to the config file's folder
+    std::vector<std::pair<std::string, std::string>> env;  // in file order
+    Milliseconds timeout{600'000};
+    Milliseconds grace{5'000};  // between SIGTERM and SIGKILL
+    int retries = 0;
+    std::int64_t min_tests = 1;
+    std::uint64_t output_cap = 8ull << 20;  // bytes kept in output.log (half head, half tail)
+    ResultsSpec results;
+    std::vector<std::string> requires_;  // e.g. "docker", "command:node", "env:TOKEN", "file:path"
+    std::vector<std::string> labels;
+    int line = 0;  // where the suite is defined, for messages
+};
+
+struct Defaults {
+    Milliseconds timeout{600'000};
+    Milliseconds grace{5'000};
+    int retries = 0;
+    std::int64_t min_tests = 1;
+    std::uint64_t output_cap = 8ull << 20;
+};
+
+struct Policy {
+    std::map<std::string, FlakyPolicy> flaky;  // per tier; tiers not listed use `flaky_default`
+    FlakyPolicy flaky_default = FlakyPolicy::fail;
+    MissingRequirementPolicy missing_requirement = MissingRequirementPolicy::fail;
+
+    FlakyPolicy flaky_for(const std::string& tier) const {
+        auto found = flaky.find(tier);
+        return found == flaky.end() ? flaky_default : found->second;
+    }
+};
+
+// A tier entry is a suite name or `label:<label>` (every suite carrying that label).
+struct TierEntry {
+    std::string text;
+    int line = 0;
+};
+
+struct Config {
+    std::filesystem::path file;  // the greenlight.yml read
+    std::filesystem::path root;  // its folder; suite cwd and artifacts are relative to it
+    int version = 1;
+    std::string project;
+    std::string artifacts = "artifacts";
+    Defaults defaults;
+    std::vector<SuiteConfig> suites;  // in file order
+    std::map<std::string, std::vector<TierEntry>> tiers;
+    std::vector<std::string> tier_order;  // tiers in file order
+    Policy policy;
+
+    const SuiteConfig* find_suite(const std::string& name) const;
+};
+
+// One problem found in a config file, with where it is.
+struct ConfigError {
+    std::string file;
+    int line = 0;    // 1-based
+    int column = 0;  // 1-based
+    std::string key_path;  // e.g. suites.unit.timeout
+    std::string message;   // what was expected, what was found, and a did-you-mean when there is one
+
+    // "greenlight.yml:12:5: suites.unit.timout: unknown key; did you mean `timeout`?"
+    std::string to_string() const;
+};
+
+struct LoadOutcome {
+    std::optional<Config> config;     // set when there were no errors
+    std::vector<ConfigError> errors;  // every error in the file, in file order
+};
+
+// Loads and validates a config file, collecting every error rather than stopping at the first.
+LoadOutcome load_config(const std::filesystem::path& file);
+// Same, from text (for tests and fuzzing); `file` is used for messages and as the root.
+LoadOutcome load_config_text(std::string_view text, const std::filesystem::path& file);
+
+// The JSON Schema (draft 2020-12) of greenlight.yml, for editors.
+std::string_view config_schema();
+
+}  // namespace greenlight::config

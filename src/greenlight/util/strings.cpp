@@ -1,0 +1,117 @@
+#include "greenlight/util/strings.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace greenlight::util {
+
+std::string_view trim(std::string_view text) {
+    size_t start = 0;
+    while (start < text.size() && (text[start] == ' ' || text[start] == '\t' || text[start] == '\r' ||
+                                   text[start] == '\n')) {
+        ++start;
+    }
+    size_t end = text.size();
+    while (end > start &&
+           (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r' || text[end - 1] == '\n')) {
+        --end;
+    }
+    return text.substr(start, end - start);
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+    std::vector<std::string_view> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        lines.push_back(line);
+        start = end + 1;
+    }
+    return lines;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0) out += separator;
+        out += parts[i];
+    }
+    return out;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    const size_t rows = a.size() + 1;
+    const size_t cols = b.size() + 1;
+    std::vector<size_t> d(rows * cols);
+    auto at = [&](size_t i, size_t j) -> size_t& { return d[i * cols + j]; };
+    for (size_t i = 0; i < rows; ++i) at(i, 0) = i;
+    for (size_t j = 0; j < cols; ++j) at(0, j) = j;
+    for (size_t i = 1; i < rows; ++i) {
+        for (size_t j = 1; j < cols; ++j) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+            }
+        }
+    }
+    return at(rows - 1, cols - 1);
+}
+
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+    std::optional<std::string> best;
+    size_t best_distance = 0;
+    for (const auto& candidate : candidates) {
+        size_t distance = edit_distance(word, candidate);
+        if (!best || distance < best_distance) {
+            best = candidate;
+            best_distance = distance;
+        }
+    }
+    // Allow roughly one edit per three characters: `timout` -> `timeout`, but not `foo` -> `run`.
+    size_t allowed = std::max<size_t>(1, word.size() / 3);
+    if (best && best_distance <= allowed) return best;
+    return std::nullopt;
+}
+
+std::string expand_placeholders(std::string_view text,
+                                const std::vector<std::pair<std::string, std::string>>& values) {
+    std::string out;
+    out.reserve(text.size());
+    size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == '{') {
+            size_t close = text.find('}', i + 1);
+            if (close != std::string_view::npos) {
+                std::string_view name = text.substr(i + 1, close - i - 1);
+                auto found = std::find_if(values.begin(), values.end(),
+                                          [&](const auto& entry) { return entry.first == name; });
+                if (found != values.end()) {
+                    out += found->second;
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        out.push_back(text[i]);
+        ++i;
+    }
+    return out;
+}
+
+std::string printable(std::string_view text) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (c < 0x20 && c != '\t') {
+            out += fmt::format("\\x{:02x}", c);
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    return out;
+}
+
+}  // namespace greenlight::util

@@ -1,0 +1,28 @@
+// Small string helpers that know nothing about greenlight.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace greenlight::util {
+
+std::string_view trim(std::string_view text);
+std::vector<std::string_view> split_lines(std::string_view text);
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// Damerau-Levenshtein distance (adjacent transpositions count as one edit).
+size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word`, if it is close enough to be a likely misspelling.
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+// Replaces every `{name}` in `text` by its value; unknown names are left as they are.
+std::string expand_placeholders(std::string_view text,
+                                const std::vector<std::pair<std::string, std::string>>& values);
+
+// Escapes a string for a JSON-free, human log line (control characters as \xNN).
+std::string printable(std::string_view text);
+
+}  // namespace greenlight::util
