@@ -1,1 +1,293 @@
-// placeholder
+#include "greenlight/bundle/manifest.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <system_error>
+
+#include "greenlight/bundle/file_hashing.hpp"
+#include "greenlight/util/fs.hpp"
+
+namespace greenlight::bundle {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Whether `text` is well-formed UTF-8; JSON can carry nothing else, and a name that had to be
+// rewritten to fit would no longer match the file on disk.
+bool is_valid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        std::size_t continuation = 0;
+        std::uint32_t code_point = 0;
+        if (byte < 0x80) {
+            ++i;
+            continue;
+        } else if ((byte & 0xe0) == 0xc0) {
+            continuation = 1;
+            code_point = byte & 0x1f;
+        } else if ((byte & 0xf0) == 0xe0) {
+            continuation = 2;
+            code_point = byte & 0x0f;
+        } else if ((byte & 0xf8) == 0xf0) {
+            continuation = 3;
+            code_point = byte & 0x07;
+        } else {
+            return false;
+        }
+        if (i + continuation >= text.size()) return false;
+        for (std::size_t k = 1; k <= continuation; ++k) {
+            auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xc0) != 0x80) return false;
+            code_point = (code_point << 6) | (next & 0x3f);
+        }
+        // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
+        static constexpr std::uint32_t k_smallest[] = {0, 0x80, 0x800, 0x10000};
+        if (code_point < k_smallest[continuation] || code_point > 0x10ffff ||
+            (code_point >= 0xd800 && code_point <= 0xdfff)) {
+            return false;
+        }
+        i += continuation + 1;
+    }
+    return true;
+}
+
+// A name goes into both manifest files unchanged, so it must survive JSON and a `sha256sum -c` line.
+std::optional<std::string> why_name_cannot_be_listed(std::string_view path) {
+    if (!util::is_safe_relative_path(path)) return "a backslash or an empty, '.' or '..' part";
+    if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+        return "a control character (such as a newline)";
+    }
+    if (!is_valid_utf8(path)) return "bytes that are not UTF-8";
+    return std::nullopt;
+}
+
+bool is_manifest_file(std::string_view relative_path) {
+    return relative_path == k_manifest_json || relative_path == k_manifest_sha256;
+}
+
+std::string describe_file_type(fs::file_type type) {
+    switch (type) {
+        case fs::file_type::symlink:
+            return "a symlink";
+        case fs::file_type::block:
+            return "a block device";
+        case fs::file_type::character:
+            return "a character device";
+        case fs::file_type::fifo:
+            return "a fifo";
+        case fs::file_type::socket:
+            return "a socket";
+        default:
+            return "not a regular file";
+    }
+}
+
+// Lists the regular files of a bundle folder, refusing anything else that is not a folder.
+util::Result<std::vector<FileToHash>> list_bundle_files(const fs::path& dir) {
+    std::error_code error;
+    // The folder itself may be reached through a link (a symlinked artifacts folder); only its contents must be plain.
+    if (!fs::is_directory(fs::status(dir, error))) {
+        return util::make_error(fmt::format("{} is not a folder", dir.string()));
+    }
+    std::vector<FileToHash> files;
+    fs::recursive_directory_iterator walker(dir, fs::directory_options::none, error);
+    for (; !error && walker != fs::recursive_directory_iterator(); walker.increment(error)) {
+        const fs::directory_entry& entry = *walker;
+        fs::file_status status = entry.symlink_status(error);
+        if (error) break;
+        std::string relative = entry.path().lexically_relative(dir).generic_string();
+        if (fs::is_directory(status)) continue;
+        if (!fs::is_regular_file(status)) {
+            return util::make_error(fmt::format("{} is {}: a bundle may hold only plain files and folders",
+                                                entry.path().string(), describe_file_type(status.type())));
+        }
+        if (is_manifest_file(relative)) continue;
+        if (auto reason = why_name_cannot_be_listed(relative)) {
+            return util::make_error(fmt::format("cannot list {} in a manifest: its name has {}; rename it",
+                                                entry.path().string(), *reason));
+        }
+        std::uint64_t size = entry.file_size(error);
+        if (error) break;
+        files.push_back({std::move(relative), size});
+    }
+    if (error) {
+        return util::make_error(fmt::format("cannot list {}: {}", dir.string(), error.message()));
+    }
+    std::sort(files.begin(), files.end(),
+              [](const FileToHash& left, const FileToHash& right) { return left.path < right.path; });
+    return files;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; the user needs only the rest.
+std::string plain_json_message(const std::exception& exception) {
+    std::string_view text = exception.what();
+    if (text.starts_with("[json.exception.")) {
+        std::size_t end = text.find("] ");
+        if (end != std::string_view::npos) text.remove_prefix(end + 2);
+    }
+    return std::string(text);
+}
+
+}  // namespace
+
+util::Result<Manifest> build_manifest(const std::filesystem::path& dir, int jobs) {
+    auto listed = list_bundle_files(dir);
+    if (!listed) return listed.error();
+    const std::vector<FileToHash>& files = *listed;
+
+    std::vector<util::Result<util::FileDigest>> digests = hash_files(dir, files, jobs);
+    Manifest manifest;
+    manifest.files.reserve(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (!digests[i]) return digests[i].error();
+        manifest.files.push_back({files[i].path, digests[i]->size, digests[i]->sha256});
+    }
+    return manifest;
+}
+
+std::string manifest_to_json(const Manifest& manifest) {
+    // Ordered so that the schema and the totals come before the long list of files.
+    nlohmann::ordered_json document;
+    document["schema"] = k_manifest_schema;
+    std::uint64_t total_bytes = 0;
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const ManifestEntry& entry : manifest.files) {
+        total_bytes += entry.size;
+        files.push_back({{"path", entry.path}, {"size", entry.size}, {"sha256", entry.sha256}});
+    }
+    document["file_count"] = manifest.files.size();
+    document["total_bytes"] = total_bytes;
+    document["files"] = std::move(files);
+    return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string manifest_to_sha256_lines(const Manifest& manifest) {
+    std::string text;
+    for (const ManifestEntry& entry : manifest.files) {
+        text += entry.sha256;
+        text += "  ";
+        text += entry.path;
+        text += '\n';
+    }
+    return text;
+}
+
+ManifestReading read_manifest_json(std::string_view text) {
+    ManifestReading reading;
+    nlohmann::json document;
+    try {
+        document = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& exception) {
+        reading.problems.push_back(
+            fmt::format("{} is not valid JSON: {}", k_manifest_json, plain_json_message(exception)));
+        return reading;
+    }
+    if (!document.is_object()) {
+        reading.problems.push_back(
+            fmt::format("{} must hold a JSON object, found {}", k_manifest_json, document.type_name()));
+        return reading;
+    }
+    auto schema = document.find("schema");
+    if (schema == document.end() || !schema->is_string() || schema->get<std::string>() != k_manifest_schema) {
+        reading.problems.push_back(fmt::format("{}: expected \"schema\": \"{}\", found {}", k_manifest_json,
+                                               k_manifest_schema,
+                                               schema == document.end() ? "no schema" : schema->dump()));
+        return reading;
+    }
+    auto files = document.find("files");
+    if (files == document.end() || !files->is_array()) {
+        reading.problems.push_back(fmt::format("{}: expected \"files\" to be an array", k_manifest_json));
+        return reading;
+    }
+    reading.usable = true;
+
+    std::uint64_t total_bytes = 0;
+    std::size_t listed = 0;
+    for (std::size_t index = 0; index < files->size(); ++index) {
+        const nlohmann::json& item = (*files)[index];
+        auto path = item.is_object() ? item.find("path") : item.end();
+        if (!item.is_object() || path == item.end() || !path->is_string()) {
+            reading.problems.push_back(fmt::format("{}: files[{}] has no \"path\" string", k_manifest_json, index));
+            continue;
+        }
+        std::string path_text = path->get<std::string>();
+        ++listed;
+        if (!reading.listed_paths.insert(path_text).second) {
+            reading.problems.push_back(fmt::format("{}: {} is listed more than once", k_manifest_json, path_text));
+            continue;
+        }
+        // Checked before anything else about the entry: an unsafe path is never looked up.
+        if (!util::is_safe_relative_path(path_text)) {
+            reading.unsafe.push_back(
+                fmt::format("{}: manifest path is absolute or has an empty, '.' or '..' part", path_text));
+            continue;
+        }
+        if (is_manifest_file(path_text)) {
+            reading.problems.push_back(
+                fmt::format("{}: lists {} itself, which cannot hash itself", k_manifest_json, path_text));
+            continue;
+        }
+        auto size = item.find("size");
+        if (size == item.end() || !size->is_number_unsigned()) {
+            reading.problems.push_back(
+                fmt::format("{}: {} needs a \"size\" that is a whole number of bytes", k_manifest_json, path_text));
+            continue;
+        }
+        auto digest = item.find("sha256");
+        if (digest == item.end() || !digest->is_string() || !is_sha256_hex(digest->get<std::string>())) {
+            reading.problems.push_back(
+                fmt::format("{}: {} needs a \"sha256\" of 64 lowercase hex digits", k_manifest_json, path_text));
+            continue;
+        }
+        ManifestEntry entry{std::move(path_text), size->get<std::uint64_t>(), digest->get<std::string>()};
+        total_bytes += entry.size;
+        reading.manifest.files.push_back(std::move(entry));
+    }
+
+    // The totals are optional, but when present they must agree: a hand-edited list gives itself away.
+    auto file_count = document.find("file_count");
+    if (file_count != document.end() &&
+        (!file_count->is_number_unsigned() || file_count->get<std::uint64_t>() != listed)) {
+        reading.problems.push_back(fmt::format("{}: \"file_count\" is {} but {} files are listed", k_manifest_json,
+                                               file_count->dump(), listed));
+    }
+    auto total = document.find("total_bytes");
+    if (total != document.end() && reading.problems.empty() && reading.unsafe.empty() &&
+        (!total->is_number_unsigned() || total->get<std::uint64_t>() != total_bytes)) {
+        reading.problems.push_back(fmt::format("{}: \"total_bytes\" is {} but the listed sizes add up to {}",
+                                               k_manifest_json, total->dump(), total_bytes));
+    }
+
+    std::sort(reading.manifest.files.begin(), reading.manifest.files.end(),
+              [](const ManifestEntry& left, const ManifestEntry& right) { return left.path < right.path; });
+    return reading;
+}
+
+util::Result<Manifest> parse_manifest_json(std::string_view text) {
+    ManifestReading reading = read_manifest_json(text);
+    if (!reading.problems.empty()) return util::make_error(reading.problems.front());
+    if (!reading.unsafe.empty()) {
+        return util::make_error(fmt::format("{}: unsafe entry {}", k_manifest_json, reading.unsafe.front()));
+    }
+    return std::move(reading.manifest);
+}
+
+util::Result<Manifest> write_manifest(const std::filesystem::path& dir, int jobs) {
+    auto manifest = build_manifest(dir, jobs);
+    if (!manifest) return manifest;
+    // manifest.json last: its presence is what says the bundle is complete.
+    if (auto written = util::write_file_atomic(dir / k_manifest_sha256, manifest_to_sha256_lines(*manifest));
+        !written) {
+        return written.error();
+    }
+    if (auto written = util::write_file_atomic(dir / k_manifest_json, manifest_to_json(*manifest)); !written) {
+        return written.error();
+    }
+    return manifest;
+}
+
+}  // namespace greenlight::bundle

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "greenlight/util/result.hpp"
@@ -35,6 +37,16 @@ std::string manifest_to_sha256_lines(const Manifest& manifest);
 
 // Parses manifest.json; rejects unsafe paths (absolute, `..`), duplicates and malformed digests.
 util::Result<Manifest> parse_manifest_json(std::string_view text);
+
+// manifest.json read without stopping at the first fault, so that verify can name every bad entry.
+struct ManifestReading {
+    Manifest manifest;                   // the well-formed, safe entries, sorted by path
+    std::vector<std::string> unsafe;     // "<path>: <reason>" for entries that must never be looked up
+    std::vector<std::string> problems;   // malformed JSON, wrong schema, bad fields, duplicate paths
+    std::set<std::string> listed_paths;  // every path string the file names, well-formed or not
+    bool usable = false;                 // false when the file as a whole cannot be trusted (not JSON, wrong schema)
+};
+ManifestReading read_manifest_json(std::string_view text);
 
 // Builds the manifest of `dir` and writes both manifest files atomically (the last files written).
 util::Result<Manifest> write_manifest(const std::filesystem::path& dir, int jobs);

@@ -12,7 +12,9 @@ namespace greenlight::bundle {
 // top-level folder is the bundle folder's name. Written to a temp file and renamed.
 util::Status pack_bundle(const std::filesystem::path& dir, const std::filesystem::path& output);
 
-// Extracts an archive written by pack_bundle into `destination` (refusing unsafe entries).
+// Extracts an archive written by pack_bundle so that `destination` becomes the bundle folder (the
+// archive's single top folder is stripped). `destination` must be new or empty; absolute names, `..`,
+// links and special files are refused, and a refused archive leaves `destination` empty.
 util::Status unpack_bundle(const std::filesystem::path& archive, const std::filesystem::path& destination);
 
 }  // namespace greenlight::bundle

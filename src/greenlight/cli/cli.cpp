@@ -1,4 +1,73 @@
 #include "greenlight/cli/cli.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <exception>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "greenlight/cli/commands.hpp"
+
 namespace greenlight::cli {
-int main(int, char**) { return 0; }
+
+void print_error(const std::string& message) { std::cerr << "greenlight: error: " << message << "\n"; }
+
+bool running_in_ci() {
+    const char* ci = std::getenv("CI");
+    return ci && (std::string_view(ci) == "true" || std::string_view(ci) == "1");
 }
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+std::optional<config::Config> load_config_or_report(const std::filesystem::path& file) {
+    config::LoadOutcome loaded = config::load_config(file);
+    for (const auto& error : loaded.errors) std::cerr << error.to_string() << "\n";
+    if (!loaded.errors.empty()) {
+        print_error(fmt::format("{}: {} error{} in the config; fix {} and run again", file.string(),
+                                loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s",
+                                loaded.errors.size() == 1 ? "it" : "them"));
+    }
+    return loaded.config;
+}
+
+std::string flag_or_environment(const std::string& flag_value, const char* variable, const std::string& fallback) {
+    if (!flag_value.empty()) return flag_value;
+    if (const char* value = std::getenv(variable); value && *value) return value;
+    return fallback;
+}
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "greenlight makes a CI green mean something: it runs a repository's test suites by tier with verdicts\n"
+        "that cannot be fooled, and writes artifact bundles whose manifests prove nothing was lost.\n\n"
+        "Exit codes: 0 green, 1 red, 2 usage or config error, 3 infrastructure error, 130 interrupted."};
+    app.set_version_flag("--version", std::string("greenlight ") + GREENLIGHT_VERSION);
+    app.require_subcommand(1);
+    ExitCode exit_code = ExitCode::green;
+    add_run_command(app, exit_code);
+    add_smoke_command(app, exit_code);
+    add_verify_command(app, exit_code);
+    add_pack_command(app, exit_code);
+    add_merge_command(app, exit_code);
+    add_manifest_command(app, exit_code);
+    add_config_command(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForAllHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForVersion& version) {
+        return app.exit(version);
+    } catch (const CLI::ParseError& error) {
+        app.exit(error);
+        return to_int(ExitCode::usage);
+    } catch (const std::exception& error) {
+        print_error(error.what());
+        return to_int(ExitCode::infrastructure);
+    }
+    return to_int(exit_code);
+}
+
+}  // namespace greenlight::cli

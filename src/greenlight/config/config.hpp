@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "greenlight/results/test_results.hpp"
@@ -82,6 +83,8 @@ struct Config {
     Policy policy;
 
     const SuiteConfig* find_suite(const std::string& name) const;
+    // The suites a tier selects, in the tier's order, each once; empty for an unknown tier.
+    std::vector<const SuiteConfig*> suites_in_tier(const std::string& tier) const;
 };
 
 // One problem found in a config file, with where it is.
@@ -92,7 +95,7 @@ struct ConfigError {
     std::string key_path;  // e.g. suites.unit.timeout
     std::string message;   // what was expected, what was found, and a did-you-mean when there is one
 
-    // "greenlight.yml:12:5: suites.unit.timout: unknown key; did you mean `timeout`?"
+    // "greenlight.yml:12:5: suites.unit.timout: unknown key; did you mean 'timeout'?"
     std::string to_string() const;
 };
 

@@ -1,0 +1,34 @@
+// libFuzzer target: the runner-output readers (pytest, go, ctest, cargo, node, plain) on arbitrary text.
+// The first byte picks the format, so one corpus covers all of them.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+#include <variant>
+
+#include "greenlight/results/parsers.hpp"
+
+using namespace greenlight::results;
+
+namespace {
+
+constexpr ResultsFormat k_formats[] = {ResultsFormat::pytest, ResultsFormat::go,   ResultsFormat::ctest,
+                                       ResultsFormat::cargo,  ResultsFormat::node, ResultsFormat::plain};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size == 0) return 0;
+    const ResultsFormat format = k_formats[data[0] % std::size(k_formats)];
+    const std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
+    const ParseOutcome outcome = parse_runner_output(format, input, "output");
+    if (const ParsedResults* results = std::get_if<ParsedResults>(&outcome)) {
+        const TestCounts& counts = results->counts;
+        if (counts.total != counts.passed + counts.failed + counts.errored + counts.skipped) std::abort();
+        if (counts.passed < 0 || counts.failed < 0 || counts.errored < 0 || counts.skipped < 0) std::abort();
+        if (results->format != format) std::abort();
+    } else if (std::get<ParseFailure>(outcome).message.empty()) {
+        std::abort();
+    }
+    return 0;
+}

@@ -1,0 +1,31 @@
+// One function per subcommand; each registers itself on the app and stores its exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "greenlight/config/config.hpp"
+#include "greenlight/exit_code.hpp"
+
+namespace greenlight::cli {
+
+void add_run_command(CLI::App& app, ExitCode& exit_code);
+void add_smoke_command(CLI::App& app, ExitCode& exit_code);
+void add_verify_command(CLI::App& app, ExitCode& exit_code);
+void add_pack_command(CLI::App& app, ExitCode& exit_code);
+void add_merge_command(CLI::App& app, ExitCode& exit_code);
+void add_manifest_command(CLI::App& app, ExitCode& exit_code);
+void add_config_command(CLI::App& app, ExitCode& exit_code);
+
+// Shared by the commands.
+void print_error(const std::string& message);
+bool running_in_ci();
+bool stderr_is_terminal();
+// Loads the config, printing every error; empty when it did not load.
+std::optional<config::Config> load_config_or_report(const std::filesystem::path& file);
+// A flag's value, else the environment variable's, else the fallback.
+std::string flag_or_environment(const std::string& flag_value, const char* variable, const std::string& fallback);
+
+}  // namespace greenlight::cli

@@ -1,0 +1,201 @@
+// `greenlight run`: load config, plan the tier, run (smoke guard first), write the bundle, report.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <regex>
+
+#include "greenlight/cli/commands.hpp"
+#include "greenlight/cli/progress.hpp"
+#include "greenlight/runner/interrupt.hpp"
+#include "greenlight/runner/run.hpp"
+#include "greenlight/smoke/smoke.hpp"
+#include "greenlight/util/fs.hpp"
+#include "greenlight/util/strings.hpp"
+
+namespace greenlight::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunOptions {
+    std::string config_file = "greenlight.yml";
+    std::string tier;
+    std::string run_id;
+    std::string artifact_dir;
+    int jobs = 1;
+    std::string shard;
+    std::string durations_from;
+    bool smoke_only = false;
+    bool no_smoke = false;
+    bool list = false;
+    bool force = false;
+    bool quiet = false;
+    bool json = false;
+};
+
+std::string default_run_id() {
+    if (const char* github_run = std::getenv("GITHUB_RUN_ID"); github_run && *github_run) {
+        const char* attempt = std::getenv("GITHUB_RUN_ATTEMPT");
+        return fmt::format("{}-{}", github_run, attempt && *attempt ? attempt : "1");
+    }
+    return util::format_utc_compact(std::chrono::system_clock::now());
+}
+
+bool valid_run_id(const std::string& run_id) {
+    static const std::regex k_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    return std::regex_match(run_id, k_pattern) && run_id.find("..") == std::string::npos;
+}
+
+void report_on_github(const nlohmann::json& summary) {
+    if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {
+        for (const auto& line : runner::github_annotations(summary)) std::cout << line << "\n";
+    }
+    if (const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY"); step_summary && *step_summary) {
+        if (auto appended = util::append_file(step_summary, runner::summary_markdown(summary) + "\n"); !appended) {
+            print_error(fmt::format("cannot append to $GITHUB_STEP_SUMMARY: {}", appended.message()));
+        }
+    }
+}
+
+ExitCode run(const RunOptions& options) {
+    auto config = load_config_or_report(options.config_file);
+    if (!config) return ExitCode::usage;
+
+    const std::string tier = flag_or_environment(options.tier, "GREENLIGHT_TIER", "");
+    const std::string run_id = flag_or_environment(options.run_id, "GREENLIGHT_RUN_ID", default_run_id());
+    const std::string artifact_root = flag_or_environment(options.artifact_dir, "GREENLIGHT_ARTIFACT_DIR", "");
+    if (tier.empty() && !options.smoke_only) {
+        print_error("no tier given: pass --tier T (or set GREENLIGHT_TIER); tiers in " + options.config_file + ": " +
+                    util::join(config->tier_order, ", "));
+        return ExitCode::usage;
+    }
+    if (!valid_run_id(run_id)) {
+        print_error(fmt::format("run id `{}` is not usable as a folder name: use letters, digits, `.`, `_` and `-`",
+                                run_id));
+        return ExitCode::usage;
+    }
+    std::optional<runner::Shard> shard;
+    if (!options.shard.empty()) {
+        auto parsed = runner::parse_shard(options.shard);
+        if (!parsed) {
+            print_error(parsed.message());
+            return ExitCode::usage;
+        }
+        shard = *parsed;
+    }
+    std::map<std::string, double> durations;
+    if (!options.durations_from.empty()) {
+        auto read = runner::read_durations(options.durations_from);
+        if (!read) {
+            print_error(read.message());
+            return ExitCode::usage;
+        }
+        durations = std::move(*read);
+    }
+
+    runner::RunPlan plan;
+    if (options.smoke_only) {
+        plan.tier = tier.empty() ? "smoke" : tier;
+    } else {
+        auto planned = runner::plan_run(*config, tier, shard, durations);
+        if (!planned) {
+            print_error(planned.message());
+            return ExitCode::usage;
+        }
+        plan = std::move(*planned);
+    }
+    if (options.list) {
+        std::cout << runner::format_plan(plan, !options.no_smoke);
+        return ExitCode::green;
+    }
+
+    fs::path root = artifact_root.empty() ? config->root / config->artifacts : fs::absolute(artifact_root);
+    fs::path bundle_dir = root / config->project / run_id;
+    if (runner::bundle_exists(bundle_dir)) {
+        if (!options.force) {
+            print_error(fmt::format("{} already holds a bundle for run {}; refusing to overwrite it (use another "
+                                    "--run-id, or --force to replace it)",
+                                    bundle_dir.string(), run_id));
+            return ExitCode::usage;
+        }
+        std::error_code error;
+        fs::remove_all(bundle_dir, error);
+        if (error) {
+            print_error(fmt::format("cannot remove the old bundle {}: {}", bundle_dir.string(), error.message()));
+            return ExitCode::infrastructure;
+        }
+    }
+
+    runner::install_interrupt_handlers();
+    runner::PosixProcessSupervisor supervisor;
+    runner::SystemRequirementChecker requirements;
+    util::SystemClock clock;
+    auto progress = make_progress(choose_progress_style(options.quiet || options.json));
+
+    runner::RunRequest request;
+    request.config = &*config;
+    request.plan = plan;
+    request.run_id = run_id;
+    request.bundle_dir = bundle_dir;
+    request.jobs = std::max(1, options.jobs);
+    request.smoke_only = options.smoke_only;
+    if (!options.no_smoke) {
+        request.preflight = [&](const fs::path& dir) { return smoke::run_smoke_preflight(dir, supervisor, clock); };
+    }
+    request.observer = progress.get();
+    request.supervisor = &supervisor;
+    request.requirements = &requirements;
+    request.clock = &clock;
+    runner::RunResult result = runner::execute_run(request);
+
+    if (options.json) {
+        std::cout << result.summary.dump(2) << "\n";
+    } else if (!options.quiet) {
+        std::cout << "\n" << verdict_table(result.record) << "\n";
+    }
+    if (!options.json) {
+        std::cout << fmt::format("verdict: {}{} — {}\nbundle: {}\n", runner::to_string(result.record.verdict),
+                                 result.record.green ? " (green)" : " (red)", result.record.reason, bundle_dir.string());
+    }
+    report_on_github(result.summary);
+
+    if (!result.infrastructure_error.empty()) {
+        print_error(result.infrastructure_error);
+        return ExitCode::infrastructure;
+    }
+    if (runner::interrupted()) return ExitCode::interrupted;
+    return result.record.green ? ExitCode::green : ExitCode::red;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, ExitCode& exit_code) {
+    auto options = std::make_shared<RunOptions>();
+    CLI::App* command = app.add_subcommand("run", "Run a tier's suites, write the bundle, exit by verdict");
+    command->footer(
+        "The smoke guard runs first unless --no-smoke. The bundle goes to <artifacts>/<project>/<run-id>/.\n"
+        "Environment: GREENLIGHT_TIER, GREENLIGHT_RUN_ID, GREENLIGHT_ARTIFACT_DIR (flags win over them).\n"
+        "Exit: 0 green, 1 red, 2 usage/config error, 3 artifacts could not be written, 130 interrupted.");
+    command->add_option("-c,--config", options->config_file, "Config file")->capture_default_str();
+    command->add_option("-t,--tier", options->tier, "Tier to run (from `tiers:` in the config)");
+    command->add_option("--run-id", options->run_id,
+                        "Run id; names the bundle folder (default: $GITHUB_RUN_ID-$GITHUB_RUN_ATTEMPT, else a UTC timestamp)");
+    command->add_option("--artifact-dir", options->artifact_dir, "Bundle root (default: `artifacts` from the config)");
+    command->add_option("-j,--jobs", options->jobs, "Suites to run in parallel")->check(CLI::Range(1, 256))->capture_default_str();
+    command->add_option("--shard", options->shard, "Run shard I of N of the tier's suites (I/N, 1-based)");
+    command->add_option("--durations-from", options->durations_from,
+                        "An earlier summary.json whose suite durations balance the shards");
+    command->add_flag("--smoke-only", options->smoke_only, "Run just the smoke guard");
+    command->add_flag("--no-smoke", options->no_smoke, "Do not run the smoke guard first");
+    command->add_flag("--list", options->list, "Show what the tier would run and why, then exit");
+    command->add_flag("--force", options->force, "Replace an existing bundle with the same run id");
+    command->add_flag("-q,--quiet", options->quiet, "No progress and no table; just the verdict and bundle lines");
+    command->add_flag("--json", options->json, "Print summary.json to stdout instead of the table");
+    command->callback([options, &exit_code] {
+        if (options->smoke_only && options->no_smoke) throw CLI::ValidationError("--smoke-only and --no-smoke exclude each other");
+        exit_code = run(*options);
+    });
+}
+
+}  // namespace greenlight::cli

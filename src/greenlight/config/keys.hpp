@@ -1,0 +1,37 @@
+// The vocabulary of greenlight.yml: which keys each section allows and which words a value may take.
+// One table drives both the loader's unknown-key checks and the test proving that the JSON Schema
+// describes exactly the same keys, so the two cannot drift apart.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace greenlight::config {
+
+// A mapping in greenlight.yml whose keys are fixed (as opposed to suite, tier or env names).
+enum class Section { top, defaults, suite, results, policy };
+
+// Every section, in the order the reference documents them.
+const std::vector<Section>& all_sections();
+
+// How a section is named in key paths and messages: "" (top), "defaults", "suites.<name>", ...
+std::string_view section_name(Section section);
+
+// The keys a section allows, in the order the reference documents them.
+const std::vector<std::string>& allowed_keys(Section section);
+
+// `results: { format: NAME }` values: runners whose output greenlight reads for counts.
+const std::vector<std::string>& output_format_names();
+
+// `requires:` entries are `docker` or one of these kinds followed by `:` and a name or path.
+const std::vector<std::string>& requirement_kinds_with_argument();
+
+// `policy.flaky` values and `policy.missing_requirement` values.
+const std::vector<std::string>& flaky_policy_names();
+const std::vector<std::string>& missing_requirement_policy_names();
+
+// Placeholders expanded in run, cwd, env values and results paths.
+const std::vector<std::string>& placeholder_names();
+
+}  // namespace greenlight::config

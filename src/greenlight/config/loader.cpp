@@ -1,0 +1,813 @@
+// Reads greenlight.yml into a Config, collecting every problem in the file in one pass so that a
+// user fixes them all at once instead of meeting them one run at a time.
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "greenlight/config/config.hpp"
+#include "greenlight/config/keys.hpp"
+#include "greenlight/util/duration.hpp"
+#include "greenlight/util/strings.hpp"
+
+namespace greenlight::config {
+namespace {
+
+// Deeper nesting than this has no meaning in greenlight.yml, and refusing it before yaml-cpp sees
+// it keeps hostile input from exhausting the stack in the parser's recursion.
+constexpr int k_max_nesting = 64;
+
+// Generous, yet small enough that a typo such as `retries: 1000` is caught.
+constexpr std::int64_t k_max_retries = 100;
+
+struct Position {
+    int line = 0;    // 1-based; 0 when unknown
+    int column = 0;  // 1-based; 0 when unknown
+};
+
+Position position_of(const YAML::Mark& mark) {
+    if (mark.is_null() || mark.line < 0 || mark.column < 0) return {};
+    return {mark.line + 1, mark.column + 1};
+}
+
+Position position_of(const YAML::Node& node) { return position_of(node.Mark()); }
+
+std::string child_path(std::string_view parent, std::string_view key) {
+    if (parent.empty()) return std::string(key);
+    return fmt::format("{}.{}", parent, key);
+}
+
+std::string item_path(std::string_view parent, size_t index) { return fmt::format("{}[{}]", parent, index); }
+
+// Names that become folder names in the bundle: no separators, and never `.` or `..`.
+bool is_valid_name(std::string_view name) {
+    if (name.empty()) return false;
+    bool only_dots = true;
+    for (char c : name) {
+        bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '_' || c == '-';
+        if (!allowed) return false;
+        if (c != '.') only_dots = false;
+    }
+    return !only_dots;
+}
+
+constexpr std::string_view k_name_rule = "letters, digits, '.', '_' or '-', and not only dots";
+
+// How a value looks to the user, for the "found ..." half of a message.
+std::string describe(const YAML::Node& node) {
+    if (!node.IsDefined() || node.IsNull()) return "nothing";
+    if (node.IsSequence()) return "a list";
+    if (node.IsMap()) return "a mapping";
+    std::string text = util::printable(node.Scalar());
+    constexpr size_t k_shown = 60;
+    if (text.size() > k_shown) text = text.substr(0, k_shown) + "...";
+    return fmt::format("'{}'", text);
+}
+
+std::string quoted_list(const std::vector<std::string>& words, std::string_view last_joiner) {
+    std::string out;
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (i > 0) out += (i + 1 == words.size()) ? fmt::format(" {} ", last_joiner) : ", ";
+        out += words[i];
+    }
+    return out;
+}
+
+std::optional<std::int64_t> parse_whole_number(std::string_view text) {
+    std::int64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// The longest run of open brackets, counting YAML flow collections and block sequence dashes
+// written on one line (`- - - x`). Quoted text and comments are skipped so that brackets inside
+// commands do not count; the scan only needs to be good enough to bound yaml-cpp's recursion.
+int nesting_depth(std::string_view text) {
+    int depth = 0;
+    int deepest = 0;
+    size_t i = 0;
+    bool line_start = true;
+    int dashes_on_line = 0;
+    while (i < text.size()) {
+        char c = text[i];
+        if (c == '\n') {
+            line_start = true;
+            dashes_on_line = 0;
+            ++i;
+            continue;
+        }
+        if (line_start && (c == ' ' || c == '\t')) {
+            ++i;
+            continue;
+        }
+        if (line_start && c == '-' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\t')) {
+            ++dashes_on_line;
+            deepest = std::max(deepest, depth + dashes_on_line);
+            ++i;
+            continue;  // still at the start of the line's content: `- - -` nests
+        }
+        line_start = false;
+        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) {
+            while (i < text.size() && text[i] != '\n') ++i;
+            continue;
+        }
+        if ((c == '"' || c == '\'') &&
+            (i == 0 || std::string_view(" \t[{,:").find(text[i - 1]) != std::string_view::npos)) {
+            // Quoted scalars end at the matching quote; stopping at the line end too keeps an
+            // apostrophe in plain text from hiding the rest of the file.
+            ++i;
+            while (i < text.size() && text[i] != c && text[i] != '\n') {
+                if (c == '"' && text[i] == '\\' && i + 1 < text.size()) ++i;
+                ++i;
+            }
+            if (i < text.size() && text[i] == c) ++i;
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            ++depth;
+            deepest = std::max(deepest, depth + dashes_on_line);
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+        ++i;
+    }
+    return deepest;
+}
+
+struct MapEntry {
+    std::string key;
+    YAML::Node key_node;
+    YAML::Node value;
+};
+
+class Loader {
+public:
+    Loader(std::string file_for_messages, std::filesystem::path file, std::filesystem::path root)
+        : m_file_for_messages(std::move(file_for_messages)) {
+        m_config.file = std::move(file);
+        m_config.root = std::move(root);
+    }
+
+    LoadOutcome load(std::string_view text);
+
+private:
+    void add_error(Position position, std::string key_path, std::string message) {
+        m_errors.push_back(ConfigError{m_file_for_messages, position.line, position.column, std::move(key_path),
+                                       std::move(message)});
+    }
+    void add_error(const YAML::Node& at, std::string key_path, std::string message) {
+        add_error(position_of(at), std::move(key_path), std::move(message));
+    }
+
+    std::vector<MapEntry> entries(const YAML::Node& map, const std::string& path, const std::vector<std::string>* allowed);
+    std::optional<std::string> read_string(const YAML::Node& node, const std::string& path, std::string_view expected);
+    std::optional<std::string> read_name(const YAML::Node& node, const std::string& path, std::string_view what);
+    std::optional<Milliseconds> read_duration(const YAML::Node& node, const std::string& path);
+    std::optional<std::int64_t> read_whole_number(const YAML::Node& node, const std::string& path,
+                                                  std::int64_t minimum, std::int64_t maximum);
+    std::optional<std::uint64_t> read_size(const YAML::Node& node, const std::string& path);
+    std::optional<std::string> read_choice(const YAML::Node& node, const std::string& path,
+                                           const std::vector<std::string>& choices);
+
+    void read_top(const YAML::Node& root);
+    void read_version(const std::optional<MapEntry>& entry, const YAML::Node& root);
+    void read_project(const std::optional<MapEntry>& entry, const YAML::Node& root);
+    void read_artifacts(const MapEntry& entry);
+    void read_defaults(const MapEntry& entry);
+    void read_suites(const std::optional<MapEntry>& entry, const YAML::Node& root);
+    std::optional<SuiteConfig> read_suite(const MapEntry& entry);
+    void read_run(const YAML::Node& node, const std::string& path, SuiteConfig& suite);
+    void read_env(const YAML::Node& node, const std::string& path, SuiteConfig& suite);
+    void read_results(const YAML::Node& node, const std::string& path, SuiteConfig& suite);
+    void read_requires(const YAML::Node& node, const std::string& path, SuiteConfig& suite);
+    void read_labels(const YAML::Node& node, const std::string& path, SuiteConfig& suite);
+    void read_tiers(const MapEntry& entry);
+    void read_tier_entry(const YAML::Node& node, const std::string& path);
+    void read_policy(const MapEntry& entry);
+    void read_flaky(const YAML::Node& node, const std::string& path);
+
+    std::string m_file_for_messages;
+    Config m_config;
+    std::vector<ConfigError> m_errors;
+    // Names seen under `suites` even when the suite itself had errors, so that a tier naming it
+    // does not add a second, misleading error.
+    std::vector<std::string> m_suite_names;
+    std::vector<std::string> m_labels;
+    bool m_suites_readable = false;
+    // Tier references in `policy.flaky` are only checked against a `tiers` section that could be read.
+    enum class TiersState { absent, unreadable, readable };
+    TiersState m_tiers_state = TiersState::absent;
+};
+
+std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& path,
+                                      const std::vector<std::string>* allowed) {
+    std::vector<MapEntry> out;
+    std::unordered_map<std::string, int> first_line;
+    for (const auto& pair : map) {
+        // Copies, not references: yaml-cpp's iterator hands out proxies that die with the expression.
+        YAML::Node key_node = pair.first;
+        YAML::Node value = pair.second;
+        if (!key_node.IsScalar()) {
+            add_error(key_node, path, fmt::format("expected a key name; found {}", describe(key_node)));
+            continue;
+        }
+        std::string key = key_node.Scalar();
+        std::string key_path = child_path(path, key);
+        auto [seen, inserted] = first_line.emplace(key, position_of(key_node).line);
+        if (!inserted) {
+            add_error(key_node, key_path, fmt::format("duplicate key; already set at line {}", seen->second));
+            continue;
+        }
+        if (allowed && std::find(allowed->begin(), allowed->end(), key) == allowed->end()) {
+            std::string message = "unknown key";
+            if (key == "<<") {
+                message += "; YAML merge keys are not supported, use `defaults` for shared values";
+            } else if (auto suggestion = util::did_you_mean(key, *allowed)) {
+                message += fmt::format("; did you mean '{}'?", *suggestion);
+            } else {
+                message += fmt::format("; expected one of {}", quoted_list(*allowed, "or"));
+            }
+            add_error(key_node, key_path, std::move(message));
+            continue;
+        }
+        out.push_back(MapEntry{std::move(key), key_node, value});
+    }
+    return out;
+}
+
+std::optional<std::string> Loader::read_string(const YAML::Node& node, const std::string& path,
+                                               std::string_view expected) {
+    if (!node.IsScalar() || node.Scalar().empty()) {
+        add_error(node, path, fmt::format("expected {}; found {}", expected, describe(node)));
+        return std::nullopt;
+    }
+    return node.Scalar();
+}
+
+std::optional<std::string> Loader::read_name(const YAML::Node& node, const std::string& path, std::string_view what) {
+    auto text = read_string(node, path, fmt::format("{} ({})", what, k_name_rule));
+    if (!text) return std::nullopt;
+    if (!is_valid_name(*text)) {
+        add_error(node, path, fmt::format("expected {} ({}); found {}", what, k_name_rule, describe(node)));
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<Milliseconds> Loader::read_duration(const YAML::Node& node, const std::string& path) {
+    constexpr std::string_view k_expected = "a duration such as 90s, 10m, 1h30m or 500ms";
+    if (!node.IsScalar()) {
+        add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
+        return std::nullopt;
+    }
+    auto duration = util::parse_duration(node.Scalar());
+    if (!duration) {
+        add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
+        return std::nullopt;
+    }
+    return duration;
+}
+
+std::optional<std::int64_t> Loader::read_whole_number(const YAML::Node& node, const std::string& path,
+                                                      std::int64_t minimum, std::int64_t maximum) {
+    std::string expected = maximum == INT64_MAX ? fmt::format("a whole number of {} or more", minimum)
+                                                : fmt::format("a whole number from {} to {}", minimum, maximum);
+    std::optional<std::int64_t> value;
+    if (node.IsScalar()) value = parse_whole_number(node.Scalar());
+    if (!value || *value < minimum || *value > maximum) {
+        add_error(node, path, fmt::format("expected {}; found {}", expected, describe(node)));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<std::uint64_t> Loader::read_size(const YAML::Node& node, const std::string& path) {
+    constexpr std::string_view k_expected = "a size greater than zero such as 8MiB, 512KiB or 1000000";
+    std::optional<std::uint64_t> size;
+    if (node.IsScalar()) size = util::parse_size(node.Scalar());
+    if (!size || *size == 0) {
+        add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
+        return std::nullopt;
+    }
+    return size;
+}
+
+std::optional<std::string> Loader::read_choice(const YAML::Node& node, const std::string& path,
+                                               const std::vector<std::string>& choices) {
+    if (node.IsScalar() && std::find(choices.begin(), choices.end(), node.Scalar()) != choices.end()) {
+        return node.Scalar();
+    }
+    std::string message = fmt::format("expected {}; found {}", quoted_list(choices, "or"), describe(node));
+    if (node.IsScalar()) {
+        if (auto suggestion = util::did_you_mean(node.Scalar(), choices)) {
+            message += fmt::format("; did you mean '{}'?", *suggestion);
+        }
+    }
+    add_error(node, path, std::move(message));
+    return std::nullopt;
+}
+
+LoadOutcome Loader::load(std::string_view text) {
+    if (nesting_depth(text) > k_max_nesting) {
+        add_error(Position{1, 1}, "",
+                  fmt::format("expected a config nested at most {} levels deep; found deeper nesting", k_max_nesting));
+        return LoadOutcome{std::nullopt, std::move(m_errors)};
+    }
+    std::vector<YAML::Node> documents;
+    try {
+        std::stringstream stream{std::string(text)};
+        documents = YAML::LoadAll(stream);
+    } catch (const YAML::Exception& error) {
+        add_error(position_of(error.mark), "", fmt::format("invalid YAML: {}", error.msg));
+        return LoadOutcome{std::nullopt, std::move(m_errors)};
+    }
+    if (documents.size() > 1) {
+        add_error(documents[1], "", "expected one YAML document; found a second one (remove the `---` line)");
+    }
+    if (documents.empty() || !documents[0].IsDefined() || documents[0].IsNull()) {
+        add_error(Position{1, 1}, "", "expected a mapping with version, project and suites; found an empty file");
+    } else if (!documents[0].IsMap()) {
+        add_error(documents[0], "",
+                  fmt::format("expected a mapping with version, project and suites; found {}", describe(documents[0])));
+    } else {
+        read_top(documents[0]);
+    }
+    std::stable_sort(m_errors.begin(), m_errors.end(), [](const ConfigError& a, const ConfigError& b) {
+        return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    if (!m_errors.empty()) return LoadOutcome{std::nullopt, std::move(m_errors)};
+    return LoadOutcome{std::move(m_config), {}};
+}
+
+void Loader::read_top(const YAML::Node& root) {
+    std::map<std::string, MapEntry> found;
+    for (auto& entry : entries(root, "", &allowed_keys(Section::top))) {
+        std::string key = entry.key;
+        found.emplace(std::move(key), std::move(entry));
+    }
+    auto take = [&](const std::string& key) -> std::optional<MapEntry> {
+        auto it = found.find(key);
+        if (it == found.end()) return std::nullopt;
+        return it->second;
+    };
+    read_version(take("version"), root);
+    read_project(take("project"), root);
+    if (auto entry = take("artifacts")) read_artifacts(*entry);
+    // Suites fall back to defaults, so defaults are read first wherever they are in the file.
+    if (auto entry = take("defaults")) read_defaults(*entry);
+    read_suites(take("suites"), root);
+    if (auto entry = take("tiers")) read_tiers(*entry);
+    if (auto entry = take("policy")) read_policy(*entry);
+}
+
+void Loader::read_version(const std::optional<MapEntry>& entry, const YAML::Node& root) {
+    if (!entry) {
+        add_error(root, "version", "missing key; expected `version: 1` at the top of the file");
+        return;
+    }
+    if (!entry->value.IsScalar() || entry->value.Scalar() != "1") {
+        add_error(entry->value, "version",
+                  fmt::format("expected 1 (the only version this greenlight reads); found {}", describe(entry->value)));
+        return;
+    }
+    m_config.version = 1;
+}
+
+void Loader::read_project(const std::optional<MapEntry>& entry, const YAML::Node& root) {
+    if (!entry) {
+        add_error(root, "project", fmt::format("missing key; expected the project's name ({})", k_name_rule));
+        return;
+    }
+    if (auto name = read_name(entry->value, "project", "the project's name")) m_config.project = *name;
+}
+
+void Loader::read_artifacts(const MapEntry& entry) {
+    if (auto folder = read_string(entry.value, "artifacts", "a folder for run bundles, such as artifacts")) {
+        m_config.artifacts = *folder;
+    }
+}
+
+void Loader::read_defaults(const MapEntry& entry) {
+    if (!entry.value.IsMap()) {
+        add_error(entry.value, "defaults",
+                  fmt::format("expected a mapping of suite defaults (timeout, retries, ...); found {}",
+                              describe(entry.value)));
+        return;
+    }
+    Defaults& defaults = m_config.defaults;
+    for (const auto& item : entries(entry.value, "defaults", &allowed_keys(Section::defaults))) {
+        std::string path = child_path("defaults", item.key);
+        if (item.key == "timeout") {
+            if (auto value = read_duration(item.value, path)) {
+                if (value->count() == 0) add_error(item.value, path, "expected a duration greater than zero; found 0");
+                else defaults.timeout = *value;
+            }
+        } else if (item.key == "grace") {
+            if (auto value = read_duration(item.value, path)) defaults.grace = *value;
+        } else if (item.key == "retries") {
+            if (auto value = read_whole_number(item.value, path, 0, k_max_retries)) {
+                defaults.retries = static_cast<int>(*value);
+            }
+        } else if (item.key == "min_tests") {
+            if (auto value = read_whole_number(item.value, path, 0, INT64_MAX)) defaults.min_tests = *value;
+        } else if (item.key == "output_cap") {
+            if (auto value = read_size(item.value, path)) defaults.output_cap = *value;
+        }
+    }
+}
+
+void Loader::read_suites(const std::optional<MapEntry>& entry, const YAML::Node& root) {
+    if (!entry) {
+        add_error(root, "suites", "missing key; expected a mapping of suite names to suites");
+        return;
+    }
+    const YAML::Node& node = entry->value;
+    if (!node.IsMap() || node.size() == 0) {
+        std::string found = node.IsMap() ? "an empty mapping" : describe(node);
+        add_error(node.IsMap() ? entry->key_node : node, "suites",
+                  fmt::format("expected a mapping of suite names to suites, with at least one suite; found {}", found));
+        return;
+    }
+    m_suites_readable = true;
+    for (const auto& item : entries(node, "suites", nullptr)) {
+        std::string path = child_path("suites", item.key);
+        if (!is_valid_name(item.key)) {
+            add_error(item.key_node, path,
+                      fmt::format("expected a suite name of {} (it becomes a folder name); found '{}'", k_name_rule,
+                                  util::printable(item.key)));
+        }
+        m_suite_names.push_back(item.key);
+        if (auto suite = read_suite(item)) {
+            for (const auto& label : suite->labels) {
+                if (std::find(m_labels.begin(), m_labels.end(), label) == m_labels.end()) m_labels.push_back(label);
+            }
+            m_config.suites.push_back(std::move(*suite));
+        }
+    }
+}
+
+std::optional<SuiteConfig> Loader::read_suite(const MapEntry& entry) {
+    std::string path = child_path("suites", entry.key);
+    if (!entry.value.IsMap()) {
+        add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, path,
+                  fmt::format("expected a mapping with at least `run`; found {}", describe(entry.value)));
+        return std::nullopt;
+    }
+    SuiteConfig suite;
+    suite.name = entry.key;
+    suite.line = position_of(entry.key_node).line;
+    suite.timeout = m_config.defaults.timeout;
+    suite.grace = m_config.defaults.grace;
+    suite.retries = m_config.defaults.retries;
+    suite.min_tests = m_config.defaults.min_tests;
+    suite.output_cap = m_config.defaults.output_cap;
+
+    bool has_run = false;
+    for (const auto& item : entries(entry.value, path, &allowed_keys(Section::suite))) {
+        std::string item_key_path = child_path(path, item.key);
+        if (item.key == "run") {
+            has_run = true;
+            read_run(item.value, item_key_path, suite);
+        } else if (item.key == "cwd") {
+            if (auto cwd = read_string(item.value, item_key_path, "a folder, relative to greenlight.yml")) {
+                suite.cwd = *cwd;
+            }
+        } else if (item.key == "env") {
+            read_env(item.value, item_key_path, suite);
+        } else if (item.key == "timeout") {
+            if (auto value = read_duration(item.value, item_key_path)) {
+                if (value->count() == 0) {
+                    add_error(item.value, item_key_path, "expected a duration greater than zero; found 0");
+                } else {
+                    suite.timeout = *value;
+                }
+            }
+        } else if (item.key == "grace") {
+            if (auto value = read_duration(item.value, item_key_path)) suite.grace = *value;
+        } else if (item.key == "retries") {
+            if (auto value = read_whole_number(item.value, item_key_path, 0, k_max_retries)) {
+                suite.retries = static_cast<int>(*value);
+            }
+        } else if (item.key == "min_tests") {
+            if (auto value = read_whole_number(item.value, item_key_path, 0, INT64_MAX)) suite.min_tests = *value;
+        } else if (item.key == "output_cap") {
+            if (auto value = read_size(item.value, item_key_path)) suite.output_cap = *value;
+        } else if (item.key == "results") {
+            read_results(item.value, item_key_path, suite);
+        } else if (item.key == "requires") {
+            read_requires(item.value, item_key_path, suite);
+        } else if (item.key == "labels") {
+            read_labels(item.value, item_key_path, suite);
+        }
+    }
+    if (!has_run) {
+        add_error(entry.key_node, child_path(path, "run"),
+                  "missing key; expected the command to run, as a list (argv) or a string (run by /bin/sh -c)");
+    }
+    return suite;
+}
+
+void Loader::read_run(const YAML::Node& node, const std::string& path, SuiteConfig& suite) {
+    constexpr std::string_view k_expected =
+        "the command to run, as a non-empty list (argv) or a string (run by /bin/sh -c)";
+    if (node.IsScalar() && !node.Scalar().empty()) {
+        suite.shell = true;
+        suite.argv = {"/bin/sh", "-c", node.Scalar()};
+        return;
+    }
+    if (!node.IsSequence() || node.size() == 0) {
+        add_error(node, path,
+                  fmt::format("expected {}; found {}", k_expected, node.IsSequence() ? "an empty list" : describe(node)));
+        return;
+    }
+    suite.shell = false;
+    suite.argv.clear();
+    size_t index = 0;
+    for (const auto& argument : node) {
+        std::string argument_path = item_path(path, index++);
+        // An empty argument is legitimate argv ("" passed to a program); only the program may not be empty.
+        if (!argument.IsScalar() || (index == 1 && argument.Scalar().empty())) {
+            add_error(argument, argument_path,
+                      fmt::format("expected {}; found {}", index == 1 ? "the program to run" : "a command argument",
+                                  describe(argument)));
+            continue;
+        }
+        suite.argv.push_back(argument.Scalar());
+    }
+}
+
+void Loader::read_env(const YAML::Node& node, const std::string& path, SuiteConfig& suite) {
+    if (!node.IsMap()) {
+        add_error(node, path, fmt::format("expected a mapping of variable names to values; found {}", describe(node)));
+        return;
+    }
+    for (const auto& item : entries(node, path, nullptr)) {
+        std::string variable_path = child_path(path, item.key);
+        if (item.key.empty() || item.key.find('=') != std::string::npos ||
+            item.key.find('\0') != std::string::npos) {
+            add_error(item.key_node, variable_path,
+                      fmt::format("expected an environment variable name without '='; found '{}'",
+                                  util::printable(item.key)));
+            continue;
+        }
+        // Numbers and booleans keep their spelling (`1.10` stays "1.10"): yaml-cpp hands back the text.
+        if (!item.value.IsScalar()) {
+            add_error(item.value, variable_path,
+                      fmt::format("expected a value (write \"\" for an empty one); found {}", describe(item.value)));
+            continue;
+        }
+        suite.env.emplace_back(item.key, item.value.Scalar());
+    }
+}
+
+void Loader::read_results(const YAML::Node& node, const std::string& path, SuiteConfig& suite) {
+    constexpr std::string_view k_expected = "one of {junit: FILE}, {tap: FILE} or {format: NAME}";
+    if (!node.IsMap()) {
+        add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
+        return;
+    }
+    auto items = entries(node, path, &allowed_keys(Section::results));
+    if (items.empty()) {
+        if (node.size() == 0) add_error(node, path, fmt::format("expected {}; found an empty mapping", k_expected));
+        return;
+    }
+    if (items.size() > 1) {
+        add_error(items[1].key_node, child_path(path, items[1].key),
+                  fmt::format("expected {}; found both '{}' and '{}'", k_expected, items[0].key, items[1].key));
+        return;
+    }
+    const MapEntry& item = items[0];
+    std::string item_key_path = child_path(path, item.key);
+    if (item.key == "junit" || item.key == "tap") {
+        auto file = read_string(item.value, item_key_path, "a results file, such as \"{outputs}/results.xml\"");
+        if (!file) return;
+        suite.results.source = ResultsSpec::Source::file;
+        suite.results.format = item.key == "junit" ? results::ResultsFormat::junit : results::ResultsFormat::tap;
+        suite.results.path = *file;
+        return;
+    }
+    auto name = read_choice(item.value, item_key_path, output_format_names());
+    if (!name) return;
+    // Spelled out here rather than borrowed from the results area, which config must not link.
+    static const std::vector<std::pair<std::string_view, results::ResultsFormat>> k_formats = {
+        {"pytest", results::ResultsFormat::pytest}, {"go", results::ResultsFormat::go},
+        {"ctest", results::ResultsFormat::ctest},   {"cargo", results::ResultsFormat::cargo},
+        {"node", results::ResultsFormat::node},     {"plain", results::ResultsFormat::plain},
+    };
+    for (const auto& [format_name, format] : k_formats) {
+        if (format_name == *name) {
+            suite.results.source = ResultsSpec::Source::output;
+            suite.results.format = format;
+            suite.results.path.clear();
+        }
+    }
+}
+
+void Loader::read_requires(const YAML::Node& node, const std::string& path, SuiteConfig& suite) {
+    constexpr std::string_view k_expected = "docker, command:NAME, env:NAME or file:PATH";
+    if (!node.IsSequence()) {
+        add_error(node, path, fmt::format("expected a list of requirements ({}); found {}", k_expected, describe(node)));
+        return;
+    }
+    size_t index = 0;
+    for (const auto& requirement : node) {
+        std::string requirement_path = item_path(path, index++);
+        if (!requirement.IsScalar()) {
+            add_error(requirement, requirement_path, fmt::format("expected {}; found {}", k_expected, describe(requirement)));
+            continue;
+        }
+        const std::string& text = requirement.Scalar();
+        if (text == "docker") {
+            suite.requires_.push_back(text);
+            continue;
+        }
+        const auto& kinds = requirement_kinds_with_argument();
+        size_t colon = text.find(':');
+        std::string kind = text.substr(0, colon);
+        bool known_kind = colon != std::string::npos && std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+        if (known_kind && colon + 1 < text.size()) {
+            suite.requires_.push_back(text);
+            continue;
+        }
+        std::string message;
+        if (known_kind) {
+            message = fmt::format("expected a name after '{}:'; found nothing", kind);
+        } else {
+            message = fmt::format("unknown requirement {}; expected {}", describe(requirement), k_expected);
+            std::vector<std::string> candidates = {"docker"};
+            candidates.insert(candidates.end(), kinds.begin(), kinds.end());
+            if (auto suggestion = util::did_you_mean(kind, candidates)) {
+                std::string corrected = *suggestion == "docker" ? *suggestion
+                                        : colon == std::string::npos
+                                            ? *suggestion + ":NAME"
+                                            : *suggestion + text.substr(colon);
+                message += fmt::format("; did you mean '{}'?", corrected);
+            }
+        }
+        add_error(requirement, requirement_path, std::move(message));
+    }
+}
+
+void Loader::read_labels(const YAML::Node& node, const std::string& path, SuiteConfig& suite) {
+    if (!node.IsSequence()) {
+        add_error(node, path, fmt::format("expected a list of labels; found {}", describe(node)));
+        return;
+    }
+    size_t index = 0;
+    for (const auto& label : node) {
+        if (auto name = read_name(label, item_path(path, index++), "a label")) {
+            if (std::find(suite.labels.begin(), suite.labels.end(), *name) == suite.labels.end()) {
+                suite.labels.push_back(*name);
+            }
+        }
+    }
+}
+
+void Loader::read_tiers(const MapEntry& entry) {
+    m_tiers_state = TiersState::unreadable;
+    if (!entry.value.IsMap()) {
+        add_error(entry.value, "tiers",
+                  fmt::format("expected a mapping of tier names to lists of suites; found {}", describe(entry.value)));
+        return;
+    }
+    m_tiers_state = TiersState::readable;
+    for (const auto& item : entries(entry.value, "tiers", nullptr)) {
+        std::string path = child_path("tiers", item.key);
+        if (!is_valid_name(item.key)) {
+            add_error(item.key_node, path,
+                      fmt::format("expected a tier name of {}; found '{}'", k_name_rule, util::printable(item.key)));
+            continue;
+        }
+        m_config.tier_order.push_back(item.key);
+        auto& tier_entries = m_config.tiers[item.key];
+        // `smoke:` with nothing after it reads as an empty tier, like `smoke: []`.
+        if (item.value.IsNull()) continue;
+        if (!item.value.IsSequence()) {
+            add_error(item.value, path,
+                      fmt::format("expected a list of suite names and label:NAME entries; found {}", describe(item.value)));
+            continue;
+        }
+        size_t index = 0;
+        for (const auto& tier_entry : item.value) {
+            std::string entry_path = item_path(path, index++);
+            if (!tier_entry.IsScalar() || tier_entry.Scalar().empty()) {
+                add_error(tier_entry, entry_path,
+                          fmt::format("expected a suite name or label:NAME; found {}", describe(tier_entry)));
+                continue;
+            }
+            read_tier_entry(tier_entry, entry_path);
+            tier_entries.push_back(TierEntry{tier_entry.Scalar(), position_of(tier_entry).line});
+        }
+    }
+}
+
+void Loader::read_tier_entry(const YAML::Node& node, const std::string& path) {
+    // Without a readable `suites` section every reference would look wrong; that error is enough.
+    if (!m_suites_readable) return;
+    const std::string& text = node.Scalar();
+    constexpr std::string_view k_label_prefix = "label:";
+    if (text.rfind(k_label_prefix, 0) == 0) {
+        std::string label = text.substr(k_label_prefix.size());
+        if (std::find(m_labels.begin(), m_labels.end(), label) != m_labels.end()) return;
+        std::string message = fmt::format("no suite carries label '{}'", util::printable(label));
+        if (auto suggestion = util::did_you_mean(label, m_labels)) {
+            message += fmt::format("; did you mean 'label:{}'?", *suggestion);
+        } else if (m_labels.empty()) {
+            message += "; no suite has `labels`";
+        } else {
+            message += fmt::format("; labels in use: {}", quoted_list(m_labels, "and"));
+        }
+        add_error(node, path, std::move(message));
+        return;
+    }
+    if (std::find(m_suite_names.begin(), m_suite_names.end(), text) != m_suite_names.end()) return;
+    std::string message = fmt::format("unknown suite '{}'", util::printable(text));
+    if (auto suggestion = util::did_you_mean(text, m_suite_names)) {
+        message += fmt::format("; did you mean '{}'?", *suggestion);
+    } else {
+        message += fmt::format("; expected a suite name ({}) or label:NAME", quoted_list(m_suite_names, "or"));
+    }
+    add_error(node, path, std::move(message));
+}
+
+void Loader::read_policy(const MapEntry& entry) {
+    if (!entry.value.IsMap()) {
+        add_error(entry.value, "policy",
+                  fmt::format("expected a mapping with flaky and missing_requirement; found {}", describe(entry.value)));
+        return;
+    }
+    for (const auto& item : entries(entry.value, "policy", &allowed_keys(Section::policy))) {
+        std::string path = child_path("policy", item.key);
+        if (item.key == "flaky") {
+            read_flaky(item.value, path);
+        } else if (item.key == "missing_requirement") {
+            if (auto choice = read_choice(item.value, path, missing_requirement_policy_names())) {
+                m_config.policy.missing_requirement =
+                    *choice == "skip" ? MissingRequirementPolicy::skip : MissingRequirementPolicy::fail;
+            }
+        }
+    }
+}
+
+void Loader::read_flaky(const YAML::Node& node, const std::string& path) {
+    auto to_policy = [](const std::string& name) { return name == "pass" ? FlakyPolicy::pass : FlakyPolicy::fail; };
+    if (node.IsScalar()) {
+        if (auto choice = read_choice(node, path, flaky_policy_names())) m_config.policy.flaky_default = to_policy(*choice);
+        return;
+    }
+    if (!node.IsMap()) {
+        add_error(node, path,
+                  fmt::format("expected pass, fail or a mapping of tier names to pass or fail; found {}", describe(node)));
+        return;
+    }
+    for (const auto& item : entries(node, path, nullptr)) {
+        std::string tier_path = child_path(path, item.key);
+        auto choice = read_choice(item.value, tier_path, flaky_policy_names());
+        if (m_tiers_state == TiersState::absent) {
+            add_error(item.key_node, tier_path, "unknown tier; `tiers` defines none");
+            continue;
+        }
+        if (m_tiers_state == TiersState::readable && m_config.tiers.find(item.key) == m_config.tiers.end()) {
+            std::string message = "unknown tier";
+            if (auto suggestion = util::did_you_mean(item.key, m_config.tier_order)) {
+                message += fmt::format("; did you mean '{}'?", *suggestion);
+            } else if (m_config.tier_order.empty()) {
+                message += "; `tiers` defines none";
+            } else {
+                message += fmt::format("; expected one of {}", quoted_list(m_config.tier_order, "or"));
+            }
+            add_error(item.key_node, tier_path, std::move(message));
+            continue;
+        }
+        if (choice) m_config.policy.flaky[item.key] = to_policy(*choice);
+    }
+}
+
+}  // namespace
+
+LoadOutcome load_config_text(std::string_view text, const std::filesystem::path& file) {
+    std::error_code error;
+    std::filesystem::path absolute = std::filesystem::absolute(file, error);
+    if (error) absolute = file;
+    std::filesystem::path root = absolute.lexically_normal().parent_path();
+    Loader loader(file.string(), file, root);
+    try {
+        return loader.load(text);
+    } catch (const std::exception& unexpected) {
+        // yaml-cpp reports some malformed input by throwing from accessors; the caller still
+        // deserves an error naming the file rather than an exception.
+        LoadOutcome outcome;
+        outcome.errors.push_back(ConfigError{file.string(), 0, 0, "",
+                                             fmt::format("could not read the config: {}", unexpected.what())});
+        return outcome;
+    }
+}
+
+}  // namespace greenlight::config

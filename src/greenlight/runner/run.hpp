@@ -1,0 +1,69 @@
+// A whole run of a tier: the smoke guard first, suites in parallel, then the bundle's reports,
+// manifest and a re-verification of what was written.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "greenlight/bundle/verify.hpp"
+#include "greenlight/config/config.hpp"
+#include "greenlight/runner/plan.hpp"
+#include "greenlight/runner/process.hpp"
+#include "greenlight/runner/report.hpp"
+#include "greenlight/runner/requirements.hpp"
+#include "greenlight/util/clock.hpp"
+
+namespace greenlight::runner {
+
+// Told about a run's progress; called from worker threads, one call at a time.
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    virtual void on_start(const RunPlan& plan, const std::filesystem::path& bundle_dir) = 0;
+    virtual void on_smoke_start() = 0;
+    virtual void on_smoke_end(const PreflightRecord& smoke) = 0;
+    virtual void on_suite_start(const std::string& suite) = 0;
+    virtual void on_suite_end(const SuiteOutcome& outcome) = 0;
+    virtual void on_finish(const RunRecord& run) = 0;
+};
+
+// The smoke guard, handed in by the caller (the smoke area sits above the runner).
+using Preflight = std::function<PreflightRecord(const std::filesystem::path& output_dir)>;
+
+struct RunRequest {
+    const config::Config* config = nullptr;
+    RunPlan plan;
+    std::string run_id;
+    std::filesystem::path bundle_dir;
+    int jobs = 1;
+    Preflight preflight;  // empty: no smoke guard
+    bool smoke_only = false;
+    RunObserver* observer = nullptr;
+    ProcessSupervisor* supervisor = nullptr;
+    RequirementChecker* requirements = nullptr;
+    const util::Clock* clock = nullptr;
+};
+
+struct RunResult {
+    RunRecord record;
+    nlohmann::json summary;
+    std::string infrastructure_error;  // set when the bundle could not be written
+    bundle::VerifyReport verification;
+};
+
+RunResult execute_run(const RunRequest& request);
+
+// Writes summary.json, summary.md, junit.xml, then the manifest, then re-verifies the bundle.
+// Used by run and merge alike.
+std::string write_run_reports(const std::filesystem::path& bundle_dir, const nlohmann::json& summary,
+                              const std::string& junit_xml, int jobs, bundle::VerifyReport& verification);
+
+// The commit being tested: GITHUB_SHA, else `git rev-parse HEAD` in `root`; empty if neither.
+std::string current_git_sha(const std::filesystem::path& root);
+std::string current_git_ref(const std::filesystem::path& root);
+
+// A bundle folder is finished when its summary.json says "complete".
+bool bundle_exists(const std::filesystem::path& bundle_dir);
+
+}  // namespace greenlight::runner

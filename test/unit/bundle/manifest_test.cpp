@@ -1,0 +1,214 @@
+#include "greenlight/bundle/manifest.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "unit/bundle/bundle_test_support.hpp"
+
+namespace greenlight::bundle {
+namespace {
+
+using testing::make_sample_bundle;
+using testing::read_text;
+using testing::TempDir;
+using testing::write_text;
+
+// sha256 of "hello\n", as `printf 'hello\n' | sha256sum` prints it.
+constexpr const char* k_hello_sha256 = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+
+std::vector<std::string> paths_of(const Manifest& manifest) {
+    std::vector<std::string> paths;
+    for (const ManifestEntry& entry : manifest.files) paths.push_back(entry.path);
+    return paths;
+}
+
+TEST(Manifest, ListsEveryFileSortedWithSizeAndDigest) {
+    TempDir bundle;
+    write_text(bundle.path() / "b.txt", "hello\n");
+    write_text(bundle.path() / "a/z.txt", "");
+    write_text(bundle.path() / "a.txt", "x");
+    auto manifest = build_manifest(bundle.path(), 2);
+    ASSERT_TRUE(manifest) << manifest.message();
+    // Byte order: "a.txt" < "a/z.txt" because '.' sorts before '/'.
+    EXPECT_EQ(paths_of(*manifest), (std::vector<std::string>{"a.txt", "a/z.txt", "b.txt"}));
+    EXPECT_EQ(manifest->files[2].size, 6u);
+    EXPECT_EQ(manifest->files[2].sha256, k_hello_sha256);
+    EXPECT_EQ(manifest->files[1].sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Manifest, WriteThenParseGivesTheSameManifest) {
+    TempDir bundle;
+    make_sample_bundle(bundle.path());
+    auto written = write_manifest(bundle.path(), 2);
+    ASSERT_TRUE(written) << written.message();
+
+    auto parsed = parse_manifest_json(read_text(bundle.path() / k_manifest_json));
+    ASSERT_TRUE(parsed) << parsed.message();
+    ASSERT_EQ(parsed->files.size(), written->files.size());
+    for (std::size_t i = 0; i < parsed->files.size(); ++i) {
+        EXPECT_EQ(parsed->files[i].path, written->files[i].path);
+        EXPECT_EQ(parsed->files[i].size, written->files[i].size);
+        EXPECT_EQ(parsed->files[i].sha256, written->files[i].sha256);
+    }
+    // The manifests never list themselves, and a second run sees the same bundle.
+    for (const std::string& path : paths_of(*parsed)) {
+        EXPECT_NE(path, k_manifest_json);
+        EXPECT_NE(path, k_manifest_sha256);
+    }
+    auto again = build_manifest(bundle.path(), 1);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(manifest_to_json(*again), read_text(bundle.path() / k_manifest_json));
+}
+
+TEST(Manifest, JsonCarriesSchemaAndTotals) {
+    TempDir bundle;
+    write_text(bundle.path() / "one.txt", "hello\n");
+    write_text(bundle.path() / "two/three.txt", "abc");
+    ASSERT_TRUE(write_manifest(bundle.path(), 1));
+    auto document = nlohmann::json::parse(read_text(bundle.path() / k_manifest_json));
+    EXPECT_EQ(document["schema"], "greenlight.manifest/v1");
+    EXPECT_EQ(document["file_count"], 2);
+    EXPECT_EQ(document["total_bytes"], 9);
+    EXPECT_EQ(document["files"][0]["path"], "one.txt");
+    EXPECT_EQ(document["files"][0]["size"], 6);
+    EXPECT_EQ(document["files"][0]["sha256"], k_hello_sha256);
+    EXPECT_EQ(read_text(bundle.path() / k_manifest_sha256),
+              std::string(k_hello_sha256) + "  one.txt\n" +
+                  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  two/three.txt\n");
+}
+
+TEST(Manifest, Sha256LinesPassSha256sumCheck) {
+    TempDir bundle;
+    make_sample_bundle(bundle.path());
+    ASSERT_TRUE(write_manifest(bundle.path(), 2));
+    std::string command = "cd '" + bundle.path().string() + "' && sha256sum --check --strict --quiet " +
+                          k_manifest_sha256 + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+
+    write_text(bundle.path() / "suites/unit/result.json", "{\"verdict\": \"fail\"}\n");
+    EXPECT_NE(std::system(command.c_str()), 0) << "sha256sum must notice the change too";
+}
+
+TEST(Manifest, ManyJobsGiveTheSameManifestAsOne) {
+    TempDir bundle;
+    make_sample_bundle(bundle.path());
+    for (int i = 0; i < 50; ++i) {
+        write_text(bundle.path() / "many" / (std::to_string(i) + ".txt"), std::string(i * 1000, 'a' + i % 26));
+    }
+    auto one = build_manifest(bundle.path(), 1);
+    auto four = build_manifest(bundle.path(), 4);
+    auto automatic = build_manifest(bundle.path(), 0);
+    ASSERT_TRUE(one && four && automatic);
+    EXPECT_EQ(manifest_to_json(*one), manifest_to_json(*four));
+    EXPECT_EQ(manifest_to_json(*one), manifest_to_json(*automatic));
+}
+
+TEST(Manifest, EmptyBundleHasAnEmptyList) {
+    TempDir bundle;
+    auto manifest = write_manifest(bundle.path(), 2);
+    ASSERT_TRUE(manifest) << manifest.message();
+    EXPECT_TRUE(manifest->files.empty());
+    EXPECT_EQ(read_text(bundle.path() / k_manifest_sha256), "");
+}
+
+TEST(Manifest, OnlyRootManifestFilesAreSkipped) {
+    TempDir bundle;
+    write_text(bundle.path() / k_manifest_json, "old");
+    write_text(bundle.path() / "smoke" / k_manifest_json, "{}");
+    auto manifest = build_manifest(bundle.path(), 1);
+    ASSERT_TRUE(manifest);
+    EXPECT_EQ(paths_of(*manifest), (std::vector<std::string>{"smoke/manifest.json"}));
+}
+
+TEST(Manifest, SymlinkInsideIsAnError) {
+    TempDir bundle;
+    write_text(bundle.path() / "real.txt", "x");
+    std::filesystem::create_symlink("real.txt", bundle.path() / "link.txt");
+    auto manifest = build_manifest(bundle.path(), 1);
+    ASSERT_FALSE(manifest);
+    EXPECT_NE(manifest.message().find("link.txt is a symlink"), std::string::npos) << manifest.message();
+}
+
+TEST(Manifest, FifoInsideIsAnError) {
+    TempDir bundle;
+    ASSERT_EQ(::mkfifo((bundle.path() / "pipe").c_str(), 0600), 0);
+    auto manifest = build_manifest(bundle.path(), 1);
+    ASSERT_FALSE(manifest);
+    EXPECT_NE(manifest.message().find("fifo"), std::string::npos) << manifest.message();
+}
+
+TEST(Manifest, NameWithNewlineIsRefused) {
+    TempDir bundle;
+    write_text(bundle.path() / "two\nlines.txt", "x");
+    auto manifest = build_manifest(bundle.path(), 1);
+    ASSERT_FALSE(manifest);
+    EXPECT_NE(manifest.message().find("control character"), std::string::npos) << manifest.message();
+}
+
+TEST(Manifest, MissingFolderIsAnError) {
+    TempDir scratch;
+    auto manifest = build_manifest(scratch.path() / "absent", 1);
+    ASSERT_FALSE(manifest);
+    EXPECT_NE(manifest.message().find("absent is not a folder"), std::string::npos) << manifest.message();
+}
+
+std::string manifest_with(const std::string& files_json) {
+    return R"({"schema": "greenlight.manifest/v1", "files": [)" + files_json + "]}";
+}
+
+std::string entry_json(const std::string& path) {
+    return R"({"path": ")" + path + R"(", "size": 6, "sha256": ")" + k_hello_sha256 + R"("})";
+}
+
+TEST(ManifestParse, RejectsUnsafePaths) {
+    for (const std::string path : {"../etc/passwd", "/abs", "a//b", "a/./b", "", "a/../../b"}) {
+        auto parsed = parse_manifest_json(manifest_with(entry_json(path)));
+        EXPECT_FALSE(parsed) << "accepted " << path;
+    }
+    EXPECT_TRUE(parse_manifest_json(manifest_with(entry_json("suites/unit/result.json"))));
+}
+
+TEST(ManifestParse, ReadingNamesEveryUnsafeEntry) {
+    ManifestReading reading = read_manifest_json(
+        manifest_with(entry_json("../etc/passwd") + "," + entry_json("/abs") + "," + entry_json("ok.txt")));
+    EXPECT_TRUE(reading.usable);
+    EXPECT_TRUE(reading.problems.empty());
+    ASSERT_EQ(reading.unsafe.size(), 2u);
+    EXPECT_EQ(reading.unsafe[0].rfind("../etc/passwd: ", 0), 0u) << reading.unsafe[0];
+    EXPECT_EQ(reading.unsafe[1].rfind("/abs: ", 0), 0u) << reading.unsafe[1];
+    ASSERT_EQ(reading.manifest.files.size(), 1u);
+    EXPECT_EQ(reading.manifest.files[0].path, "ok.txt");
+}
+
+TEST(ManifestParse, RejectsDuplicatesBadDigestsAndWrongSchema) {
+    auto duplicate = parse_manifest_json(manifest_with(entry_json("a.txt") + "," + entry_json("a.txt")));
+    ASSERT_FALSE(duplicate);
+    EXPECT_NE(duplicate.message().find("a.txt is listed more than once"), std::string::npos);
+
+    auto bad_digest = parse_manifest_json(manifest_with(R"({"path": "a.txt", "size": 1, "sha256": "ABC"})"));
+    ASSERT_FALSE(bad_digest);
+    EXPECT_NE(bad_digest.message().find("64 lowercase hex"), std::string::npos);
+
+    auto negative_size = parse_manifest_json(
+        manifest_with(R"({"path": "a.txt", "size": -1, "sha256": ")" + std::string(k_hello_sha256) + "\"}"));
+    EXPECT_FALSE(negative_size);
+
+    auto wrong_schema = parse_manifest_json(R"({"schema": "bagit", "files": []})");
+    ASSERT_FALSE(wrong_schema);
+    EXPECT_NE(wrong_schema.message().find("greenlight.manifest/v1"), std::string::npos);
+
+    auto not_json = parse_manifest_json("{\"schema\": ");
+    ASSERT_FALSE(not_json);
+    EXPECT_NE(not_json.message().find("not valid JSON"), std::string::npos);
+
+    auto wrong_count = parse_manifest_json(R"({"schema": "greenlight.manifest/v1", "file_count": 2, "files": [)" +
+                                           entry_json("a.txt") + "]}");
+    ASSERT_FALSE(wrong_count);
+    EXPECT_NE(wrong_count.message().find("file_count"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace greenlight::bundle

@@ -1,0 +1,51 @@
+// Sample greenlight.yml texts shared by the loader and schema tests, so both judge the same input.
+#pragma once
+
+#include <string_view>
+
+namespace greenlight::config::test {
+
+// Uses every key the loader accepts; line numbers are asserted in loader_test.cpp.
+inline constexpr std::string_view k_full_config = R"(version: 1
+project: billing
+artifacts: out/bundles
+defaults:
+  timeout: 2m
+  grace: 3s
+  retries: 1
+  min_tests: 2
+  output_cap: 1MiB
+suites:
+  unit:
+    run: ["ctest", "--test-dir", "build", "--output-junit", "{outputs}/junit.xml"]
+    cwd: sub
+    env: { ZED: last, LOG_LEVEL: debug, COUNT: 3, ENABLED: true, VERSION: 1.10 }
+    timeout: 5m
+    results: { junit: "{outputs}/junit.xml" }
+    min_tests: 10
+    retries: 2
+    requires: [docker, "command:ctest", "env:TOKEN", "file:build/CTestTestfile.cmake"]
+    labels: [fast]
+  lint:
+    run: ./lint.sh --all | tee "{outputs}/lint.txt"
+    labels: [fast, static]
+  integration:
+    run: [pytest, -q]
+    results: { format: pytest }
+    grace: 0s
+    output_cap: 4096
+    labels: [integration]
+  tap:
+    run: [prove]
+    results: { tap: "{outputs}/prove.tap" }
+tiers:
+  smoke: []
+  empty:
+  pr-fast: [unit, lint]
+  merge-medium: [unit, lint, "label:integration"]
+policy:
+  flaky: { smoke: fail, pr-fast: pass, merge-medium: pass }
+  missing_requirement: skip
+)";
+
+}  // namespace greenlight::config::test

@@ -1,0 +1,211 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "greenlight/config/config.hpp"
+#include "greenlight/config/keys.hpp"
+#include "unit/config/sample_configs.hpp"
+
+namespace greenlight::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAreArray;
+using Json = nlohmann::json;
+
+Json schema() { return Json::parse(config_schema()); }
+
+// Where the schema describes each section's keys; a section missing here fails the test below.
+std::vector<Json::json_pointer> schema_locations(Section section) {
+    switch (section) {
+        case Section::top: return {Json::json_pointer("/properties")};
+        case Section::defaults: return {Json::json_pointer("/$defs/defaults/properties")};
+        case Section::suite: return {Json::json_pointer("/$defs/suite/properties")};
+        case Section::results:
+            return {Json::json_pointer("/$defs/results/oneOf/0/properties"),
+                    Json::json_pointer("/$defs/results/oneOf/1/properties"),
+                    Json::json_pointer("/$defs/results/oneOf/2/properties")};
+        case Section::policy: return {Json::json_pointer("/$defs/policy/properties")};
+    }
+    return {};
+}
+
+TEST(ConfigSchema, IsDraft202012Json) {
+    Json document = schema();
+    EXPECT_EQ(document.at("$schema"), "https://json-schema.org/draft/2020-12/schema");
+    EXPECT_EQ(document.at("type"), "object");
+}
+
+TEST(ConfigSchema, DescribesExactlyTheKeysTheLoaderAccepts) {
+    Json document = schema();
+    for (Section section : all_sections()) {
+        SCOPED_TRACE(std::string(section_name(section)));
+        auto locations = schema_locations(section);
+        ASSERT_FALSE(locations.empty());
+        std::vector<std::string> in_schema;
+        for (const auto& location : locations) {
+            ASSERT_TRUE(document.contains(location)) << location.to_string();
+            for (const auto& [key, value] : document.at(location).items()) in_schema.push_back(key);
+        }
+        EXPECT_THAT(in_schema, UnorderedElementsAreArray(allowed_keys(section)));
+    }
+}
+
+TEST(ConfigSchema, EnumsMatchTheLoader) {
+    Json document = schema();
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/results/oneOf/2/properties/format/enum")).get<std::vector<std::string>>(),
+              output_format_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/flaky_policy/enum")).get<std::vector<std::string>>(),
+              flaky_policy_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/policy/properties/missing_requirement/enum"))
+                  .get<std::vector<std::string>>(),
+              missing_requirement_policy_names());
+}
+
+// Editors show descriptions on hover, and a closed object is how the schema flags unknown keys.
+void check_every_property(const Json& node, const std::string& where, std::vector<std::string>& problems) {
+    if (node.is_array()) {
+        for (size_t i = 0; i < node.size(); ++i) check_every_property(node[i], where + "/" + std::to_string(i), problems);
+        return;
+    }
+    if (!node.is_object()) return;
+    if (node.value("type", Json()) == "object" && !node.contains("additionalProperties")) {
+        problems.push_back(where + ": object without additionalProperties");
+    }
+    if (node.contains("properties")) {
+        for (const auto& [key, property] : node.at("properties").items()) {
+            if (!property.contains("description")) problems.push_back(where + "/properties/" + key + ": no description");
+        }
+    }
+    for (const auto& [key, child] : node.items()) check_every_property(child, where + "/" + key, problems);
+}
+
+TEST(ConfigSchema, EveryPropertyHasADescriptionAndEveryObjectIsClosed) {
+    std::vector<std::string> problems;
+    check_every_property(schema(), "", problems);
+    EXPECT_THAT(problems, ElementsAre());
+}
+
+class ConfigSchemaWithPython : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = (std::filesystem::temp_directory_path() / "greenlight-schema-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        m_folder = pattern;
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_folder, ignored);
+    }
+
+    std::filesystem::path write(const std::string& name, std::string_view content) {
+        std::filesystem::path path = m_folder / name;
+        std::ofstream(path, std::ios::binary) << content;
+        return path;
+    }
+
+    // Validates each YAML file against the schema with the reference Python implementation and
+    // returns one line per file: "valid" or "invalid: <first reason>".
+    std::vector<std::string> validate(const std::vector<std::filesystem::path>& files) {
+        write("validate.py", R"(import json, sys
+import jsonschema, yaml
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+validator = jsonschema.Draft202012Validator(schema)
+for path in sys.argv[2:]:
+    with open(path) as stream:
+        document = yaml.safe_load(stream)
+    errors = sorted(validator.iter_errors(document), key=lambda error: error.path)
+    print("valid" if not errors else "invalid: " + errors[0].message.replace("\n", " "))
+)");
+        write("schema.json", config_schema());
+        std::string command = "/usr/bin/python3 '" + (m_folder / "validate.py").string() + "' '" +
+                              (m_folder / "schema.json").string() + "'";
+        for (const auto& file : files) command += " '" + file.string() + "'";
+        command += " 2>&1";
+        std::string output;
+        FILE* pipe = ::popen(command.c_str(), "r");
+        if (!pipe) {
+            ADD_FAILURE() << "cannot start /usr/bin/python3";
+            return {};
+        }
+        std::array<char, 4096> buffer{};
+        size_t count = 0;
+        while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), count);
+        int status = ::pclose(pipe);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            << "the schema check needs /usr/bin/python3 with python3-jsonschema and python3-yaml "
+               "(apt-get install python3-jsonschema python3-yaml):\n"
+            << output;
+        std::vector<std::string> lines;
+        size_t start = 0;
+        while (start < output.size()) {
+            size_t end = output.find('\n', start);
+            if (end == std::string::npos) end = output.size();
+            lines.push_back(output.substr(start, end - start));
+            start = end + 1;
+        }
+        return lines;
+    }
+
+    std::filesystem::path m_folder;
+};
+
+constexpr std::string_view k_minimal = "version: 1\nproject: p\nsuites:\n  unit:\n    run: make test\n";
+
+struct InvalidCase {
+    std::string name;
+    std::string text;
+};
+
+std::vector<InvalidCase> invalid_cases() {
+    std::string header = "version: 1\nproject: p\n";
+    return {
+        {"unknown-top-key", header + "suites: { u: { run: [x] } }\nsutes: {}\n"},
+        {"unknown-suite-key", header + "suites: { u: { run: [x], timout: 1m } }\n"},
+        {"unknown-defaults-key", header + "defaults: { retry: 1 }\nsuites: { u: { run: [x] } }\n"},
+        {"two-results", header + "suites: { u: { run: [x], results: { junit: a.xml, tap: b.tap } } }\n"},
+        {"unknown-format", header + "suites: { u: { run: [x], results: { format: pytst } } }\n"},
+        {"unknown-requirement", header + "suites: { u: { run: [x], requires: [dockr] } }\n"},
+        {"bad-suite-name", header + "suites: { \"a/b\": { run: [x] } }\n"},
+        {"bad-duration", header + "suites: { u: { run: [x], timeout: soon } }\n"},
+        {"negative-retries", header + "suites: { u: { run: [x], retries: -1 } }\n"},
+        {"bad-policy", header + "suites: { u: { run: [x] } }\npolicy: { missing_requirement: ignore }\n"},
+        {"no-run", header + "suites: { u: { cwd: . } }\n"},
+        {"version-2", "version: 2\nproject: p\nsuites: { u: { run: [x] } }\n"},
+    };
+}
+
+TEST_F(ConfigSchemaWithPython, ValidConfigsPassTheSchemaAndTheLoader) {
+    ASSERT_TRUE(load_config_text(test::k_full_config, "greenlight.yml").config);
+    ASSERT_TRUE(load_config_text(k_minimal, "greenlight.yml").config);
+    EXPECT_THAT(validate({write("full.yml", test::k_full_config), write("minimal.yml", k_minimal)}),
+                ElementsAre("valid", "valid"));
+}
+
+TEST_F(ConfigSchemaWithPython, MistakesFailTheSchemaAndTheLoader) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& invalid : invalid_cases()) {
+        EXPECT_FALSE(load_config_text(invalid.text, "greenlight.yml").config) << invalid.name;
+        files.push_back(write(invalid.name + ".yml", invalid.text));
+    }
+    std::vector<std::string> verdicts = validate(files);
+    ASSERT_EQ(verdicts.size(), files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+        EXPECT_TRUE(verdicts[i].rfind("invalid: ", 0) == 0) << invalid_cases()[i].name << ": " << verdicts[i];
+    }
+}
+
+}  // namespace
+}  // namespace greenlight::config
