@@ -146,6 +146,16 @@ struct GoPackageTally {
     bool empty() const { return passed == 0 && failed == 0 && skipped == 0; }
 };
 
+// What follows the package on a package line: `0.003s`, `(cached)`, `[no test files]`, `[build failed]`.
+// Requiring it keeps a test's own `ok ...` output from passing for a package line.
+bool is_go_package_line_end(std::string_view word) {
+    if (word == "(cached)" || word.starts_with('[')) return true;
+    if (word.size() < 2 || !word.ends_with('s')) return false;
+    const std::string_view number = word.substr(0, word.size() - 1);
+    return std::all_of(number.begin(), number.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+}
+
 ParseOutcome parse_go(const std::vector<std::string>& lines, std::string_view source) {
     TestCounts counts;
     GoPackageTally tally;
@@ -164,8 +174,9 @@ ParseOutcome parse_go(const std::vector<std::string>& lines, std::string_view so
         } else if (text.starts_with("--- SKIP: ")) {
             ++tally.skipped;
         } else {
+            if (!line.starts_with("ok") && !line.starts_with("FAIL") && !line.starts_with("?")) continue;
             const std::vector<std::string_view> words = split_words(line);
-            if (words.size() < 2 || std::isspace(static_cast<unsigned char>(line.front()))) continue;
+            if (words.size() < 3 || !is_go_package_line_end(words[2])) continue;
             if (words[0] == "ok") {
                 if (tally.empty() && line.find("[no tests to run]") == std::string::npos) ++counts.passed;
             } else if (words[0] == "FAIL") {

@@ -17,6 +17,9 @@ namespace {
 constexpr int k_max_subtest_depth = 64;
 // No real stream plans a billion tests; a larger "plan" is garbage, and refusing it keeps counts far from overflow.
 constexpr std::int64_t k_max_plan = 1'000'000'000;
+// Missing tests are listed one case each (so a report shows each), up to this many; more become one case
+// that stands for the whole range, while the counts still include every one of them.
+constexpr std::int64_t k_max_listed_missing = 1000;
 constexpr std::string_view k_path_separator = " > ";
 constexpr std::string_view k_unnamed_subtest = "(unnamed subtest)";
 
@@ -354,9 +357,13 @@ private:
                                            "stopped early",
                                            plan->count, points);
             if (m_bailed_out) m_bail_reported = true;
-            const std::string name = missing == 1 ? fmt::format("test {}", points + 1)
-                                                  : fmt::format("tests {}..{}", points + 1, plan->count);
-            add_problem(path, name, std::move(message), missing);
+            if (missing <= k_max_listed_missing) {
+                for (std::int64_t number = points + 1; number <= plan->count; ++number) {
+                    add_problem(path, fmt::format("test {}", number), message, 1);
+                }
+            } else {
+                add_problem(path, fmt::format("tests {}..{}", points + 1, plan->count), std::move(message), missing);
+            }
             return true;
         }
         if (points > plan->count) {

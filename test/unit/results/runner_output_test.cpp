@@ -71,6 +71,11 @@ TEST(RunnerOutputTest, GoOutputCutBeforeThePackageLineIsErrored) {
     expect_counts(expect_parsed(parse_runner_output(ResultsFormat::go, output, "output")).counts, {2, 1, 0, 1, 0});
 }
 
+TEST(RunnerOutputTest, GoTestOutputThatLooksLikeAPackageLineIsNotOne) {
+    const char* output = "ok everything is fine\nFAIL is a word too\nFAIL\texample.com/x\t0.010s\n";
+    expect_counts(expect_parsed(parse_runner_output(ResultsFormat::go, output, "output")).counts, {1, 0, 0, 1, 0});
+}
+
 TEST(RunnerOutputTest, GoNoTestsToRun) {
     const char* output = "testing: warning: no tests to run\nPASS\nok  \texample.com/x\t0.002s [no tests to run]\n";
     expect_counts(expect_parsed(parse_runner_output(ResultsFormat::go, output, "output")).counts, {0, 0, 0, 0, 0});

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages greenlight needs to build, test and run its demo, if any are missing.
+# Usage: scripts/install-deps.sh [build|test|fuzz|bench]...   (default: build test)
+set -euo pipefail
+
+build=(cmake ninja-build g++ make pkg-config git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
+       libpugixml-dev libssl-dev libarchive-dev)
+test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema procps util-linux)
+fuzz=(clang libclang-rt-14-dev)
+bench=(hyperfine)
+
+wanted=()
+groups=("$@")
+[ ${#groups[@]} -eq 0 ] && groups=(build test)
+for group in "${groups[@]}"; do
+  case "$group" in
+    build) wanted+=("${build[@]}") ;;
+    test) wanted+=("${test[@]}") ;;
+    fuzz) wanted+=("${fuzz[@]}") ;;
+    bench) wanted+=("${bench[@]}") ;;
+    *) echo "install-deps: unknown group '$group' (build, test, fuzz, bench)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "install-deps: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+  exit 3
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,532 @@
+// The run's reports: decide_run, summary.json, summary.md, the merged junit.xml, annotations.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <pugixml.hpp>
+
+#include "greenlight/runner/report.hpp"
+#include "unit/runner/fakes.hpp"
+
+namespace greenlight::runner {
+namespace {
+
+using namespace testing;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using nlohmann::json;
+
+results::TestCounts counts(std::int64_t passed, std::int64_t failed, std::int64_t errored = 0,
+                           std::int64_t skipped = 0) {
+    results::TestCounts result;
+    result.passed = passed;
+    result.failed = failed;
+    result.errored = errored;
+    result.skipped = skipped;
+    result.total = passed + failed + errored + skipped;
+    return result;
+}
+
+std::string fmt_reason(const std::string& name, Verdict verdict) {
+    return name + " ended " + std::string(to_string(verdict));
+}
+
+// A suite that ran once (or not at all, for skipped) with the given verdict.
+SuiteOutcome suite(const std::string& name, Verdict verdict, bool green, results::TestCounts suite_counts = {},
+                   int attempts = 1) {
+    SuiteOutcome outcome;
+    outcome.name = name;
+    outcome.verdict = verdict;
+    outcome.green = green;
+    outcome.complete = true;
+    outcome.counts = suite_counts;
+    outcome.reason = fmt_reason(name, verdict);
+    outcome.duration = std::chrono::milliseconds(1500);
+    outcome.started_at = "2026-01-02T03:04:05.000Z";
+    outcome.finished_at = "2026-01-02T03:04:06.500Z";
+    outcome.command = {"make", name};
+    for (int i = 1; i <= attempts; ++i) {
+        AttemptRecord attempt;
+        attempt.number = i;
+        attempt.decision.verdict = verdict;
+        attempt.decision.counts = suite_counts;
+        outcome.attempts.push_back(attempt);
+    }
+    return outcome;
+}
+
+SuiteOutcome skipped_suite(const std::string& name, bool green) {
+    SuiteOutcome outcome = suite(name, Verdict::skipped, green, {}, 0);
+    outcome.reason = "requirement `docker` not met: no daemon";
+    return outcome;
+}
+
+RunRecord run_of(std::vector<SuiteOutcome> suites) {
+    RunRecord run;
+    run.project = "billing";
+    run.run_id = "run-1";
+    run.tier = "pr-fast";
+    run.started_at = "2026-01-02T03:04:00.000Z";
+    run.finished_at = "2026-01-02T03:05:00.000Z";
+    run.duration = std::chrono::milliseconds(60000);
+    run.git_sha = "0123456789abcdef0123456789abcdef01234567";
+    run.git_ref = "refs/heads/main";
+    run.suites = std::move(suites);
+    return run;
+}
+
+RunRecord decided(std::vector<SuiteOutcome> suites) {
+    RunRecord run = run_of(std::move(suites));
+    decide_run(run);
+    return run;
+}
+
+// ---- decide_run -----------------------------------------------------------------------------------
+
+TEST(DecideRun, AllPassIsGreenPass) {
+    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::pass, true)});
+    EXPECT_EQ(run.verdict, Verdict::pass);
+    EXPECT_TRUE(run.green);
+    EXPECT_FALSE(run.reason.empty());
+}
+
+TEST(DecideRun, WorstVerdictWins) {
+    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::crashed, false),
+                             suite("c", Verdict::fail, false), suite("d", Verdict::flaky, true)});
+    EXPECT_EQ(run.verdict, Verdict::crashed);
+    EXPECT_FALSE(run.green);
+    EXPECT_THAT(run.reason, HasSubstr("b"));
+}
+
+TEST(DecideRun, WorstVerdictWinsWhateverTheOrder) {
+    std::vector<Verdict> verdicts = {Verdict::fail, Verdict::error, Verdict::timeout, Verdict::no_tests,
+                                     Verdict::inconsistent};
+    for (size_t rotation = 0; rotation < verdicts.size(); ++rotation) {
+        std::vector<SuiteOutcome> suites;
+        for (size_t i = 0; i < verdicts.size(); ++i) {
+            Verdict verdict = verdicts[(i + rotation) % verdicts.size()];
+            suites.push_back(suite("s" + std::to_string(i), verdict, false));
+        }
+        EXPECT_EQ(decided(suites).verdict, Verdict::error) << rotation;
+    }
+}
+
+TEST(DecideRun, AFlakySuiteThatIsGreenKeepsTheRunGreen) {
+    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::flaky, true, {}, 2)});
+    EXPECT_EQ(run.verdict, Verdict::flaky);
+    EXPECT_TRUE(run.green);
+}
+
+TEST(DecideRun, AFlakySuiteThatIsNotGreenMakesTheRunRed) {
+    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::flaky, false, {}, 2)});
+    EXPECT_EQ(run.verdict, Verdict::flaky);
+    EXPECT_FALSE(run.green);
+}
+
+TEST(DecideRun, AllSkippedIsNoTests) {
+    RunRecord run = decided({skipped_suite("a", true), skipped_suite("b", true)});
+    EXPECT_EQ(run.verdict, Verdict::no_tests);
+    EXPECT_FALSE(run.green);
+}
+
+TEST(DecideRun, NoSuitesIsNoTests) {
+    RunRecord run = decided({});
+    EXPECT_EQ(run.verdict, Verdict::no_tests);
+    EXPECT_FALSE(run.green);
+    EXPECT_FALSE(run.reason.empty());
+}
+
+TEST(DecideRun, InterruptedRunIsNeverGreen) {
+    RunRecord run = run_of({suite("a", Verdict::pass, true)});
+    run.complete = false;
+    run.not_run = {"b"};
+    decide_run(run);
+    EXPECT_FALSE(run.green);
+    EXPECT_THAT(run.reason, HasSubstr("interrupted"));
+}
+
+TEST(DecideRun, FailedSmokeIsError) {
+    RunRecord run = run_of({suite("a", Verdict::pass, true)});
+    run.smoke = PreflightRecord{false, "fail", "probe `timeout` did not time out", "smoke", {}};
+    decide_run(run);
+    EXPECT_EQ(run.verdict, Verdict::error);
+    EXPECT_FALSE(run.green);
+    EXPECT_THAT(run.reason, HasSubstr("probe `timeout` did not time out"));
+}
+
+TEST(DecideRun, GreenSmokeDoesNotChangeTheVerdict) {
+    RunRecord run = run_of({suite("a", Verdict::fail, false)});
+    run.smoke = PreflightRecord{true, "pass", "all probes held", "smoke", {}};
+    decide_run(run);
+    EXPECT_EQ(run.verdict, Verdict::fail);
+}
+
+// ---- summary_json ------------------------------------------------------------------------------------
+
+TEST(SummaryJson, HasTheDocumentedFields) {
+    RunRecord run = decided({suite("unit", Verdict::pass, true, counts(10, 0, 0, 2)),
+                             suite("lint", Verdict::fail, false, counts(3, 1, 1), 2)});
+    json summary = summary_json(run);
+    EXPECT_EQ(summary["schema"], "greenlight.summary/v1");
+    EXPECT_EQ(summary["project"], "billing");
+    EXPECT_EQ(summary["run_id"], "run-1");
+    EXPECT_EQ(summary["tier"], "pr-fast");
+    EXPECT_EQ(summary["status"], "complete");
+    EXPECT_EQ(summary["verdict"], "fail");
+    EXPECT_EQ(summary["green"], false);
+    EXPECT_TRUE(summary["reason"].is_string());
+    EXPECT_EQ(summary["started_at"], "2026-01-02T03:04:00.000Z");
+    EXPECT_EQ(summary["finished_at"], "2026-01-02T03:05:00.000Z");
+    EXPECT_EQ(summary["duration_ms"], 60000);
+    EXPECT_EQ(summary["git"]["sha"], "0123456789abcdef0123456789abcdef01234567");
+    EXPECT_EQ(summary["git"]["ref"], "refs/heads/main");
+    EXPECT_TRUE(summary["shard"].is_null());
+    EXPECT_TRUE(summary["smoke"].is_null());
+    EXPECT_TRUE(summary["not_run"].is_array());
+    EXPECT_TRUE(summary["greenlight_version"].is_string());
+
+    const json& totals = summary["counts"];
+    EXPECT_EQ(totals["total"], 17);
+    EXPECT_EQ(totals["passed"], 13);
+    EXPECT_EQ(totals["failed"], 1);
+    EXPECT_EQ(totals["errored"], 1);
+    EXPECT_EQ(totals["skipped"], 2);
+
+    ASSERT_EQ(summary["suites"].size(), 2u);
+    const json& lint = summary["suites"][1];
+    EXPECT_EQ(lint["name"], "lint");
+    EXPECT_EQ(lint["verdict"], "fail");
+    EXPECT_EQ(lint["green"], false);
+    EXPECT_EQ(lint["status"], "complete");
+    EXPECT_EQ(lint["reason"], "lint ended fail");
+    EXPECT_EQ(lint["duration_ms"], 1500);
+    EXPECT_EQ(lint["attempts"], 2);
+    EXPECT_EQ(lint["counts"]["failed"], 1);
+    EXPECT_EQ(lint["result"], "suites/lint/result.json");
+    EXPECT_EQ(summary["suites"][0]["result"], "suites/unit/result.json");
+}
+
+TEST(SummaryJson, CountsSumOverSuites) {
+    std::vector<SuiteOutcome> suites;
+    std::int64_t passed = 0;
+    for (int i = 1; i <= 5; ++i) {
+        suites.push_back(suite("s" + std::to_string(i), Verdict::pass, true, counts(i, 0, 0, 1)));
+        passed += i;
+    }
+    json summary = summary_json(decided(suites));
+    EXPECT_EQ(summary["counts"]["passed"], passed);
+    EXPECT_EQ(summary["counts"]["skipped"], 5);
+    EXPECT_EQ(summary["counts"]["total"], passed + 5);
+}
+
+TEST(SummaryJson, IncompleteRunWithShardSmokeAndNotRun) {
+    RunRecord run = run_of({suite("a", Verdict::pass, true)});
+    run.complete = false;
+    run.not_run = {"b", "c"};
+    run.shard = Shard{2, 3};
+    run.smoke = PreflightRecord{true, "pass", "all probes held", "smoke", std::chrono::milliseconds(800)};
+    run.git_sha.clear();
+    run.git_ref.clear();
+    decide_run(run);
+    json summary = summary_json(run);
+    EXPECT_EQ(summary["status"], "incomplete");
+    EXPECT_EQ(summary["green"], false);
+    EXPECT_THAT(summary["not_run"].get<std::vector<std::string>>(), ElementsAre("b", "c"));
+    EXPECT_EQ(summary["shard"]["index"], 2);
+    EXPECT_EQ(summary["shard"]["count"], 3);
+    EXPECT_EQ(summary["smoke"]["verdict"], "pass");
+    EXPECT_EQ(summary["smoke"]["green"], true);
+    EXPECT_EQ(summary["smoke"]["path"], "smoke");
+    EXPECT_EQ(summary["smoke"]["duration_ms"], 800);
+    EXPECT_TRUE(summary["git"]["sha"].is_null());
+    EXPECT_TRUE(summary["git"]["ref"].is_null());
+}
+
+// ---- the summary schema ------------------------------------------------------------------------------
+
+std::filesystem::path summary_schema_path() {
+    return std::filesystem::path(GREENLIGHT_TEST_DATA).parent_path().parent_path() / "docs" / "schemas" /
+           "summary-v1.schema.json";
+}
+
+// Validates `instance` with Python's jsonschema; returns the validator's complaint, empty when valid.
+std::string schema_violation(const std::filesystem::path& schema, const json& instance) {
+    TempDir dir;
+    write_text(dir.path() / "instance.json", instance.dump(2));
+    const std::filesystem::path report = dir.path() / "report.txt";
+    std::string command =
+        "/usr/bin/python3 -c 'import json, sys, jsonschema\n"
+        "schema = json.load(open(sys.argv[1]))\n"
+        "jsonschema.validators.validator_for(schema).check_schema(schema)\n"
+        "jsonschema.validate(json.load(open(sys.argv[2])), schema)' '" +
+        schema.string() + "' '" + (dir.path() / "instance.json").string() + "' > '" + report.string() + "' 2>&1";
+    int status = std::system(command.c_str());
+    if (status == 0) return {};
+    std::string text = read_text(report);
+    return text.empty() ? "validator exited with status " + std::to_string(status) : text;
+}
+
+TEST(SummarySchema, SummariesValidateAgainstTheSchema) {
+    const auto schema = summary_schema_path();
+    if (!std::filesystem::exists(schema)) GTEST_SKIP() << schema << " does not exist yet";
+
+    RunRecord green = decided({suite("unit", Verdict::pass, true, counts(4, 0)),
+                               suite("lint", Verdict::flaky, true, counts(1, 0), 2), skipped_suite("docker", true)});
+    EXPECT_EQ(schema_violation(schema, summary_json(green)), "");
+
+    RunRecord incomplete = run_of({suite("a", Verdict::crashed, false)});
+    incomplete.complete = false;
+    incomplete.not_run = {"b"};
+    incomplete.shard = Shard{1, 2};
+    incomplete.smoke = PreflightRecord{true, "pass", "ok", "smoke", std::chrono::milliseconds(10)};
+    incomplete.git_sha.clear();
+    incomplete.git_ref.clear();
+    decide_run(incomplete);
+    EXPECT_EQ(schema_violation(schema, summary_json(incomplete)), "");
+
+    RunRecord smoke_failed = run_of({});
+    smoke_failed.smoke = PreflightRecord{false, "fail", "probe failed", "smoke", {}};
+    smoke_failed.not_run = {"unit"};
+    decide_run(smoke_failed);
+    EXPECT_EQ(schema_violation(schema, summary_json(smoke_failed)), "");
+
+    EXPECT_EQ(schema_violation(schema, summary_json(decided({}))), "");
+}
+
+TEST(SummarySchema, TheSchemaRejectsAWrongSchemaName) {
+    const auto schema = summary_schema_path();
+    if (!std::filesystem::exists(schema)) GTEST_SKIP() << schema << " does not exist yet";
+    json summary = summary_json(decided({suite("unit", Verdict::pass, true, counts(4, 0))}));
+    summary["schema"] = "greenlight.summary/v0";
+    EXPECT_NE(schema_violation(schema, summary), "");
+    json unknown_verdict = summary_json(decided({suite("unit", Verdict::pass, true, counts(4, 0))}));
+    unknown_verdict["verdict"] = "passed";
+    EXPECT_NE(schema_violation(schema, unknown_verdict), "");
+}
+
+// ---- summary_markdown ----------------------------------------------------------------------------------
+
+TEST(SummaryMarkdown, HasARowPerSuite) {
+    json summary = summary_json(decided({suite("unit", Verdict::pass, true, counts(10, 0)),
+                                         suite("lint", Verdict::fail, false, counts(3, 1)),
+                                         skipped_suite("docker-it", false)}));
+    std::string markdown = summary_markdown(summary);
+    EXPECT_THAT(markdown, HasSubstr("| ✅ | `unit` | pass | 10/10 |"));
+    EXPECT_THAT(markdown, HasSubstr("| ❌ | `lint` | fail | 3/4 |"));
+    EXPECT_THAT(markdown, HasSubstr("`docker-it` | skipped"));
+    EXPECT_THAT(markdown, HasSubstr("tier `pr-fast`"));
+    EXPECT_THAT(markdown, HasSubstr("run `run-1`"));
+    EXPECT_THAT(markdown, HasSubstr("0123456789abcdef0123456789abcdef01234567"));
+    EXPECT_THAT(markdown, Not(HasSubstr("Incomplete")));
+}
+
+TEST(SummaryMarkdown, EscapesPipesAndNewlinesInCells) {
+    SuiteOutcome piped = suite("lint", Verdict::fail, false, counts(0, 1));
+    piped.reason = "grep a|b failed\nsee log";
+    std::string markdown = summary_markdown(summary_json(decided({piped})));
+    EXPECT_THAT(markdown, HasSubstr("grep a\\|b failed see log"));
+    EXPECT_THAT(markdown, Not(HasSubstr("a|b")));
+    // Every table row has the same number of unescaped cell separators.
+    std::istringstream lines(markdown);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind("| ", 0) != 0) continue;
+        int separators = 0;
+        for (size_t i = 0; i < line.size(); ++i) {
+            if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++separators;
+        }
+        EXPECT_EQ(separators, 8) << line;
+    }
+}
+
+TEST(SummaryMarkdown, MarksAnIncompleteRunAndListsWhatDidNotRun) {
+    RunRecord run = run_of({suite("a", Verdict::pass, true)});
+    run.complete = false;
+    run.not_run = {"b", "c"};
+    decide_run(run);
+    std::string markdown = summary_markdown(summary_json(run));
+    EXPECT_THAT(markdown, HasSubstr("Incomplete"));
+    EXPECT_THAT(markdown, HasSubstr("Not run: `b`, `c`"));
+    EXPECT_THAT(markdown, HasSubstr("❌"));
+}
+
+// ---- merged_junit --------------------------------------------------------------------------------------
+
+results::TestCase test_case(const std::string& name, results::TestOutcome outcome, const std::string& message = {}) {
+    results::TestCase test;
+    test.suite = "Calc";
+    test.classname = "calc.CalcTest";
+    test.name = name;
+    test.outcome = outcome;
+    test.message = message;
+    test.seconds = 0.25;
+    return test;
+}
+
+pugi::xml_node testsuite(const pugi::xml_document& document, const std::string& name) {
+    return document.child("testsuites").find_child_by_attribute("testsuite", "name", name.c_str());
+}
+
+TEST(MergedJunit, OneTestsuitePerSuiteWithCorrectCounts) {
+    SuiteOutcome unit = suite("unit", Verdict::fail, false, counts(2, 1, 0, 1));
+    unit.attempts.back().cases = {test_case("adds", results::TestOutcome::passed),
+                                  test_case("subtracts", results::TestOutcome::failed, "expected 1, got 2"),
+                                  test_case("divides", results::TestOutcome::passed),
+                                  test_case("later", results::TestOutcome::skipped, "not yet")};
+    SuiteOutcome lint = suite("lint", Verdict::pass, true, counts(1, 0));
+    SuiteOutcome docker = skipped_suite("docker-it", false);
+
+    pugi::xml_document document;
+    std::string xml = merged_junit({unit, lint, docker}, "billing pr-fast run-1");
+    ASSERT_TRUE(document.load_string(xml.c_str())) << xml;
+    auto root = document.child("testsuites");
+    EXPECT_STREQ(root.attribute("name").value(), "billing pr-fast run-1");
+    EXPECT_EQ(std::distance(root.children("testsuite").begin(), root.children("testsuite").end()), 3);
+
+    auto unit_element = testsuite(document, "unit");
+    ASSERT_TRUE(unit_element) << xml;
+    EXPECT_EQ(unit_element.attribute("tests").as_int(), 4);
+    EXPECT_EQ(unit_element.attribute("failures").as_int(), 1);
+    EXPECT_EQ(unit_element.attribute("errors").as_int(), 0);
+    EXPECT_EQ(unit_element.attribute("skipped").as_int(), 1);
+    auto failing = unit_element.find_child_by_attribute("testcase", "name", "subtracts");
+    ASSERT_TRUE(failing);
+    EXPECT_STREQ(failing.attribute("classname").value(), "calc.CalcTest");
+    EXPECT_STREQ(failing.child("failure").attribute("message").value(), "expected 1, got 2");
+    EXPECT_FALSE(unit_element.find_child_by_attribute("testcase", "name", "adds").child("failure"));
+    EXPECT_TRUE(unit_element.find_child_by_attribute("testcase", "name", "later").child("skipped"));
+
+    auto lint_element = testsuite(document, "lint");
+    EXPECT_EQ(lint_element.attribute("tests").as_int(), 1);
+    EXPECT_EQ(lint_element.attribute("failures").as_int(), 0);
+    EXPECT_EQ(lint_element.attribute("errors").as_int(), 0);
+
+    auto docker_element = testsuite(document, "docker-it");
+    EXPECT_EQ(docker_element.attribute("tests").as_int(), 1);
+    EXPECT_EQ(docker_element.attribute("skipped").as_int(), 1);
+
+    EXPECT_EQ(root.attribute("tests").as_int(), 6);
+    EXPECT_EQ(root.attribute("failures").as_int(), 1);
+    EXPECT_EQ(root.attribute("skipped").as_int(), 2);
+}
+
+TEST(MergedJunit, ACrashWithoutCasesGetsASyntheticErrorCase) {
+    SuiteOutcome crashed = suite("native", Verdict::crashed, false, counts(0, 0));
+    crashed.reason = "ended by SIGSEGV (Segmentation fault)";
+    pugi::xml_document document;
+    std::string xml = merged_junit({crashed}, "run");
+    ASSERT_TRUE(document.load_string(xml.c_str()));
+    auto element = testsuite(document, "native");
+    EXPECT_EQ(element.attribute("tests").as_int(), 1);
+    EXPECT_EQ(element.attribute("errors").as_int(), 1);
+    auto error = element.child("testcase").child("error");
+    ASSERT_TRUE(error) << xml;
+    EXPECT_THAT(std::string(error.attribute("message").value()), HasSubstr("SIGSEGV"));
+    EXPECT_STREQ(element.child("properties").find_child_by_attribute("property", "name", "greenlight.verdict")
+                     .attribute("value").value(),
+                 "crashed");
+}
+
+TEST(MergedJunit, ACrashAfterPassingCasesAddsASyntheticCase) {
+    SuiteOutcome crashed = suite("native", Verdict::crashed, false, counts(2, 0));
+    crashed.reason = "ended by SIGABRT (Aborted)";
+    crashed.attempts.back().cases = {test_case("one", results::TestOutcome::passed),
+                                     test_case("two", results::TestOutcome::passed)};
+    pugi::xml_document document;
+    std::string xml = merged_junit({crashed}, "run");
+    ASSERT_TRUE(document.load_string(xml.c_str()));
+    auto element = testsuite(document, "native");
+    EXPECT_EQ(element.attribute("tests").as_int(), 3);
+    EXPECT_EQ(element.attribute("errors").as_int(), 1) << xml;
+    auto synthetic = element.find_child_by_attribute("testcase", "name", "[greenlight verdict: crashed]");
+    ASSERT_TRUE(synthetic) << xml;
+    EXPECT_THAT(std::string(synthetic.child("error").attribute("message").value()), HasSubstr("SIGABRT"));
+}
+
+TEST(MergedJunit, AnInconsistentSuiteWithPassingCasesIsNotAllGreenInJunit) {
+    SuiteOutcome inconsistent = suite("api", Verdict::inconsistent, false, counts(3, 0));
+    inconsistent.attempts.back().cases = {test_case("a", results::TestOutcome::passed)};
+    pugi::xml_document document;
+    ASSERT_TRUE(document.load_string(merged_junit({inconsistent}, "run").c_str()));
+    auto element = testsuite(document, "api");
+    EXPECT_GE(element.attribute("failures").as_int() + element.attribute("errors").as_int(), 1);
+}
+
+TEST(MergedJunit, EscapesSpecialCharacters) {
+    SuiteOutcome failing = suite("xml", Verdict::fail, false, counts(0, 1));
+    failing.reason = "expected <a> & \"b\"";
+    pugi::xml_document document;
+    std::string xml = merged_junit({failing}, "run <1>");
+    ASSERT_TRUE(document.load_string(xml.c_str())) << xml;
+    EXPECT_STREQ(document.child("testsuites").attribute("name").value(), "run <1>");
+    EXPECT_STREQ(testsuite(document, "xml").child("testcase").child("failure").attribute("message").value(),
+                 "expected <a> & \"b\"");
+}
+
+// ---- join_junit ----------------------------------------------------------------------------------------
+
+TEST(JoinJunit, ConcatenatesTestsuitesAndSumsCounts) {
+    std::string first = merged_junit({suite("a", Verdict::pass, true, counts(1, 0)),
+                                      suite("b", Verdict::fail, false, counts(0, 1))},
+                                     "shard 1");
+    std::string second = merged_junit({suite("c", Verdict::crashed, false)}, "shard 2");
+    pugi::xml_document document;
+    std::string xml = join_junit({first, second}, "merged run");
+    ASSERT_TRUE(document.load_string(xml.c_str())) << xml;
+    auto root = document.child("testsuites");
+    EXPECT_STREQ(root.attribute("name").value(), "merged run");
+    std::vector<std::string> names;
+    for (auto element : root.children("testsuite")) names.push_back(element.attribute("name").value());
+    EXPECT_THAT(names, ElementsAre("a", "b", "c"));
+    EXPECT_EQ(root.attribute("tests").as_int(), 3);
+    EXPECT_EQ(root.attribute("failures").as_int(), 1);
+    EXPECT_EQ(root.attribute("errors").as_int(), 1);
+    // The suites keep their cases.
+    EXPECT_TRUE(testsuite(document, "b").child("testcase").child("failure"));
+}
+
+TEST(JoinJunit, NoDocumentsGiveAnEmptyTestsuites) {
+    pugi::xml_document document;
+    ASSERT_TRUE(document.load_string(join_junit({}, "empty").c_str()));
+    EXPECT_EQ(document.child("testsuites").attribute("tests").as_int(), 0);
+}
+
+// ---- github_annotations ----------------------------------------------------------------------------------
+
+TEST(GithubAnnotations, OnlyRedSuitesAreAnnotated) {
+    json summary = summary_json(decided({suite("unit", Verdict::pass, true), suite("flaky", Verdict::flaky, true),
+                                         suite("lint", Verdict::fail, false)}));
+    auto lines = github_annotations(summary);
+    ASSERT_EQ(lines.size(), 1u) << ::testing::PrintToString(lines);
+    EXPECT_EQ(lines[0], "::error title=greenlight pr-fast%3A suite lint fail::lint ended fail");
+}
+
+TEST(GithubAnnotations, EscapesDataAndProperties) {
+    SuiteOutcome red = suite("api", Verdict::timeout, false);
+    red.reason = "100% stuck\r\nat step: 3, of 4";
+    RunRecord run = decided({red});
+    run.tier = "merge,medium";
+    auto lines = github_annotations(summary_json(run));
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0], "::error title=greenlight merge%2Cmedium%3A suite api timeout::100%25 stuck%0D%0Aat step: 3, of 4");
+}
+
+TEST(GithubAnnotations, AGreenRunHasNone) {
+    EXPECT_THAT(github_annotations(summary_json(decided({suite("unit", Verdict::pass, true)}))), IsEmpty());
+}
+
+TEST(GithubAnnotations, FailedSmokeAndIncompleteRunAreAnnotated) {
+    RunRecord run = run_of({});
+    run.smoke = PreflightRecord{false, "fail", "probe: crash, not seen", "smoke", {}};
+    run.complete = false;
+    decide_run(run);
+    auto lines = github_annotations(summary_json(run));
+    EXPECT_THAT(lines, Contains("::error title=greenlight smoke guard failed::probe: crash, not seen"));
+    EXPECT_THAT(lines, Contains(HasSubstr("incomplete")));
+}
+
+}  // namespace
+}  // namespace greenlight::runner
