@@ -46,9 +46,10 @@ planned_suites() {
 suites_in() { json "$1" "' '.join(sorted(s['name'] for s in d['suites']))"; }
 
 note "two shards cover every suite exactly once"
-gl run --tier wide --no-smoke --shard 1/2 --run-id R --artifact-dir "$work/shard-a"
+# These two run the smoke guard as CI would: its outputs must survive the merge.
+gl run --tier wide --shard 1/2 --run-id R --artifact-dir "$work/shard-a"
 expect_rc 0 "shard 1/2"
-gl run --tier wide --no-smoke --shard 2/2 --run-id R --artifact-dir "$work/shard-b"
+gl run --tier wide --shard 2/2 --run-id R --artifact-dir "$work/shard-b"
 expect_rc 0 "shard 2/2"
 a=$work/shard-a/sharded/R
 b=$work/shard-b/sharded/R
@@ -84,7 +85,7 @@ per_suite = {}
 for s in m["suites"]:
     for k, v in s["counts"].items():
         per_suite[k] = per_suite.get(k, 0) + v
-ok = all(m["counts"].get(k) == v for k, v in sums.items()) and m["counts"]["total"] == 10 and m["counts"]["passed"] == 9 \
+ok = all(m["counts"].get(k) == v for k, v in sums.items()) and m["counts"]["total"] == 11 and m["counts"]["passed"] == 10 \
      and m["counts"]["skipped"] == 1 and all(m["counts"][k] == per_suite.get(k, 0) for k in m["counts"])
 if not ok:
     print("shard counts:", a["counts"], b["counts"], "merged:", m["counts"], file=sys.stderr)
@@ -100,6 +101,9 @@ import sys, xml.etree.ElementTree as ET
 names = sorted(s.get("name") for s in ET.parse(sys.argv[1]).getroot().iter("testsuite"))
 sys.exit(0 if names == ["s1", "s2", "s3", "s4", "s5"] else 1)' "$merged/junit.xml" || fail "merged junit.xml does not have one <testsuite> per suite"
 expect_file "$merged/summary.md" "merged summary.md"
+expect_dir "$a/smoke" "shard 1: smoke/"
+[[ -n $(find "$merged/smoke" -name smoke-report.json 2>/dev/null) ]] || fail "the merged bundle lost the shards' smoke guard outputs (no smoke/**/smoke-report.json)"
+[[ $(find "$merged/smoke" -name smoke-report.json | wc -l) == 2 ]] || fail "the merged bundle should keep both shards' smoke reports"
 gl verify "$merged"
 expect_rc 0 "verify of the merged bundle"
 

@@ -150,9 +150,9 @@ util::Status write_file_data(archive* writer, const fs::path& path, std::uint64_
 util::Status write_archive(const fs::path& dir, const std::string& top_folder, const std::vector<PackEntry>& entries,
                            std::int64_t timestamp, const fs::path& temp) {
     ArchiveWriter writer(archive_write_new());
-    // pax restricted is plain ustar unless a name is too long for ustar, and only then adds a pax
-    // header; BINARY keeps names as their bytes so the output does not depend on the locale.
-    // The gzip header carries no timestamp, so packing later gives the same bytes.
+    // pax restricted is plain ustar, and adds a pax header only for an entry ustar cannot hold (a
+    // long or non-ASCII name), so any tar reads it. The gzip header carries no timestamp and the
+    // compression level is pinned, so packing later or elsewhere gives the same bytes.
     if (archive_write_set_format_pax_restricted(writer.get()) != ARCHIVE_OK ||
         archive_write_add_filter_gzip(writer.get()) != ARCHIVE_OK ||
         archive_write_set_options(writer.get(), "gzip:!timestamp,gzip:compression-level=6") != ARCHIVE_OK ||

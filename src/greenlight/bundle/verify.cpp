@@ -98,7 +98,8 @@ void compare_manifest_files(const ManifestReading& reading, std::string_view sha
 std::optional<ManifestReading> read_manifests(const BundleContents& contents, VerifyReport& report) {
     if (!contents.manifest_json) {
         report.problems.push_back(
-            fmt::format("no {} at the bundle root: the bundle was not finished (`greenlight manifest DIR` writes one)", k_manifest_json));
+            fmt::format("no {} at the bundle root: the bundle was not finished (`greenlight manifest DIR` writes one)",
+                        k_manifest_json));
         return std::nullopt;
     }
     ManifestReading reading = read_manifest_json(*contents.manifest_json);

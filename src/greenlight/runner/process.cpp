@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "greenlight/runner/interrupt.hpp"
@@ -169,6 +171,62 @@ void reap(int group, const std::vector<int>& pids) {
     for (int pid : pids) ::waitpid(pid, nullptr, WNOHANG);
 }
 
+// Suite leaders currently supervised, by any thread: children of greenlight that are expected.
+class ActiveLeaders {
+public:
+    void add(int pid) {
+        std::lock_guard lock(m_mutex);
+        m_pids.insert(pid);
+    }
+    void remove(int pid) {
+        std::lock_guard lock(m_mutex);
+        m_pids.erase(pid);
+    }
+    bool contains(int pid) {
+        std::lock_guard lock(m_mutex);
+        return m_pids.count(pid) > 0;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::set<int> m_pids;
+};
+
+ActiveLeaders g_active_leaders;
+
+// Whether anything of the command may still be alive. Exact when the kernel lists children: whatever
+// left the group either still has a parent in it, or was orphaned and handed to greenlight (the
+// subreaper), where it shows up as a child that is no suite's leader. Saves a /proc scan per suite.
+bool may_have_leftovers(int group) {
+    if (::kill(-group, 0) == 0) return true;
+    DIR* tasks = ::opendir("/proc/self/task");
+    if (!tasks) return true;
+    bool unknown_child = false;
+    bool readable = false;
+    while (dirent* task = ::readdir(tasks)) {
+        if (task->d_name[0] < '0' || task->d_name[0] > '9') continue;
+        std::string path = std::string("/proc/self/task/") + task->d_name + "/children";
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        readable = true;
+        std::string content;
+        char buffer[1024];
+        ssize_t got;
+        while ((got = ::read(fd, buffer, sizeof buffer)) > 0) content.append(buffer, static_cast<size_t>(got));
+        ::close(fd);
+        size_t start = 0;
+        while (start < content.size()) {
+            size_t end = content.find(' ', start);
+            if (end == std::string::npos) end = content.size();
+            int child = std::atoi(content.c_str() + start);
+            if (child > 0 && !g_active_leaders.contains(child)) unknown_child = true;
+            start = end + 1;
+        }
+    }
+    ::closedir(tasks);
+    return !readable || unknown_child;
+}
+
 int open_pidfd(int pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 class Supervision {
@@ -237,6 +295,7 @@ bool Supervision::spawn(int output_fd) {
                                          std::strerror(error));
         return false;
     }
+    g_active_leaders.add(m_pid);
     m_pidfd = open_pidfd(m_pid);
     return true;
 }
@@ -312,6 +371,7 @@ void Supervision::stop_leftovers() {
     // Processes a command leaves behind would hold files, ports and CPU into the next suite.
     for (int round = 0; round < 3; ++round) {
         reap(m_pid, {});
+        if (!may_have_leftovers(m_pid)) return;
         std::vector<int> alive = find_descendants(m_pid, m_request.environment_marker);
         if (alive.empty()) return;
         for (int pid : alive) {
@@ -352,6 +412,7 @@ ProcessExit Supervision::run() {
     OutputLimiter limiter(output_fd, m_request.output_cap);
     if (spawn(output_fd)) {
         wait_for_leader(limiter);
+        g_active_leaders.remove(m_pid);
         stop_leftovers();
         limiter.enforce();
         if (m_pidfd >= 0) ::close(m_pidfd);
@@ -455,7 +516,6 @@ bool finish_output_log(const std::filesystem::path& raw, const std::filesystem::
         copy_range(0, std::min(head, size));
         [[maybe_unused]] ssize_t written = ::write(out, marker.data(), marker.size());
         copy_range(size - tail, tail);
-        ::fsync(out);
     }
     if (in >= 0) ::close(in);
     if (out >= 0) {

@@ -220,7 +220,8 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
     std::error_code ignored;
     fs::create_directories(paths.outputs, ignored);
     const fs::path result_file = paths.suite_dir / "result.json";
-    if (auto written = util::write_file_atomic(result_file, suite_result_json(outcome, context.tier).dump(2) + "\n");
+    if (auto written = util::write_file_atomic(result_file, suite_result_json(outcome, context.tier).dump(2) + "\n",
+                                                   util::Durability::process_crash);
         !written) {
         outcome.write_error = written.message();
     }
@@ -266,7 +267,8 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
     outcome.finished_at = util::format_utc(context.clock.now());
     outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.steady_now() - started_steady);
     // Interrupted suites get their result.json too, marked "incomplete", with the attempts they made.
-    if (auto written = util::write_file_atomic(result_file, suite_result_json(outcome, context.tier).dump(2) + "\n");
+    if (auto written = util::write_file_atomic(result_file, suite_result_json(outcome, context.tier).dump(2) + "\n",
+                                                   util::Durability::process_crash);
         !written) {
         outcome.write_error = written.message();
     }

@@ -45,7 +45,7 @@ Result<std::string> read_file(const std::filesystem::path& path) {
     return buffer.str();
 }
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content, Durability durability) {
     std::filesystem::path temp = path;
     temp += fmt::format(".tmp.{}", ::getpid());
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -53,7 +53,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
         return make_error(fmt::format("cannot create {}: {}", temp.string(), errno_text(errno)));
     }
     Status status = write_all(fd, content, temp);
-    if (status && ::fsync(fd) != 0) {
+    if (status && durability == Durability::power_loss && ::fsync(fd) != 0) {
         status = make_error(fmt::format("cannot sync {}: {}", temp.string(), errno_text(errno)));
     }
     ::close(fd);

@@ -12,9 +12,13 @@ namespace greenlight::util {
 // Reads a whole file; the error names the path and the reason.
 Result<std::string> read_file(const std::filesystem::path& path);
 
-// Writes `content` to a temporary file beside `path`, syncs it, then renames it over `path`,
-// so a reader sees either the old file or the whole new one, never a half-written one.
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
+// How far a write must survive: a crash of greenlight (rename is enough), or a crash of the machine (fsync first).
+enum class Durability { process_crash, power_loss };
+
+// Writes `content` to a temporary file beside `path`, then renames it over `path`, so a reader sees
+// either the old file or the whole new one, never a half-written one.
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                         Durability durability = Durability::power_loss);
 
 // Appends to a file (creating it); used for $GITHUB_STEP_SUMMARY, which others append to too.
 Status append_file(const std::filesystem::path& path, std::string_view content);

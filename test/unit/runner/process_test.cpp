@@ -159,6 +159,21 @@ TEST_F(ProcessTest, DaemonWithItsOwnChildIsStoppedToo) {
     EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty());
 }
 
+TEST_F(ProcessTest, ADeepChainOfShellsInANewSessionIsStoppedCompletely) {
+    // Each shell waits on the next, so each is orphaned (and handed to greenlight) only once the
+    // one above it is stopped: four levels below a daemon that left the session.
+    // nest.sh N: a shell that runs nest.sh N-1 and waits for it; at 0, sleeps.
+    write_text(m_dir.path() / "nest.sh",
+               "if [ \"$1\" -gt 0 ]; then sh ./nest.sh $(($1 - 1)); true; else sleep 30; true; fi\n");
+    Milliseconds elapsed{0};
+    ProcessExit exit = run(shell("( setsid sh ./nest.sh 3 & ) ; sleep 0.2; exit 0"), &elapsed);
+    EXPECT_EQ(exit.termination, Termination::exited);
+    EXPECT_FALSE(exit.leaked.empty());
+    EXPECT_LT(elapsed, 2900ms);
+    EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty())
+        << "leaked: " << exit.leaked.size() << " processes reported";
+}
+
 TEST_F(ProcessTest, OutputIsCappedKeepingHeadAndTail) {
     SpawnRequest request = shell(
         "echo HEAD-START; head -c 5000000 /dev/zero | tr '\\000' x; echo; echo TAIL-END");

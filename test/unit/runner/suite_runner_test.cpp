@@ -384,7 +384,8 @@ TEST_F(SuiteRunnerTest, EnvironmentHasTheGreenlightVariablesAndTheSuitesEnvExpan
     };
     run(suite);
     ASSERT_EQ(m_supervisor.requests().size(), 1u);
-    const auto& environment = m_supervisor.requests()[0].environment;
+    const auto requests = m_supervisor.requests();
+    const auto& environment = requests[0].environment;
     const std::string outputs = (suite_dir() / "outputs").string();
 
     EXPECT_EQ(environment_value(environment, "GREENLIGHT_OUTPUTS"), outputs);
@@ -407,7 +408,7 @@ TEST_F(SuiteRunnerTest, EnvironmentHasTheGreenlightVariablesAndTheSuitesEnvExpan
     EXPECT_FALSE(fs::exists(tmpdir_seen));
 
     // The marker that finds escaped processes is in the environment too.
-    const std::string& marker = m_supervisor.requests()[0].environment_marker;
+    const std::string& marker = requests[0].environment_marker;
     EXPECT_FALSE(marker.empty());
     EXPECT_EQ(environment_count(environment, marker.substr(0, marker.find('='))), 1);
     EXPECT_NE(std::find(environment.begin(), environment.end(), marker), environment.end());
@@ -440,7 +441,8 @@ TEST_F(SuiteRunnerTest, ArgvPlaceholdersAreExpanded) {
 )");
     run(suite);
     ASSERT_EQ(m_supervisor.requests().size(), 1u);
-    const SpawnRequest& request = m_supervisor.requests()[0];
+    const auto requests = m_supervisor.requests();
+    const SpawnRequest& request = requests[0];
     const std::string outputs = (suite_dir() / "outputs").string();
     EXPECT_THAT(request.argv,
                 ElementsAre("tool", "--junit=" + outputs + "/junit.xml", "pr-fast", "s", "run-7", "{unknown}"));
