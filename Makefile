@@ -9,30 +9,34 @@ CMAKE_FLAGS ?=
 GREENLIGHT := $(BUILD_DIR)/greenlight
 WERROR := $(if $(filter true,$(CI)),-DGREENLIGHT_WERROR=ON,)
 
-.PHONY: all deps build demo test asan-test fuzz bench clean
+.PHONY: all deps-build deps-test build demo test asan-test fuzz bench clean
 
 all: build
 
-deps:
+# Missing Debian packages are installed (as root) or named (otherwise); nothing happens when all are there.
+deps-build:
+	@scripts/install-deps.sh build
+
+deps-test:
 	@scripts/install-deps.sh build test
 
-build: deps
+build: deps-build
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(WERROR) $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) --parallel $(JOBS)
 
 # Runs the demo project's merge-medium tier (smoke guard first), prints the verdict table and
 # the bundle path, then verifies the bundle as a downloader would.
-demo: build
+demo: deps-test build
 	@cd examples/demo && run_id=demo-$$(date -u +%Y%m%dT%H%M%SZ) && \
 	  ../../$(GREENLIGHT) run --tier merge-medium --run-id $$run_id --jobs 2; status=$$?; \
 	  echo; ../../$(GREENLIGHT) verify artifacts/demo/$$run_id || exit 1; \
 	  echo "demo bundle: examples/demo/artifacts/demo/$$run_id"; exit $$status
 
-test: build
+test: deps-test build
 	cd $(BUILD_DIR) && ctest --output-on-failure --parallel 2 --timeout 600
 
 # The unit and CLI tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
-asan-test: deps
+asan-test: deps-test
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGREENLIGHT_SANITIZE=ON $(WERROR)
 	cmake --build $(ASAN_DIR) --parallel $(JOBS)
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

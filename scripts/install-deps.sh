@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [build|test|fuzz|bench]...   (default: build test)
 set -euo pipefail
 
-build=(cmake ninja-build g++ make pkg-config git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
+build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
        libpugixml-dev libssl-dev libarchive-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema procps util-linux)
 fuzz=(clang libclang-rt-14-dev)

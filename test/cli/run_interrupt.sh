@@ -14,8 +14,8 @@ set -m
 project=$work/project
 mkdir -p "$project"
 cd "$project" || fail "cd $project"
-marker=sleep-interrupt-holdout
-sleeper=$(make_sleeper "$marker")
+sleeper=$(make_sleeper sleep-interrupt-holdout)
+marker=$sleeper  # unique to this test's temp dir
 # No grace set: the default (5s) is what a user gets. The suite's processes die at the first
 # SIGTERM, so greenlight has no reason to wait for the grace.
 cat >greenlight.yml <<YML
@@ -34,7 +34,7 @@ tiers:
   t: [first, long, never]
 YML
 
-attempts_per_signal=4
+attempts_per_signal=6
 
 interrupt_once() {
     local signal=$1 run_id=$2
@@ -42,13 +42,14 @@ interrupt_once() {
     local result=$bundle/suites/long/result.json
     "$greenlight" run --tier t --no-smoke --run-id "$run_id" >"$work/$run_id.out" 2>"$work/$run_id.err" </dev/null &
     local pid=$!
+    track_pid "$pid"
     last_out=$work/$run_id.out
     last_err=$work/$run_id.err
 
     # result.json is written as "incomplete" before the suite starts; then wait for its processes.
     wait_for 15 eval "[[ -f '$result' ]] && [[ \$(json '$result' \"d['status']\" 2>/dev/null) == incomplete ]]" \
         || fail "$run_id: suites/long/result.json never appeared with status incomplete"
-    wait_for 10 eval "[[ \$(survivors '$marker' | wc -l) -ge 2 ]]" \
+    wait_for 10 eval "[[ \$(survivors '^$marker' | wc -l) -ge 2 ]]" \
         || fail "$run_id: the suite's sleep and its grandchild never started"
 
     local start

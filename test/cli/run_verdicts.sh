@@ -68,7 +68,7 @@ expect_rc 1 "a red run"
 
 # The timed-out suite's process tree is gone, grandchild included.
 sleep 0.2
-left=$(survivors "sleep-verdicts-holdout")
+left=$(survivors "$sleeper")
 [[ -z $left ]] || fail "processes of the timed-out suite survived the run: $(ps -o pid,args -p "${left//$'\n'/,}")"
 
 bundle=$project/out/verdicts/r1

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "greenlight/config/config.hpp"
@@ -141,6 +142,22 @@ int nesting_depth(std::string_view text) {
     return deepest;
 }
 
+// Records where each YAML document starts and ignores everything else.
+class DocumentStarts : public YAML::EventHandler {
+public:
+    std::vector<YAML::Mark> m_starts;
+
+    void OnDocumentStart(const YAML::Mark& mark) override { m_starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
 struct MapEntry {
     std::string key;
     YAML::Node key_node;
@@ -176,6 +193,7 @@ private:
     std::optional<std::string> read_choice(const YAML::Node& node, const std::string& path,
                                            const std::vector<std::string>& choices);
 
+    bool check_document_count(std::string_view text);
     void read_top(const YAML::Node& root);
     void read_version(const std::optional<MapEntry>& entry, const YAML::Node& root);
     void read_project(const std::optional<MapEntry>& entry, const YAML::Node& root);
@@ -320,30 +338,53 @@ LoadOutcome Loader::load(std::string_view text) {
                   fmt::format("expected a config nested at most {} levels deep; found deeper nesting", k_max_nesting));
         return LoadOutcome{std::nullopt, std::move(m_errors)};
     }
-    std::vector<YAML::Node> documents;
+    YAML::Node root;
     try {
+        if (!check_document_count(text)) return LoadOutcome{std::nullopt, std::move(m_errors)};
         std::stringstream stream{std::string(text)};
-        documents = YAML::LoadAll(stream);
+        root = YAML::Load(stream);
     } catch (const YAML::Exception& error) {
         add_error(position_of(error.mark), "", fmt::format("invalid YAML: {}", error.msg));
         return LoadOutcome{std::nullopt, std::move(m_errors)};
     }
-    if (documents.size() > 1) {
-        add_error(documents[1], "", "expected one YAML document; found a second one (remove the `---` line)");
-    }
-    if (documents.empty() || !documents[0].IsDefined() || documents[0].IsNull()) {
+    if (!root.IsDefined() || root.IsNull()) {
         add_error(Position{1, 1}, "", "expected a mapping with version, project and suites; found an empty file");
-    } else if (!documents[0].IsMap()) {
-        add_error(documents[0], "",
-                  fmt::format("expected a mapping with version, project and suites; found {}", describe(documents[0])));
+    } else if (!root.IsMap()) {
+        add_error(root, "", fmt::format("expected a mapping with version, project and suites; found {}", describe(root)));
     } else {
-        read_top(documents[0]);
+        read_top(root);
     }
     std::stable_sort(m_errors.begin(), m_errors.end(), [](const ConfigError& a, const ConfigError& b) {
         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
     });
     if (!m_errors.empty()) return LoadOutcome{std::nullopt, std::move(m_errors)};
     return LoadOutcome{std::move(m_config), {}};
+}
+
+// A file holds one document. Counting them also catches input on which yaml-cpp 0.7 makes no
+// progress (a stray `,` at the top level): it would report the same empty document forever, and
+// YAML::LoadAll would never return.
+bool Loader::check_document_count(std::string_view text) {
+    std::stringstream stream{std::string(text)};
+    YAML::Parser parser(stream);
+    DocumentStarts starts;
+    constexpr int k_documents_to_look_at = 3;
+    for (int i = 0; i < k_documents_to_look_at && parser.HandleNextDocument(starts); ++i) {
+        size_t count = starts.m_starts.size();
+        if (count >= 2 && starts.m_starts[count - 1].pos == starts.m_starts[count - 2].pos) {
+            const YAML::Mark& stuck = starts.m_starts[count - 1];
+            std::string found = stuck.pos >= 0 && static_cast<size_t>(stuck.pos) < text.size()
+                                    ? fmt::format("'{}'", util::printable(text.substr(stuck.pos, 1)))
+                                    : "the end of the file";
+            add_error(position_of(stuck), "", fmt::format("invalid YAML: expected a document; found {}", found));
+            return false;
+        }
+    }
+    if (starts.m_starts.size() >= 2) {
+        add_error(position_of(starts.m_starts[1]), "",
+                  "expected one YAML document; found a second one (remove the `---` line)");
+    }
+    return true;
 }
 
 void Loader::read_top(const YAML::Node& root) {

@@ -197,7 +197,7 @@ ActiveLeaders g_active_leaders;
 // Whether anything of the command may still be alive. Exact when the kernel lists children: whatever
 // left the group either still has a parent in it, or was orphaned and handed to greenlight (the
 // subreaper), where it shows up as a child that is no suite's leader. Saves a /proc scan per suite.
-bool may_have_leftovers(int group) {
+bool may_have_leftovers(int group, const std::string& marker) {
     if (::kill(-group, 0) == 0) return true;
     DIR* tasks = ::opendir("/proc/self/task");
     if (!tasks) return true;
@@ -219,7 +219,12 @@ bool may_have_leftovers(int group) {
             size_t end = content.find(' ', start);
             if (end == std::string::npos) end = content.size();
             int child = std::atoi(content.c_str() + start);
-            if (child > 0 && !g_active_leaders.contains(child)) unknown_child = true;
+            // Another thread's leader may be between spawn and registration: only a child that belongs
+            // to this command (its session or group, or its marker) counts.
+            if (child > 0 && !unknown_child && !g_active_leaders.contains(child)) {
+                auto stat = read_proc_stat(child);
+                unknown_child = !stat || stat->group == group || stat->session == group || environ_has(child, marker);
+            }
             start = end + 1;
         }
     }
@@ -371,7 +376,7 @@ void Supervision::stop_leftovers() {
     // Processes a command leaves behind would hold files, ports and CPU into the next suite.
     for (int round = 0; round < 3; ++round) {
         reap(m_pid, {});
-        if (!may_have_leftovers(m_pid)) return;
+        if (!may_have_leftovers(m_pid, m_request.environment_marker)) return;
         std::vector<int> alive = find_descendants(m_pid, m_request.environment_marker);
         if (alive.empty()) return;
         for (int pid : alive) {

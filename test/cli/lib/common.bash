@@ -26,10 +26,17 @@ fail() {
 
 note() { echo "--- $*"; }
 
+# Background processes a test started (track_pid PID); killed on exit if still running.
+background_pids=()
+track_pid() { background_pids+=("$1"); }
+
 # Stops whatever processes a fixture left behind (found by the unique temp dir in their command
 # line, killed by pid), then removes the temp dir.
 gl_cleanup() {
-    local pids
+    local pids pid
+    for pid in "${background_pids[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
     if [[ -n ${work:-} ]]; then
         pids=$(pgrep -f -- "$work" 2>/dev/null || true)
         for pid in $pids; do
@@ -116,8 +123,8 @@ wait_for() {
     done
 }
 
-# make_sleeper NAME: a copy of sleep with a unique name in $work/bin, so pgrep -f finds exactly
-# the processes of this test. Prints its path.
+# make_sleeper NAME: sleep under a unique path ($work/bin/NAME, a symlink), so `survivors PATH`
+# (pgrep -f) finds exactly the processes of this test. Prints its path.
 make_sleeper() {
     mkdir -p "$work/bin"
     ln -sf "$(command -v sleep)" "$work/bin/$1"

@@ -99,7 +99,8 @@ TEST_F(ProcessTest, TimeoutStopsTheTreeEvenWhenAGrandchildHoldsStdout) {
     ProcessExit exit = run(request, &elapsed);
     EXPECT_EQ(exit.termination, Termination::timed_out);
     EXPECT_TRUE(exit.signals_sent);
-    EXPECT_GE(elapsed, 300ms);
+    // Both clocks are read in whole milliseconds, truncated: allow for that.
+    EXPECT_GE(elapsed, request.timeout - 2ms);
     EXPECT_LT(elapsed, request.timeout + request.grace + 1s);
     EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty());
     EXPECT_EQ(output(), "started\n");
@@ -118,6 +119,61 @@ TEST_F(ProcessTest, AProcessThatIgnoresSigtermIsKilledAfterTheGrace) {
     EXPECT_LT(elapsed, request.timeout + request.grace + 1s);
     EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty());
     EXPECT_THAT(output(), Not(HasSubstr("survived")));
+}
+
+TEST_F(ProcessTest, AGrandchildThatIgnoresSigtermIsKilledAfterTheLeaderDies) {
+    // The leader goes on SIGTERM; its child does not: the group outlives the leader.
+    SpawnRequest request = shell("(trap '' TERM; sleep 30; echo survived) & wait");
+    request.timeout = 200ms;
+    request.grace = 400ms;
+    Milliseconds elapsed{0};
+    ProcessExit exit = run(request, &elapsed);
+    EXPECT_EQ(exit.termination, Termination::timed_out);
+    EXPECT_LT(elapsed, request.timeout + request.grace + 1s);
+    EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty());
+    EXPECT_THAT(output(), Not(HasSubstr("survived")));
+}
+
+TEST_F(ProcessTest, AnInterruptStopsTheCommandAtOnce) {
+    InterruptReset reset;
+    SpawnRequest request = shell("sleep 30 & sleep 30");
+    request.timeout = 2500ms;
+    request.grace = 300ms;
+    std::thread interrupter([] {
+        std::this_thread::sleep_for(200ms);
+        request_interrupt();
+    });
+    Milliseconds elapsed{0};
+    ProcessExit exit = run(request, &elapsed);
+    interrupter.join();
+    EXPECT_EQ(exit.termination, Termination::interrupted);
+    EXPECT_TRUE(exit.signals_sent);
+    EXPECT_LT(elapsed, 200ms + request.grace + 500ms);
+    EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty());
+}
+
+TEST_F(ProcessTest, ALeakInOneSupervisionDoesNotTouchAnotherRunningBesideIt) {
+    // Suites run in parallel under one greenlight: cleaning up after one must spare the others.
+    SpawnRequest leaky = shell("sleep 30 & exit 0");
+    const std::string other_marker = m_marker + "-other";
+    SpawnRequest other = shell("sleep 0.5; echo finished; exit 5");
+    other.environment = {"PATH=/usr/bin:/bin", other_marker};
+    other.environment_marker = other_marker;
+    other.output_log = m_dir.path() / "other.log";
+    ProcessExit other_exit;
+    std::thread beside([&] {
+        PosixProcessSupervisor supervisor;
+        other_exit = supervisor.run(other);
+    });
+    std::this_thread::sleep_for(100ms);
+    ProcessExit leaky_exit = run(leaky);
+    beside.join();
+    EXPECT_EQ(leaky_exit.leaked.size(), 1u);
+    EXPECT_EQ(other_exit.termination, Termination::exited);
+    EXPECT_EQ(other_exit.exit_code, 5);
+    EXPECT_THAT(other_exit.leaked, IsEmpty());
+    EXPECT_EQ(read_text(m_dir.path() / "other.log"), "finished\n");
+    for (int pid : processes_with_environment_entry(other_marker)) ::kill(pid, SIGKILL);
 }
 
 TEST_F(ProcessTest, LeakedBackgroundProcessIsReportedAndStopped) {
@@ -160,13 +216,14 @@ TEST_F(ProcessTest, DaemonWithItsOwnChildIsStoppedToo) {
 }
 
 TEST_F(ProcessTest, ADeepChainOfShellsInANewSessionIsStoppedCompletely) {
-    // Each shell waits on the next, so each is orphaned (and handed to greenlight) only once the
-    // one above it is stopped: four levels below a daemon that left the session.
+    // A daemon that left the session, four processes deep (sh -> sh -> sh -> sleep, like
+    // npm -> sh -> node): each one is orphaned (and handed to greenlight) only once the one above it
+    // is stopped, yet every one of them carries the marker.
     // nest.sh N: a shell that runs nest.sh N-1 and waits for it; at 0, sleeps.
     write_text(m_dir.path() / "nest.sh",
                "if [ \"$1\" -gt 0 ]; then sh ./nest.sh $(($1 - 1)); true; else sleep 30; true; fi\n");
     Milliseconds elapsed{0};
-    ProcessExit exit = run(shell("( setsid sh ./nest.sh 3 & ) ; sleep 0.2; exit 0"), &elapsed);
+    ProcessExit exit = run(shell("( setsid sh ./nest.sh 2 & ) ; sleep 0.2; exit 0"), &elapsed);
     EXPECT_EQ(exit.termination, Termination::exited);
     EXPECT_FALSE(exit.leaked.empty());
     EXPECT_LT(elapsed, 2900ms);
@@ -217,6 +274,18 @@ TEST_F(ProcessTest, SmallOutputIsKeptWhole) {
     EXPECT_FALSE(exit.output_truncated);
     EXPECT_EQ(exit.output_bytes, 18u);
     EXPECT_EQ(output(), "line one\nline two\n");
+}
+
+TEST_F(ProcessTest, ATinyCapKeepsHalfHeadHalfTail) {
+    SpawnRequest request = shell("printf 'AAAAAAAAAA'; head -c 10000 /dev/zero | tr '\\000' m; printf 'ZZZZZZZZZZ'");
+    request.output_cap = 20;
+    ProcessExit exit = run(request);
+    EXPECT_TRUE(exit.output_truncated);
+    EXPECT_EQ(exit.output_bytes, 10020u);
+    std::string log = output();
+    EXPECT_EQ(log.substr(0, 10), "AAAAAAAAAA");
+    EXPECT_EQ(log.substr(log.size() - 10), "ZZZZZZZZZZ");
+    EXPECT_THAT(log, HasSubstr("10000 bytes omitted"));
 }
 
 TEST_F(ProcessTest, OutputExactlyAtTheCapIsKeptWhole) {

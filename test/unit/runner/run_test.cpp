@@ -258,6 +258,45 @@ TEST_F(RunTest, InterruptDuringTheRunStopsTakingNewSuites) {
     reset_interrupt();
 }
 
+TEST_F(RunTest, TheSummariesExecuteRunWritesMatchTheSchema) {
+    const auto schema = summary_schema_path();
+    if (!fs::exists(schema)) GTEST_SKIP() << schema << " does not exist yet";
+    std::vector<json> summaries;
+
+    {  // green, with a smoke guard
+        RunRequest run_request = request("two", 2);
+        run_request.preflight = [](const fs::path&) { return PreflightRecord{true, "pass", "ok", "smoke", 3ms}; };
+        summaries.push_back(execute_run(run_request).summary);
+    }
+    {  // red smoke guard
+        RunRequest run_request = request("pr-fast", 2);
+        run_request.run_id = "run-43";
+        run_request.bundle_dir = m_dir.path() / "run-43";
+        run_request.preflight = [](const fs::path&) { return PreflightRecord{false, "fail", "no", "smoke", 3ms}; };
+        summaries.push_back(execute_run(run_request).summary);
+    }
+    {  // interrupted
+        InterruptReset reset;
+        request_interrupt();
+        RunRequest run_request = request("pr-fast", 2);
+        run_request.run_id = "run-44";
+        run_request.bundle_dir = m_dir.path() / "run-44";
+        summaries.push_back(execute_run(run_request).summary);
+    }
+    {  // a shard
+        RunRequest run_request = request("pr-fast", 2);
+        auto plan = plan_run(m_config, "pr-fast", Shard{2, 4}, {});
+        ASSERT_TRUE(plan.ok());
+        run_request.plan = *plan;
+        run_request.run_id = "run-45";
+        run_request.bundle_dir = m_dir.path() / "run-45";
+        summaries.push_back(execute_run(run_request).summary);
+    }
+    auto violations = schema_violations(schema, summaries);
+    ASSERT_EQ(violations.size(), summaries.size());
+    for (size_t i = 0; i < summaries.size(); ++i) EXPECT_EQ(violations[i], "") << summaries[i].dump(2);
+}
+
 TEST_F(RunTest, AShardWithNoSuitesSaysSo) {
     RunRequest run_request = request("two", 1);
     auto plan = plan_run(m_config, "two", Shard{3, 3}, {});

@@ -460,7 +460,8 @@ TEST_F(SuiteRunnerTest, ShellStringPlaceholdersAreExpanded) {
 )");
     run(suite);
     ASSERT_EQ(m_supervisor.requests().size(), 1u);
-    EXPECT_THAT(m_supervisor.requests()[0].argv,
+    const auto requests = m_supervisor.requests();
+    EXPECT_THAT(requests[0].argv,
                 ElementsAre("/bin/sh", "-c", "echo s > \"" + (suite_dir() / "outputs").string() + "/name.txt\""));
 }
 
@@ -476,6 +477,45 @@ TEST_F(SuiteRunnerTest, MissingCwdIsAnErrorWithoutStarting) {
     EXPECT_THAT(outcome.reason, HasSubstr("does/not/exist"));
     EXPECT_TRUE(m_supervisor.requests().empty());
     EXPECT_EQ(outcome.attempts.size(), 1u);
+}
+
+TEST_F(SuiteRunnerTest, AnAttemptThatNeverStartedIsNotRecordedAsExitedZero) {
+    const auto& suite = load(R"(suites:
+  s:
+    run: [make, test]
+    cwd: does/not/exist
+)");
+    SuiteOutcome outcome = run(suite);
+    ASSERT_EQ(outcome.attempts.size(), 1u);
+    EXPECT_EQ(outcome.attempts[0].decision.verdict, Verdict::error);
+    // The evidence must not claim the command ran and exited 0.
+    EXPECT_EQ(outcome.attempts[0].exit.termination, Termination::failed_to_start);
+    json attempt = result_json()["attempts"][0];
+    EXPECT_EQ(attempt["termination"], "failed-to-start");
+    EXPECT_TRUE(attempt["exit_code"].is_null()) << attempt.dump();
+}
+
+TEST_F(SuiteRunnerTest, TheSuitesEnvCannotShadowWhatGreenlightSets) {
+    const auto& suite = load(R"(suites:
+  s:
+    run: [make, test]
+    env: { TZ: Asia/Tokyo, GREENLIGHT_OUTPUTS: /somewhere/else, TMPDIR: /tmp/shared }
+)");
+    run(suite);
+    const auto requests = m_supervisor.requests();
+    ASSERT_EQ(requests.size(), 1u);
+    // One entry per name: with two, the child's getenv() sees the first, the suite's value.
+    for (const char* name : {"TZ", "GREENLIGHT_OUTPUTS", "TMPDIR"}) {
+        EXPECT_EQ(environment_count(requests[0].environment, name), 1) << name;
+    }
+    std::optional<std::string> first_outputs;
+    for (const auto& entry : requests[0].environment) {
+        if (entry.rfind("GREENLIGHT_OUTPUTS=", 0) == 0) {
+            first_outputs = entry.substr(19);
+            break;
+        }
+    }
+    EXPECT_EQ(first_outputs, (suite_dir() / "outputs").string());
 }
 
 // ---- results --------------------------------------------------------------------------------------------
