@@ -4,6 +4,7 @@
 # problem named. `greenlight pack` is deterministic (same bytes twice, and after touching every file).
 # manifest-sha256.txt works with `sha256sum -c`.
 # Usage: bundle_verify_pack.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 unset GREENLIGHT_TIER GREENLIGHT_RUN_ID GREENLIGHT_ARTIFACT_DIR GITHUB_ACTIONS GITHUB_STEP_SUMMARY SOURCE_DATE_EPOCH

@@ -3,6 +3,7 @@
 # path and a did-you-mean, and exits 2; the demo config is valid; `greenlight config schema` prints
 # a JSON Schema that accepts the demo config and rejects unknown keys.
 # Usage: config_validate.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 

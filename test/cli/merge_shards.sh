@@ -4,6 +4,7 @@
 # the shard bundles of one run: exit 0 when green, 1 when a shard is red or does not verify, 2 for
 # bundles of different runs or overlapping shards; packed .tar.gz shards merge too.
 # Usage: merge_shards.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 unset GREENLIGHT_TIER GREENLIGHT_RUN_ID GREENLIGHT_ARTIFACT_DIR GITHUB_ACTIONS GITHUB_STEP_SUMMARY MAKE_RED

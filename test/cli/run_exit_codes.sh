@@ -4,6 +4,7 @@
 # refused unless --force; GREENLIGHT_TIER/RUN_ID/ARTIFACT_DIR are honoured and flags beat them;
 # --list runs nothing; --smoke-only runs only the smoke guard; --json prints summary.json.
 # Usage: run_exit_codes.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 unset GREENLIGHT_TIER GREENLIGHT_RUN_ID GREENLIGHT_ARTIFACT_DIR GITHUB_ACTIONS GITHUB_STEP_SUMMARY

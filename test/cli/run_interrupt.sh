@@ -4,6 +4,7 @@
 # "incomplete", the manifest is still written and `greenlight verify` accepts the bundle.
 # Each signal is tried a few times: stopping must be prompt every time, not just usually.
 # Usage: run_interrupt.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 unset GREENLIGHT_TIER GREENLIGHT_RUN_ID GREENLIGHT_ARTIFACT_DIR GITHUB_ACTIONS GITHUB_STEP_SUMMARY
@@ -34,7 +35,7 @@ tiers:
   t: [first, long, never]
 YML
 
-attempts_per_signal=6
+attempts_per_signal=10
 
 interrupt_once() {
     local signal=$1 run_id=$2

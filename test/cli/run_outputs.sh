@@ -4,6 +4,7 @@
 # placeholders in shell strings and argv, results written outside {outputs} copied into the bundle,
 # a stale results file refused, GitHub annotations for red suites only, and the step summary appended.
 # Usage: run_outputs.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 unset GREENLIGHT_TIER GREENLIGHT_RUN_ID GREENLIGHT_ARTIFACT_DIR GITHUB_ACTIONS GITHUB_STEP_SUMMARY

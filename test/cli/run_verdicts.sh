@@ -4,6 +4,7 @@
 # no-tests, inconsistent, error, flaky (both attempts kept) and skipped. The run is red (exit 1),
 # its verdict is the worst one, junit.xml has one <testsuite> per suite.
 # Usage: run_verdicts.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 

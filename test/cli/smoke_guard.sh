@@ -4,6 +4,7 @@
 # GREENLIGHT_SMOKE_OUTPUT_DIR is honoured (and the flag beats it); `greenlight run` runs the guard
 # first and keeps its outputs under <bundle>/smoke/ with smoke.green in summary.json.
 # Usage: smoke_guard.sh GREENLIGHT_BINARY
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 gl_init "$@"
 unset GREENLIGHT_TIER GREENLIGHT_RUN_ID GREENLIGHT_ARTIFACT_DIR GREENLIGHT_SMOKE_OUTPUT_DIR GITHUB_ACTIONS GITHUB_STEP_SUMMARY

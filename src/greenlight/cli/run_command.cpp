@@ -149,6 +149,11 @@ ExitCode run(const RunOptions& options) {
     request.clock = &clock;
     runner::RunResult result = runner::execute_run(request);
 
+    std::error_code missing;
+    if (!fs::exists(bundle_dir / "summary.json", missing)) {
+        print_error(result.infrastructure_error.empty() ? "the bundle was not written" : result.infrastructure_error);
+        return ExitCode::infrastructure;
+    }
     if (options.json) {
         std::cout << result.summary.dump(2) << "\n";
     } else if (!options.quiet) {

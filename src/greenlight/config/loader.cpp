@@ -145,7 +145,7 @@ int nesting_depth(std::string_view text) {
 // Records where each YAML document starts and ignores everything else.
 class DocumentStarts : public YAML::EventHandler {
 public:
-    std::vector<YAML::Mark> m_starts;
+    const std::vector<YAML::Mark>& starts() const { return m_starts; }
 
     void OnDocumentStart(const YAML::Mark& mark) override { m_starts.push_back(mark); }
     void OnDocumentEnd() override {}
@@ -156,6 +156,9 @@ public:
     void OnSequenceEnd() override {}
     void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
     void OnMapEnd() override {}
+
+private:
+    std::vector<YAML::Mark> m_starts;
 };
 
 struct MapEntry {
@@ -367,12 +370,13 @@ LoadOutcome Loader::load(std::string_view text) {
 bool Loader::check_document_count(std::string_view text) {
     std::stringstream stream{std::string(text)};
     YAML::Parser parser(stream);
-    DocumentStarts starts;
+    DocumentStarts documents;
     constexpr int k_documents_to_look_at = 3;
-    for (int i = 0; i < k_documents_to_look_at && parser.HandleNextDocument(starts); ++i) {
-        size_t count = starts.m_starts.size();
-        if (count >= 2 && starts.m_starts[count - 1].pos == starts.m_starts[count - 2].pos) {
-            const YAML::Mark& stuck = starts.m_starts[count - 1];
+    for (int i = 0; i < k_documents_to_look_at && parser.HandleNextDocument(documents); ++i) {
+        const auto& starts = documents.starts();
+        size_t count = starts.size();
+        if (count >= 2 && starts[count - 1].pos == starts[count - 2].pos) {
+            const YAML::Mark& stuck = starts[count - 1];
             std::string found = stuck.pos >= 0 && static_cast<size_t>(stuck.pos) < text.size()
                                     ? fmt::format("'{}'", util::printable(text.substr(stuck.pos, 1)))
                                     : "the end of the file";
@@ -380,8 +384,8 @@ bool Loader::check_document_count(std::string_view text) {
             return false;
         }
     }
-    if (starts.m_starts.size() >= 2) {
-        add_error(position_of(starts.m_starts[1]), "",
+    if (documents.starts().size() >= 2) {
+        add_error(position_of(documents.starts()[1]), "",
                   "expected one YAML document; found a second one (remove the `---` line)");
     }
     return true;

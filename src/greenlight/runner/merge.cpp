@@ -83,8 +83,7 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& inputs, const fs::path& 
             if (auto unpacked = bundle::unpack_bundle(input, destination); !unpacked) {
                 return fail(MergeOutcome::Status::invalid_input, unpacked.message());
             }
-            // pack puts the bundle under one top-level folder.
-            for (const auto& entry : fs::directory_iterator(destination)) folder = entry.path();
+            folder = destination;  // unpack strips the archive's single top folder
         }
         auto text = util::read_file(folder / "summary.json");
         if (!text) return fail(MergeOutcome::Status::invalid_input, text.message());
@@ -133,6 +132,8 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& inputs, const fs::path& 
     std::string worst_verdict = "pass";
     std::string worst_reason;
     long long duration = 0;
+    int smoke_runs = 0;
+    long long smoke_duration = 0;
     for (size_t i = 0; i < summaries.size(); ++i) {
         const json& summary = summaries[i];
         const fs::path& folder = folders[i];
@@ -149,14 +150,18 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& inputs, const fs::path& 
         if (summary.value("finished_at", "") > merged.value("finished_at", "")) merged["finished_at"] = summary["finished_at"];
         duration = std::max<long long>(duration, summary.value("duration_ms", 0LL));
         if (summary["smoke"].is_object()) {
+            ++smoke_runs;
+            smoke_duration = std::max<long long>(smoke_duration, summary["smoke"].value("duration_ms", 0LL));
             smoke_green = smoke_green && summary["smoke"].value("green", false);
             if (fs::exists(folder / "smoke", error)) {
+                fs::create_directories(output / "smoke", error);
                 fs::copy(folder / "smoke", output / "smoke" / shard_name, fs::copy_options::recursive, error);
                 if (error) return fail(MergeOutcome::Status::write_error, fmt::format("cannot copy smoke outputs: {}", error.message()));
             }
         }
         for (const auto& suite : summary["suites"]) {
             std::string name = suite.value("name", "");
+            fs::create_directories(output / "suites", error);
             fs::copy(folder / "suites" / name, output / "suites" / name, fs::copy_options::recursive, error);
             if (error) {
                 return fail(MergeOutcome::Status::write_error,
@@ -183,6 +188,14 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& inputs, const fs::path& 
         worst_reason = "no suite executed in any shard";
     }
     bool green = complete && all_green && any_executed && smoke_green;
+    if (smoke_runs > 0) {
+        merged["smoke"] = {{"verdict", smoke_green ? "pass" : "fail"},
+                           {"green", smoke_green},
+                           {"reason", fmt::format("{} of {} shards ran the smoke guard; {}", smoke_runs, summaries.size(),
+                                                  smoke_green ? "all passed" : "at least one failed")},
+                           {"path", "smoke"},
+                           {"duration_ms", smoke_duration}};
+    }
     merged["verdict"] = worst_verdict;
     merged["green"] = green;
     merged["status"] = complete ? "complete" : "incomplete";

@@ -164,13 +164,6 @@ std::vector<int> find_descendants(int group, const std::string& marker) {
     return found;
 }
 
-// Reaps zombies greenlight inherited as subreaper from this group, and the listed pids.
-void reap(int group, const std::vector<int>& pids) {
-    while (::waitpid(-group, nullptr, WNOHANG) > 0) {
-    }
-    for (int pid : pids) ::waitpid(pid, nullptr, WNOHANG);
-}
-
 // Suite leaders currently supervised, by any thread: children of greenlight that are expected.
 class ActiveLeaders {
 public:
@@ -246,6 +239,10 @@ private:
     void wait_for_leader(OutputLimiter& limiter);
     bool poll_leader(Milliseconds wait);
     void record_leader_status(const siginfo_t& info);
+    void record_leader_status(int wait_status);
+    // Reaps zombies greenlight inherited as subreaper from the group (the leader among them, whose
+    // status is then recorded here), and the listed pids.
+    void reap(const std::vector<int>& pids);
     void stop_group();
     void stop_leftovers();
 
@@ -317,6 +314,28 @@ void Supervision::record_leader_status(const siginfo_t& info) {
     }
 }
 
+void Supervision::record_leader_status(int wait_status) {
+    siginfo_t info{};
+    info.si_pid = m_pid;
+    if (WIFEXITED(wait_status)) {
+        info.si_code = CLD_EXITED;
+        info.si_status = WEXITSTATUS(wait_status);
+    } else {
+        info.si_code = CLD_KILLED;
+        info.si_status = WTERMSIG(wait_status);
+    }
+    record_leader_status(info);
+}
+
+void Supervision::reap(const std::vector<int>& pids) {
+    int status = 0;
+    int pid;
+    while ((pid = ::waitpid(-m_pid, &status, WNOHANG)) > 0) {
+        if (pid == m_pid && !m_leader_reaped) record_leader_status(status);
+    }
+    for (int listed : pids) ::waitpid(listed, nullptr, WNOHANG);
+}
+
 bool Supervision::poll_leader(Milliseconds wait) {
     if (m_leader_reaped) return true;
     if (m_pidfd >= 0) {
@@ -360,7 +379,7 @@ void Supervision::stop_group() {
     bool group_gone = false;
     while (!group_gone && SteadyClock::now() < grace_end) {
         poll_leader(Milliseconds(20));
-        reap(m_pid, {});
+        reap({});
         group_gone = m_leader_reaped && ::kill(-m_pid, 0) != 0;
     }
     // Once the group is gone its id may be reused, so SIGKILL only a group that still exists.
@@ -375,7 +394,7 @@ void Supervision::stop_group() {
 void Supervision::stop_leftovers() {
     // Processes a command leaves behind would hold files, ports and CPU into the next suite.
     for (int round = 0; round < 3; ++round) {
-        reap(m_pid, {});
+        reap({});
         if (!may_have_leftovers(m_pid, m_request.environment_marker)) return;
         std::vector<int> alive = find_descendants(m_pid, m_request.environment_marker);
         if (alive.empty()) return;
@@ -390,7 +409,7 @@ void Supervision::stop_leftovers() {
         for (int pid : alive) ::kill(pid, SIGTERM);
         const auto grace_end = SteadyClock::now() + std::min(m_request.grace, Milliseconds(2000));
         while (SteadyClock::now() < grace_end) {
-            reap(m_pid, alive);
+            reap(alive);
             if (std::none_of(alive.begin(), alive.end(), [](int pid) {
                     auto stat = read_proc_stat(pid);
                     return stat && stat->state != 'Z';
@@ -401,7 +420,7 @@ void Supervision::stop_leftovers() {
         }
         for (int pid : alive) ::kill(pid, SIGKILL);
         std::this_thread::sleep_for(Milliseconds(5));
-        reap(m_pid, alive);
+        reap(alive);
     }
 }
 

@@ -53,7 +53,7 @@ gl_init() {
     [[ -x $binary ]] || { echo "FAIL: $binary is not an executable" >&2; exit 1; }
     greenlight=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
     source_dir=${GREENLIGHT_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
-    test_data=${GREENLIGHT_TEST_DATA:-$source_dir/test/data}
+    export test_data=${GREENLIGHT_TEST_DATA:-$source_dir/test/data}
     work=$(mktemp -d "${TMPDIR:-/tmp}/greenlight-cli.XXXXXXXX")
     trap gl_cleanup EXIT
     trap 'exit 130' INT TERM

@@ -130,7 +130,9 @@ TEST_F(PlanTest, EverySuiteLandsInExactlyOneShard) {
                 for (const auto& name : names(planned)) ++seen[name];
                 // What this shard does not run, other shards do.
                 EXPECT_EQ(planned.suites.size() + planned.other_shards.size(), 6u) << index << "/" << count;
-                if (count == 6) EXPECT_EQ(planned.suites.size(), 1u) << index << "/6";
+                if (count == 6) {
+                    EXPECT_EQ(planned.suites.size(), 1u) << index << "/6";
+                }
             }
             EXPECT_EQ(seen.size(), 6u) << "shards: " << count;
             for (const auto& [name, times] : seen) EXPECT_EQ(times, 1) << name << " over " << count << " shards";
@@ -235,7 +237,9 @@ TEST(ParseShard, RejectsInvalidShards) {
                              "1//2", " 1/2", "1 /2"}) {
         auto parsed = parse_shard(text);
         EXPECT_FALSE(parsed.ok()) << "`" << text << "` was accepted";
-        if (!parsed.ok()) EXPECT_THAT(parsed.message(), HasSubstr("I/N")) << text;
+        if (!parsed.ok()) {
+            EXPECT_THAT(parsed.message(), HasSubstr("I/N")) << text;
+        }
     }
 }
 
@@ -264,7 +268,9 @@ TEST(ReadDurations, RejectsWhatIsNotASummary) {
     for (const char* name : {"bad.json", "list.json", "nosuites.json"}) {
         auto durations = read_durations(dir.path() / name);
         EXPECT_FALSE(durations.ok()) << name;
-        if (!durations.ok()) EXPECT_THAT(durations.message(), HasSubstr(name));
+        if (!durations.ok()) {
+            EXPECT_THAT(durations.message(), HasSubstr(name));
+        }
     }
     auto missing = read_durations(dir.path() / "missing.json");
     EXPECT_FALSE(missing.ok());

@@ -259,7 +259,9 @@ TEST(IsGreen, RedVerdictsAreNeverGreenWhateverThePolicy) {
 
 TEST(Severity, PassIsTheLeastSevere) {
     for (Verdict verdict : k_all_verdicts) {
-        if (verdict != Verdict::pass) EXPECT_GT(severity(verdict), severity(Verdict::pass)) << to_string(verdict);
+        if (verdict != Verdict::pass) {
+            EXPECT_GT(severity(verdict), severity(Verdict::pass)) << to_string(verdict);
+        }
     }
 }
 
@@ -275,7 +277,9 @@ TEST(Severity, EveryRedVerdictIsWorseThanEveryVerdictThatCanBeGreen) {
 TEST(Severity, VerdictsHaveDistinctRanks) {
     for (Verdict a : k_all_verdicts) {
         for (Verdict b : k_all_verdicts) {
-            if (a != b) EXPECT_NE(severity(a), severity(b)) << to_string(a) << " vs " << to_string(b);
+            if (a != b) {
+                EXPECT_NE(severity(a), severity(b)) << to_string(a) << " vs " << to_string(b);
+            }
         }
     }
 }

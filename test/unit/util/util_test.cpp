@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "greenlight/util/duration.hpp"
+#include "greenlight/util/fs.hpp"
+#include "greenlight/util/sha256.hpp"
+#include "greenlight/util/strings.hpp"
+
+namespace greenlight::util {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(Duration, ParsesWhatPeopleWrite) {
+    EXPECT_EQ(parse_duration("500ms"), milliseconds(500));
+    EXPECT_EQ(parse_duration("30s"), milliseconds(30'000));
+    EXPECT_EQ(parse_duration("5m"), milliseconds(300'000));
+    EXPECT_EQ(parse_duration("1h30m"), milliseconds(5'400'000));
+    EXPECT_EQ(parse_duration("1.5s"), milliseconds(1'500));
+    EXPECT_EQ(parse_duration("90"), milliseconds(90'000));  // a bare number is seconds
+}
+
+TEST(Duration, RejectsGarbage) {
+    for (const char* text : {"", "m", "5 m", "5min", "-3s", "1h-2m", "s5", "5s5"}) {
+        EXPECT_FALSE(parse_duration(text).has_value()) << text;
+    }
+}
+
+TEST(Duration, FormatsShortAndExact) {
+    EXPECT_EQ(format_duration(milliseconds(1234)), "1.234s");
+    EXPECT_EQ(format_duration(milliseconds(125'000)), "2m05s");
+    EXPECT_EQ(format_duration(milliseconds(3'720'000)), "1h02m");
+}
+
+TEST(Size, ParsesBinaryAndDecimalUnits) {
+    EXPECT_EQ(parse_size("64KiB"), 65536u);
+    EXPECT_EQ(parse_size("8MiB"), 8u << 20);
+    EXPECT_EQ(parse_size("1GiB"), 1u << 30);
+    EXPECT_EQ(parse_size("10kB"), 10'000u);
+    EXPECT_EQ(parse_size("1000"), 1000u);
+    EXPECT_FALSE(parse_size("8 MiB").has_value());
+    EXPECT_FALSE(parse_size("MiB").has_value());
+    EXPECT_FALSE(parse_size("99999999999999999999GiB").has_value());
+}
+
+TEST(Strings, DidYouMeanFindsLikelyMisspellings) {
+    std::vector<std::string> keys{"timeout", "retries", "min_tests", "results", "run"};
+    EXPECT_EQ(did_you_mean("timout", keys), "timeout");
+    EXPECT_EQ(did_you_mean("retires", keys), "retries");  // a transposition is one edit
+    EXPECT_EQ(did_you_mean("min-tests", keys), "min_tests");
+    EXPECT_FALSE(did_you_mean("banana", keys).has_value());
+}
+
+TEST(Strings, ExpandsKnownPlaceholdersOnly) {
+    std::vector<std::pair<std::string, std::string>> values{{"outputs", "/b/out"}, {"suite", "unit"}};
+    EXPECT_EQ(expand_placeholders("{outputs}/{suite}.xml", values), "/b/out/unit.xml");
+    EXPECT_EQ(expand_placeholders("${{ secrets.X }} {unknown} {", values), "${{ secrets.X }} {unknown} {");
+}
+
+TEST(Paths, SafeRelativePathsOnly) {
+    EXPECT_TRUE(is_safe_relative_path("suites/unit/output.log"));
+    for (const char* path : {"", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a/", "a\\b"}) {
+        EXPECT_FALSE(is_safe_relative_path(path)) << path;
+    }
+}
+
+TEST(Sha256, MatchesKnownVectors) {
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Files, AtomicWriteReplacesWholeFileAndLeavesNoTemp) {
+    auto dir = std::filesystem::temp_directory_path() / ("greenlight-util-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto file = dir / "summary.json";
+    ASSERT_TRUE(write_file_atomic(file, "first version, longer\n"));
+    ASSERT_TRUE(write_file_atomic(file, "second\n", Durability::process_crash));
+    EXPECT_EQ(read_file(file).value(), "second\n");
+    size_t entries = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++entries;
+    EXPECT_EQ(entries, 1u);
+    auto digest = sha256_file(file);
+    ASSERT_TRUE(digest);
+    EXPECT_EQ(digest->size, 7u);
+    EXPECT_EQ(digest->sha256, sha256_hex("second\n"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Files, ErrorsNameThePath) {
+    auto missing = read_file("/nonexistent/greenlight/file.txt");
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.message().find("/nonexistent/greenlight/file.txt"), std::string::npos);
+    auto unwritable = write_file_atomic("/nonexistent/greenlight/out.json", "x");
+    ASSERT_FALSE(unwritable);
+    EXPECT_NE(unwritable.message().find("/nonexistent/greenlight/out.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace greenlight::util
