@@ -1,19 +1,20 @@
 #include "greenlight/config/config.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
-#include <fmt/format.h>
-
 #include "greenlight/resources.hpp"
 
 namespace greenlight::config {
 
 const SuiteConfig* Config::find_suite(const std::string& name) const {
-    auto found = std::find_if(suites.begin(), suites.end(), [&](const SuiteConfig& suite) { return suite.name == name; });
+    auto found =
+        std::find_if(suites.begin(), suites.end(), [&](const SuiteConfig& suite) { return suite.name == name; });
     return found == suites.end() ? nullptr : &*found;
 }
 
@@ -70,6 +71,8 @@ LoadOutcome load_config(const std::filesystem::path& file) {
     return load_config_text(text.str(), file);
 }
 
-std::string_view config_schema() { return resources::k_config_schema; }
+std::string_view config_schema() {
+    return resources::k_config_schema;
+}
 
 }  // namespace greenlight::config

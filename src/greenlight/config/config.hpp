@@ -32,7 +32,7 @@ struct SuiteConfig {
     // argv form; when `shell` is set, argv is {"/bin/sh", "-c", <string>}.
     std::vector<std::string> argv;
     bool shell = false;
-    std::string cwd = ".";  // relative to the config file's folder
+    std::string cwd = ".";                                 // relative to the config file's folder
     std::vector<std::pair<std::string, std::string>> env;  // in file order
     Milliseconds timeout{600'000};
     Milliseconds grace{5'000};  // between SIGTERM and SIGKILL
@@ -90,8 +90,8 @@ struct Config {
 // One problem found in a config file, with where it is.
 struct ConfigError {
     std::string file;
-    int line = 0;    // 1-based
-    int column = 0;  // 1-based
+    int line = 0;          // 1-based
+    int column = 0;        // 1-based
     std::string key_path;  // e.g. suites.unit.timeout
     std::string message;   // what was expected, what was found, and a did-you-mean when there is one
 

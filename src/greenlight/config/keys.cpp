@@ -3,37 +3,46 @@
 namespace greenlight::config {
 
 const std::vector<Section>& all_sections() {
-    static const std::vector<Section> sections = {Section::top, Section::defaults, Section::suite,
-                                                  Section::results, Section::policy};
+    static const std::vector<Section> sections = {Section::top, Section::defaults, Section::suite, Section::results,
+                                                  Section::policy};
     return sections;
 }
 
 std::string_view section_name(Section section) {
     switch (section) {
-        case Section::top: return "";
-        case Section::defaults: return "defaults";
-        case Section::suite: return "suites.<name>";
-        case Section::results: return "suites.<name>.results";
-        case Section::policy: return "policy";
+        case Section::top:
+            return "";
+        case Section::defaults:
+            return "defaults";
+        case Section::suite:
+            return "suites.<name>";
+        case Section::results:
+            return "suites.<name>.results";
+        case Section::policy:
+            return "policy";
     }
     return "";
 }
 
 const std::vector<std::string>& allowed_keys(Section section) {
-    static const std::vector<std::string> top = {"version", "project",  "artifacts", "defaults",
-                                                 "suites",  "tiers",    "policy"};
+    static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults",
+                                                 "suites",  "tiers",   "policy"};
     static const std::vector<std::string> defaults = {"timeout", "grace", "retries", "min_tests", "output_cap"};
-    static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace",
-                                                   "retries",   "min_tests",  "output_cap", "results",
-                                                   "requires",  "labels"};
+    static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace", "retries",
+                                                   "min_tests", "output_cap", "results", "requires", "labels"};
     static const std::vector<std::string> results = {"junit", "tap", "format"};
     static const std::vector<std::string> policy = {"flaky", "missing_requirement"};
     switch (section) {
-        case Section::top: return top;
-        case Section::defaults: return defaults;
-        case Section::suite: return suite;
-        case Section::results: return results;
-        case Section::policy: return policy;
+        case Section::top:
+            return top;
+        case Section::defaults:
+            return defaults;
+        case Section::suite:
+            return suite;
+        case Section::results:
+            return results;
+        case Section::policy:
+            return policy;
     }
     return top;
 }

@@ -1,15 +1,14 @@
 // Reads greenlight.yml into a Config, collecting every problem in the file in one pass so that a
 // user fixes them all at once instead of meeting them one run at a time.
-#include <algorithm>
-#include <charconv>
-#include <set>
-#include <sstream>
-#include <system_error>
-#include <unordered_map>
-
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
 
 #include "greenlight/config/config.hpp"
 #include "greenlight/config/keys.hpp"
@@ -36,14 +35,19 @@ Position position_of(const YAML::Mark& mark) {
     return {mark.line + 1, mark.column + 1};
 }
 
-Position position_of(const YAML::Node& node) { return position_of(node.Mark()); }
-
-std::string child_path(std::string_view parent, std::string_view key) {
-    if (parent.empty()) return std::string(key);
-    return fmt::format("{}.{}", parent, key);
+Position position_of(const YAML::Node& node) {
+    return position_of(node.Mark());
 }
 
-std::string item_path(std::string_view parent, size_t index) { return fmt::format("{}[{}]", parent, index); }
+// Keys come from the file, so control characters are escaped before they reach a terminal.
+std::string child_path(std::string_view parent, std::string_view key) {
+    if (parent.empty()) return util::printable(key);
+    return fmt::format("{}.{}", parent, util::printable(key));
+}
+
+std::string item_path(std::string_view parent, size_t index) {
+    return fmt::format("{}[{}]", parent, index);
+}
 
 // Names that become folder names in the bundle: no separators, and never `.` or `..`.
 bool is_valid_name(std::string_view name) {
@@ -71,7 +75,7 @@ std::string describe(const YAML::Node& node) {
     return fmt::format("'{}'", text);
 }
 
-std::string quoted_list(const std::vector<std::string>& words, std::string_view last_joiner) {
+std::string word_list(const std::vector<std::string>& words, std::string_view last_joiner) {
     std::string out;
     for (size_t i = 0; i < words.size(); ++i) {
         if (i > 0) out += (i + 1 == words.size()) ? fmt::format(" {} ", last_joiner) : ", ";
@@ -161,6 +165,29 @@ private:
     std::vector<YAML::Mark> m_starts;
 };
 
+// Where a key that is unknown in `current` would be at home, for the common mistake of a key
+// indented one level too deep or too shallow.
+std::optional<std::string_view> section_of_misplaced_key(const std::string& key, Section current) {
+    for (Section section : all_sections()) {
+        if (section == current) continue;
+        const auto& keys = allowed_keys(section);
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+        switch (section) {
+            case Section::top:
+                return "it belongs at the top level";
+            case Section::defaults:
+                return "it belongs under `defaults` or in a suite";
+            case Section::suite:
+                return "it belongs in a suite";
+            case Section::results:
+                return "it belongs under `results`";
+            case Section::policy:
+                return "it belongs under `policy`";
+        }
+    }
+    return std::nullopt;
+}
+
 struct MapEntry {
     std::string key;
     YAML::Node key_node;
@@ -179,19 +206,21 @@ public:
 
 private:
     void add_error(Position position, std::string key_path, std::string message) {
-        m_errors.push_back(ConfigError{m_file_for_messages, position.line, position.column, std::move(key_path),
-                                       std::move(message)});
+        m_errors.push_back(
+            ConfigError{m_file_for_messages, position.line, position.column, std::move(key_path), std::move(message)});
     }
     void add_error(const YAML::Node& at, std::string key_path, std::string message) {
         add_error(position_of(at), std::move(key_path), std::move(message));
     }
 
-    std::vector<MapEntry> entries(const YAML::Node& map, const std::string& path, const std::vector<std::string>* allowed);
+    // The entries of a mapping in file order, minus (and reporting) non-scalar, duplicate and, for a
+    // section with fixed keys, unknown keys.
+    std::vector<MapEntry> entries(const YAML::Node& map, const std::string& path, std::optional<Section> section);
     std::optional<std::string> read_string(const YAML::Node& node, const std::string& path, std::string_view expected);
     std::optional<std::string> read_name(const YAML::Node& node, const std::string& path, std::string_view what);
     std::optional<Milliseconds> read_duration(const YAML::Node& node, const std::string& path);
-    std::optional<std::int64_t> read_whole_number(const YAML::Node& node, const std::string& path,
-                                                  std::int64_t minimum, std::int64_t maximum);
+    std::optional<std::int64_t> read_whole_number(const YAML::Node& node, const std::string& path, std::int64_t minimum,
+                                                  std::int64_t maximum);
     std::optional<std::uint64_t> read_size(const YAML::Node& node, const std::string& path);
     std::optional<std::string> read_choice(const YAML::Node& node, const std::string& path,
                                            const std::vector<std::string>& choices);
@@ -227,8 +256,8 @@ private:
     TiersState m_tiers_state = TiersState::absent;
 };
 
-std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& path,
-                                      const std::vector<std::string>* allowed) {
+std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& path, std::optional<Section> section) {
+    const std::vector<std::string>* allowed = section ? &allowed_keys(*section) : nullptr;
     std::vector<MapEntry> out;
     std::unordered_map<std::string, int> first_line;
     for (const auto& pair : map) {
@@ -252,8 +281,10 @@ std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& 
                 message += "; YAML merge keys are not supported, use `defaults` for shared values";
             } else if (auto suggestion = util::did_you_mean(key, *allowed)) {
                 message += fmt::format("; did you mean '{}'?", *suggestion);
+            } else if (auto home = section_of_misplaced_key(key, *section)) {
+                message += fmt::format("; {} (check the indentation)", *home);
             } else {
-                message += fmt::format("; expected one of {}", quoted_list(*allowed, "or"));
+                message += fmt::format("; expected one of {}", word_list(*allowed, "or"));
             }
             add_error(key_node, key_path, std::move(message));
             continue;
@@ -325,7 +356,7 @@ std::optional<std::string> Loader::read_choice(const YAML::Node& node, const std
     if (node.IsScalar() && std::find(choices.begin(), choices.end(), node.Scalar()) != choices.end()) {
         return node.Scalar();
     }
-    std::string message = fmt::format("expected {}; found {}", quoted_list(choices, "or"), describe(node));
+    std::string message = fmt::format("expected {}; found {}", word_list(choices, "or"), describe(node));
     if (node.IsScalar()) {
         if (auto suggestion = util::did_you_mean(node.Scalar(), choices)) {
             message += fmt::format("; did you mean '{}'?", *suggestion);
@@ -353,7 +384,8 @@ LoadOutcome Loader::load(std::string_view text) {
     if (!root.IsDefined() || root.IsNull()) {
         add_error(Position{1, 1}, "", "expected a mapping with version, project and suites; found an empty file");
     } else if (!root.IsMap()) {
-        add_error(root, "", fmt::format("expected a mapping with version, project and suites; found {}", describe(root)));
+        add_error(root, "",
+                  fmt::format("expected a mapping with version, project and suites; found {}", describe(root)));
     } else {
         read_top(root);
     }
@@ -393,7 +425,7 @@ bool Loader::check_document_count(std::string_view text) {
 
 void Loader::read_top(const YAML::Node& root) {
     std::map<std::string, MapEntry> found;
-    for (auto& entry : entries(root, "", &allowed_keys(Section::top))) {
+    for (auto& entry : entries(root, "", Section::top)) {
         std::string key = entry.key;
         found.emplace(std::move(key), std::move(entry));
     }
@@ -447,12 +479,14 @@ void Loader::read_defaults(const MapEntry& entry) {
         return;
     }
     Defaults& defaults = m_config.defaults;
-    for (const auto& item : entries(entry.value, "defaults", &allowed_keys(Section::defaults))) {
+    for (const auto& item : entries(entry.value, "defaults", Section::defaults)) {
         std::string path = child_path("defaults", item.key);
         if (item.key == "timeout") {
             if (auto value = read_duration(item.value, path)) {
-                if (value->count() == 0) add_error(item.value, path, "expected a duration greater than zero; found 0");
-                else defaults.timeout = *value;
+                if (value->count() == 0)
+                    add_error(item.value, path, "expected a duration greater than zero; found 0");
+                else
+                    defaults.timeout = *value;
             }
         } else if (item.key == "grace") {
             if (auto value = read_duration(item.value, path)) defaults.grace = *value;
@@ -481,7 +515,7 @@ void Loader::read_suites(const std::optional<MapEntry>& entry, const YAML::Node&
         return;
     }
     m_suites_readable = true;
-    for (const auto& item : entries(node, "suites", nullptr)) {
+    for (const auto& item : entries(node, "suites", std::nullopt)) {
         std::string path = child_path("suites", item.key);
         if (!is_valid_name(item.key)) {
             add_error(item.key_node, path,
@@ -515,7 +549,7 @@ std::optional<SuiteConfig> Loader::read_suite(const MapEntry& entry) {
     suite.output_cap = m_config.defaults.output_cap;
 
     bool has_run = false;
-    for (const auto& item : entries(entry.value, path, &allowed_keys(Section::suite))) {
+    for (const auto& item : entries(entry.value, path, Section::suite)) {
         std::string item_key_path = child_path(path, item.key);
         if (item.key == "run") {
             has_run = true;
@@ -568,8 +602,9 @@ void Loader::read_run(const YAML::Node& node, const std::string& path, SuiteConf
         return;
     }
     if (!node.IsSequence() || node.size() == 0) {
-        add_error(node, path,
-                  fmt::format("expected {}; found {}", k_expected, node.IsSequence() ? "an empty list" : describe(node)));
+        add_error(
+            node, path,
+            fmt::format("expected {}; found {}", k_expected, node.IsSequence() ? "an empty list" : describe(node)));
         return;
     }
     suite.shell = false;
@@ -593,10 +628,9 @@ void Loader::read_env(const YAML::Node& node, const std::string& path, SuiteConf
         add_error(node, path, fmt::format("expected a mapping of variable names to values; found {}", describe(node)));
         return;
     }
-    for (const auto& item : entries(node, path, nullptr)) {
+    for (const auto& item : entries(node, path, std::nullopt)) {
         std::string variable_path = child_path(path, item.key);
-        if (item.key.empty() || item.key.find('=') != std::string::npos ||
-            item.key.find('\0') != std::string::npos) {
+        if (item.key.empty() || item.key.find('=') != std::string::npos || item.key.find('\0') != std::string::npos) {
             add_error(item.key_node, variable_path,
                       fmt::format("expected an environment variable name without '='; found '{}'",
                                   util::printable(item.key)));
@@ -618,7 +652,7 @@ void Loader::read_results(const YAML::Node& node, const std::string& path, Suite
         add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
         return;
     }
-    auto items = entries(node, path, &allowed_keys(Section::results));
+    auto items = entries(node, path, Section::results);
     if (items.empty()) {
         if (node.size() == 0) add_error(node, path, fmt::format("expected {}; found an empty mapping", k_expected));
         return;
@@ -658,14 +692,16 @@ void Loader::read_results(const YAML::Node& node, const std::string& path, Suite
 void Loader::read_requires(const YAML::Node& node, const std::string& path, SuiteConfig& suite) {
     constexpr std::string_view k_expected = "docker, command:NAME, env:NAME or file:PATH";
     if (!node.IsSequence()) {
-        add_error(node, path, fmt::format("expected a list of requirements ({}); found {}", k_expected, describe(node)));
+        add_error(node, path,
+                  fmt::format("expected a list of requirements ({}); found {}", k_expected, describe(node)));
         return;
     }
     size_t index = 0;
     for (const auto& requirement : node) {
         std::string requirement_path = item_path(path, index++);
         if (!requirement.IsScalar()) {
-            add_error(requirement, requirement_path, fmt::format("expected {}; found {}", k_expected, describe(requirement)));
+            add_error(requirement, requirement_path,
+                      fmt::format("expected {}; found {}", k_expected, describe(requirement)));
             continue;
         }
         const std::string& text = requirement.Scalar();
@@ -689,10 +725,9 @@ void Loader::read_requires(const YAML::Node& node, const std::string& path, Suit
             std::vector<std::string> candidates = {"docker"};
             candidates.insert(candidates.end(), kinds.begin(), kinds.end());
             if (auto suggestion = util::did_you_mean(kind, candidates)) {
-                std::string corrected = *suggestion == "docker" ? *suggestion
-                                        : colon == std::string::npos
-                                            ? *suggestion + ":NAME"
-                                            : *suggestion + text.substr(colon);
+                std::string corrected = *suggestion == "docker"      ? *suggestion
+                                        : colon == std::string::npos ? *suggestion + ":NAME"
+                                                                     : *suggestion + text.substr(colon);
                 message += fmt::format("; did you mean '{}'?", corrected);
             }
         }
@@ -723,7 +758,7 @@ void Loader::read_tiers(const MapEntry& entry) {
         return;
     }
     m_tiers_state = TiersState::readable;
-    for (const auto& item : entries(entry.value, "tiers", nullptr)) {
+    for (const auto& item : entries(entry.value, "tiers", std::nullopt)) {
         std::string path = child_path("tiers", item.key);
         if (!is_valid_name(item.key)) {
             add_error(item.key_node, path,
@@ -735,8 +770,9 @@ void Loader::read_tiers(const MapEntry& entry) {
         // `smoke:` with nothing after it reads as an empty tier, like `smoke: []`.
         if (item.value.IsNull()) continue;
         if (!item.value.IsSequence()) {
-            add_error(item.value, path,
-                      fmt::format("expected a list of suite names and label:NAME entries; found {}", describe(item.value)));
+            add_error(
+                item.value, path,
+                fmt::format("expected a list of suite names and label:NAME entries; found {}", describe(item.value)));
             continue;
         }
         size_t index = 0;
@@ -767,7 +803,7 @@ void Loader::read_tier_entry(const YAML::Node& node, const std::string& path) {
         } else if (m_labels.empty()) {
             message += "; no suite has `labels`";
         } else {
-            message += fmt::format("; labels in use: {}", quoted_list(m_labels, "and"));
+            message += fmt::format("; labels in use: {}", word_list(m_labels, "and"));
         }
         add_error(node, path, std::move(message));
         return;
@@ -777,18 +813,19 @@ void Loader::read_tier_entry(const YAML::Node& node, const std::string& path) {
     if (auto suggestion = util::did_you_mean(text, m_suite_names)) {
         message += fmt::format("; did you mean '{}'?", *suggestion);
     } else {
-        message += fmt::format("; expected a suite name ({}) or label:NAME", quoted_list(m_suite_names, "or"));
+        message += fmt::format("; expected a suite name ({}) or label:NAME", word_list(m_suite_names, "or"));
     }
     add_error(node, path, std::move(message));
 }
 
 void Loader::read_policy(const MapEntry& entry) {
     if (!entry.value.IsMap()) {
-        add_error(entry.value, "policy",
-                  fmt::format("expected a mapping with flaky and missing_requirement; found {}", describe(entry.value)));
+        add_error(
+            entry.value, "policy",
+            fmt::format("expected a mapping with flaky and missing_requirement; found {}", describe(entry.value)));
         return;
     }
-    for (const auto& item : entries(entry.value, "policy", &allowed_keys(Section::policy))) {
+    for (const auto& item : entries(entry.value, "policy", Section::policy)) {
         std::string path = child_path("policy", item.key);
         if (item.key == "flaky") {
             read_flaky(item.value, path);
@@ -804,15 +841,17 @@ void Loader::read_policy(const MapEntry& entry) {
 void Loader::read_flaky(const YAML::Node& node, const std::string& path) {
     auto to_policy = [](const std::string& name) { return name == "pass" ? FlakyPolicy::pass : FlakyPolicy::fail; };
     if (node.IsScalar()) {
-        if (auto choice = read_choice(node, path, flaky_policy_names())) m_config.policy.flaky_default = to_policy(*choice);
+        if (auto choice = read_choice(node, path, flaky_policy_names()))
+            m_config.policy.flaky_default = to_policy(*choice);
         return;
     }
     if (!node.IsMap()) {
-        add_error(node, path,
-                  fmt::format("expected pass, fail or a mapping of tier names to pass or fail; found {}", describe(node)));
+        add_error(
+            node, path,
+            fmt::format("expected pass, fail or a mapping of tier names to pass or fail; found {}", describe(node)));
         return;
     }
-    for (const auto& item : entries(node, path, nullptr)) {
+    for (const auto& item : entries(node, path, std::nullopt)) {
         std::string tier_path = child_path(path, item.key);
         auto choice = read_choice(item.value, tier_path, flaky_policy_names());
         if (m_tiers_state == TiersState::absent) {
@@ -826,7 +865,7 @@ void Loader::read_flaky(const YAML::Node& node, const std::string& path) {
             } else if (m_config.tier_order.empty()) {
                 message += "; `tiers` defines none";
             } else {
-                message += fmt::format("; expected one of {}", quoted_list(m_config.tier_order, "or"));
+                message += fmt::format("; expected one of {}", word_list(m_config.tier_order, "or"));
             }
             add_error(item.key_node, tier_path, std::move(message));
             continue;
@@ -849,8 +888,8 @@ LoadOutcome load_config_text(std::string_view text, const std::filesystem::path&
         // yaml-cpp reports some malformed input by throwing from accessors; the caller still
         // deserves an error naming the file rather than an exception.
         LoadOutcome outcome;
-        outcome.errors.push_back(ConfigError{file.string(), 0, 0, "",
-                                             fmt::format("could not read the config: {}", unexpected.what())});
+        outcome.errors.push_back(
+            ConfigError{file.string(), 0, 0, "", fmt::format("could not read the config: {}", unexpected.what())});
         return outcome;
     }
 }

@@ -142,8 +142,9 @@ bool environ_has(int pid, const std::string& marker) {
     return entries.find(needle) != std::string::npos;
 }
 
-// Every live process that belongs to the supervised command: its process group, its session,
-// or (when it left both) an orphan handed to greenlight as subreaper that carries the marker.
+// Every live process that belongs to the supervised command: its process group, its session, or
+// anything that carries the attempt's marker in its environment (which every descendant inherits
+// unless it scrubs its environment). Reads /proc once per process; only used when something is left.
 std::vector<int> find_descendants(int group, const std::string& marker) {
     std::vector<int> found;
     DIR* proc = ::opendir("/proc");
@@ -152,13 +153,10 @@ std::vector<int> find_descendants(int group, const std::string& marker) {
     while (dirent* entry = ::readdir(proc)) {
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
         int pid = std::atoi(entry->d_name);
+        if (pid == self) continue;
         auto stat = read_proc_stat(pid);
         if (!stat || stat->state == 'Z' || stat->state == 'X') continue;
-        if (stat->group == group || stat->session == group) {
-            found.push_back(pid);
-        } else if (stat->parent == self && environ_has(pid, marker)) {
-            found.push_back(pid);
-        }
+        if (stat->group == group || stat->session == group || environ_has(pid, marker)) found.push_back(pid);
     }
     ::closedir(proc);
     return found;
@@ -355,7 +353,7 @@ bool Supervision::poll_leader(Milliseconds wait) {
 void Supervision::wait_for_leader(OutputLimiter& limiter) {
     const auto deadline = m_started + m_request.timeout;
     while (true) {
-        auto remaining = std::chrono::duration_cast<Milliseconds>(deadline - SteadyClock::now());
+        auto remaining = std::chrono::ceil<Milliseconds>(deadline - SteadyClock::now());
         if (remaining.count() <= 0) {
             stop_group();
             m_exit.termination = Termination::timed_out;
@@ -392,8 +390,11 @@ void Supervision::stop_group() {
 }
 
 void Supervision::stop_leftovers() {
-    // Processes a command leaves behind would hold files, ports and CPU into the next suite.
-    for (int round = 0; round < 3; ++round) {
+    // Processes a command leaves behind would hold files, ports and CPU into the next suite. Each
+    // round stops what it finds; a chain of shells may reveal a new member per round, so rounds go
+    // on until none is found, bounded in time.
+    const auto give_up = SteadyClock::now() + std::max(Milliseconds(5000), 2 * m_request.grace);
+    while (SteadyClock::now() < give_up) {
         reap({});
         if (!may_have_leftovers(m_pid, m_request.environment_marker)) return;
         std::vector<int> alive = find_descendants(m_pid, m_request.environment_marker);

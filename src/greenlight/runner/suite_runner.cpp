@@ -56,7 +56,11 @@ std::vector<std::string> build_environment(const SuiteContext& context, const co
                                            const fs::path& outputs, const fs::path& temp, int attempt,
                                            const std::vector<std::pair<std::string, std::string>>& placeholders) {
     std::vector<std::pair<std::string, std::string>> overrides;
-    for (const auto& [name, value] : suite.env) overrides.emplace_back(name, util::expand_placeholders(value, placeholders));
+    for (const auto& [name, value] : suite.env) {
+        // What greenlight sets is not the suite's to change (the config loader rejects such names too).
+        if (is_reserved_environment_name(name)) continue;
+        overrides.emplace_back(name, util::expand_placeholders(value, placeholders));
+    }
     overrides.emplace_back("GREENLIGHT_OUTPUTS", outputs.string());
     overrides.emplace_back("GREENLIGHT_RUN_ID", context.run_id);
     overrides.emplace_back("GREENLIGHT_TIER", context.tier);
@@ -180,12 +184,14 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
     record.started_at = util::format_utc(start);
     AttemptFacts facts;
     facts.min_tests = suite.min_tests;
-    if (temp.path().empty()) {
-        facts.termination = Termination::failed_to_start;
-        facts.start_error = "cannot create a private TMPDIR";
-    } else if (std::error_code cwd_error; !fs::is_directory(cwd, cwd_error)) {
-        facts.termination = Termination::failed_to_start;
-        facts.start_error = fmt::format("working directory {} does not exist", cwd.string());
+    std::error_code cwd_error;
+    if (temp.path().empty() || !fs::is_directory(cwd, cwd_error)) {
+        record.exit.termination = Termination::failed_to_start;
+        record.exit.start_error = temp.path().empty()
+                                      ? "cannot create a private TMPDIR"
+                                      : fmt::format("working directory {} does not exist", cwd.string());
+        facts.termination = record.exit.termination;
+        facts.start_error = record.exit.start_error;
     } else {
         record.exit = context.supervisor.run(request);
         facts.termination = record.exit.termination;
@@ -203,6 +209,10 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
 }  // namespace
 
 std::string suite_folder(const std::string& suite_name) { return "suites/" + suite_name; }
+
+bool is_reserved_environment_name(std::string_view name) {
+    return name.rfind("GREENLIGHT_", 0) == 0 || name == "TMPDIR" || name == "TZ";
+}
 
 SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& context) {
     SuiteOutcome outcome;

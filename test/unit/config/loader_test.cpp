@@ -21,7 +21,9 @@ std::vector<std::string> error_lines(const LoadOutcome& outcome) {
     return lines;
 }
 
-LoadOutcome load(std::string_view text) { return load_config_text(text, "greenlight.yml"); }
+LoadOutcome load(std::string_view text) {
+    return load_config_text(text, "greenlight.yml");
+}
 
 // Loads a config that must be valid, failing the test with every error otherwise.
 Config load_valid(std::string_view text) {
@@ -30,7 +32,6 @@ Config load_valid(std::string_view text) {
     EXPECT_TRUE(outcome.config.has_value());
     return outcome.config.value_or(Config{});
 }
-
 
 TEST(LoadConfig, FullConfigLoadsWithEveryValue) {
     Config config = load_valid(test::k_full_config);
@@ -159,13 +160,14 @@ policy:
 )";
     LoadOutcome outcome = load(k_text);
     EXPECT_FALSE(outcome.config.has_value());
-    EXPECT_THAT(error_lines(outcome),
-                ElementsAre("greenlight.yml:6:5: suites.unit.timout: unknown key; did you mean 'timeout'?",
-                            "greenlight.yml:7:14: suites.unit.retries: expected a whole number from 0 to 100; found '-1'",
-                            "greenlight.yml:10:24: suites.lint.results.format: expected pytest, go, ctest, cargo, node "
-                            "or plain; found 'pytst'; did you mean 'pytest'?",
-                            "greenlight.yml:12:19: tiers.pr-fast[1]: unknown suite 'lnt'; did you mean 'lint'?",
-                            "greenlight.yml:14:24: policy.missing_requirement: expected fail or skip; found 'ignore'"));
+    EXPECT_THAT(
+        error_lines(outcome),
+        ElementsAre("greenlight.yml:6:5: suites.unit.timout: unknown key; did you mean 'timeout'?",
+                    "greenlight.yml:7:14: suites.unit.retries: expected a whole number from 0 to 100; found '-1'",
+                    "greenlight.yml:10:24: suites.lint.results.format: expected pytest, go, ctest, cargo, node "
+                    "or plain; found 'pytst'; did you mean 'pytest'?",
+                    "greenlight.yml:12:19: tiers.pr-fast[1]: unknown suite 'lnt'; did you mean 'lint'?",
+                    "greenlight.yml:14:24: policy.missing_requirement: expected fail or skip; found 'ignore'"));
 }
 
 TEST(LoadConfig, SuggestsTopLevelKey) {
@@ -180,6 +182,29 @@ TEST(LoadConfig, UnknownKeyWithoutCloseMatchListsTheAllowedKeys) {
     EXPECT_THAT(error_lines(outcome),
                 ElementsAre("greenlight.yml:4:13: defaults.banana: unknown key; expected one of timeout, grace, "
                             "retries, min_tests or output_cap"));
+}
+
+TEST(LoadConfig, MisplacedKeysSayWhereTheyBelong) {
+    LoadOutcome outcome = load(R"(version: 1
+project: p
+timeout: 5m
+suites:
+  unit:
+    run: [x]
+    junit: out.xml
+    tiers:
+      pr: [unit]
+defaults: { run: [y] }
+)");
+    EXPECT_THAT(
+        error_lines(outcome),
+        ElementsAre("greenlight.yml:3:1: timeout: unknown key; it belongs under `defaults` or in a suite (check the "
+                    "indentation)",
+                    "greenlight.yml:7:5: suites.unit.junit: unknown key; it belongs under `results` (check the "
+                    "indentation)",
+                    "greenlight.yml:8:5: suites.unit.tiers: unknown key; it belongs at the top level (check the "
+                    "indentation)",
+                    "greenlight.yml:10:13: defaults.run: unknown key; it belongs in a suite (check the indentation)"));
 }
 
 TEST(LoadConfig, DuplicateKeysAreErrorsAtEveryLevel) {
@@ -292,6 +317,12 @@ suites:
             "greenlight.yml:17:10: suites.unit.cwd: expected a folder, relative to greenlight.yml; found ''"));
 }
 
+TEST(LoadConfig, RequirementKindSuggestionKeepsTheName) {
+    EXPECT_THAT(error_lines(load("version: 1\nproject: p\nsuites: { u: { run: [x], requires: [\"comand:node\"] } }\n")),
+                ElementsAre("greenlight.yml:3:37: suites.u.requires[0]: unknown requirement 'comand:node'; expected "
+                            "docker, command:NAME, env:NAME or file:PATH; did you mean 'command:node'?"));
+}
+
 TEST(LoadConfig, MissingTopLevelKeysAreNamed) {
     LoadOutcome outcome = load("artifacts: out\n");
     EXPECT_THAT(error_lines(outcome),
@@ -320,8 +351,9 @@ TEST(LoadConfig, ProjectAndSuiteNamesMayNotBeOnlyDots) {
 }
 
 TEST(LoadConfig, FlakyPolicyWithoutTiersAndBadPolicyWord) {
-    EXPECT_THAT(error_lines(load("version: 1\nproject: p\nsuites: { u: { run: [x] } }\npolicy: { flaky: { a: pass } }\n")),
-                ElementsAre("greenlight.yml:4:20: policy.flaky.a: unknown tier; `tiers` defines none"));
+    EXPECT_THAT(
+        error_lines(load("version: 1\nproject: p\nsuites: { u: { run: [x] } }\npolicy: { flaky: { a: pass } }\n")),
+        ElementsAre("greenlight.yml:4:20: policy.flaky.a: unknown tier; `tiers` defines none"));
     EXPECT_THAT(error_lines(load("version: 1\nproject: p\nsuites: { u: { run: [x] } }\npolicy: { flaky: pas }\n")),
                 ElementsAre("greenlight.yml:4:18: policy.flaky: expected pass or fail; found 'pas'; did you mean "
                             "'pass'?"));
@@ -346,8 +378,8 @@ TEST(LoadConfig, TextYamlCppCannotStartADocumentOnIsAnError) {
 }
 
 TEST(LoadConfig, MergeKeysGetAnExplanation) {
-    LoadOutcome outcome = load(
-        "version: 1\nproject: p\nbase: &base { timeout: 1m }\nsuites:\n  u:\n    <<: *base\n    run: [x]\n");
+    LoadOutcome outcome =
+        load("version: 1\nproject: p\nbase: &base { timeout: 1m }\nsuites:\n  u:\n    <<: *base\n    run: [x]\n");
     EXPECT_THAT(error_lines(outcome),
                 ElementsAre("greenlight.yml:3:1: base: unknown key; expected one of version, project, artifacts, "
                             "defaults, suites, tiers or policy",
@@ -381,8 +413,8 @@ class LoadConfigFile : public ::testing::Test {
 protected:
     void SetUp() override {
         m_folder = std::filesystem::temp_directory_path() /
-                   ("greenlight-config-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+                   ("greenlight-config-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                    "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::create_directories(m_folder);
     }
     void TearDown() override {

@@ -1,6 +1,5 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <array>
@@ -8,10 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "greenlight/config/config.hpp"
 #include "greenlight/config/keys.hpp"
@@ -24,19 +22,25 @@ using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAreArray;
 using Json = nlohmann::json;
 
-Json schema() { return Json::parse(config_schema()); }
+Json schema() {
+    return Json::parse(config_schema());
+}
 
 // Where the schema describes each section's keys; a section missing here fails the test below.
 std::vector<Json::json_pointer> schema_locations(Section section) {
     switch (section) {
-        case Section::top: return {Json::json_pointer("/properties")};
-        case Section::defaults: return {Json::json_pointer("/$defs/defaults/properties")};
-        case Section::suite: return {Json::json_pointer("/$defs/suite/properties")};
+        case Section::top:
+            return {Json::json_pointer("/properties")};
+        case Section::defaults:
+            return {Json::json_pointer("/$defs/defaults/properties")};
+        case Section::suite:
+            return {Json::json_pointer("/$defs/suite/properties")};
         case Section::results:
             return {Json::json_pointer("/$defs/results/oneOf/0/properties"),
                     Json::json_pointer("/$defs/results/oneOf/1/properties"),
                     Json::json_pointer("/$defs/results/oneOf/2/properties")};
-        case Section::policy: return {Json::json_pointer("/$defs/policy/properties")};
+        case Section::policy:
+            return {Json::json_pointer("/$defs/policy/properties")};
     }
     return {};
 }
@@ -64,7 +68,8 @@ TEST(ConfigSchema, DescribesExactlyTheKeysTheLoaderAccepts) {
 
 TEST(ConfigSchema, EnumsMatchTheLoader) {
     Json document = schema();
-    EXPECT_EQ(document.at(Json::json_pointer("/$defs/results/oneOf/2/properties/format/enum")).get<std::vector<std::string>>(),
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/results/oneOf/2/properties/format/enum"))
+                  .get<std::vector<std::string>>(),
               output_format_names());
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/flaky_policy/enum")).get<std::vector<std::string>>(),
               flaky_policy_names());
@@ -76,7 +81,8 @@ TEST(ConfigSchema, EnumsMatchTheLoader) {
 // Editors show descriptions on hover, and a closed object is how the schema flags unknown keys.
 void check_every_property(const Json& node, const std::string& where, std::vector<std::string>& problems) {
     if (node.is_array()) {
-        for (size_t i = 0; i < node.size(); ++i) check_every_property(node[i], where + "/" + std::to_string(i), problems);
+        for (size_t i = 0; i < node.size(); ++i)
+            check_every_property(node[i], where + "/" + std::to_string(i), problems);
         return;
     }
     if (!node.is_object()) return;
@@ -85,7 +91,8 @@ void check_every_property(const Json& node, const std::string& where, std::vecto
     }
     if (node.contains("properties")) {
         for (const auto& [key, property] : node.at("properties").items()) {
-            if (!property.contains("description")) problems.push_back(where + "/properties/" + key + ": no description");
+            if (!property.contains("description"))
+                problems.push_back(where + "/properties/" + key + ": no description");
         }
     }
     for (const auto& [key, child] : node.items()) check_every_property(child, where + "/" + key, problems);
