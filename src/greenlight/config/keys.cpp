@@ -67,6 +67,10 @@ const std::vector<std::string>& missing_requirement_policy_names() {
     return names;
 }
 
+bool is_reserved_environment_name(std::string_view name) {
+    return name.rfind("GREENLIGHT_", 0) == 0 || name == "TMPDIR" || name == "TZ";
+}
+
 const std::vector<std::string>& placeholder_names() {
     static const std::vector<std::string> names = {"outputs", "run_id", "tier", "suite"};
     return names;

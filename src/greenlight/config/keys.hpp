@@ -31,6 +31,9 @@ const std::vector<std::string>& requirement_kinds_with_argument();
 const std::vector<std::string>& flaky_policy_names();
 const std::vector<std::string>& missing_requirement_policy_names();
 
+// Environment names greenlight sets for every suite (GREENLIGHT_*, TMPDIR, TZ), which `env` may not set.
+bool is_reserved_environment_name(std::string_view name);
+
 // Placeholders expanded in run, cwd, env values and results paths.
 const std::vector<std::string>& placeholder_names();
 

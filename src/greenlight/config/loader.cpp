@@ -636,6 +636,12 @@ void Loader::read_env(const YAML::Node& node, const std::string& path, SuiteConf
                                   util::printable(item.key)));
             continue;
         }
+        if (is_reserved_environment_name(item.key)) {
+            // The runner sets these for every suite; a config that tries to change them would be ignored.
+            add_error(item.key_node, variable_path,
+                      "reserved: greenlight sets GREENLIGHT_*, TMPDIR and TZ for every suite; use another name");
+            continue;
+        }
         // Numbers and booleans keep their spelling (`1.10` stays "1.10"): yaml-cpp hands back the text.
         if (!item.value.IsScalar()) {
             add_error(item.value, variable_path,

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "greenlight/config/keys.hpp"
 #include "greenlight/results/parsers.hpp"
 #include "greenlight/runner/interrupt.hpp"
 #include "greenlight/runner/report.hpp"
@@ -58,7 +59,7 @@ std::vector<std::string> build_environment(const SuiteContext& context, const co
     std::vector<std::pair<std::string, std::string>> overrides;
     for (const auto& [name, value] : suite.env) {
         // What greenlight sets is not the suite's to change (the config loader rejects such names too).
-        if (is_reserved_environment_name(name)) continue;
+        if (config::is_reserved_environment_name(name)) continue;
         overrides.emplace_back(name, util::expand_placeholders(value, placeholders));
     }
     overrides.emplace_back("GREENLIGHT_OUTPUTS", outputs.string());
@@ -209,10 +210,6 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
 }  // namespace
 
 std::string suite_folder(const std::string& suite_name) { return "suites/" + suite_name; }
-
-bool is_reserved_environment_name(std::string_view name) {
-    return name.rfind("GREENLIGHT_", 0) == 0 || name == "TMPDIR" || name == "TZ";
-}
 
 SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& context) {
     SuiteOutcome outcome;

@@ -26,9 +26,6 @@ struct SuiteContext {
 // atomically at the end), output.log, outputs/, and attempts/<n>/ for every attempt that was retried.
 SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& context);
 
-// Names greenlight sets for every suite (GREENLIGHT_*, TMPDIR, TZ); a suite's `env` cannot override them.
-bool is_reserved_environment_name(std::string_view name);
-
 // Bundle-relative folder of a suite.
 std::string suite_folder(const std::string& suite_name);
 

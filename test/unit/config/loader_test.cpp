@@ -323,6 +323,25 @@ TEST(LoadConfig, RequirementKindSuggestionKeepsTheName) {
                             "docker, command:NAME, env:NAME or file:PATH; did you mean 'command:node'?"));
 }
 
+TEST(LoadConfig, EnvMayNotSetWhatGreenlightSets) {
+    LoadOutcome outcome = load(R"(version: 1
+project: p
+suites:
+  u:
+    run: [x]
+    env: { TZ: Europe/Paris, GREENLIGHT_TIER: x, TMPDIR: /tmp, GREENLIGHTLY: fine, "A=B": no }
+)");
+    EXPECT_THAT(error_lines(outcome),
+                ElementsAre("greenlight.yml:6:12: suites.u.env.TZ: reserved: greenlight sets GREENLIGHT_*, TMPDIR and "
+                            "TZ for every suite; use another name",
+                            "greenlight.yml:6:30: suites.u.env.GREENLIGHT_TIER: reserved: greenlight sets "
+                            "GREENLIGHT_*, TMPDIR and TZ for every suite; use another name",
+                            "greenlight.yml:6:50: suites.u.env.TMPDIR: reserved: greenlight sets GREENLIGHT_*, TMPDIR "
+                            "and TZ for every suite; use another name",
+                            "greenlight.yml:6:84: suites.u.env.A=B: expected an environment variable name without "
+                            "'='; found 'A=B'"));
+}
+
 TEST(LoadConfig, MissingTopLevelKeysAreNamed) {
     LoadOutcome outcome = load("artifacts: out\n");
     EXPECT_THAT(error_lines(outcome),

@@ -190,6 +190,7 @@ std::vector<InvalidCase> invalid_cases() {
         {"negative-retries", header + "suites: { u: { run: [x], retries: -1 } }\n"},
         {"bad-policy", header + "suites: { u: { run: [x] } }\npolicy: { missing_requirement: ignore }\n"},
         {"no-run", header + "suites: { u: { cwd: . } }\n"},
+        {"reserved-env", header + "suites: { u: { run: [x], env: { TZ: Europe/Paris } } }\n"},
         {"version-2", "version: 2\nproject: p\nsuites: { u: { run: [x] } }\n"},
     };
 }
