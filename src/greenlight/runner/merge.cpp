@@ -11,6 +11,7 @@
 #include "greenlight/runner/verdict.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/util/temporary_directory.hpp"
 
 namespace greenlight::runner {
 
@@ -26,22 +27,6 @@ bool is_archive(const fs::path& path) {
     };
     return ends_with(".tar.gz") || ends_with(".tgz");
 }
-
-class ScratchDirectory {
-public:
-    ScratchDirectory() {
-        std::string pattern = (fs::temp_directory_path() / "greenlight-merge-XXXXXX").string();
-        if (::mkdtemp(pattern.data())) m_path = pattern;
-    }
-    ~ScratchDirectory() {
-        std::error_code ignored;
-        if (!m_path.empty()) fs::remove_all(m_path, ignored);
-    }
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
 
 MergeOutcome fail(MergeOutcome::Status status, std::string message) {
     MergeOutcome outcome;
@@ -66,7 +51,7 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& inputs, const fs::path& 
                     fmt::format("{} exists and is not empty; merge writes a new bundle", output.string()));
     }
 
-    ScratchDirectory scratch;
+    util::TemporaryDirectory scratch("greenlight-merge");
     std::vector<fs::path> folders;
     std::vector<json> summaries;
     for (size_t i = 0; i < inputs.size(); ++i) {

@@ -271,11 +271,16 @@ bool Supervision::spawn(int output_fd) {
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
     sigset_t empty_mask;
-    sigset_t all_signals;
+    sigset_t changed_signals;
     sigemptyset(&empty_mask);
-    sigfillset(&all_signals);
+    // Only the signals greenlight itself handles or ignores need resetting: handlers do not survive
+    // exec anyway, but an ignored SIGPIPE would. Fewer resets keep the spawn short.
+    sigemptyset(&changed_signals);
+    sigaddset(&changed_signals, SIGINT);
+    sigaddset(&changed_signals, SIGTERM);
+    sigaddset(&changed_signals, SIGPIPE);
     posix_spawnattr_setsigmask(&attributes, &empty_mask);
-    posix_spawnattr_setsigdefault(&attributes, &all_signals);
+    posix_spawnattr_setsigdefault(&attributes, &changed_signals);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
     std::vector<char*> argv;

@@ -12,6 +12,7 @@
 #include "greenlight/runner/suite_runner.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/util/temporary_directory.hpp"
 
 namespace greenlight::runner {
 
@@ -132,12 +133,13 @@ RunResult execute_run(const RunRequest& request) {
                              *request.requirements, clock};
         std::atomic<size_t> next{0};
         auto worker = [&] {
+            util::TemporaryDirectory scratch("greenlight-suite");
             while (!interrupted()) {
                 size_t index = next.fetch_add(1);
                 if (index >= planned.size()) return;
                 const auto& suite = *planned[index].suite;
                 observe([&](RunObserver& observer) { observer.on_suite_start(suite.name); });
-                outcomes[index] = run_suite(suite, context);
+                outcomes[index] = run_suite(suite, context, &scratch);
                 observe([&](RunObserver& observer) { observer.on_suite_end(*outcomes[index]); });
             }
         };

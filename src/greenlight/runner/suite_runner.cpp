@@ -12,6 +12,7 @@
 #include "greenlight/runner/report.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/util/temporary_directory.hpp"
 
 extern char** environ;
 
@@ -28,23 +29,6 @@ struct AttemptPaths {
     fs::path suite_dir;
     fs::path outputs;
     fs::path output_log;
-};
-
-class TempDirectory {
-public:
-    TempDirectory() {
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern = fmt::format("{}/greenlight-suite-XXXXXX", base && *base ? base : "/tmp");
-        if (::mkdtemp(pattern.data())) m_path = pattern;
-    }
-    ~TempDirectory() {
-        std::error_code ignored;
-        if (!m_path.empty()) fs::remove_all(m_path, ignored);
-    }
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
 };
 
 std::vector<std::pair<std::string, std::string>> placeholder_values(const SuiteContext& context,
@@ -157,7 +141,7 @@ void keep_attempt(const SuiteContext& context, const AttemptPaths& paths, Attemp
 }
 
 AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& context, const AttemptPaths& paths,
-                          int number) {
+                          int number, util::TemporaryDirectory& scratch) {
     AttemptRecord record;
     record.number = number;
     record.output_log = relative_to_bundle(context, paths.output_log);
@@ -165,7 +149,14 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
 
     std::error_code ignored;
     fs::create_directories(paths.outputs, ignored);
-    TempDirectory temp;
+    // A TMPDIR of this attempt's own, emptied when the attempt ends.
+    const fs::path temp = scratch.fresh_subfolder(fmt::format("{}.{}", suite.name, number));
+    struct ClearAfterwards {
+        const fs::path& folder;
+        ~ClearAfterwards() {
+            if (!folder.empty()) util::TemporaryDirectory::clear(folder);
+        }
+    } clear_afterwards{temp};
     auto placeholders = placeholder_values(context, suite, paths.outputs);
     fs::path cwd = resolve_against(context.config.root, util::expand_placeholders(suite.cwd, placeholders));
 
@@ -173,7 +164,7 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
     // A shell-string suite arrives from the config as {"/bin/sh", "-c", text} already.
     for (const auto& argument : suite.argv) request.argv.push_back(util::expand_placeholders(argument, placeholders));
     request.cwd = cwd;
-    request.environment = build_environment(context, suite, paths.outputs, temp.path(), number, placeholders);
+    request.environment = build_environment(context, suite, paths.outputs, temp, number, placeholders);
     request.environment_marker = fmt::format("GREENLIGHT_ATTEMPT_ID={}/{}/{}", context.run_id, suite.name, number);
     request.environment.push_back(request.environment_marker);
     request.output_log = paths.output_log;
@@ -186,9 +177,9 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
     AttemptFacts facts;
     facts.min_tests = suite.min_tests;
     std::error_code cwd_error;
-    if (temp.path().empty() || !fs::is_directory(cwd, cwd_error)) {
+    if (temp.empty() || !fs::is_directory(cwd, cwd_error)) {
         record.exit.termination = Termination::failed_to_start;
-        record.exit.start_error = temp.path().empty()
+        record.exit.start_error = temp.empty()
                                       ? "cannot create a private TMPDIR"
                                       : fmt::format("working directory {} does not exist", cwd.string());
         facts.termination = record.exit.termination;
@@ -211,7 +202,10 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
 
 std::string suite_folder(const std::string& suite_name) { return "suites/" + suite_name; }
 
-SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& context) {
+SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& context,
+                       util::TemporaryDirectory* scratch) {
+    std::optional<util::TemporaryDirectory> own_scratch;
+    if (!scratch) scratch = &own_scratch.emplace("greenlight-suite");
     SuiteOutcome outcome;
     outcome.name = suite.name;
     outcome.labels = suite.labels;
@@ -249,7 +243,7 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
     } else {
         for (int number = 1; number <= suite.retries + 1; ++number) {
             if (number > 1) keep_attempt(context, paths, outcome.attempts.back());
-            outcome.attempts.push_back(run_attempt(suite, context, paths, number));
+            outcome.attempts.push_back(run_attempt(suite, context, paths, number, *scratch));
             const AttemptRecord& last = outcome.attempts.back();
             if (last.exit.termination == Termination::interrupted || interrupted()) break;
             if (!is_retryable(last.decision.verdict)) break;
