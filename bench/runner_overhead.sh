@@ -4,11 +4,11 @@
 # CTest tests, both with 2 jobs, and prints both times and the ratio greenlight/ctest
 # (target: at most 1.0). A report, not a test: a missed target does not fail the script.
 # Usage: bench/runner_overhead.sh [GREENLIGHT_BINARY]   (default build/greenlight)
-# Uses hyperfine when installed (5 runs each), otherwise times 5 runs each itself.
+# Uses hyperfine when installed (10 runs each), otherwise times 10 runs each itself.
 set -euo pipefail
 
 suite_count=500
-runs=5
+runs=10
 jobs=2
 limit_seconds=600   # the whole measurement stops by itself after this long
 
@@ -51,7 +51,11 @@ done >"$work/ctest/CTestTestfile.cmake"
 
 greenlight_command="$(printf '%q' "$binary") run --config $(printf '%q' "$work/greenlight.yml") --tier all --jobs $jobs --no-smoke --quiet --run-id bench"
 ctest_command="ctest -j$jobs --test-dir $(printf '%q' "$work/ctest") -Q"
-clean_command="rm -rf $(printf '%q' "$work/artifacts")"
+# Timed runs write a new bundle each ($RANDOM is expanded by the shell hyperfine starts), rather than
+# deleting the last one first: on ext4, creating files right after 1,500 were deleted walks the
+# recently freed inodes and would charge the filesystem's bookkeeping of the deletion to greenlight.
+timed_greenlight_command="${greenlight_command% bench} \"bench-\$RANDOM\$RANDOM\""
+clean_command=true
 
 # One checked run of each first: a runner that fails would make its timing meaningless.
 check_run() {  # check_run NAME COMMAND
@@ -76,11 +80,10 @@ fi
 # Mean wall-clock seconds of each, into greenlight_seconds and ctest_seconds.
 if command -v hyperfine >/dev/null; then
     tool=hyperfine
-    timeout "$limit_seconds" hyperfine --runs "$runs" --warmup 1 --style basic \
+    timeout "$limit_seconds" hyperfine --shell bash --runs "$runs" --warmup 1 --style basic \
         --export-csv "$work/times.csv" \
-        --prepare "$clean_command" --prepare true \
         --command-name greenlight --command-name ctest \
-        "$greenlight_command" "$ctest_command"
+        "$timed_greenlight_command" "$ctest_command"
     greenlight_seconds=$(awk -F, '$1 == "greenlight" { print $2 }' "$work/times.csv")
     ctest_seconds=$(awk -F, '$1 == "ctest" { print $2 }' "$work/times.csv")
 else
@@ -96,7 +99,7 @@ else
         done
         awk -v ns="$total" -v n="$runs" 'BEGIN { printf "%.4f", ns / n / 1e9 }'
     }
-    greenlight_seconds=$(mean_seconds "$clean_command" "$greenlight_command")
+    greenlight_seconds=$(mean_seconds "$clean_command" "$timed_greenlight_command")
     ctest_seconds=$(mean_seconds true "$ctest_command")
 fi
 

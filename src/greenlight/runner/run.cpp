@@ -57,14 +57,18 @@ private:
 
 }  // namespace
 
-std::string current_git_sha(const fs::path& root) {
-    if (const char* sha = std::getenv("GITHUB_SHA"); sha && *sha) return sha;
-    return command_output(fmt::format("git -C {} rev-parse HEAD 2>/dev/null", shell_quote(root.string())));
-}
-
-std::string current_git_ref(const fs::path& root) {
-    if (const char* ref = std::getenv("GITHUB_REF"); ref && *ref) return ref;
-    return command_output(fmt::format("git -C {} symbolic-ref -q HEAD 2>/dev/null", shell_quote(root.string())));
+GitRevision current_git_revision(const fs::path& root) {
+    GitRevision revision;
+    if (const char* sha = std::getenv("GITHUB_SHA"); sha && *sha) revision.sha = sha;
+    if (const char* ref = std::getenv("GITHUB_REF"); ref && *ref) revision.ref = ref;
+    if (!revision.sha.empty() && !revision.ref.empty()) return revision;
+    // One git call answers both: the commit, then the branch (or `HEAD` when detached).
+    std::string answer =
+        command_output(fmt::format("git -C {} rev-parse HEAD --symbolic-full-name HEAD 2>/dev/null", shell_quote(root.string())));
+    auto lines = util::split_lines(answer);
+    if (revision.sha.empty() && !lines.empty() && lines[0].size() == 40) revision.sha = std::string(lines[0]);
+    if (revision.ref.empty() && lines.size() > 1 && lines[1] != "HEAD") revision.ref = std::string(lines[1]);
+    return revision;
 }
 
 bool bundle_exists(const fs::path& bundle_dir) {
@@ -109,8 +113,9 @@ RunResult execute_run(const RunRequest& request) {
     run.shard = request.plan.shard;
     run.started_at = util::format_utc(clock.now());
     const auto started = clock.steady_now();
-    run.git_sha = current_git_sha(config.root);
-    run.git_ref = current_git_ref(config.root);
+    GitRevision revision = current_git_revision(config.root);
+    run.git_sha = revision.sha;
+    run.git_ref = revision.ref;
 
     if (auto made = util::make_directories(request.bundle_dir); !made) {
         result.infrastructure_error = made.message();

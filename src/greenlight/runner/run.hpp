@@ -59,9 +59,13 @@ RunResult execute_run(const RunRequest& request);
 std::string write_run_reports(const std::filesystem::path& bundle_dir, const nlohmann::json& summary,
                               const std::string& junit_xml, int jobs, bundle::VerifyReport& verification);
 
-// The commit being tested: GITHUB_SHA, else `git rev-parse HEAD` in `root`; empty if neither.
-std::string current_git_sha(const std::filesystem::path& root);
-std::string current_git_ref(const std::filesystem::path& root);
+struct GitRevision {
+    std::string sha;  // empty when unknown
+    std::string ref;  // refs/heads/main; empty when detached or unknown
+};
+
+// The commit being tested: GITHUB_SHA and GITHUB_REF, else asked of git in `root`.
+GitRevision current_git_revision(const std::filesystem::path& root);
 
 // A bundle folder is finished when its summary.json says "complete".
 bool bundle_exists(const std::filesystem::path& bundle_dir);
