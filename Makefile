@@ -46,7 +46,7 @@ asan-test: deps-test
 fuzz:
 	@scripts/install-deps.sh build fuzz
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGREENLIGHT_FUZZ=ON -DGREENLIGHT_TESTS=OFF
-	cmake --build $(FUZZ_DIR) --parallel $(JOBS)
+	cmake --build $(FUZZ_DIR) --parallel $(JOBS) --target fuzzers
 	@for target in $(FUZZ_DIR)/fuzz/*_fuzz; do \
 	  name=$$(basename $$target _fuzz); corpus=fuzz/corpus/$$name; work=$$(mktemp -d); log=$$work/fuzz.log; \
 	  mkdir -p $$work/corpus; cp -r $$corpus/. $$work/corpus/ 2>/dev/null || true; \
