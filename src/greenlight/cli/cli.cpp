@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     add_merge_command(app, exit_code);
     add_manifest_command(app, exit_code);
     add_config_command(app, exit_code);
+    add_gate_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

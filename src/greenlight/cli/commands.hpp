@@ -18,6 +18,7 @@ void add_pack_command(CLI::App& app, ExitCode& exit_code);
 void add_merge_command(CLI::App& app, ExitCode& exit_code);
 void add_manifest_command(CLI::App& app, ExitCode& exit_code);
 void add_config_command(CLI::App& app, ExitCode& exit_code);
+void add_gate_command(CLI::App& app, ExitCode& exit_code);
 
 // Shared by the commands.
 void print_error(const std::string& message);

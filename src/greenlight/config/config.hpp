@@ -1,4 +1,4 @@
-// greenlight.yml, version 1: the runner's part (suites, tiers, policy). See docs/CONFIG.md.
+// greenlight.yml, version 1: the runner's part (suites, tiers, policy) and the gate's (gate). See docs/CONFIG.md.
 #pragma once
 
 #include <chrono>
@@ -64,6 +64,52 @@ struct Policy {
     }
 };
 
+// `gate:` — risk tiers and the gates each requires (docs/GATE.md). Absent: the runbook defaults.
+enum class RiskTier { r0_docs = 0, r1_low = 1, r2_medium = 2, r3_high = 3, r4_critical = 4 };
+
+// "R0-docs", "R1-low", "R2-medium", "R3-high", "R4-critical".
+std::string_view to_string(RiskTier tier);
+// Accepts the full name ("R2-medium") or the short one ("R2"), case-insensitive.
+std::optional<RiskTier> parse_risk_tier(std::string_view text);
+
+enum class GateMode { blocking, advisory };
+
+// A risk rule: when it matches, the change is at least `tier`, and `requires` adds gates.
+// It matches a file when `paths` is empty or a glob matches the file's path (old or new path of a
+// rename); with `keywords`/`patterns` it additionally needs an added line of that file to contain a
+// keyword (case-insensitive) or match a pattern (RE2 syntax). A rule with neither paths nor
+// keywords/patterns matches every changed file.
+struct RiskRule {
+    std::string name;
+    std::vector<std::string> paths;     // gitignore-style globs (`**`, `*`, `?`, `[abc]`, leading `/` anchors)
+    std::vector<std::string> keywords;  // matched on added lines only
+    std::vector<std::string> patterns;  // RE2 regular expressions, matched on added lines only
+    RiskTier tier = RiskTier::r1_low;
+    std::vector<std::string> requires_gates;  // extra gates when the rule matches (e.g. e2e-proof) ...
+    RiskTier requires_from = RiskTier::r0_docs;  // ... and the change's tier is at least this
+    int line = 0;
+};
+
+struct GateDefinition {
+    GateMode mode = GateMode::blocking;
+    std::vector<std::string> checks;  // names of CI checks/statuses that report this gate; empty: its own name
+};
+
+struct GateConfig {
+    bool from_file = false;  // false: every value below is the runbook default
+    std::vector<RiskRule> rules;
+    std::vector<std::string> docs_paths;  // a change touching only these is R0-docs
+    // Gates each tier requires, each tier listing only what it adds to the tier below.
+    std::map<RiskTier, std::vector<std::string>> tier_gates;
+    std::map<std::string, GateDefinition> gates;  // every gate named anywhere, with its mode
+    std::int64_t patch_coverage_minimum = 50;     // percent
+    std::int64_t patch_coverage_threshold = 10;   // percentage points below the minimum still pass
+    std::int64_t project_coverage_max_drop = 5;   // percentage points
+};
+
+// The runbook's gate section, used when greenlight.yml has none.
+GateConfig default_gate_config();
+
 // A tier entry is a suite name or `label:<label>` (every suite carrying that label).
 struct TierEntry {
     std::string text;
@@ -81,6 +127,7 @@ struct Config {
     std::map<std::string, std::vector<TierEntry>> tiers;
     std::vector<std::string> tier_order;  // tiers in file order
     Policy policy;
+    GateConfig gate = default_gate_config();
 
     const SuiteConfig* find_suite(const std::string& name) const;
     // The suites a tier selects, in the tier's order, each once; empty for an unknown tier.

@@ -3,8 +3,9 @@
 namespace greenlight::config {
 
 const std::vector<Section>& all_sections() {
-    static const std::vector<Section> sections = {Section::top, Section::defaults, Section::suite, Section::results,
-                                                  Section::policy};
+    static const std::vector<Section> sections = {Section::top,       Section::defaults,        Section::suite,
+                                                  Section::results,   Section::policy,          Section::gate,
+                                                  Section::gate_rule, Section::gate_definition, Section::gate_coverage};
     return sections;
 }
 
@@ -20,18 +21,31 @@ std::string_view section_name(Section section) {
             return "suites.<name>.results";
         case Section::policy:
             return "policy";
+        case Section::gate:
+            return "gate";
+        case Section::gate_rule:
+            return "gate.rules[]";
+        case Section::gate_definition:
+            return "gate.gates.<name>";
+        case Section::gate_coverage:
+            return "gate.coverage";
     }
     return "";
 }
 
 const std::vector<std::string>& allowed_keys(Section section) {
     static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults",
-                                                 "suites",  "tiers",   "policy"};
+                                                 "suites",  "tiers",   "policy",    "gate"};
     static const std::vector<std::string> defaults = {"timeout", "grace", "retries", "min_tests", "output_cap"};
     static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace", "retries",
                                                    "min_tests", "output_cap", "results", "requires", "labels"};
     static const std::vector<std::string> results = {"junit", "tap", "format"};
     static const std::vector<std::string> policy = {"flaky", "missing_requirement"};
+    static const std::vector<std::string> gate = {"rules", "docs_paths", "tiers", "gates", "coverage"};
+    static const std::vector<std::string> gate_rule = {"name", "paths",    "keywords",     "patterns",
+                                                       "tier", "requires", "requires_from"};
+    static const std::vector<std::string> gate_definition = {"mode", "checks"};
+    static const std::vector<std::string> gate_coverage = {"patch_minimum", "patch_threshold", "project_max_drop"};
     switch (section) {
         case Section::top:
             return top;
@@ -43,6 +57,14 @@ const std::vector<std::string>& allowed_keys(Section section) {
             return results;
         case Section::policy:
             return policy;
+        case Section::gate:
+            return gate;
+        case Section::gate_rule:
+            return gate_rule;
+        case Section::gate_definition:
+            return gate_definition;
+        case Section::gate_coverage:
+            return gate_coverage;
     }
     return top;
 }
@@ -64,6 +86,11 @@ const std::vector<std::string>& flaky_policy_names() {
 
 const std::vector<std::string>& missing_requirement_policy_names() {
     static const std::vector<std::string> names = {"fail", "skip"};
+    return names;
+}
+
+const std::vector<std::string>& gate_mode_names() {
+    static const std::vector<std::string> names = {"blocking", "advisory"};
     return names;
 }
 

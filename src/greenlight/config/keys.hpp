@@ -10,7 +10,7 @@
 namespace greenlight::config {
 
 // A mapping in greenlight.yml whose keys are fixed (as opposed to suite, tier or env names).
-enum class Section { top, defaults, suite, results, policy };
+enum class Section { top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage };
 
 // Every section, in the order the reference documents them.
 const std::vector<Section>& all_sections();
@@ -30,6 +30,9 @@ const std::vector<std::string>& requirement_kinds_with_argument();
 // `policy.flaky` values and `policy.missing_requirement` values.
 const std::vector<std::string>& flaky_policy_names();
 const std::vector<std::string>& missing_requirement_policy_names();
+
+// `gate.gates.<name>.mode` values.
+const std::vector<std::string>& gate_mode_names();
 
 // Environment names greenlight sets for every suite (GREENLIGHT_*, TMPDIR, TZ), which `env` may not set.
 bool is_reserved_environment_name(std::string_view name);

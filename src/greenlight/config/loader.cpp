@@ -1,6 +1,7 @@
 // Reads greenlight.yml into a Config, collecting every problem in the file in one pass so that a
 // user fixes them all at once instead of meeting them one run at a time.
 #include <fmt/format.h>
+#include <re2/re2.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -63,6 +64,27 @@ bool is_valid_name(std::string_view name) {
 }
 
 constexpr std::string_view k_name_rule = "letters, digits, '.', '_' or '-', and not only dots";
+
+// Gate names appear in labels and check names, so they are kept to a conservative alphabet.
+bool is_valid_gate_name(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
+constexpr std::string_view k_gate_name_rule = "letters, digits, '-' or '_'";
+
+const std::vector<std::string>& risk_tier_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> all;
+        for (RiskTier tier :
+             {RiskTier::r0_docs, RiskTier::r1_low, RiskTier::r2_medium, RiskTier::r3_high, RiskTier::r4_critical}) {
+            all.emplace_back(to_string(tier));
+        }
+        return all;
+    }();
+    return names;
+}
 
 // How a value looks to the user, for the "found ..." half of a message.
 std::string describe(const YAML::Node& node) {
@@ -183,6 +205,14 @@ std::optional<std::string_view> section_of_misplaced_key(const std::string& key,
                 return "it belongs under `results`";
             case Section::policy:
                 return "it belongs under `policy`";
+            case Section::gate:
+                return "it belongs under `gate`";
+            case Section::gate_rule:
+                return "it belongs in a rule under `gate.rules`";
+            case Section::gate_definition:
+                return "it belongs in a gate under `gate.gates`";
+            case Section::gate_coverage:
+                return "it belongs under `gate.coverage`";
         }
     }
     return std::nullopt;
@@ -243,6 +273,22 @@ private:
     void read_policy(const MapEntry& entry);
     void read_flaky(const YAML::Node& node, const std::string& path);
 
+    // Whether an empty list is a legitimate value or a mistake (an explicit `paths: []`).
+    enum class EmptyList { allowed, refused };
+    // `item` names one entry ("a keyword"), `items` the list's content ("keywords").
+    std::optional<std::vector<std::string>> read_string_list(const YAML::Node& node, const std::string& path,
+                                                             std::string_view item, std::string_view items,
+                                                             EmptyList empty);
+    std::optional<RiskTier> read_risk_tier(const YAML::Node& node, const std::string& path);
+    std::optional<std::string> read_gate_reference(const YAML::Node& node, const std::string& path);
+    void read_gate(const MapEntry& entry);
+    void read_gate_definitions(const YAML::Node& node, const std::string& path);
+    void read_gate_tiers(const YAML::Node& node, const std::string& path);
+    void read_gate_rules(const YAML::Node& node, const std::string& path);
+    void read_gate_rule(const YAML::Node& node, const std::string& path, std::map<std::string, int>& rule_lines);
+    void read_gate_patterns(const YAML::Node& node, const std::string& path, RiskRule& rule);
+    void read_gate_coverage(const YAML::Node& node, const std::string& path);
+
     std::string m_file_for_messages;
     Config m_config;
     std::vector<ConfigError> m_errors;
@@ -254,6 +300,10 @@ private:
     // Tier references in `policy.flaky` are only checked against a `tiers` section that could be read.
     enum class TiersState { absent, unreadable, readable };
     TiersState m_tiers_state = TiersState::absent;
+    // Gates a tier or rule may name: the defaults plus every key under `gate.gates`, even one whose
+    // definition had errors. Without a readable `gate.gates`, references are not checked.
+    std::vector<std::string> m_gate_names;
+    bool m_gate_names_readable = true;
 };
 
 std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& path, std::optional<Section> section) {
@@ -442,6 +492,7 @@ void Loader::read_top(const YAML::Node& root) {
     read_suites(take("suites"), root);
     if (auto entry = take("tiers")) read_tiers(*entry);
     if (auto entry = take("policy")) read_policy(*entry);
+    if (auto entry = take("gate")) read_gate(*entry);
 }
 
 void Loader::read_version(const std::optional<MapEntry>& entry, const YAML::Node& root) {
@@ -877,6 +928,325 @@ void Loader::read_flaky(const YAML::Node& node, const std::string& path) {
             continue;
         }
         if (choice) m_config.policy.flaky[item.key] = to_policy(*choice);
+    }
+}
+
+std::optional<std::vector<std::string>> Loader::read_string_list(const YAML::Node& node, const std::string& path,
+                                                                 std::string_view item, std::string_view items,
+                                                                 EmptyList empty) {
+    if (!node.IsSequence()) {
+        add_error(node, path, fmt::format("expected a list of {}; found {}", items, describe(node)));
+        return std::nullopt;
+    }
+    if (node.size() == 0 && empty == EmptyList::refused) {
+        // An empty list reads as "nothing matches" to some and "everything matches" to others.
+        add_error(
+            node, path,
+            fmt::format("expected a non-empty list of {}; found an empty list (leave the key out instead)", items));
+        return std::nullopt;
+    }
+    std::vector<std::string> values;
+    bool all_valid = true;
+    size_t index = 0;
+    for (const auto& entry : node) {
+        std::string entry_path = item_path(path, index++);
+        if (auto text = read_string(entry, entry_path, item)) {
+            values.push_back(*text);
+        } else {
+            all_valid = false;
+        }
+    }
+    if (!all_valid) return std::nullopt;
+    return values;
+}
+
+std::optional<RiskTier> Loader::read_risk_tier(const YAML::Node& node, const std::string& path) {
+    if (node.IsScalar()) {
+        if (auto tier = parse_risk_tier(node.Scalar())) return tier;
+    }
+    std::string message = fmt::format("expected a risk tier, {} (or R0 to R4); found {}",
+                                      word_list(risk_tier_names(), "or"), describe(node));
+    if (node.IsScalar()) {
+        if (auto suggestion = util::did_you_mean(node.Scalar(), risk_tier_names())) {
+            message += fmt::format("; did you mean '{}'?", *suggestion);
+        }
+    }
+    add_error(node, path, std::move(message));
+    return std::nullopt;
+}
+
+std::optional<std::string> Loader::read_gate_reference(const YAML::Node& node, const std::string& path) {
+    if (!node.IsScalar() || !is_valid_gate_name(node.Scalar())) {
+        add_error(node, path, fmt::format("expected a gate name ({}); found {}", k_gate_name_rule, describe(node)));
+        return std::nullopt;
+    }
+    const std::string& name = node.Scalar();
+    if (!m_gate_names_readable || std::find(m_gate_names.begin(), m_gate_names.end(), name) != m_gate_names.end()) {
+        return name;
+    }
+    // A misspelled gate would be required forever and never reported, so it is refused here.
+    std::string message = fmt::format("unknown gate '{}'", util::printable(name));
+    if (auto suggestion = util::did_you_mean(name, m_gate_names)) {
+        message += fmt::format("; did you mean '{}'?", *suggestion);
+    } else {
+        message += fmt::format("; declare it under `gate.gates` (`{}: {{}}` is a blocking gate) or use one of {}",
+                               util::printable(name), word_list(m_gate_names, "or"));
+    }
+    add_error(node, path, std::move(message));
+    return std::nullopt;
+}
+
+void Loader::read_gate(const MapEntry& entry) {
+    if (!entry.value.IsMap()) {
+        add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, "gate",
+                  fmt::format("expected a mapping with any of rules, docs_paths, tiers, gates and coverage; found {}",
+                              describe(entry.value)));
+        return;
+    }
+    m_config.gate = default_gate_config();
+    m_config.gate.from_file = true;
+    for (const auto& [name, definition] : m_config.gate.gates) m_gate_names.push_back(name);
+    std::map<std::string, MapEntry> found;
+    for (auto& item : entries(entry.value, "gate", Section::gate)) {
+        std::string key = item.key;
+        found.emplace(std::move(key), std::move(item));
+    }
+    // Gates first, wherever they are in the file: tiers and rules refer to them.
+    for (const char* key : {"gates", "tiers", "rules", "docs_paths", "coverage"}) {
+        auto item = found.find(key);
+        if (item == found.end()) continue;
+        std::string path = child_path("gate", key);
+        const YAML::Node& value = item->second.value;
+        if (item->first == "gates") {
+            read_gate_definitions(value, path);
+        } else if (item->first == "tiers") {
+            read_gate_tiers(value, path);
+        } else if (item->first == "rules") {
+            read_gate_rules(value, path);
+        } else if (item->first == "docs_paths") {
+            // An empty list is a choice: no change counts as docs-only.
+            if (auto globs = read_string_list(value, path, "a path glob such as docs/**", "path globs such as docs/**",
+                                              EmptyList::allowed)) {
+                m_config.gate.docs_paths = std::move(*globs);
+            }
+        } else if (item->first == "coverage") {
+            read_gate_coverage(value, path);
+        }
+    }
+}
+
+void Loader::read_gate_definitions(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) {
+        m_gate_names_readable = false;
+        add_error(node, path,
+                  fmt::format("expected a mapping of gate names to {{ mode, checks }}; found {}", describe(node)));
+        return;
+    }
+    for (const auto& item : entries(node, path, std::nullopt)) {
+        std::string gate_path = child_path(path, item.key);
+        if (!is_valid_gate_name(item.key)) {
+            add_error(
+                item.key_node, gate_path,
+                fmt::format("expected a gate name of {}; found '{}'", k_gate_name_rule, util::printable(item.key)));
+            continue;
+        }
+        // Known even when its definition has errors, so that tiers naming it get no second error.
+        if (std::find(m_gate_names.begin(), m_gate_names.end(), item.key) == m_gate_names.end()) {
+            m_gate_names.push_back(item.key);
+        }
+        // A default gate keeps what the file does not override; a new one starts blocking.
+        GateDefinition definition = m_config.gate.gates[item.key];
+        if (!item.value.IsNull()) {
+            if (!item.value.IsMap()) {
+                add_error(item.value, gate_path,
+                          fmt::format("expected a mapping with mode and checks, or nothing for a blocking gate "
+                                      "reported under its own name; found {}",
+                                      describe(item.value)));
+                continue;
+            }
+            for (const auto& field : entries(item.value, gate_path, Section::gate_definition)) {
+                std::string field_path = child_path(gate_path, field.key);
+                if (field.key == "mode") {
+                    if (auto mode = read_choice(field.value, field_path, gate_mode_names())) {
+                        definition.mode = *mode == "advisory" ? GateMode::advisory : GateMode::blocking;
+                    }
+                } else if (field.key == "checks") {
+                    if (auto checks = read_string_list(field.value, field_path, "a CI check or status name",
+                                                       "CI check or status names", EmptyList::refused)) {
+                        definition.checks = std::move(*checks);
+                    }
+                }
+            }
+        }
+        m_config.gate.gates[item.key] = std::move(definition);
+    }
+}
+
+void Loader::read_gate_tiers(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) {
+        add_error(node, path,
+                  fmt::format("expected a mapping of risk tiers to the gates each adds to the tier below; found {}",
+                              describe(node)));
+        return;
+    }
+    // `R2` and `R2-medium` are different keys to YAML but the same tier.
+    std::map<RiskTier, int> first_line;
+    for (const auto& item : entries(node, path, std::nullopt)) {
+        std::string tier_path = child_path(path, item.key);
+        std::optional<RiskTier> tier = read_risk_tier(item.key_node, tier_path);
+        if (tier) {
+            auto [seen, inserted] = first_line.emplace(*tier, position_of(item.key_node).line);
+            if (!inserted) {
+                add_error(item.key_node, tier_path,
+                          fmt::format("duplicate tier; {} is already set at line {}", to_string(*tier), seen->second));
+                tier.reset();
+            }
+        }
+        std::vector<std::string> gates;
+        // `R0-docs:` with nothing after it reads as a tier adding no gate, like `R0-docs: []`.
+        if (!item.value.IsNull()) {
+            if (!item.value.IsSequence()) {
+                add_error(item.value, tier_path,
+                          fmt::format("expected a list of gate names; found {}", describe(item.value)));
+                continue;
+            }
+            size_t index = 0;
+            for (const auto& gate_node : item.value) {
+                auto name = read_gate_reference(gate_node, item_path(tier_path, index++));
+                if (name && std::find(gates.begin(), gates.end(), *name) == gates.end()) gates.push_back(*name);
+            }
+        }
+        if (tier) m_config.gate.tier_gates[*tier] = std::move(gates);
+    }
+}
+
+void Loader::read_gate_rules(const YAML::Node& node, const std::string& path) {
+    if (!node.IsSequence() || node.size() == 0) {
+        // No rules at all would make every change R0-docs: a gate that silently requires nothing.
+        add_error(node, path,
+                  fmt::format("expected a list of at least one rule ({{name, tier, paths, keywords, patterns, ...}}); "
+                              "found {} (leave `rules` out to keep the default rules)",
+                              node.IsSequence() ? "an empty list" : describe(node)));
+        return;
+    }
+    m_config.gate.rules.clear();
+    std::map<std::string, int> rule_lines;
+    size_t index = 0;
+    for (const auto& rule : node) read_gate_rule(rule, item_path(path, index++), rule_lines);
+}
+
+void Loader::read_gate_rule(const YAML::Node& node, const std::string& path, std::map<std::string, int>& rule_lines) {
+    if (!node.IsMap()) {
+        add_error(node, path,
+                  fmt::format("expected a rule: a mapping with name, tier and any of paths, keywords, patterns, "
+                              "requires and requires_from; found {}",
+                              describe(node)));
+        return;
+    }
+    RiskRule rule;
+    rule.line = position_of(node).line;
+    // Rules from the file add their gates whatever the tier, unless they say otherwise.
+    rule.requires_from = RiskTier::r0_docs;
+    bool has_name = false;
+    bool has_tier = false;
+    for (const auto& item : entries(node, path, Section::gate_rule)) {
+        std::string item_key_path = child_path(path, item.key);
+        if (item.key == "name") {
+            has_name = true;
+            auto name = read_name(item.value, item_key_path, "a rule name");
+            if (!name) continue;
+            auto [seen, inserted] = rule_lines.emplace(*name, position_of(item.value).line);
+            if (!inserted) {
+                add_error(item.value, item_key_path,
+                          fmt::format("duplicate rule name '{}'; already used at line {}", util::printable(*name),
+                                      seen->second));
+                continue;
+            }
+            rule.name = *name;
+        } else if (item.key == "paths") {
+            if (auto globs = read_string_list(item.value, item_key_path, "a path glob such as backend/**",
+                                              "path globs such as backend/**", EmptyList::refused)) {
+                rule.paths = std::move(*globs);
+            }
+        } else if (item.key == "keywords") {
+            if (auto keywords =
+                    read_string_list(item.value, item_key_path, "a keyword", "keywords", EmptyList::refused)) {
+                rule.keywords = std::move(*keywords);
+            }
+        } else if (item.key == "patterns") {
+            read_gate_patterns(item.value, item_key_path, rule);
+        } else if (item.key == "tier") {
+            has_tier = true;
+            if (auto tier = read_risk_tier(item.value, item_key_path)) rule.tier = *tier;
+        } else if (item.key == "requires") {
+            if (!item.value.IsSequence() || item.value.size() == 0) {
+                add_error(item.value, item_key_path,
+                          fmt::format("expected a list of at least one gate name; found {}",
+                                      item.value.IsSequence() ? "an empty list (leave the key out instead)"
+                                                              : describe(item.value)));
+                continue;
+            }
+            size_t index = 0;
+            for (const auto& gate_node : item.value) {
+                auto name = read_gate_reference(gate_node, item_path(item_key_path, index++));
+                if (name && std::find(rule.requires_gates.begin(), rule.requires_gates.end(), *name) ==
+                                rule.requires_gates.end()) {
+                    rule.requires_gates.push_back(*name);
+                }
+            }
+        } else if (item.key == "requires_from") {
+            if (auto tier = read_risk_tier(item.value, item_key_path)) rule.requires_from = *tier;
+        }
+    }
+    if (!has_name) {
+        add_error(node, child_path(path, "name"),
+                  fmt::format("missing key; expected the rule's name ({})", k_name_rule));
+    }
+    if (!has_tier) {
+        add_error(node, child_path(path, "tier"),
+                  fmt::format("missing key; expected the lowest tier a matching change gets, {}",
+                              word_list(risk_tier_names(), "or")));
+    }
+    m_config.gate.rules.push_back(std::move(rule));
+}
+
+void Loader::read_gate_patterns(const YAML::Node& node, const std::string& path, RiskRule& rule) {
+    constexpr std::string_view k_expected = "a regular expression (RE2 syntax)";
+    auto patterns = read_string_list(node, path, k_expected, "regular expressions (RE2 syntax)", EmptyList::refused);
+    if (!patterns) return;
+    RE2::Options options;
+    options.set_log_errors(false);  // the message goes into the error list, not to stderr
+    bool all_valid = true;
+    for (size_t index = 0; index < patterns->size(); ++index) {
+        RE2 compiled((*patterns)[index], options);
+        if (compiled.ok()) continue;
+        all_valid = false;
+        add_error(node[index], item_path(path, index),
+                  fmt::format("expected {}; found {}: {}", k_expected, describe(node[index]),
+                              util::printable(compiled.error())));
+    }
+    if (all_valid) rule.patterns = std::move(*patterns);
+}
+
+void Loader::read_gate_coverage(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) {
+        add_error(node, path,
+                  fmt::format("expected a mapping with any of patch_minimum, patch_threshold and project_max_drop; "
+                              "found {}",
+                              describe(node)));
+        return;
+    }
+    for (const auto& item : entries(node, path, Section::gate_coverage)) {
+        std::string item_key_path = child_path(path, item.key);
+        auto value = read_whole_number(item.value, item_key_path, 0, 100);
+        if (!value) continue;
+        if (item.key == "patch_minimum") {
+            m_config.gate.patch_coverage_minimum = *value;
+        } else if (item.key == "patch_threshold") {
+            m_config.gate.patch_coverage_threshold = *value;
+        } else if (item.key == "project_max_drop") {
+            m_config.gate.project_coverage_max_drop = *value;
+        }
     }
 }
 

@@ -46,6 +46,32 @@ tiers:
 policy:
   flaky: { smoke: fail, pr-fast: pass, merge-medium: pass }
   missing_requirement: skip
+gate:
+  rules:
+    - name: backend
+      paths: ["backend/**", "api/**"]
+      tier: R2-medium
+    - name: secrets-in-code
+      keywords: [password, api_key]
+      patterns: ['(?i)secret\s*=', 'BEGIN [A-Z]+ PRIVATE KEY']
+      tier: r3
+      requires: [e2e-proof, license-scan]
+      requires_from: R3
+    - name: everything
+      tier: R1
+  docs_paths: ["docs/**", "**/*.md"]
+  tiers:
+    R1-low: [ci]
+    r2: [patch-coverage, automated-review]
+    R4-critical: [second-review, license-scan]
+  gates:
+    ci: { mode: blocking, checks: ["CI / test", "greenlight"] }
+    semantic-review: { mode: advisory }
+    license-scan:
+  coverage:
+    patch_minimum: 60
+    patch_threshold: 5
+    project_max_drop: 2
 )";
 
 }  // namespace greenlight::config::test

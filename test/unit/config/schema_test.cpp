@@ -41,6 +41,14 @@ std::vector<Json::json_pointer> schema_locations(Section section) {
                     Json::json_pointer("/$defs/results/oneOf/2/properties")};
         case Section::policy:
             return {Json::json_pointer("/$defs/policy/properties")};
+        case Section::gate:
+            return {Json::json_pointer("/$defs/gate/properties")};
+        case Section::gate_rule:
+            return {Json::json_pointer("/$defs/gate_rule/properties")};
+        case Section::gate_definition:
+            return {Json::json_pointer("/$defs/gate_definition/properties")};
+        case Section::gate_coverage:
+            return {Json::json_pointer("/$defs/gate_coverage/properties")};
     }
     return {};
 }
@@ -76,6 +84,8 @@ TEST(ConfigSchema, EnumsMatchTheLoader) {
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/policy/properties/missing_requirement/enum"))
                   .get<std::vector<std::string>>(),
               missing_requirement_policy_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/gate_mode/enum")).get<std::vector<std::string>>(),
+              gate_mode_names());
 }
 
 // Editors show descriptions on hover, and a closed object is how the schema flags unknown keys.
@@ -170,6 +180,14 @@ for path in sys.argv[2:]:
 };
 
 constexpr std::string_view k_minimal = "version: 1\nproject: p\nsuites:\n  unit:\n    run: make test\n";
+// Short tier names, an empty `gate`, a gate declared with nothing after its name.
+constexpr std::string_view k_small_gate = R"(version: 1
+project: p
+suites: { unit: { run: [x] } }
+gate:
+  tiers: { r1: [ci, extra], R0-DOCS: }
+  gates: { extra: }
+)";
 
 struct InvalidCase {
     std::string name;
@@ -178,6 +196,7 @@ struct InvalidCase {
 
 std::vector<InvalidCase> invalid_cases() {
     std::string header = "version: 1\nproject: p\n";
+    std::string suites = "suites: { u: { run: [x] } }\n";
     return {
         {"unknown-top-key", header + "suites: { u: { run: [x] } }\nsutes: {}\n"},
         {"unknown-suite-key", header + "suites: { u: { run: [x], timout: 1m } }\n"},
@@ -192,14 +211,27 @@ std::vector<InvalidCase> invalid_cases() {
         {"no-run", header + "suites: { u: { cwd: . } }\n"},
         {"reserved-env", header + "suites: { u: { run: [x], env: { TZ: Europe/Paris } } }\n"},
         {"version-2", "version: 2\nproject: p\nsuites: { u: { run: [x] } }\n"},
+        {"unknown-gate-key", header + suites + "gate: { rulez: [] }\n"},
+        {"unknown-rule-key", header + suites + "gate: { rules: [{ name: b, tier: R2, patchs: [x] }] }\n"},
+        {"unknown-gate-definition-key", header + suites + "gate: { gates: { ci: { mode: blocking, check: [x] } } }\n"},
+        {"unknown-coverage-key", header + suites + "gate: { coverage: { patch_min: 50 } }\n"},
+        {"unknown-risk-tier", header + suites + "gate: { rules: [{ name: b, tier: R2-high }] }\n"},
+        {"unknown-tier-key", header + suites + "gate: { tiers: { R5: [ci] } }\n"},
+        {"rule-without-tier", header + suites + "gate: { rules: [{ name: b, paths: [x] }] }\n"},
+        {"empty-paths", header + suites + "gate: { rules: [{ name: b, tier: R1, paths: [] }] }\n"},
+        {"bad-mode", header + suites + "gate: { gates: { ci: { mode: blockin } } }\n"},
+        {"coverage-101", header + suites + "gate: { coverage: { patch_minimum: 101 } }\n"},
+        {"bad-gate-name", header + suites + "gate: { gates: { \"a b\": {} } }\n"},
     };
 }
 
 TEST_F(ConfigSchemaWithPython, ValidConfigsPassTheSchemaAndTheLoader) {
     ASSERT_TRUE(load_config_text(test::k_full_config, "greenlight.yml").config);
     ASSERT_TRUE(load_config_text(k_minimal, "greenlight.yml").config);
-    EXPECT_THAT(validate({write("full.yml", test::k_full_config), write("minimal.yml", k_minimal)}),
-                ElementsAre("valid", "valid"));
+    ASSERT_TRUE(load_config_text(k_small_gate, "greenlight.yml").config);
+    EXPECT_THAT(validate({write("full.yml", test::k_full_config), write("minimal.yml", k_minimal),
+                          write("small-gate.yml", k_small_gate)}),
+                ElementsAre("valid", "valid", "valid"));
 }
 
 TEST_F(ConfigSchemaWithPython, MistakesFailTheSchemaAndTheLoader) {

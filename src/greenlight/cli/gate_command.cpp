@@ -1,0 +1,243 @@
+// `greenlight gate`: read the change, assess its risk, gather gate states, decide, report.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "greenlight/cli/commands.hpp"
+#include "greenlight/coverage/coverage.hpp"
+#include "greenlight/diff/git.hpp"
+#include "greenlight/gate/gates.hpp"
+#include "greenlight/gate/patch_coverage.hpp"
+#include "greenlight/gate/report.hpp"
+#include "greenlight/gate/risk.hpp"
+#include "greenlight/util/fs.hpp"
+#include "greenlight/util/strings.hpp"
+
+namespace greenlight::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct GateOptions {
+    std::string config_file = "greenlight.yml";
+    std::string repo = ".";
+    std::string base;
+    std::string head = "HEAD";
+    std::string diff_file;
+    std::string labels;
+    std::string event_file;
+    std::vector<std::string> checks;
+    std::vector<std::string> summaries;
+    std::vector<std::string> coverage;
+    std::vector<std::string> base_coverage;
+    std::string stale_on = "commit";
+    bool json = false;
+    bool markdown = false;
+};
+
+// Thrown for bad input; caught once in the command and reported with exit 2.
+struct InputError {
+    std::string message;
+};
+
+template <typename T>
+T value_or_input_error(util::Result<T> result) {
+    if (!result) throw InputError{result.message()};
+    return std::move(result).value();
+}
+
+config::GateConfig load_gate_config(const GateOptions& options) {
+    std::error_code missing;
+    if (!fs::exists(options.config_file, missing)) {
+        if (options.config_file != "greenlight.yml") throw InputError{options.config_file + " does not exist"};
+        return config::default_gate_config();  // no greenlight.yml: the runbook defaults
+    }
+    auto config = load_config_or_report(options.config_file);
+    if (!config) throw InputError{"the config has errors (listed above)"};
+    return config->gate;
+}
+
+diff::Diff read_change(const GateOptions& options) {
+    if (!options.diff_file.empty()) {
+        auto text = util::read_file(options.diff_file);
+        if (!text) throw InputError{text.message()};
+        auto parsed = diff::parse_unified_diff(*text);
+        if (auto* error = std::get_if<diff::DiffParseError>(&parsed)) {
+            throw InputError{fmt::format("{}:{}: {}", options.diff_file, error->line, error->message)};
+        }
+        return std::get<diff::Diff>(std::move(parsed));
+    }
+    if (options.base.empty()) throw InputError{"give --base REV (with --head, default HEAD) or --diff-file FILE"};
+    return value_or_input_error(diff::git_diff(options.repo, options.base, options.head));
+}
+
+struct PullRequest {
+    std::vector<std::string> labels;
+    std::string head_sha;
+};
+
+PullRequest read_event(const std::string& file) {
+    PullRequest pull_request;
+    if (file.empty()) return pull_request;
+    auto text = util::read_file(file);
+    if (!text) throw InputError{text.message()};
+    json event = json::parse(*text, nullptr, false);
+    if (event.is_discarded() || !event.is_object() || !event.contains("pull_request") ||
+        !event["pull_request"].is_object()) {
+        throw InputError{file + ": not a pull_request event (expected an object with `pull_request`)"};
+    }
+    const json& pr = event["pull_request"];
+    if (pr.contains("labels") && pr["labels"].is_array()) {
+        for (const auto& label : pr["labels"]) {
+            if (label.is_object() && label.contains("name") && label["name"].is_string()) {
+                pull_request.labels.push_back(label["name"].get<std::string>());
+            }
+        }
+    }
+    if (pr.contains("head") && pr["head"].is_object() && pr["head"].contains("sha") && pr["head"]["sha"].is_string()) {
+        pull_request.head_sha = pr["head"]["sha"].get<std::string>();
+    }
+    return pull_request;
+}
+
+std::vector<std::string> split_labels(const std::string& text) {
+    std::vector<std::string> labels;
+    size_t start = 0;
+    while (start <= text.size() && !text.empty()) {
+        size_t end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        std::string label(util::trim(std::string_view(text).substr(start, end - start)));
+        if (!label.empty()) labels.push_back(label);
+        start = end + 1;
+    }
+    return labels;
+}
+
+std::vector<coverage::Report> read_reports(const std::vector<std::string>& files) {
+    std::vector<coverage::Report> reports;
+    for (const auto& file : files) {
+        auto parsed = coverage::parse_report_file(file);
+        if (auto* error = std::get_if<coverage::ReportParseError>(&parsed)) throw InputError{error->to_string()};
+        reports.push_back(std::get<coverage::Report>(std::move(parsed)));
+    }
+    return reports;
+}
+
+std::vector<std::string> repository_files(const GateOptions& options, const diff::Diff& change) {
+    if (auto listed = diff::git_ls_files(options.repo)) return *listed;
+    // Not a git checkout (a saved diff elsewhere): the changed files are all we know.
+    std::vector<std::string> files;
+    for (const auto& file : change.files) files.push_back(file.path());
+    return files;
+}
+
+ExitCode run_gate(const GateOptions& options) {
+    config::GateConfig gate = load_gate_config(options);
+    diff::Diff change = read_change(options);
+    PullRequest pull_request = read_event(options.event_file);
+
+    std::string head_sha = pull_request.head_sha;
+    if (auto commit = diff::git_commit_id(options.repo, options.head); commit && options.diff_file.empty()) {
+        head_sha = *commit;
+    }
+    std::vector<std::string> paths;
+    for (const auto& file : change.files) paths.push_back(file.path());
+    std::vector<bool> generated = diff::git_attribute_set(options.repo, "linguist-generated", paths).value_or({});
+
+    gate::RiskAssessment risk = gate::assess_risk(change, gate, generated);
+
+    std::vector<gate::GateObservation> observations;
+    for (const auto& file : options.checks) {
+        auto read = value_or_input_error(gate::read_checks_file(file, gate));
+        observations.insert(observations.end(), read.begin(), read.end());
+    }
+    for (const auto& file : options.summaries) observations.push_back(value_or_input_error(gate::read_run_summary(file)));
+
+    gate::GateReport report;
+    report.head_sha = head_sha;
+    if (!options.coverage.empty()) {
+        auto files = repository_files(options, change);
+        auto reports = read_reports(options.coverage);
+        coverage::Coverage head_coverage = coverage::map_to_repository(reports, files, fs::absolute(options.repo));
+        report.patch = gate::compute_patch_coverage(change, head_coverage, risk);
+        observations.push_back(gate::patch_coverage_gate(*report.patch, gate, head_sha));
+        if (!options.base_coverage.empty()) {
+            auto base_reports = read_reports(options.base_coverage);
+            coverage::Coverage base = coverage::map_to_repository(base_reports, files, fs::absolute(options.repo));
+            observations.push_back(gate::project_coverage_gate(coverage::project_ratio(head_coverage),
+                                                               coverage::project_ratio(base), gate, head_sha));
+        }
+    }
+
+    std::vector<std::string> labels = split_labels(options.labels);
+    labels.insert(labels.end(), pull_request.labels.begin(), pull_request.labels.end());
+
+    gate::ContentCheck same_content;
+    if (options.stale_on == "tree") {
+        same_content = [&](const std::string& old_sha) {
+            auto old_tree = diff::git_tree_id(options.repo, old_sha);
+            auto head_tree = diff::git_tree_id(options.repo, options.head);
+            if (old_tree && head_tree && *old_tree == *head_tree) return true;
+            if (options.base.empty()) return false;
+            auto old_patch = diff::git_patch_id(options.repo, options.base, old_sha);
+            auto head_patch = diff::git_patch_id(options.repo, options.base, options.head);
+            return old_patch && head_patch && !old_patch->empty() && *old_patch == *head_patch;
+        };
+    }
+    report.evaluation = gate::evaluate(risk, labels, observations, gate, head_sha, same_content);
+
+    if (options.json) {
+        std::cout << gate::report_json(report).dump(2) << "\n";
+    } else if (options.markdown) {
+        std::cout << gate::report_markdown(report);
+    } else {
+        std::cout << gate::report_text(report);
+    }
+    if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {
+        for (const auto& line : gate::uncovered_annotations(report)) std::cout << line << "\n";
+    }
+    return report.evaluation.passed ? ExitCode::green : ExitCode::red;
+}
+
+}  // namespace
+
+void add_gate_command(CLI::App& app, ExitCode& exit_code) {
+    auto options = std::make_shared<GateOptions>();
+    CLI::App* command = app.add_subcommand("gate", "Decide a change's risk tier, the gates it needs, and whether they hold");
+    command->footer(
+        "The change: --base REV [--head REV] in a git checkout, or --diff-file FILE (a saved unified diff).\n"
+        "Declared labels: --labels a,b and/or --event $GITHUB_EVENT_PATH (a pull_request event).\n"
+        "Gate states: --checks FILE (greenlight's [{gate,state,sha}] list or GitHub check runs/statuses JSON),\n"
+        "--summary FILE (a greenlight run's summary.json: the ci gate), --coverage FILE... (patch coverage),\n"
+        "--base-coverage FILE... (project coverage). Rules and gates: the `gate:` section of greenlight.yml\n"
+        "(docs/GATE.md); without one, the runbook defaults. Exit: 0 every blocking gate holds, 1 not, 2 bad input.");
+    command->add_option("-c,--config", options->config_file, "Config file")->capture_default_str();
+    command->add_option("-C,--repo", options->repo, "The git checkout")->capture_default_str();
+    command->add_option("--base", options->base, "Base revision (the change is base...head)");
+    command->add_option("--head", options->head, "Head revision")->capture_default_str();
+    command->add_option("--diff-file", options->diff_file, "A saved unified diff instead of --base/--head");
+    command->add_option("--labels", options->labels, "Labels the change carries, comma-separated");
+    command->add_option("--event", options->event_file, "A GitHub pull_request event file (labels, head sha)");
+    command->add_option("--checks", options->checks, "Gate states: a checks JSON file (repeatable)");
+    command->add_option("--summary", options->summaries, "A greenlight run's summary.json, for the ci gate (repeatable)");
+    command->add_option("--coverage", options->coverage, "Coverage report of head: Cobertura, LCOV, JaCoCo, Clover or Go (repeatable)");
+    command->add_option("--base-coverage", options->base_coverage, "Coverage report of base, for project coverage (repeatable)");
+    command->add_option("--stale-on", options->stale_on, "When a passed gate goes stale: any new commit, or only new content")
+        ->check(CLI::IsMember({"commit", "tree"}))
+        ->capture_default_str();
+    auto* json_flag = command->add_flag("--json", options->json, "Print the decision as JSON");
+    command->add_flag("--markdown", options->markdown, "Print Markdown for a PR comment or the step summary")->excludes(json_flag);
+    command->callback([options, &exit_code] {
+        try {
+            exit_code = run_gate(*options);
+        } catch (const InputError& error) {
+            print_error(error.message);
+            exit_code = ExitCode::usage;
+        }
+    });
+}
+
+}  // namespace greenlight::cli

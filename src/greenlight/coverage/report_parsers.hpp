@@ -1,0 +1,45 @@
+// The per-format readers behind parse_report and the helpers they share; not part of the area's interface.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "greenlight/coverage/coverage.hpp"
+
+namespace greenlight::coverage::detail {
+
+ReportOutcome parse_cobertura(std::string_view text, std::string_view source_name);
+ReportOutcome parse_jacoco(std::string_view text, std::string_view source_name);
+ReportOutcome parse_clover(std::string_view text, std::string_view source_name);
+ReportOutcome parse_lcov(std::string_view text, std::string_view source_name);
+ReportOutcome parse_go_profile(std::string_view text, std::string_view source_name);
+
+struct Position {
+    int line = 1;
+    int column = 1;
+};
+
+// The 1-based line and column of a byte offset (clamped to the text).
+Position position_at(std::string_view text, std::ptrdiff_t offset);
+
+// An error pointing at a byte offset of `text`.
+ReportParseError error_at(std::string_view text, std::ptrdiff_t offset, std::string_view source_name,
+                          std::string message);
+
+// A decimal count; a leading '-' is accepted and gives a negative value (gcov has written negative counts),
+// values beyond int64 saturate. Empty on anything that is not a whole number.
+std::optional<std::int64_t> parse_integer(std::string_view digits);
+
+// Hit counts add up without overflowing: a line hit "more than int64" times is still just covered.
+std::int64_t add_hits(std::int64_t a, std::int64_t b);
+
+// Records `hits` for `line`, adding to what an earlier entry for the same line recorded. Negative counts are
+// taken as "measured, not hit".
+void record_line(FileCoverage& file, std::int64_t line, std::int64_t hits);
+
+// Skips a UTF-8 byte order mark, which Windows tools put in front of text and XML.
+std::string_view without_byte_order_mark(std::string_view text);
+
+}  // namespace greenlight::coverage::detail

@@ -1,0 +1,34 @@
+// Asking git about a change: the diff between two revisions, trees and patch ids (for staleness).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "greenlight/diff/unified_diff.hpp"
+#include "greenlight/util/result.hpp"
+
+namespace greenlight::diff {
+
+// Runs `git -C repo diff --no-color --no-ext-diff --find-renames -U0 base...head` (merge-base
+// form, as a pull request shows it) and parses it. Errors name the git command and its stderr.
+util::Result<Diff> git_diff(const std::filesystem::path& repo, const std::string& base, const std::string& head);
+
+// `git rev-parse <rev>^{commit}` / `^{tree}`.
+util::Result<std::string> git_commit_id(const std::filesystem::path& repo, const std::string& revision);
+util::Result<std::string> git_tree_id(const std::filesystem::path& repo, const std::string& revision);
+
+// The stable patch id (`git patch-id --stable`) of the change base...revision: the same for a
+// rebase that produced the same patch. Empty when the change is empty.
+util::Result<std::string> git_patch_id(const std::filesystem::path& repo, const std::string& base,
+                                       const std::string& revision);
+
+// Attributes of paths (e.g. `linguist-generated`) as `git check-attr` reports them from the work tree's
+// .gitattributes; true when the value is `set` or `true`. One result per path, in order.
+util::Result<std::vector<bool>> git_attribute_set(const std::filesystem::path& repo, const std::string& attribute,
+                                                  const std::vector<std::string>& paths);
+
+// Every tracked file, repository-relative (`git ls-files -z`), for mapping coverage report paths.
+util::Result<std::vector<std::string>> git_ls_files(const std::filesystem::path& repo);
+
+}  // namespace greenlight::diff

@@ -1,0 +1,135 @@
+#include "greenlight/gate/risk.hpp"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+#include "greenlight/util/glob.hpp"
+
+namespace greenlight::gate {
+
+namespace {
+
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// The paths a file change touches: both sides of a rename or copy.
+std::vector<std::string> touched_paths(const diff::FileDiff& file) {
+    std::vector<std::string> paths;
+    if (!file.new_path.empty()) paths.push_back(file.new_path);
+    if (!file.old_path.empty() && file.old_path != file.new_path) paths.push_back(file.old_path);
+    return paths;
+}
+
+struct CompiledRule {
+    const config::RiskRule* rule;
+    std::vector<std::string> keywords;  // lowercased
+    std::vector<std::unique_ptr<RE2>> patterns;
+};
+
+bool any_glob(const std::vector<std::string>& globs, const std::vector<std::string>& paths, std::string& matched,
+              std::string& matched_path) {
+    for (const auto& path : paths) {
+        for (const auto& glob : globs) {
+            if (util::glob_match(glob, path)) {
+                matched = glob;
+                matched_path = path;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gate, const std::vector<bool>& generated) {
+    RiskAssessment assessment;
+    assessment.files = diff.files.size();
+
+    std::vector<CompiledRule> rules;
+    for (const auto& rule : gate.rules) {
+        CompiledRule compiled{&rule, {}, {}};
+        for (const auto& keyword : rule.keywords) compiled.keywords.push_back(lowercase(keyword));
+        for (const auto& pattern : rule.patterns) {
+            auto regex = std::make_unique<RE2>(pattern, RE2::Quiet);
+            if (regex->ok()) compiled.patterns.push_back(std::move(regex));
+        }
+        rules.push_back(std::move(compiled));
+    }
+
+    bool all_docs = !diff.files.empty();
+    bool all_generated = !diff.files.empty();
+    for (size_t index = 0; index < diff.files.size(); ++index) {
+        const auto& file = diff.files[index];
+        const auto paths = touched_paths(file);
+        bool is_docs = std::all_of(paths.begin(), paths.end(), [&](const std::string& path) {
+            return std::any_of(gate.docs_paths.begin(), gate.docs_paths.end(),
+                               [&](const std::string& glob) { return util::glob_match(glob, path); });
+        });
+        all_docs = all_docs && is_docs;
+        all_generated = all_generated && index < generated.size() && generated[index];
+
+        for (const auto& compiled : rules) {
+            const auto& rule = *compiled.rule;
+            RiskReason reason{rule.name, rule.tier, file.path(), 0, ""};
+            if (!rule.paths.empty() && !any_glob(rule.paths, paths, reason.matched, reason.path)) continue;
+            const bool looks_at_lines = !compiled.keywords.empty() || !compiled.patterns.empty();
+            if (looks_at_lines) {
+                bool hit = false;
+                for (const auto& added : file.added) {
+                    std::string lowered = lowercase(added.text);
+                    for (size_t k = 0; k < compiled.keywords.size() && !hit; ++k) {
+                        if (lowered.find(compiled.keywords[k]) != std::string::npos) {
+                            hit = true;
+                            reason.matched = rule.keywords[k];
+                        }
+                    }
+                    for (size_t p = 0; p < compiled.patterns.size() && !hit; ++p) {
+                        if (RE2::PartialMatch(added.text, *compiled.patterns[p])) {
+                            hit = true;
+                            reason.matched = compiled.patterns[p]->pattern();
+                        }
+                    }
+                    if (hit) {
+                        reason.line = added.number;
+                        break;
+                    }
+                }
+                if (!hit) continue;
+            } else if (rule.paths.empty()) {
+                reason.matched = "any change";
+            }
+            assessment.reasons.push_back(std::move(reason));
+        }
+    }
+
+    assessment.docs_only = all_docs;
+    assessment.generated_only = all_generated;
+    if (all_docs || all_generated || diff.files.empty()) {
+        assessment.tier = RiskTier::r0_docs;
+    } else {
+        for (const auto& reason : assessment.reasons) assessment.tier = std::max(assessment.tier, reason.tier);
+        // A code change no rule names is still a code change.
+        assessment.tier = std::max(assessment.tier, RiskTier::r1_low);
+    }
+    for (const auto& rule : gate.rules) {
+        bool matched = std::any_of(assessment.reasons.begin(), assessment.reasons.end(),
+                                   [&](const RiskReason& reason) { return reason.rule == rule.name; });
+        if (matched && assessment.tier >= rule.requires_from) {
+            assessment.extra_gates.insert(rule.requires_gates.begin(), rule.requires_gates.end());
+        }
+    }
+    std::stable_sort(assessment.reasons.begin(), assessment.reasons.end(), [](const RiskReason& a, const RiskReason& b) {
+        if (a.tier != b.tier) return a.tier > b.tier;
+        return a.path < b.path;
+    });
+    return assessment;
+}
+
+}  // namespace greenlight::gate

@@ -1,0 +1,242 @@
+#include <gtest/gtest.h>
+
+#include "greenlight/gate/gates.hpp"
+#include "greenlight/gate/patch_coverage.hpp"
+#include "greenlight/gate/risk.hpp"
+
+namespace greenlight::gate {
+namespace {
+
+using config::RiskTier;
+
+diff::FileDiff changed(std::string path, std::vector<std::string> added_lines = {"x = 1"}) {
+    diff::FileDiff file;
+    file.old_path = path;
+    file.new_path = std::move(path);
+    std::int64_t number = 1;
+    for (auto& text : added_lines) file.added.push_back({number++, std::move(text)});
+    return file;
+}
+
+diff::Diff change_of(std::vector<diff::FileDiff> files) {
+    diff::Diff made;
+    made.files = std::move(files);
+    return made;
+}
+
+TEST(Risk, DocsOnlyChangeIsR0) {
+    auto risk = assess_risk(change_of({changed("docs/guide.md", {"the password is in the vault"}), changed("README.md")}),
+                            config::default_gate_config(), {});
+    EXPECT_EQ(risk.tier, RiskTier::r0_docs);
+    EXPECT_TRUE(risk.docs_only);
+}
+
+TEST(Risk, GeneratedOnlyChangeIsR0) {
+    auto risk = assess_risk(change_of({changed("gen/api.py"), changed("gen/models.py")}), config::default_gate_config(),
+                            {true, true});
+    EXPECT_EQ(risk.tier, RiskTier::r0_docs);
+    EXPECT_TRUE(risk.generated_only);
+}
+
+TEST(Risk, OrdinaryCodeIsR1) {
+    auto risk = assess_risk(change_of({changed("src/util/strings.py")}), config::default_gate_config(), {});
+    EXPECT_EQ(risk.tier, RiskTier::r1_low);
+}
+
+TEST(Risk, CriticalZoneRaisesAndNothingLowersIt) {
+    // The critical file comes first: a later, lower match must not lower the tier.
+    auto risk = assess_risk(change_of({changed("backend/billing.py"), changed("docs/x.md"), changed("src/a.py")}),
+                            config::default_gate_config(), {});
+    EXPECT_EQ(risk.tier, RiskTier::r2_medium);
+    ASSERT_FALSE(risk.reasons.empty());
+    EXPECT_EQ(risk.reasons.front().tier, RiskTier::r2_medium);
+    EXPECT_EQ(risk.reasons.front().path, "backend/billing.py");
+    EXPECT_EQ(risk.reasons.front().rule, "backend");
+}
+
+TEST(Risk, KeywordsMatchAddedLinesOnlyAndNameTheLine) {
+    auto gate = config::default_gate_config();
+    auto file = changed("src/app.py", {"import os", "token = os.environ['API_KEY']"});
+    file.removed_lines = {3};  // a removed secret does not raise the tier: only added lines count
+    auto risk = assess_risk(change_of({file}), gate, {});
+    EXPECT_EQ(risk.tier, RiskTier::r2_medium);
+    bool found = false;
+    for (const auto& reason : risk.reasons) {
+        if (reason.rule == "secret-or-auth-code") {
+            found = true;
+            EXPECT_EQ(reason.line, 2);
+            EXPECT_EQ(reason.matched, "api_key");
+        }
+    }
+    EXPECT_TRUE(found);
+}
+
+TEST(Risk, RenameCountsForTheOldPathToo) {
+    auto file = changed("src/billing.py");
+    file.old_path = "backend/billing.py";
+    file.change = diff::FileChange::renamed;
+    auto risk = assess_risk(change_of({file}), config::default_gate_config(), {});
+    EXPECT_EQ(risk.tier, RiskTier::r2_medium);
+}
+
+TEST(Risk, DeletionCountsForThePathItRemoves) {
+    diff::FileDiff file;
+    file.old_path = "db/migrations/001_init.sql";
+    file.change = diff::FileChange::deleted;
+    auto risk = assess_risk(change_of({file}), config::default_gate_config(), {});
+    EXPECT_EQ(risk.tier, RiskTier::r2_medium);
+}
+
+TEST(Risk, HighestRuleWinsAndRuleGatesApplyFromTheirTier) {
+    config::GateConfig gate = config::default_gate_config();
+    config::RiskRule payments;
+    payments.name = "payments";
+    payments.paths = {"payments/**"};
+    payments.tier = RiskTier::r4_critical;
+    gate.rules.push_back(payments);
+    auto risk = assess_risk(change_of({changed("payments/refund.py"), changed("src/webhooks/github.py")}), gate, {});
+    EXPECT_EQ(risk.tier, RiskTier::r4_critical);
+    EXPECT_TRUE(risk.extra_gates.count("e2e-proof"));  // webhooks at R3 or above need end-to-end proof
+
+    auto lower = assess_risk(change_of({changed("src/webhooks/github.py")}), config::default_gate_config(), {});
+    EXPECT_EQ(lower.tier, RiskTier::r2_medium);
+    EXPECT_FALSE(lower.extra_gates.count("e2e-proof"));  // not below R3
+}
+
+TEST(Labels, ExactlyOneRiskLabelNotBelowTheComputedTier) {
+    EXPECT_EQ(check_declared_labels({"bug"}, RiskTier::r1_low).violations.size(), 1u);
+    auto two = check_declared_labels({"R1-low", "risk:R2-medium"}, RiskTier::r1_low);
+    ASSERT_EQ(two.violations.size(), 1u);
+    EXPECT_NE(two.violations[0].find("2 risk labels"), std::string::npos);
+    auto below = check_declared_labels({"risk:R1-low"}, RiskTier::r2_medium);
+    ASSERT_EQ(below.violations.size(), 1u);
+    EXPECT_NE(below.violations[0].find("below"), std::string::npos);
+    auto fine = check_declared_labels({"R3-high"}, RiskTier::r2_medium);
+    EXPECT_TRUE(fine.violations.empty());
+    EXPECT_EQ(fine.tier, RiskTier::r3_high);
+}
+
+RiskAssessment risk_at(RiskTier tier) {
+    RiskAssessment risk;
+    risk.tier = tier;
+    risk.files = 1;
+    return risk;
+}
+
+std::vector<std::string> gate_names(const Evaluation& evaluation) {
+    std::vector<std::string> names;
+    for (const auto& gate : evaluation.gates) names.push_back(gate.name);
+    return names;
+}
+
+TEST(Gates, EachTierRequiresItsOwnAndEverythingBelow) {
+    auto gate = config::default_gate_config();
+    EXPECT_TRUE(gate_names(evaluate(risk_at(RiskTier::r0_docs), {"R0-docs"}, {}, gate, "h", {})).empty());
+    EXPECT_EQ(gate_names(evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, {}, gate, "h", {})),
+              (std::vector<std::string>{"ci"}));
+    EXPECT_EQ(gate_names(evaluate(risk_at(RiskTier::r2_medium), {"R2-medium"}, {}, gate, "h", {})),
+              (std::vector<std::string>{"ci", "patch-coverage", "automated-review", "semantic-review"}));
+    auto r4 = gate_names(evaluate(risk_at(RiskTier::r1_low), {"R4-critical"}, {}, gate, "h", {}));
+    EXPECT_EQ(r4.size(), 9u);  // a declared tier above the computed one raises the requirements
+}
+
+TEST(Gates, PassesOnlyWhenEveryBlockingGateHoldsAtHead) {
+    auto gate = config::default_gate_config();
+    gate.gates["semantic-review"].mode = config::GateMode::advisory;
+    std::vector<GateObservation> observations = {
+        {"ci", GateState::passed, "head", "checks", ""},
+        {"patch-coverage", GateState::passed, "head", "coverage", ""},
+        {"automated-review", GateState::passed, "head", "checks", ""},
+        {"semantic-review", GateState::failed, "head", "checks", ""},
+    };
+    auto evaluation = evaluate(risk_at(RiskTier::r2_medium), {"R2-medium"}, observations, gate, "head", {});
+    EXPECT_TRUE(evaluation.passed);  // the failing gate is advisory
+    EXPECT_EQ(evaluation.lifecycle, Lifecycle::passed);
+
+    observations[2].state = GateState::running;
+    evaluation = evaluate(risk_at(RiskTier::r2_medium), {"R2-medium"}, observations, gate, "head", {});
+    EXPECT_FALSE(evaluation.passed);
+    EXPECT_EQ(evaluation.lifecycle, Lifecycle::running);
+}
+
+TEST(Gates, PassedAtAnotherCommitIsStaleUnlessTheContentIsTheSame) {
+    auto gate = config::default_gate_config();
+    std::vector<GateObservation> observations = {{"ci", GateState::passed, "old", "checks", ""}};
+    auto stale = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "new", {});
+    ASSERT_EQ(stale.gates.size(), 1u);
+    EXPECT_EQ(stale.gates[0].state, GateState::stale);
+    EXPECT_EQ(stale.lifecycle, Lifecycle::stale);
+    EXPECT_FALSE(stale.passed);
+
+    auto same_tree = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "new",
+                              [](const std::string& sha) { return sha == "old"; });
+    EXPECT_EQ(same_tree.gates[0].state, GateState::passed);
+    EXPECT_TRUE(same_tree.passed);
+}
+
+TEST(Gates, ObservationsAtHeadWinAndFailuresWinAmongThem) {
+    auto gate = config::default_gate_config();
+    std::vector<GateObservation> observations = {{"ci", GateState::failed, "old", "a", ""},
+                                                 {"ci", GateState::passed, "new", "b", ""},
+                                                 {"ci", GateState::failed, "new", "c", ""}};
+    auto evaluation = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "new", {});
+    EXPECT_EQ(evaluation.gates[0].state, GateState::failed);
+}
+
+TEST(Lifecycle, LabelOperationsReachTheWantedSet) {
+    auto gate = config::default_gate_config();
+    auto evaluation = evaluate(risk_at(RiskTier::r1_low), {"gates:passed", "risk:R3-high", "bug"}, {}, gate, "h", {});
+    EXPECT_EQ(evaluation.labels.wanted, (std::vector<std::string>{"risk:R3-high", "gates:ready"}));
+    EXPECT_EQ(evaluation.labels.add, (std::vector<std::string>{"gates:ready"}));
+    EXPECT_EQ(evaluation.labels.remove, (std::vector<std::string>{"gates:passed"}));
+}
+
+coverage::Coverage coverage_of(std::string path, std::map<std::int64_t, std::int64_t> lines) {
+    coverage::Coverage made;
+    made.files[std::move(path)].lines = std::move(lines);
+    return made;
+}
+
+TEST(PatchCoverage, CountsMeasuredAddedLinesExactly) {
+    auto diff = change_of({changed("src/a.py", {"a", "b", "c", "d"})});
+    // line 1 covered, 2 not, 3 not measured, 4 not covered
+    auto patch = compute_patch_coverage(diff, coverage_of("src/a.py", {{1, 3}, {2, 0}, {4, 0}}), {});
+    EXPECT_EQ(patch.ratio.covered, 1);
+    EXPECT_EQ(patch.ratio.measured, 3);
+    ASSERT_EQ(patch.files.size(), 1u);
+    ASSERT_EQ(patch.files[0].uncovered.size(), 2u);
+    EXPECT_EQ(patch.files[0].uncovered[0].first, 2);
+    EXPECT_EQ(patch.files[0].uncovered[1].first, 4);
+}
+
+TEST(PatchCoverage, GatePassesAtMinimumMinusThresholdAndSaysNa) {
+    auto gate = config::default_gate_config();  // 50% minimum, 10 points threshold: passes at 40%
+    PatchCoverage patch;
+    patch.ratio = {2, 5};  // 40%
+    EXPECT_EQ(patch_coverage_gate(patch, gate, "h").state, GateState::passed);
+    patch.ratio = {39, 100};
+    EXPECT_EQ(patch_coverage_gate(patch, gate, "h").state, GateState::failed);
+    patch.ratio = {0, 0};
+    auto na = patch_coverage_gate(patch, gate, "h");
+    EXPECT_EQ(na.state, GateState::passed);
+    EXPECT_NE(na.detail.find("n/a"), std::string::npos);
+}
+
+TEST(PatchCoverage, UnmeasuredCriticalSourceFileFailsTheGate) {
+    auto diff = change_of({changed("backend/pay.py"), changed("docs/a.md")});
+    auto risk = assess_risk(diff, config::default_gate_config(), {});
+    auto patch = compute_patch_coverage(diff, coverage::Coverage{}, risk);
+    EXPECT_EQ(patch.unmeasured_files, (std::vector<std::string>{"backend/pay.py"}));  // docs are not source
+    EXPECT_EQ(patch.unmeasured_critical, (std::vector<std::string>{"backend/pay.py"}));
+    EXPECT_EQ(patch_coverage_gate(patch, config::default_gate_config(), "h").state, GateState::failed);
+}
+
+TEST(ProjectCoverage, DropIsComparedInExactPoints) {
+    auto gate = config::default_gate_config();  // at most 5 points lower
+    EXPECT_EQ(project_coverage_gate({75, 100}, {80, 100}, gate, "h").state, GateState::passed);  // exactly 5
+    EXPECT_EQ(project_coverage_gate({7499, 10000}, {80, 100}, gate, "h").state, GateState::failed);
+    EXPECT_EQ(project_coverage_gate({0, 0}, {80, 100}, gate, "h").state, GateState::missing);
+}
+
+}  // namespace
+}  // namespace greenlight::gate
