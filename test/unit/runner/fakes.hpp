@@ -3,6 +3,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
+
+#include "support/test_support.hpp"
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -37,50 +39,12 @@ namespace greenlight::runner::testing {
 
 namespace fs = std::filesystem;
 
-// A fresh folder, removed with everything in it at the end of the test.
-class TempDir {
+using test_support::ScopedEnvironment;
+
+// A temporary folder named for this area.
+class TempDir : public test_support::TempDir {
 public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "greenlight-runner-test-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        m_path = fs::path(pattern).lexically_normal();
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-// Sets an environment variable for one test and puts back what was there before.
-class ScopedEnvironment {
-public:
-    ScopedEnvironment(const char* name, std::optional<std::string> value) : m_name(name) {
-        if (const char* old = std::getenv(name)) m_old = old;
-        if (value) {
-            ::setenv(name, value->c_str(), 1);
-        } else {
-            ::unsetenv(name);
-        }
-    }
-    ~ScopedEnvironment() {
-        if (m_old) {
-            ::setenv(m_name.c_str(), m_old->c_str(), 1);
-        } else {
-            ::unsetenv(m_name.c_str());
-        }
-    }
-    ScopedEnvironment(const ScopedEnvironment&) = delete;
-    ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-
-private:
-    std::string m_name;
-    std::optional<std::string> m_old;
+    TempDir() : test_support::TempDir("greenlight-runner-test") {}
 };
 
 // Clears the process-wide interrupt flag when a test ends, whatever happened in it.
