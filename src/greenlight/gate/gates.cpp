@@ -225,7 +225,10 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
         }
         std::vector<const GateObservation*> at_head;
         for (const auto* observation : mine) {
-            if (observation->sha.empty() || observation->sha == head_sha) at_head.push_back(observation);
+            // Without a known head (a saved diff and no event), staleness cannot be judged.
+            if (head_sha.empty() || observation->sha.empty() || observation->sha == head_sha) {
+                at_head.push_back(observation);
+            }
         }
         const auto& considered = at_head.empty() ? mine : at_head;
         auto rank = [](GateState state) {

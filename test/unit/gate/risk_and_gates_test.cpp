@@ -174,6 +174,13 @@ TEST(Gates, PassedAtAnotherCommitIsStaleUnlessTheContentIsTheSame) {
     EXPECT_TRUE(same_tree.passed);
 }
 
+TEST(Gates, WithoutAKnownHeadNothingIsCalledStale) {
+    auto gate = config::default_gate_config();
+    std::vector<GateObservation> observations = {{"ci", GateState::passed, "old", "checks", ""}};
+    auto evaluation = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "", {});
+    EXPECT_EQ(evaluation.gates[0].state, GateState::passed);
+}
+
 TEST(Gates, ObservationsAtHeadWinAndFailuresWinAmongThem) {
     auto gate = config::default_gate_config();
     std::vector<GateObservation> observations = {{"ci", GateState::failed, "old", "a", ""},
