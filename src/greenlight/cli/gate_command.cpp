@@ -11,6 +11,7 @@
 #include "greenlight/gate/patch_coverage.hpp"
 #include "greenlight/gate/report.hpp"
 #include "greenlight/gate/risk.hpp"
+#include "greenlight/github/labels.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 
@@ -34,6 +35,8 @@ struct GateOptions {
     std::vector<std::string> coverage;
     std::vector<std::string> base_coverage;
     std::string stale_on = "commit";
+    bool apply = false;
+    int pull_number = 0;
     bool json = false;
     bool markdown = false;
 };
@@ -77,6 +80,7 @@ diff::Diff read_change(const GateOptions& options) {
 struct PullRequest {
     std::vector<std::string> labels;
     std::string head_sha;
+    int number = 0;
 };
 
 PullRequest read_event(const std::string& file) {
@@ -90,6 +94,7 @@ PullRequest read_event(const std::string& file) {
         throw InputError{file + ": not a pull_request event (expected an object with `pull_request`)"};
     }
     const json& pr = event["pull_request"];
+    if (pr.contains("number") && pr["number"].is_number_integer()) pull_request.number = pr["number"].get<int>();
     if (pr.contains("labels") && pr["labels"].is_array()) {
         for (const auto& label : pr["labels"]) {
             if (label.is_object() && label.contains("name") && label["name"].is_string()) {
@@ -199,6 +204,20 @@ ExitCode run_gate(const GateOptions& options) {
     if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {
         for (const auto& line : gate::uncovered_annotations(report)) std::cout << line << "\n";
     }
+    if (options.apply) {
+        const int number = options.pull_number > 0 ? options.pull_number : pull_request.number;
+        if (number <= 0) throw InputError{"--apply needs the pull request: --pr N or --event with a pull_request"};
+        auto repository = github::repository_from_environment();
+        if (!repository) throw InputError{repository.message()};
+        const auto& labels_change = report.evaluation.labels;
+        if (auto applied = github::apply_labels(*repository, number, labels_change.add, labels_change.remove); !applied) {
+            print_error(fmt::format("could not change the labels of #{}: {}", number, applied.message()));
+            return ExitCode::infrastructure;
+        }
+        std::cerr << fmt::format("greenlight: labels of #{}: added {}, removed {}\n", number,
+                                 labels_change.add.empty() ? "nothing" : util::join(labels_change.add, ", "),
+                                 labels_change.remove.empty() ? "nothing" : util::join(labels_change.remove, ", "));
+    }
     return report.evaluation.passed ? ExitCode::green : ExitCode::red;
 }
 
@@ -228,6 +247,10 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
     command->add_option("--stale-on", options->stale_on, "When a passed gate goes stale: any new commit, or only new content")
         ->check(CLI::IsMember({"commit", "tree"}))
         ->capture_default_str();
+    command->add_flag("--apply", options->apply,
+                      "Change the pull request's labels to the wanted set through the GitHub REST API "
+                      "(GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)");
+    command->add_option("--pr", options->pull_number, "Pull request number for --apply (default: from --event)");
     auto* json_flag = command->add_flag("--json", options->json, "Print the decision as JSON");
     command->add_flag("--markdown", options->markdown, "Print Markdown for a PR comment or the step summary")->excludes(json_flag);
     command->callback([options, &exit_code] {

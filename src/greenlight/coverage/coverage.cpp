@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fmt/format.h>
 #include <limits>
+#include <stdexcept>
 
 #include "greenlight/coverage/report_parsers.hpp"
 #include "greenlight/util/fs.hpp"
@@ -76,21 +77,8 @@ std::int64_t add_hits(std::int64_t a, std::int64_t b) {
 
 void record_line(FileCoverage& file, std::int64_t line, std::int64_t hits) {
     hits = std::max<std::int64_t>(hits, 0);
-    // Reports list lines in ascending order almost always, so hinting at the end makes each insert O(1).
-    auto hint = file.lines.end();
-    if (!file.lines.empty()) {
-        auto last = std::prev(file.lines.end());
-        if (last->first == line) {
-            last->second = add_hits(last->second, hits);
-            return;
-        }
-        if (last->first > line) {
-            auto [found, inserted] = file.lines.try_emplace(line, hits);
-            if (!inserted) found->second = add_hits(found->second, hits);
-            return;
-        }
-    }
-    file.lines.emplace_hint(hint, line, hits);
+    auto [entry, inserted] = file.lines.try_emplace(line, hits);
+    if (!inserted) entry->second = add_hits(entry->second, hits);
 }
 
 std::string_view without_byte_order_mark(std::string_view text) {
@@ -197,7 +185,45 @@ ReportOutcome parse_report(std::string_view text, std::string_view source_name, 
 ReportOutcome parse_report_file(const std::filesystem::path& path, std::optional<ReportFormat> format) {
     util::Result<std::string> content = util::read_file(path);
     if (!content) return ReportParseError{path.string(), 0, 0, content.message()};
+    if (!format) format = detect_format(*content);
+    if (format == ReportFormat::cobertura || format == ReportFormat::jacoco || format == ReportFormat::clover) {
+        ReportOutcome outcome = detail::parse_xml_in_place(*format, *content, path.string());
+        if (std::holds_alternative<Report>(outcome)) return outcome;
+        // The in-place parse overwrote the text its error would point into: read it again for the position.
+        content = util::read_file(path);
+        if (!content) return ReportParseError{path.string(), 0, 0, content.message()};
+    }
     return parse_report(*content, path.string(), format);
+}
+
+LineHits::LineHits(std::initializer_list<value_type> lines) {
+    m_lines.reserve(lines.size());
+    for (const auto& [line, hits] : lines) try_emplace(line, hits);
+}
+
+std::pair<LineHits::iterator, bool> LineHits::try_emplace(std::int64_t line, std::int64_t hits) {
+    // Reports list a file's lines in ascending order almost always: appending is the common case.
+    if (m_lines.empty() || m_lines.back().first < line) {
+        m_lines.emplace_back(line, hits);
+        return {std::prev(m_lines.end()), true};
+    }
+    if (m_lines.back().first == line) return {std::prev(m_lines.end()), false};
+    auto at = std::lower_bound(m_lines.begin(), m_lines.end(), line,
+                               [](const value_type& entry, std::int64_t wanted) { return entry.first < wanted; });
+    if (at->first == line) return {at, false};
+    return {m_lines.emplace(at, line, hits), true};
+}
+
+LineHits::const_iterator LineHits::find(std::int64_t line) const {
+    auto at = std::lower_bound(m_lines.begin(), m_lines.end(), line,
+                               [](const value_type& entry, std::int64_t wanted) { return entry.first < wanted; });
+    return at != m_lines.end() && at->first == line ? at : m_lines.end();
+}
+
+std::int64_t LineHits::at(std::int64_t line) const {
+    const auto found = find(line);
+    if (found == end()) throw std::out_of_range(fmt::format("line {} is not measured", line));
+    return found->second;
 }
 
 std::string Ratio::percent_text() const {

@@ -10,11 +10,20 @@
 
 namespace greenlight::coverage::detail {
 
-ReportOutcome parse_cobertura(std::string_view text, std::string_view source_name);
-ReportOutcome parse_jacoco(std::string_view text, std::string_view source_name);
-ReportOutcome parse_clover(std::string_view text, std::string_view source_name);
+// Whether an XML reader parses a copy of the text or the text itself, which it then overwrites.
+enum class BufferUse { copy, parse_in_place };
+
+ReportOutcome parse_cobertura(std::string_view text, std::string_view source_name,
+                              BufferUse buffer_use = BufferUse::copy);
+ReportOutcome parse_jacoco(std::string_view text, std::string_view source_name, BufferUse buffer_use = BufferUse::copy);
+ReportOutcome parse_clover(std::string_view text, std::string_view source_name, BufferUse buffer_use = BufferUse::copy);
 ReportOutcome parse_lcov(std::string_view text, std::string_view source_name);
 ReportOutcome parse_go_profile(std::string_view text, std::string_view source_name);
+
+// An XML report parsed inside `text`, so a large report is held in memory once, not twice; `text` is garbage
+// afterwards. Error positions would point into the overwritten text: on an error, parse an intact copy again.
+// Other formats are parsed as parse_report does.
+ReportOutcome parse_xml_in_place(ReportFormat format, std::string& text, std::string_view source_name);
 
 struct Position {
     int line = 1;

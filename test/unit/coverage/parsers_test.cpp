@@ -59,7 +59,7 @@ TEST(CoberturaTest, SameFileInSeveralClassesAndPackagesMerges) {
         </classes></package></packages></coverage>)");
     ASSERT_EQ(report.files.size(), 1u);
     const FileCoverage& file = report.files.at("src/A.java");
-    EXPECT_EQ(file.lines, (std::map<std::int64_t, std::int64_t>{{1, 2}, {2, 4}, {5, 0}}));  // method lines not read twice
+    EXPECT_EQ(file.lines, (LineHits{{1, 2}, {2, 4}, {5, 0}}));  // method lines not read twice
 }
 
 TEST(CoberturaTest, MalformedXmlGivesLineAndColumn) {
@@ -182,7 +182,7 @@ TEST(GoProfileTest, GoTestCoverprofileExpandsBlocksToLines) {
 
 TEST(GoProfileTest, RepeatedBlocksAndModeLinesFromMergedProfiles) {
     const Report report = parse_ok("mode: set\na/b.go:1.1,2.2 1 0\nmode: set\na/b.go:1.1,2.2 1 1\nC:/w/c.go:3.1,3.9 1 0\n");
-    EXPECT_EQ(report.files.at("a/b.go").lines, (std::map<std::int64_t, std::int64_t>{{1, 1}, {2, 1}}));
+    EXPECT_EQ(report.files.at("a/b.go").lines, (LineHits{{1, 1}, {2, 1}}));
     EXPECT_TRUE(report.files.contains("C:/w/c.go"));
 }
 

@@ -198,7 +198,7 @@ TEST(Lifecycle, LabelOperationsReachTheWantedSet) {
     EXPECT_EQ(evaluation.labels.remove, (std::vector<std::string>{"gates:passed"}));
 }
 
-coverage::Coverage coverage_of(std::string path, std::map<std::int64_t, std::int64_t> lines) {
+coverage::Coverage coverage_of(std::string path, coverage::LineHits lines) {
     coverage::Coverage made;
     made.files[std::move(path)].lines = std::move(lines);
     return made;
