@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
-BUILD_TYPE ?= Release
+BUILD_TYPE ?= RelWithDebInfo
 FUZZ_SECONDS ?= 20
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=

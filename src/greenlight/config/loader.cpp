@@ -1093,13 +1093,16 @@ void Loader::read_gate_tiers(const YAML::Node& node, const std::string& path) {
     std::map<RiskTier, int> first_line;
     for (const auto& item : entries(node, path, std::nullopt)) {
         std::string tier_path = child_path(path, item.key);
-        std::optional<RiskTier> tier = read_risk_tier(item.key_node, tier_path);
-        if (tier) {
-            auto [seen, inserted] = first_line.emplace(*tier, position_of(item.key_node).line);
+        // A plain value and a flag rather than an optional: GCC 12 at -O3 misreads the optional as uninitialised.
+        const std::optional<RiskTier> parsed = read_risk_tier(item.key_node, tier_path);
+        bool usable = parsed.has_value();
+        const RiskTier tier = parsed.value_or(RiskTier::r0_docs);
+        if (usable) {
+            auto [seen, inserted] = first_line.emplace(tier, position_of(item.key_node).line);
             if (!inserted) {
                 add_error(item.key_node, tier_path,
-                          fmt::format("duplicate tier; {} is already set at line {}", to_string(*tier), seen->second));
-                tier.reset();
+                          fmt::format("duplicate tier; {} is already set at line {}", to_string(tier), seen->second));
+                usable = false;
             }
         }
         std::vector<std::string> gates;
@@ -1116,7 +1119,7 @@ void Loader::read_gate_tiers(const YAML::Node& node, const std::string& path) {
                 if (name && std::find(gates.begin(), gates.end(), *name) == gates.end()) gates.push_back(*name);
             }
         }
-        if (tier) m_config.gate.tier_gates[*tier] = std::move(gates);
+        if (usable) m_config.gate.tier_gates[tier] = std::move(gates);
     }
 }
 
