@@ -16,7 +16,7 @@ require_tool go golang-go
 # --- C: one build and run, reported by gcovr and by lcov ------------------------------------------
 repo=$work/c
 mkdir -p "$repo/src"
-cd "$repo"
+cd "$repo" || exit 1
 git_ init
 cat > src/main.c <<'C'
 #include <stdio.h>
@@ -150,11 +150,11 @@ expect_json "$last_out" "(len(d['patch_coverage']['files']) >= 3, 0 < d['patch_c
 
 # --- Go: go test -coverprofile (no diff-cover support) -------------------------------------------
 note "Go cover profile from go test -coverprofile"
-export GOCACHE=$work/go-cache GOPATH=$work/go-path GOMODCACHE=$work/go-path/pkg/mod GOPROXY=off GOFLAGS= \
+export GOCACHE=$work/go-cache GOPATH=$work/go-path GOMODCACHE=$work/go-path/pkg/mod GOPROXY=off GOFLAGS='' \
     GO111MODULE=on GOTOOLCHAIN=local GOTELEMETRY=off GOENV=off
 repo=$work/go
 mkdir -p "$repo/shapes"
-cd "$repo"
+cd "$repo" || exit 1
 git_ init
 printf 'module example.com/geometry\n\ngo 1.19\n' > go.mod
 cat > shapes/shapes.go <<'GO'

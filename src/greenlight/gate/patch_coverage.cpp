@@ -4,17 +4,32 @@
 #include <fmt/format.h>
 #include <set>
 
+#include "greenlight/util/glob.hpp"
+
 namespace greenlight::gate {
 
 namespace {
 
+// Headers are left out: a declaration-only header never appears in a coverage report.
 const std::set<std::string> k_source_extensions = {
-    "c",  "cc",  "cpp", "cxx",  "h",     "hh",  "hpp", "hxx", "m",   "mm",  "go",    "rs",  "py",    "pyx",
+    "c",  "cc",  "cpp", "cxx",  "m",   "mm",  "go",    "rs",  "py",    "pyx",
     "java", "kt", "kts", "scala", "groovy", "js", "jsx", "mjs", "cjs", "ts",  "tsx",   "rb",  "php",   "cs",
     "fs", "swift", "dart", "ex", "exs",   "erl", "hs",  "lua", "pl",  "pm",  "r",     "jl",  "clj",   "vue",
     "svelte", "sh", "bash"};
 
+// Test code is what produces coverage, not what coverage measures.
+constexpr const char* k_test_file_globs[] = {"test_*.py", "*_test.py", "*_test.go", "*_test.cc", "*_test.cpp",
+                                             "*.test.*", "*.spec.*", "tests/", "test/", "__tests__/", "testing/"};
+
+bool is_test_file(const std::string& path) {
+    for (const char* glob : k_test_file_globs) {
+        if (util::glob_match(glob, path)) return true;
+    }
+    return false;
+}
+
 bool is_source_file(const std::string& path) {
+    if (is_test_file(path)) return false;
     auto slash = path.rfind('/');
     auto dot = path.rfind('.');
     if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return false;

@@ -238,6 +238,14 @@ TEST(PatchCoverage, UnmeasuredCriticalSourceFileFailsTheGate) {
     EXPECT_EQ(patch_coverage_gate(patch, config::default_gate_config(), "h").state, GateState::failed);
 }
 
+TEST(PatchCoverage, TestFilesAndHeadersAreNotExpectedInReports) {
+    auto diff = change_of({changed("auth/login_test.go"), changed("auth/test_login.py"), changed("auth/tests/helpers.py"),
+                           changed("auth/session.h"), changed("auth/login.go")});
+    auto risk = assess_risk(diff, config::default_gate_config(), {});
+    auto patch = compute_patch_coverage(diff, coverage::Coverage{}, risk);
+    EXPECT_EQ(patch.unmeasured_files, (std::vector<std::string>{"auth/login.go"}));
+}
+
 TEST(ProjectCoverage, DropIsComparedInExactPoints) {
     auto gate = config::default_gate_config();  // at most 5 points lower
     EXPECT_EQ(project_coverage_gate({75, 100}, {80, 100}, gate, "h").state, GateState::passed);  // exactly 5
