@@ -159,6 +159,17 @@ expect_rc 1 "no gate states given"
 expect_grep '^## ❌ greenlight gate: fail — risk `R2-medium`' "$last_out" "markdown heading"
 expect_grep '^\| ⬜ \| `ci` \| missing \| blocking \|' "$last_out" "markdown gate row"
 
+note "at R3 a webhook change needs end-to-end proof, read from a proof file"
+cd "$repo"
+mkdir -p src/webhooks && printf 'def on_push(event):\n    return event\n' > src/webhooks/push.py
+git_ add -A && git_ commit -m "webhook"
+printf '{"verdict": "pass", "sha": "%s"}\n' "$(git rev-parse HEAD)" > "$work/proof.json"
+gl gate --base main --head HEAD --labels R3-high --proof "$work/proof.json" --json
+expect_json "$last_out" "[g['state'] for g in d['gates'] if g['gate'] == 'e2e-proof'][0]" "passed"
+gl gate --base main --head HEAD --labels R2-medium --json
+expect_json "$last_out" "'e2e-proof' in [g['gate'] for g in d['gates']]" "false"
+cd "$work"
+
 note "bad input exits 2 with the file and line"
 printf 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n' > "$work/broken.diff"
 gl gate --diff-file "$work/broken.diff"

@@ -32,6 +32,7 @@ struct GateOptions {
     std::string event_file;
     std::vector<std::string> checks;
     std::vector<std::string> summaries;
+    std::vector<std::string> proofs;
     std::vector<std::string> coverage;
     std::vector<std::string> base_coverage;
     std::string stale_on = "commit";
@@ -160,6 +161,7 @@ ExitCode run_gate(const GateOptions& options) {
         observations.insert(observations.end(), read.begin(), read.end());
     }
     for (const auto& file : options.summaries) observations.push_back(value_or_input_error(gate::read_run_summary(file)));
+    for (const auto& file : options.proofs) observations.push_back(value_or_input_error(gate::read_proof(file)));
 
     gate::GateReport report;
     report.head_sha = head_sha;
@@ -242,6 +244,7 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
     command->add_option("--event", options->event_file, "A GitHub pull_request event file (labels, head sha)");
     command->add_option("--checks", options->checks, "Gate states: a checks JSON file (repeatable)");
     command->add_option("--summary", options->summaries, "A greenlight run's summary.json, for the ci gate (repeatable)");
+    command->add_option("--proof", options->proofs, "End-to-end proof JSON, for the e2e-proof gate (repeatable)");
     command->add_option("--coverage", options->coverage, "Coverage report of head: Cobertura, LCOV, JaCoCo, Clover or Go (repeatable)");
     command->add_option("--base-coverage", options->base_coverage, "Coverage report of base, for project coverage (repeatable)");
     command->add_option("--stale-on", options->stale_on, "When a passed gate goes stale: any new commit, or only new content")

@@ -162,6 +162,34 @@ util::Result<GateObservation> read_run_summary(const std::filesystem::path& file
     return observation;
 }
 
+util::Result<GateObservation> read_proof(const std::filesystem::path& file) {
+    auto text = util::read_file(file);
+    if (!text) return text.error();
+    json proof = json::parse(*text, nullptr, false);
+    if (proof.is_discarded() || !proof.is_object()) {
+        return util::make_error(fmt::format("{}: not a JSON object", file.string()));
+    }
+    std::string outcome;
+    for (const char* key : {"verdict", "result", "status"}) {
+        if (outcome.empty()) outcome = string_field(proof, key);
+    }
+    GateObservation observation;
+    observation.gate = "e2e-proof";
+    observation.state = state_from_word(outcome);
+    if (observation.state != GateState::passed && observation.state != GateState::failed) {
+        return util::make_error(fmt::format(
+            "{}: expected `verdict` (or `result`/`status`) to be pass or fail; found `{}`", file.string(), outcome));
+    }
+    observation.sha = string_field(proof, "sha");
+    if (observation.sha.empty()) observation.sha = string_field(proof, "commit");
+    if (observation.sha.empty() && proof.contains("git") && proof["git"].is_object()) {
+        observation.sha = string_field(proof["git"], "sha");
+    }
+    observation.source = file.filename().string();
+    observation.detail = "end-to-end proof: " + outcome;
+    return observation;
+}
+
 DeclaredRisk check_declared_labels(const std::vector<std::string>& labels, config::RiskTier computed) {
     DeclaredRisk declared;
     std::vector<config::RiskTier> tiers;
@@ -211,7 +239,9 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
         if (tier > evaluation.effective_tier) continue;
         for (const auto& name : gates) require(name, std::string(config::to_string(tier)));
     }
-    for (const auto& name : risk.extra_gates) require(name, "a matching rule");
+    for (const auto& [name, from] : risk.rule_gates) {
+        if (evaluation.effective_tier >= from) require(name, "a matching rule");
+    }
 
     for (const auto& [name, by] : required) {
         GateResult result;

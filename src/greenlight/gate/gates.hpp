@@ -32,6 +32,11 @@ struct GateObservation {
 util::Result<std::vector<GateObservation>> read_checks_file(const std::filesystem::path& file,
                                                             const config::GateConfig& gate);
 
+// End-to-end proof as the `e2e-proof` gate: a JSON object whose `verdict` (or `result`/`status`) says
+// pass/passed/success or fail/failed/failure, with the commit in `sha` (or `commit`, or `git.sha`).
+// The format `greenlight proof` writes is one such object.
+util::Result<GateObservation> read_proof(const std::filesystem::path& file);
+
 // A greenlight run's summary.json as the `ci` gate.
 util::Result<GateObservation> read_run_summary(const std::filesystem::path& file);
 

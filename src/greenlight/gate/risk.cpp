@@ -121,8 +121,12 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
     for (const auto& rule : gate.rules) {
         bool matched = std::any_of(assessment.reasons.begin(), assessment.reasons.end(),
                                    [&](const RiskReason& reason) { return reason.rule == rule.name; });
-        if (matched && assessment.tier >= rule.requires_from) {
-            assessment.extra_gates.insert(rule.requires_gates.begin(), rule.requires_gates.end());
+        if (!matched) continue;
+        for (const auto& gate_name : rule.requires_gates) {
+            std::pair<std::string, RiskTier> entry{gate_name, rule.requires_from};
+            if (std::find(assessment.rule_gates.begin(), assessment.rule_gates.end(), entry) == assessment.rule_gates.end()) {
+                assessment.rule_gates.push_back(std::move(entry));
+            }
         }
     }
     std::stable_sort(assessment.reasons.begin(), assessment.reasons.end(), [](const RiskReason& a, const RiskReason& b) {

@@ -26,7 +26,9 @@ struct RiskAssessment {
     std::vector<RiskReason> reasons;  // every match, highest tier first, then by path
     bool docs_only = false;           // every changed file is documentation
     bool generated_only = false;      // every changed file is linguist-generated
-    std::set<std::string> extra_gates;  // gates rules require at this tier (e.g. e2e-proof)
+    // Gates matching rules add, each from a tier on (e.g. e2e-proof from R3); the tier that counts is the
+    // effective one, which a declared label may raise, so `evaluate` applies them.
+    std::vector<std::pair<std::string, RiskTier>> rule_gates;
     size_t files = 0;
 };
 

@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "greenlight/gate/gates.hpp"
 #include "greenlight/gate/patch_coverage.hpp"
@@ -96,11 +100,17 @@ TEST(Risk, HighestRuleWinsAndRuleGatesApplyFromTheirTier) {
     gate.rules.push_back(payments);
     auto risk = assess_risk(change_of({changed("payments/refund.py"), changed("src/webhooks/github.py")}), gate, {});
     EXPECT_EQ(risk.tier, RiskTier::r4_critical);
-    EXPECT_TRUE(risk.extra_gates.count("e2e-proof"));  // webhooks at R3 or above need end-to-end proof
-
+    auto needs_proof = [](const Evaluation& evaluation) {
+        return std::any_of(evaluation.gates.begin(), evaluation.gates.end(),
+                           [](const GateResult& gate) { return gate.name == "e2e-proof"; });
+    };
+    // Webhooks at R3 or above need end-to-end proof ...
+    EXPECT_TRUE(needs_proof(evaluate(risk, {"R4-critical"}, {}, gate, "h", {})));
     auto lower = assess_risk(change_of({changed("src/webhooks/github.py")}), config::default_gate_config(), {});
     EXPECT_EQ(lower.tier, RiskTier::r2_medium);
-    EXPECT_FALSE(lower.extra_gates.count("e2e-proof"));  // not below R3
+    // ... not below it, unless a declared label raises the tier.
+    EXPECT_FALSE(needs_proof(evaluate(lower, {"R2-medium"}, {}, gate, "h", {})));
+    EXPECT_TRUE(needs_proof(evaluate(lower, {"R3-high"}, {}, gate, "h", {})));
 }
 
 TEST(Labels, ExactlyOneRiskLabelNotBelowTheComputedTier) {
@@ -188,6 +198,27 @@ TEST(Gates, ObservationsAtHeadWinAndFailuresWinAmongThem) {
                                                  {"ci", GateState::failed, "new", "c", ""}};
     auto evaluation = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "new", {});
     EXPECT_EQ(evaluation.gates[0].state, GateState::failed);
+}
+
+TEST(Proof, AProofFileIsTheEndToEndGate) {
+    auto dir = std::filesystem::temp_directory_path() / ("greenlight-proof-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto write = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        return dir / name;
+    };
+    auto passed = read_proof(write("pass.json", R"({"verdict": "pass", "sha": "abc"})"));
+    ASSERT_TRUE(passed) << passed.message();
+    EXPECT_EQ(passed->gate, "e2e-proof");
+    EXPECT_EQ(passed->state, GateState::passed);
+    EXPECT_EQ(passed->sha, "abc");
+    auto failed = read_proof(write("fail.json", R"({"result": "failed", "git": {"sha": "def"}})"));
+    ASSERT_TRUE(failed);
+    EXPECT_EQ(failed->state, GateState::failed);
+    EXPECT_EQ(failed->sha, "def");
+    EXPECT_FALSE(read_proof(write("unclear.json", R"({"verdict": "maybe"})")));
+    EXPECT_FALSE(read_proof(write("list.json", "[]")));
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Lifecycle, LabelOperationsReachTheWantedSet) {
