@@ -144,7 +144,20 @@ void decide_run(RunRecord& run) {
     } else {
         run.verdict = worst->verdict;
         run.green = all_green;
-        run.reason = all_green ? "every suite is green" : fmt::format("{}: {}", worst->name, worst->reason);
+        if (all_green) {
+            size_t flaky = 0;
+            size_t skipped = 0;
+            for (const auto& suite : run.suites) {
+                flaky += suite.verdict == Verdict::flaky;
+                skipped += suite.verdict == Verdict::skipped;
+            }
+            run.reason = "every suite is green";
+            if (flaky + skipped > 0) {
+                run.reason += fmt::format(" ({} flaky, {} skipped; allowed by the tier's policy)", flaky, skipped);
+            }
+        } else {
+            run.reason = fmt::format("{}: {}", worst->name, worst->reason);
+        }
     }
     if (!run.complete) {
         run.green = false;
