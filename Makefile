@@ -63,6 +63,7 @@ bench: build
 	@scripts/install-deps.sh bench
 	bench/runner_overhead.sh $(GREENLIGHT)
 	bench/manifest_throughput.sh $(GREENLIGHT)
+	bench/patch_coverage.sh $(GREENLIGHT)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

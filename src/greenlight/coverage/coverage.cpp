@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 #include "greenlight/coverage/report_parsers.hpp"
@@ -182,15 +184,39 @@ ReportOutcome parse_report(std::string_view text, std::string_view source_name, 
     return ReportParseError{std::string(source_name), 0, 0, "unknown report format"};
 }
 
+namespace {
+
+// A regular file read straight into a string of its size: a 100 MB report is neither regrown nor copied, as
+// it would be through a string stream. Anything else (a pipe, a device) is streamed.
+util::Result<std::string> read_report_text(const std::filesystem::path& path) {
+    std::error_code error;
+    const bool regular = std::filesystem::is_regular_file(path, error);
+    const std::uintmax_t size = regular ? std::filesystem::file_size(path, error) : 0;
+    std::ifstream in(path, std::ios::binary);
+    if (!regular || error || !in) return util::read_file(path);  // its message names the problem
+    std::string text(static_cast<size_t>(size), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (in.bad()) return util::read_file(path);
+    if (in.peek() != std::ifstream::traits_type::eof()) {
+        std::ostringstream rest;  // the file grew while being read
+        rest << in.rdbuf();
+        text += rest.view();
+    }
+    return text;
+}
+
+}  // namespace
+
 ReportOutcome parse_report_file(const std::filesystem::path& path, std::optional<ReportFormat> format) {
-    util::Result<std::string> content = util::read_file(path);
+    util::Result<std::string> content = read_report_text(path);
     if (!content) return ReportParseError{path.string(), 0, 0, content.message()};
     if (!format) format = detect_format(*content);
     if (format == ReportFormat::cobertura || format == ReportFormat::jacoco || format == ReportFormat::clover) {
         ReportOutcome outcome = detail::parse_xml_in_place(*format, *content, path.string());
         if (std::holds_alternative<Report>(outcome)) return outcome;
         // The in-place parse overwrote the text its error would point into: read it again for the position.
-        content = util::read_file(path);
+        content = read_report_text(path);
         if (!content) return ReportParseError{path.string(), 0, 0, content.message()};
     }
     return parse_report(*content, path.string(), format);
