@@ -3,6 +3,7 @@
 // pugixml never reads a DTD's entities, internal or external: a DOCTYPE is stepped over and an undeclared
 // entity reference stays literal text. So JaCoCo's reference to report.dtd, or a hostile
 // <!ENTITY x SYSTEM "file:///etc/passwd">, loads nothing and expands nothing.
+#include <cstring>
 #include <fmt/format.h>
 
 #include <iterator>
@@ -108,19 +109,39 @@ std::optional<ReportParseError> read_cobertura_class(const XmlReport& xml, pugi:
     FileCoverage& file = report.files[std::string(filename)];
     // Only <class><lines>: <methods><method><lines> repeats the same lines, so reading both would double count.
     const pugi::xml_node lines = class_element.child("lines");
+    auto is_line = [](pugi::xml_node node) { return std::strcmp(node.name(), "line") == 0; };
     if (file.lines.empty()) {
         // Sized once: growing by doubling would leave a third of a large report's memory unused on average.
-        const auto children = lines.children("line");
-        file.lines.reserve(static_cast<size_t>(std::distance(children.begin(), children.end())));
+        size_t count = 0;
+        for (pugi::xml_node line = lines.first_child(); line; line = line.next_sibling()) count += is_line(line);
+        file.lines.reserve(count);
     }
-    for (pugi::xml_node line : lines.children("line")) {
-        auto number = xml.integer(line, "number");
-        if (auto* error = std::get_if<ReportParseError>(&number)) return std::move(*error);
-        auto hits = xml.integer(line, "hits");
-        if (auto* error = std::get_if<ReportParseError>(&hits)) return std::move(*error);
-        const std::int64_t line_number = std::get<std::int64_t>(number);
-        if (line_number < 0) return xml.attribute_error(line, "number", "<line> number is negative");
-        if (is_source_line(line_number)) record_line(file, line_number, std::get<std::int64_t>(hits));
+    for (pugi::xml_node line = lines.first_child(); line; line = line.next_sibling()) {
+        if (!is_line(line)) continue;
+        // One pass over the attributes instead of a search per name: reports hold millions of <line>s.
+        const char* number_text = nullptr;
+        const char* hits_text = nullptr;
+        for (pugi::xml_attribute attribute = line.first_attribute(); attribute; attribute = attribute.next_attribute()) {
+            const char* name = attribute.name();
+            if (!number_text && std::strcmp(name, "number") == 0) {
+                number_text = attribute.value();
+            } else if (!hits_text && std::strcmp(name, "hits") == 0) {
+                hits_text = attribute.value();
+            }
+        }
+        std::optional<std::int64_t> line_number = number_text ? parse_integer(number_text) : std::nullopt;
+        std::optional<std::int64_t> hits = hits_text ? parse_integer(hits_text) : std::nullopt;
+        if (!line_number || !hits) {
+            // The slower path words the error exactly (missing attribute, or the value that is not a number).
+            auto number = xml.integer(line, "number");
+            if (auto* error = std::get_if<ReportParseError>(&number)) return std::move(*error);
+            auto checked_hits = xml.integer(line, "hits");
+            if (auto* error = std::get_if<ReportParseError>(&checked_hits)) return std::move(*error);
+            line_number = std::get<std::int64_t>(number);
+            hits = std::get<std::int64_t>(checked_hits);
+        }
+        if (*line_number < 0) return xml.attribute_error(line, "number", "<line> number is negative");
+        if (is_source_line(*line_number)) record_line(file, *line_number, *hits);
     }
     return std::nullopt;
 }
