@@ -11,6 +11,7 @@
 
 #include "greenlight/coverage/report_parsers.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/strings.hpp"
 
 namespace greenlight::coverage {
 
@@ -32,23 +33,10 @@ std::string ReportParseError::to_string() const {
 
 namespace detail {
 
-Position position_at(std::string_view text, std::ptrdiff_t offset) {
-    const size_t end = offset < 0 ? 0 : std::min(static_cast<size_t>(offset), text.size());
-    Position position;
-    size_t line_start = 0;
-    for (size_t i = 0; i < end; ++i) {
-        if (text[i] == '\n') {
-            ++position.line;
-            line_start = i + 1;
-        }
-    }
-    position.column = static_cast<int>(end - line_start) + 1;
-    return position;
-}
 
 ReportParseError error_at(std::string_view text, std::ptrdiff_t offset, std::string_view source_name,
                           std::string message) {
-    const Position position = position_at(text, offset);
+    const util::TextPosition position = util::text_position(text, offset);
     return ReportParseError{std::string(source_name), position.line, position.column, std::move(message)};
 }
 

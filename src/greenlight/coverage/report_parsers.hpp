@@ -25,14 +25,6 @@ ReportOutcome parse_go_profile(std::string_view text, std::string_view source_na
 // Other formats are parsed as parse_report does.
 ReportOutcome parse_xml_in_place(ReportFormat format, std::string& text, std::string_view source_name);
 
-struct Position {
-    int line = 1;
-    int column = 1;
-};
-
-// The 1-based line and column of a byte offset (clamped to the text).
-Position position_at(std::string_view text, std::ptrdiff_t offset);
-
 // An error pointing at a byte offset of `text`.
 ReportParseError error_at(std::string_view text, std::ptrdiff_t offset, std::string_view source_name,
                           std::string message);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "greenlight/util/strings.hpp"
 #include "greenlight/util/fs.hpp"
 
 namespace greenlight::gate {
@@ -15,11 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // The gate a CI check reports: a gate whose `checks` list names it, else a gate of the same name.
 std::optional<std::string> gate_for_check(const std::string& check, const config::GateConfig& gate) {
@@ -33,7 +29,7 @@ std::optional<std::string> gate_for_check(const std::string& check, const config
 }
 
 GateState state_from_word(const std::string& word) {
-    std::string lowered = lowercase(word);
+    std::string lowered = util::lowercase(word);
     if (lowered == "passed" || lowered == "success" || lowered == "pass") return GateState::passed;
     if (lowered == "failed" || lowered == "failure" || lowered == "error" || lowered == "fail") return GateState::failed;
     if (lowered == "running" || lowered == "in_progress") return GateState::running;
@@ -195,7 +191,7 @@ DeclaredRisk check_declared_labels(const std::vector<std::string>& labels, confi
     std::vector<config::RiskTier> tiers;
     for (const auto& label : labels) {
         std::string_view text = label;
-        if (lowercase(text.substr(0, 5)) == "risk:") text.remove_prefix(5);
+        if (util::lowercase(text.substr(0, 5)) == "risk:") text.remove_prefix(5);
         // Only full tier names count as risk labels: a label `R2` alone is too easy to mistake.
         if (text.size() < 4) continue;
         if (auto tier = config::parse_risk_tier(text)) {
@@ -319,7 +315,7 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
         if (!current.count(wanted)) labels.add.push_back(wanted);
     }
     for (const auto& label : current_labels) {
-        bool ours = lowercase(label).rfind("risk:", 0) == 0 || lowercase(label).rfind("gates:", 0) == 0;
+        bool ours = util::lowercase(label).rfind("risk:", 0) == 0 || util::lowercase(label).rfind("gates:", 0) == 0;
         bool wanted = std::find(labels.wanted.begin(), labels.wanted.end(), label) != labels.wanted.end();
         if (ours && !wanted) labels.remove.push_back(label);
     }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "greenlight/util/glob.hpp"
+#include "greenlight/util/strings.hpp"
 
 namespace greenlight::gate {
 
@@ -33,9 +34,7 @@ bool is_source_file(const std::string& path) {
     auto slash = path.rfind('/');
     auto dot = path.rfind('.');
     if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return false;
-    std::string extension = path.substr(dot + 1);
-    std::transform(extension.begin(), extension.end(), extension.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string extension = util::lowercase(std::string_view(path).substr(dot + 1));
     return k_source_extensions.count(extension) > 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "greenlight/util/strings.hpp"
+
 namespace greenlight::gate {
 
 using nlohmann::json;
@@ -34,16 +36,6 @@ const char* mark(GateState state) {
         case GateState::missing: return "⬜";
     }
     return "⬜";
-}
-
-std::string cell(std::string text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '|') out += "\\|";
-        else if (c == '\n') out += ' ';
-        else out.push_back(c);
-    }
-    return out;
 }
 
 }  // namespace
@@ -164,7 +156,7 @@ std::string report_markdown(const GateReport& report) {
         out << "<details><summary>Why</summary>\n\n";
         size_t shown = 0;
         for (const auto& reason : evaluation.risk.reasons) {
-            out << "- " << cell(reason_text(reason)) << "\n";
+            out << "- " << util::markdown_table_cell(reason_text(reason)) << "\n";
             if (++shown >= 50) break;
         }
         out << "\n</details>\n\n";
@@ -173,7 +165,7 @@ std::string report_markdown(const GateReport& report) {
     out << "| | gate | state | mode | detail |\n|---|---|---|---|---|\n";
     for (const auto& gate : evaluation.gates) {
         out << fmt::format("| {} | `{}` | {} | {} | {} |\n", mark(gate.state), gate.name, to_string(gate.state),
-                           gate.mode == config::GateMode::blocking ? "blocking" : "advisory", cell(gate.detail));
+                           gate.mode == config::GateMode::blocking ? "blocking" : "advisory", util::markdown_table_cell(gate.detail));
     }
     if (report.patch && !report.patch->files.empty()) {
         out << "\n**Patch coverage:** " << report.patch->ratio.percent_text() << " ("
@@ -192,7 +184,7 @@ std::vector<std::string> uncovered_annotations(const GateReport& report) {
     for (const auto& file : report.patch->files) {
         for (const auto& range : file.uncovered) {
             lines.push_back(fmt::format("::warning file={},line={},endLine={},title=greenlight gate::added lines not covered by tests",
-                                        file.path, range.first, range.last));
+                                        util::workflow_command_escape(file.path, true), range.first, range.last));
         }
     }
     return lines;

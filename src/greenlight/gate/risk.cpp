@@ -6,17 +6,13 @@
 #include <cctype>
 #include <memory>
 
+#include "greenlight/util/strings.hpp"
 #include "greenlight/util/glob.hpp"
 
 namespace greenlight::gate {
 
 namespace {
 
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // The paths a file change touches: both sides of a rename or copy.
 std::vector<std::string> touched_paths(const diff::FileDiff& file) {
@@ -55,7 +51,7 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
     std::vector<CompiledRule> rules;
     for (const auto& rule : gate.rules) {
         CompiledRule compiled{&rule, {}, {}};
-        for (const auto& keyword : rule.keywords) compiled.keywords.push_back(lowercase(keyword));
+        for (const auto& keyword : rule.keywords) compiled.keywords.push_back(util::lowercase(keyword));
         for (const auto& pattern : rule.patterns) {
             auto regex = std::make_unique<RE2>(pattern, RE2::Quiet);
             if (regex->ok()) compiled.patterns.push_back(std::move(regex));
@@ -75,6 +71,16 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
         all_docs = all_docs && is_docs;
         all_generated = all_generated && index < generated.size() && generated[index];
 
+        // Keyword rules compare lowercased text: lower each added line once per file, not once per rule.
+        std::vector<std::string> lowered_lines;
+        auto lowered = [&](size_t line_index) -> const std::string& {
+            if (lowered_lines.empty()) {
+                lowered_lines.reserve(file.added.size());
+                for (const auto& added : file.added) lowered_lines.push_back(util::lowercase(added.text));
+            }
+            return lowered_lines[line_index];
+        };
+
         for (const auto& compiled : rules) {
             const auto& rule = *compiled.rule;
             RiskReason reason{rule.name, rule.tier, file.path(), 0, ""};
@@ -82,10 +88,10 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
             const bool looks_at_lines = !compiled.keywords.empty() || !compiled.patterns.empty();
             if (looks_at_lines) {
                 bool hit = false;
-                for (const auto& added : file.added) {
-                    std::string lowered = lowercase(added.text);
+                for (size_t line_index = 0; line_index < file.added.size(); ++line_index) {
+                    const auto& added = file.added[line_index];
                     for (size_t k = 0; k < compiled.keywords.size() && !hit; ++k) {
-                        if (lowered.find(compiled.keywords[k]) != std::string::npos) {
+                        if (lowered(line_index).find(compiled.keywords[k]) != std::string::npos) {
                             hit = true;
                             reason.matched = rule.keywords[k];
                         }

@@ -17,24 +17,6 @@ namespace {
 // Deeper nesting than this is no tool's output; refusing it keeps the recursion bounded on hostile input.
 constexpr int k_max_suite_depth = 128;
 
-struct Position {
-    int line = 1;
-    int column = 1;
-};
-
-Position position_at(std::string_view text, std::ptrdiff_t offset) {
-    size_t end = offset < 0 ? 0 : std::min(static_cast<size_t>(offset), text.size());
-    Position position;
-    size_t line_start = 0;
-    for (size_t i = 0; i < end; ++i) {
-        if (text[i] == '\n') {
-            ++position.line;
-            line_start = i + 1;
-        }
-    }
-    position.column = static_cast<int>(end - line_start) + 1;
-    return position;
-}
 
 // Surefire writes thousands separators in some locales ("1,234.5"); anything unreadable is taken as unknown.
 double parse_seconds(std::string_view text) {
@@ -154,7 +136,7 @@ ParseOutcome parse_junit(std::string_view xml, std::string_view source_name) {
     pugi::xml_document document;
     const pugi::xml_parse_result parsed = document.load_buffer(xml.data(), xml.size());
     if (!parsed) {
-        const Position position = position_at(xml, parsed.offset);
+        const util::TextPosition position = util::text_position(xml, parsed.offset);
         const size_t content_end = xml.find_last_not_of(" \t\r\n") + 1;
         const bool at_end = parsed.offset + 1 >= static_cast<std::ptrdiff_t>(content_end);
         std::string message = fmt::format("malformed XML: {}", parsed.description());
@@ -165,7 +147,7 @@ ParseOutcome parse_junit(std::string_view xml, std::string_view source_name) {
     const pugi::xml_node root = document.document_element();
     const std::string_view root_name = root.name();
     if (root_name != "testsuites" && root_name != "testsuite") {
-        const Position position = position_at(xml, root.offset_debug());
+        const util::TextPosition position = util::text_position(xml, root.offset_debug());
         return ParseFailure{source, position.line, position.column,
                             fmt::format("expected a <testsuites> or <testsuite> root element, found <{}>; is this "
                                         "file JUnit XML?",

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "greenlight/util/duration.hpp"
+#include "greenlight/util/strings.hpp"
 
 namespace greenlight::runner {
 
@@ -33,31 +34,6 @@ std::string_view termination_name(Termination termination) {
         case Termination::failed_to_start: return "failed-to-start";
     }
     return "unknown";
-}
-
-// Escapes text for a Markdown table cell.
-std::string cell(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '|') out += "\\|";
-        else if (c == '\n') out += ' ';
-        else out.push_back(c);
-    }
-    return out;
-}
-
-// Workflow command data: %, CR and LF must be escaped, and in properties also ':' and ','.
-std::string escape_annotation(std::string_view text, bool property) {
-    std::string out;
-    for (char c : text) {
-        if (c == '%') out += "%25";
-        else if (c == '\r') out += "%0D";
-        else if (c == '\n') out += "%0A";
-        else if (property && c == ':') out += "%3A";
-        else if (property && c == ',') out += "%2C";
-        else out.push_back(c);
-    }
-    return out;
 }
 
 const char* verdict_icon(std::string_view verdict, bool green) {
@@ -226,7 +202,7 @@ std::string summary_markdown(const json& summary) {
     if (summary.value("status", "") != "complete") {
         out << "> **Incomplete:** the run was interrupted; the bundle holds what was written until then.\n\n";
     }
-    out << cell(summary.value("reason", "")) << "\n\n";
+    out << util::markdown_table_cell(summary.value("reason", "")) << "\n\n";
     const json& counts = summary["counts"];
     out << fmt::format("**Tests:** {} passed, {} failed, {} errors, {} skipped — {} in {}\n\n",
                        counts.value("passed", 0), counts.value("failed", 0), counts.value("errored", 0),
@@ -235,7 +211,7 @@ std::string summary_markdown(const json& summary) {
     if (summary.contains("smoke") && summary["smoke"].is_object()) {
         const json& smoke = summary["smoke"];
         out << fmt::format("**Smoke guard:** {} {}\n\n", smoke.value("green", false) ? "✅" : "❌",
-                           cell(smoke.value("reason", "")));
+                           util::markdown_table_cell(smoke.value("reason", "")));
     }
     out << "| | suite | verdict | tests | attempts | duration | reason |\n";
     out << "|---|---|---|---|---|---|---|\n";
@@ -247,7 +223,7 @@ std::string summary_markdown(const json& summary) {
                            suite_verdict, suite_counts.value("passed", 0), suite_counts.value("total", 0),
                            suite.value("attempts", 0),
                            util::format_duration(std::chrono::milliseconds(suite.value("duration_ms", 0))),
-                           cell(suite.value("reason", "")));
+                           util::markdown_table_cell(suite.value("reason", "")));
     }
     if (summary.contains("not_run") && !summary["not_run"].empty()) {
         out << "\nNot run: ";
@@ -389,14 +365,14 @@ std::vector<std::string> github_annotations(const json& summary) {
         if (suite.value("green", false)) continue;
         lines.push_back(fmt::format(
             "::error title={}::{}",
-            escape_annotation(fmt::format("greenlight {}: suite {} {}", summary.value("tier", ""),
+            util::workflow_command_escape(fmt::format("greenlight {}: suite {} {}", summary.value("tier", ""),
                                           suite.value("name", ""), suite.value("verdict", "")),
                               true),
-            escape_annotation(suite.value("reason", ""), false)));
+            util::workflow_command_escape(suite.value("reason", ""), false)));
     }
     if (summary.contains("smoke") && summary["smoke"].is_object() && !summary["smoke"].value("green", false)) {
-        lines.push_back(fmt::format("::error title={}::{}", escape_annotation("greenlight smoke guard failed", true),
-                                    escape_annotation(summary["smoke"].value("reason", ""), false)));
+        lines.push_back(fmt::format("::error title={}::{}", util::workflow_command_escape("greenlight smoke guard failed", true),
+                                    util::workflow_command_escape(summary["smoke"].value("reason", ""), false)));
     }
     if (!summary.value("green", false) && summary.value("status", "") != "complete") {
         lines.push_back("::error title=greenlight run incomplete::the run was interrupted before it finished");

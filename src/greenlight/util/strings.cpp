@@ -1,6 +1,7 @@
 #include "greenlight/util/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 
 namespace greenlight::util {
@@ -112,6 +113,49 @@ std::string printable(std::string_view text) {
         }
     }
     return out;
+}
+
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string markdown_table_cell(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n') out += ' ';
+        else if (c != '\r') out.push_back(c);
+    }
+    return out;
+}
+
+std::string workflow_command_escape(std::string_view text, bool property) {
+    std::string out;
+    for (char c : text) {
+        if (c == '%') out += "%25";
+        else if (c == '\r') out += "%0D";
+        else if (c == '\n') out += "%0A";
+        else if (property && c == ':') out += "%3A";
+        else if (property && c == ',') out += "%2C";
+        else out.push_back(c);
+    }
+    return out;
+}
+
+TextPosition text_position(std::string_view text, std::ptrdiff_t offset) {
+    const size_t end = offset < 0 ? 0 : std::min(static_cast<size_t>(offset), text.size());
+    TextPosition position;
+    size_t line_start = 0;
+    for (size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++position.line;
+            line_start = i + 1;
+        }
+    }
+    position.column = static_cast<int>(end - line_start) + 1;
+    return position;
 }
 
 }  // namespace greenlight::util

@@ -1,6 +1,7 @@
 // Small string helpers that know nothing about greenlight.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,5 +25,22 @@ std::string expand_placeholders(std::string_view text,
 
 // Escapes a string for a JSON-free, human log line (control characters as \xNN).
 std::string printable(std::string_view text);
+
+// ASCII lowercase copy.
+std::string lowercase(std::string_view text);
+
+// Text for one cell of a Markdown table: `|` escaped, line breaks as spaces.
+std::string markdown_table_cell(std::string_view text);
+
+// Text for a GitHub Actions workflow command (`::error title=...::message`): `%`, CR and LF are
+// escaped, and in a property (`property = true`) also `:` and `,`.
+std::string workflow_command_escape(std::string_view text, bool property);
+
+// The 1-based line and column of a byte offset in `text` (clamped to the text).
+struct TextPosition {
+    int line = 1;
+    int column = 1;
+};
+TextPosition text_position(std::string_view text, std::ptrdiff_t offset);
 
 }  // namespace greenlight::util

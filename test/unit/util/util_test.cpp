@@ -59,6 +59,27 @@ TEST(Strings, ExpandsKnownPlaceholdersOnly) {
     EXPECT_EQ(expand_placeholders("${{ secrets.X }} {unknown} {", values), "${{ secrets.X }} {unknown} {");
 }
 
+TEST(Strings, MarkdownCellsKeepTheTableIntact) {
+    EXPECT_EQ(markdown_table_cell("a | b\r\nc"), "a \\| b c");
+}
+
+TEST(Strings, WorkflowCommandEscaping) {
+    EXPECT_EQ(workflow_command_escape("50% done\nnext", false), "50%25 done%0Anext");
+    EXPECT_EQ(workflow_command_escape("src/a,b:c.py", true), "src/a%2Cb%3Ac.py");
+    EXPECT_EQ(workflow_command_escape("a:b,c", false), "a:b,c");  // only properties escape ':' and ','
+}
+
+TEST(Strings, TextPositionIsOneBasedAndClamped) {
+    const std::string text = "ab\ncd\nef";
+    EXPECT_EQ(text_position(text, 0).line, 1);
+    EXPECT_EQ(text_position(text, 0).column, 1);
+    EXPECT_EQ(text_position(text, 4).line, 2);
+    EXPECT_EQ(text_position(text, 4).column, 2);
+    EXPECT_EQ(text_position(text, 1000).line, 3);
+    EXPECT_EQ(text_position(text, -5).line, 1);
+    EXPECT_EQ(lowercase("RISK:R2-Medium"), "risk:r2-medium");
+}
+
 TEST(Paths, SafeRelativePathsOnly) {
     EXPECT_TRUE(is_safe_relative_path("suites/unit/output.log"));
     for (const char* path : {"", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a/", "a\\b"}) {
