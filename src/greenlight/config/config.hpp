@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "greenlight/config/checks_config.hpp"
 #include "greenlight/results/test_results.hpp"
 
 namespace greenlight::config {
@@ -128,6 +129,8 @@ struct Config {
     std::vector<std::string> tier_order;  // tiers in file order
     Policy policy;
     GateConfig gate = default_gate_config();
+    std::vector<CheckConfig> checks;  // in file order
+    ProofConfig proof;
 
     const SuiteConfig* find_suite(const std::string& name) const;
     // The suites a tier selects, in the tier's order, each once; empty for an unknown tier.

@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-process::Arguments git_arguments(const fs::path& repo, std::initializer_list<std::string> arguments) {
+process::Arguments git_arguments(const fs::path& repo, const process::Arguments& arguments) {
     process::Arguments all = {"git", "-c", "core.quotepath=on", "-C", repo.string()};
     all.insert(all.end(), arguments.begin(), arguments.end());
     return all;
@@ -157,8 +157,12 @@ util::Result<std::vector<bool>> git_attribute_set(const fs::path& repo, const st
 
 namespace greenlight::diff {
 
-util::Result<std::vector<std::string>> git_ls_files(const std::filesystem::path& repo) {
-    util::Result<std::string> output = run_git({git_arguments(repo, {"ls-files", "-z", "--full-name"})});
+util::Result<std::vector<std::string>> git_ls_files(const std::filesystem::path& repo, UntrackedFiles untracked) {
+    process::Arguments arguments = {"ls-files", "-z", "--full-name", "--cached"};
+    if (untracked == UntrackedFiles::include) {
+        arguments.insert(arguments.end(), {"--others", "--exclude-standard", "--deduplicate"});
+    }
+    util::Result<std::string> output = run_git({git_arguments(repo, arguments)});
     if (!output) return output.error();
     std::vector<std::string> files;
     std::string_view rest = *output;

@@ -28,7 +28,11 @@ util::Result<std::string> git_patch_id(const std::filesystem::path& repo, const 
 util::Result<std::vector<bool>> git_attribute_set(const std::filesystem::path& repo, const std::string& attribute,
                                                   const std::vector<std::string>& paths);
 
-// Every tracked file, repository-relative (`git ls-files -z`), for mapping coverage report paths.
-util::Result<std::vector<std::string>> git_ls_files(const std::filesystem::path& repo);
+enum class UntrackedFiles { exclude, include };
+
+// Every tracked file, repository-relative (`git ls-files -z`); with UntrackedFiles::include also the
+// untracked files .gitignore does not exclude (what a commit of the work tree would hold).
+util::Result<std::vector<std::string>> git_ls_files(const std::filesystem::path& repo,
+                                                    UntrackedFiles untracked = UntrackedFiles::exclude);
 
 }  // namespace greenlight::diff
