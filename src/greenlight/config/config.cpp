@@ -71,6 +71,26 @@ LoadOutcome load_config(const std::filesystem::path& file) {
     return load_config_text(text.str(), file);
 }
 
+std::string_view to_string(CheckType type) {
+    switch (type) {
+        case CheckType::links:
+            return "links";
+        case CheckType::placeholders:
+            return "placeholders";
+        case CheckType::required_files:
+            return "required-files";
+        case CheckType::registry:
+            return "registry";
+        case CheckType::protected_paths:
+            return "protected-paths";
+        case CheckType::command:
+            return "command";
+        case CheckType::secrets:
+            return "secrets";
+    }
+    return "command";
+}
+
 std::string_view config_schema() {
     return resources::k_config_schema;
 }

@@ -5,7 +5,8 @@ namespace greenlight::config {
 const std::vector<Section>& all_sections() {
     static const std::vector<Section> sections = {Section::top,       Section::defaults,        Section::suite,
                                                   Section::results,   Section::policy,          Section::gate,
-                                                  Section::gate_rule, Section::gate_definition, Section::gate_coverage};
+                                                  Section::gate_rule, Section::gate_definition, Section::gate_coverage,
+                                                  Section::check,     Section::proof,           Section::proof_criterion};
     return sections;
 }
 
@@ -29,13 +30,20 @@ std::string_view section_name(Section section) {
             return "gate.gates.<name>";
         case Section::gate_coverage:
             return "gate.coverage";
+        case Section::check:
+            return "checks.<name>";
+        case Section::proof:
+            return "proof";
+        case Section::proof_criterion:
+            return "proof.strong[]";
     }
     return "";
 }
 
 const std::vector<std::string>& allowed_keys(Section section) {
     static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults",
-                                                 "suites",  "tiers",   "policy",    "gate"};
+                                                 "suites",  "tiers",   "policy",    "gate",
+                                                 "checks",  "proof"};
     static const std::vector<std::string> defaults = {"timeout", "grace", "retries", "min_tests", "output_cap"};
     static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace", "retries",
                                                    "min_tests", "output_cap", "results", "requires", "labels"};
@@ -46,7 +54,22 @@ const std::vector<std::string>& allowed_keys(Section section) {
                                                        "tier", "requires", "requires_from"};
     static const std::vector<std::string> gate_definition = {"mode", "checks"};
     static const std::vector<std::string> gate_coverage = {"patch_minimum", "patch_threshold", "project_max_drop"};
+    static const std::vector<std::string> check = {"type",     "mode",  "paths", "exclude", "indexes",
+                                                   "patterns", "manifest", "files", "file",    "command",
+                                                   "output",   "timeout",  "scope", "baseline"};
+    static const std::vector<std::string> proof = {"ids",           "fingerprint", "fingerprint_length",
+                                                   "key_env",       "redact_paths", "forbidden",
+                                                   "personal_data", "strong",      "weak",
+                                                   "classification_field"};
+    static const std::vector<std::string> proof_criterion = {"name",     "path",     "exists",  "equals",
+                                                             "not_equals", "at_least", "at_most", "matches"};
     switch (section) {
+        case Section::check:
+            return check;
+        case Section::proof:
+            return proof;
+        case Section::proof_criterion:
+            return proof_criterion;
         case Section::top:
             return top;
         case Section::defaults:
@@ -67,6 +90,59 @@ const std::vector<std::string>& allowed_keys(Section section) {
             return gate_coverage;
     }
     return top;
+}
+
+const std::vector<std::string>& check_type_names() {
+    static const std::vector<std::string> names = {"links",           "placeholders", "required-files", "registry",
+                                                   "protected-paths", "command",      "secrets"};
+    return names;
+}
+
+const std::vector<std::string>& check_mode_names() {
+    static const std::vector<std::string> names = {"blocking", "advisory"};
+    return names;
+}
+
+const std::vector<std::string>& check_scope_names() {
+    static const std::vector<std::string> names = {"all", "changed"};
+    return names;
+}
+
+const std::vector<std::string>& check_keys_for(CheckType type) {
+    static const std::vector<std::string> links = {"type", "mode", "paths", "exclude"};
+    static const std::vector<std::string> placeholders = {"type", "mode", "paths", "exclude", "indexes", "patterns"};
+    static const std::vector<std::string> required_files = {"type", "mode", "manifest", "files"};
+    static const std::vector<std::string> registry = {"type", "mode", "file", "command", "output", "timeout"};
+    static const std::vector<std::string> protected_paths = {"type", "mode", "paths", "exclude"};
+    static const std::vector<std::string> command = {"type", "mode", "command", "timeout"};
+    static const std::vector<std::string> secrets = {"type", "mode", "paths", "exclude", "scope", "baseline"};
+    switch (type) {
+        case CheckType::links:
+            return links;
+        case CheckType::placeholders:
+            return placeholders;
+        case CheckType::required_files:
+            return required_files;
+        case CheckType::registry:
+            return registry;
+        case CheckType::protected_paths:
+            return protected_paths;
+        case CheckType::command:
+            return command;
+        case CheckType::secrets:
+            return secrets;
+    }
+    return command;
+}
+
+const std::vector<std::string>& proof_fingerprint_names() {
+    static const std::vector<std::string> names = {"hmac-sha256", "sha256"};
+    return names;
+}
+
+const std::vector<std::string>& proof_condition_names() {
+    static const std::vector<std::string> names = {"exists", "equals", "not_equals", "at_least", "at_most", "matches"};
+    return names;
 }
 
 const std::vector<std::string>& output_format_names() {

@@ -7,10 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "greenlight/config/checks_config.hpp"
+
 namespace greenlight::config {
 
 // A mapping in greenlight.yml whose keys are fixed (as opposed to suite, tier or env names).
-enum class Section { top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage };
+enum class Section {
+    top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage, check, proof, proof_criterion
+};
 
 // Every section, in the order the reference documents them.
 const std::vector<Section>& all_sections();
@@ -33,6 +37,16 @@ const std::vector<std::string>& missing_requirement_policy_names();
 
 // `gate.gates.<name>.mode` values.
 const std::vector<std::string>& gate_mode_names();
+
+// `checks.<name>.type`, `.mode` and `.scope` values.
+const std::vector<std::string>& check_type_names();
+const std::vector<std::string>& check_mode_names();
+const std::vector<std::string>& check_scope_names();
+// The keys of `checks.<name>` a check of this type takes (a subset of allowed_keys(Section::check)).
+const std::vector<std::string>& check_keys_for(CheckType type);
+// `proof.fingerprint` values and the conditions a `proof.strong`/`proof.weak` criterion may use.
+const std::vector<std::string>& proof_fingerprint_names();
+const std::vector<std::string>& proof_condition_names();
 
 // Environment names greenlight sets for every suite (GREENLIGHT_*, TMPDIR, TZ), which `env` may not set.
 bool is_reserved_environment_name(std::string_view name);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <system_error>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "greenlight/config/config.hpp"
 #include "greenlight/config/keys.hpp"
 #include "greenlight/util/duration.hpp"
+#include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::config {
@@ -95,6 +97,33 @@ std::string describe(const YAML::Node& node) {
     constexpr size_t k_shown = 60;
     if (text.size() > k_shown) text = text.substr(0, k_shown) + "...";
     return fmt::format("'{}'", text);
+}
+
+// A YAML value as JSON: plain scalars become null, booleans and numbers where they read as such; quoted
+// scalars stay strings (`equals: "200"` compares with the string "200").
+nlohmann::json yaml_to_json(const YAML::Node& node) {
+    if (node.IsSequence()) {
+        nlohmann::json array = nlohmann::json::array();
+        for (const auto& item : node) array.push_back(yaml_to_json(item));
+        return array;
+    }
+    if (node.IsMap()) {
+        nlohmann::json object = nlohmann::json::object();
+        for (const auto& pair : node) object[pair.first.Scalar()] = yaml_to_json(pair.second);
+        return object;
+    }
+    if (!node.IsScalar() || (node.Tag() == "?" && (node.Scalar() == "null" || node.Scalar() == "~"))) return nullptr;
+    const std::string& text = node.Scalar();
+    if (node.Tag() != "?") return text;  // quoted
+    if (text == "true" || text == "false") return text == "true";
+    std::int64_t whole = 0;
+    if (auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), whole);
+        error == std::errc() && end == text.data() + text.size()) {
+        return whole;
+    }
+    double number = 0;
+    if (YAML::convert<double>::decode(node, number)) return number;
+    return text;
 }
 
 std::string word_list(const std::vector<std::string>& words, std::string_view last_joiner) {
@@ -213,6 +242,12 @@ std::optional<std::string_view> section_of_misplaced_key(const std::string& key,
                 return "it belongs in a gate under `gate.gates`";
             case Section::gate_coverage:
                 return "it belongs under `gate.coverage`";
+            case Section::check:
+                return "it belongs in a check under `checks`";
+            case Section::proof:
+                return "it belongs under `proof`";
+            case Section::proof_criterion:
+                return "it belongs in a criterion under `proof.strong` or `proof.weak`";
         }
     }
     return std::nullopt;
@@ -288,6 +323,12 @@ private:
     void read_gate_rule(const YAML::Node& node, const std::string& path, std::map<std::string, int>& rule_lines);
     void read_gate_patterns(const YAML::Node& node, const std::string& path, RiskRule& rule);
     void read_gate_coverage(const YAML::Node& node, const std::string& path);
+    void read_checks(const MapEntry& entry);
+    std::optional<CheckConfig> read_check(const MapEntry& entry);
+    void read_check_command(const YAML::Node& node, const std::string& path, CheckConfig& check);
+    std::optional<std::vector<std::string>> read_patterns(const YAML::Node& node, const std::string& path);
+    void read_proof(const MapEntry& entry);
+    void read_proof_criteria(const YAML::Node& node, const std::string& path, std::vector<ProofCriterion>& criteria);
 
     std::string m_file_for_messages;
     Config m_config;
@@ -489,10 +530,14 @@ void Loader::read_top(const YAML::Node& root) {
     if (auto entry = take("artifacts")) read_artifacts(*entry);
     // Suites fall back to defaults, so defaults are read first wherever they are in the file.
     if (auto entry = take("defaults")) read_defaults(*entry);
-    read_suites(take("suites"), root);
+    // A file for `greenlight check`, `proof` or `gate` alone needs no suites.
+    const bool suites_optional = found.count("checks") || found.count("proof") || found.count("gate");
+    if (found.count("suites") || !suites_optional) read_suites(take("suites"), root);
     if (auto entry = take("tiers")) read_tiers(*entry);
     if (auto entry = take("policy")) read_policy(*entry);
     if (auto entry = take("gate")) read_gate(*entry);
+    if (auto entry = take("checks")) read_checks(*entry);
+    if (auto entry = take("proof")) read_proof(*entry);
 }
 
 void Loader::read_version(const std::optional<MapEntry>& entry, const YAML::Node& root) {
@@ -1214,9 +1259,13 @@ void Loader::read_gate_rule(const YAML::Node& node, const std::string& path, std
 }
 
 void Loader::read_gate_patterns(const YAML::Node& node, const std::string& path, RiskRule& rule) {
+    if (auto patterns = read_patterns(node, path)) rule.patterns = std::move(*patterns);
+}
+
+std::optional<std::vector<std::string>> Loader::read_patterns(const YAML::Node& node, const std::string& path) {
     constexpr std::string_view k_expected = "a regular expression (RE2 syntax)";
     auto patterns = read_string_list(node, path, k_expected, "regular expressions (RE2 syntax)", EmptyList::refused);
-    if (!patterns) return;
+    if (!patterns) return std::nullopt;
     RE2::Options options;
     options.set_log_errors(false);  // the message goes into the error list, not to stderr
     bool all_valid = true;
@@ -1228,7 +1277,8 @@ void Loader::read_gate_patterns(const YAML::Node& node, const std::string& path,
                   fmt::format("expected {}; found {}: {}", k_expected, describe(node[index]),
                               util::printable(compiled.error())));
     }
-    if (all_valid) rule.patterns = std::move(*patterns);
+    if (!all_valid) return std::nullopt;
+    return patterns;
 }
 
 void Loader::read_gate_coverage(const YAML::Node& node, const std::string& path) {
@@ -1250,6 +1300,316 @@ void Loader::read_gate_coverage(const YAML::Node& node, const std::string& path)
         } else if (item.key == "project_max_drop") {
             m_config.gate.project_coverage_max_drop = *value;
         }
+    }
+}
+
+void Loader::read_checks(const MapEntry& entry) {
+    const YAML::Node& node = entry.value;
+    if (!node.IsMap() || node.size() == 0) {
+        add_error(node.IsMap() || node.IsNull() ? entry.key_node : node, "checks",
+                  fmt::format("expected a mapping of check names to checks, with at least one check; found {}",
+                              node.IsMap() ? "an empty mapping" : describe(node)));
+        return;
+    }
+    for (const auto& item : entries(node, "checks", std::nullopt)) {
+        if (!is_valid_name(item.key)) {
+            add_error(item.key_node, child_path("checks", item.key),
+                      fmt::format("expected a check name of {}; found '{}'", k_name_rule, util::printable(item.key)));
+            continue;
+        }
+        if (auto check = read_check(item)) m_config.checks.push_back(std::move(*check));
+    }
+}
+
+std::optional<CheckConfig> Loader::read_check(const MapEntry& entry) {
+    const std::string path = child_path("checks", entry.key);
+    const std::vector<std::string>& types = check_type_names();
+    CheckConfig check;
+    check.name = entry.key;
+    check.line = position_of(entry.key_node).line;
+    // A check named after its type (`links:`) needs nothing more to be a links check.
+    const bool named_after_type = std::find(types.begin(), types.end(), entry.key) != types.end();
+    const bool bare = named_after_type && (!entry.value.IsDefined() || entry.value.IsNull());
+    if (!bare && !entry.value.IsMap()) {
+        add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, path,
+                  fmt::format("expected a mapping with `type` and the type's keys; found {}", describe(entry.value)));
+        return std::nullopt;
+    }
+    std::vector<MapEntry> items = bare ? std::vector<MapEntry>{} : entries(entry.value, path, Section::check);
+    std::string type_name = named_after_type ? entry.key : "";
+    for (const auto& item : items) {
+        if (item.key != "type") continue;
+        auto chosen = read_choice(item.value, child_path(path, "type"), types);
+        if (!chosen) return std::nullopt;
+        type_name = *chosen;
+    }
+    if (type_name.empty()) {
+        add_error(entry.key_node, child_path(path, "type"),
+                  fmt::format("missing key; expected the check's type: {}", word_list(types, "or")));
+        return std::nullopt;
+    }
+    check.type = static_cast<CheckType>(std::find(types.begin(), types.end(), type_name) - types.begin());
+    const std::vector<std::string>& allowed = check_keys_for(check.type);
+
+    bool valid = true;
+    std::vector<std::string> present;
+    for (const auto& item : items) {
+        const std::string item_path = child_path(path, item.key);
+        present.push_back(item.key);
+        if (std::find(allowed.begin(), allowed.end(), item.key) == allowed.end()) {
+            add_error(item.key_node, item_path,
+                      fmt::format("`{}` does not apply to a {} check; a {} check takes {}", item.key, type_name,
+                                  type_name, word_list(allowed, "and")));
+            valid = false;
+            continue;
+        }
+        const YAML::Node& value = item.value;
+        if (item.key == "mode") {
+            if (auto mode = read_choice(value, item_path, check_mode_names())) {
+                check.mode = *mode == "advisory" ? CheckMode::advisory : CheckMode::blocking;
+            }
+        } else if (item.key == "paths" || item.key == "exclude" || item.key == "files") {
+            auto globs = read_string_list(value, item_path, "a path glob such as docs/**/*.md",
+                                          "path globs such as docs/**/*.md", EmptyList::refused);
+            if (!globs) {
+                valid = false;
+            } else if (item.key == "paths") {
+                check.paths = std::move(*globs);
+            } else if (item.key == "exclude") {
+                check.exclude = std::move(*globs);
+            } else {
+                check.files = std::move(*globs);
+            }
+        } else if (item.key == "indexes") {
+            if (auto files = read_string_list(value, item_path, "a docs index or registry file",
+                                              "docs index or registry files", EmptyList::refused)) {
+                check.indexes = std::move(*files);
+            }
+        } else if (item.key == "patterns") {
+            if (auto patterns = read_patterns(value, item_path)) check.patterns = std::move(*patterns);
+        } else if (item.key == "manifest" || item.key == "file" || item.key == "baseline") {
+            auto file = read_string(value, item_path, "a file path, relative to greenlight.yml");
+            if (!file) continue;
+            if (!util::is_safe_relative_path(*file)) {
+                add_error(value, item_path,
+                          fmt::format("expected a path inside the repository (relative, no `..`); found '{}'",
+                                      util::printable(*file)));
+                continue;
+            }
+            (item.key == "manifest" ? check.manifest : item.key == "file" ? check.file : check.baseline) = *file;
+        } else if (item.key == "command") {
+            read_check_command(value, item_path, check);
+        } else if (item.key == "output") {
+            if (auto output = read_choice(value, item_path, {"stdout", "file"})) {
+                check.output = *output == "file" ? CheckConfig::RegistryOutput::file : CheckConfig::RegistryOutput::stdout_;
+            }
+        } else if (item.key == "timeout") {
+            if (auto timeout = read_duration(value, item_path)) {
+                if (timeout->count() == 0) {
+                    add_error(value, item_path, "expected a duration greater than zero; found 0");
+                } else {
+                    check.timeout = *timeout;
+                }
+            }
+        } else if (item.key == "scope") {
+            if (auto scope = read_choice(value, item_path, check_scope_names())) {
+                check.scope = *scope == "changed" ? CheckScope::changed : CheckScope::all;
+            }
+        }
+    }
+    const auto has = [&](std::string_view key) { return std::find(present.begin(), present.end(), key) != present.end(); };
+    const auto require = [&](std::string_view key, std::string_view what) {
+        if (has(key)) return;
+        add_error(entry.key_node, child_path(path, std::string(key)),
+                  fmt::format("missing key; a {} check needs `{}`: {}", type_name, key, what));
+        valid = false;
+    };
+    switch (check.type) {
+        case CheckType::placeholders:
+            if (!has("paths") && !has("indexes")) {
+                add_error(entry.key_node, path,
+                          "a placeholders check needs `indexes` (docs indexes or registries whose files it reads), "
+                          "`paths` (globs), or both");
+                valid = false;
+            }
+            break;
+        case CheckType::required_files:
+            if (!has("manifest") && !has("files")) {
+                add_error(entry.key_node, path,
+                          "a required-files check needs `manifest` (a file listing required paths), `files` "
+                          "(an inline list), or both");
+                valid = false;
+            }
+            break;
+        case CheckType::registry:
+            require("file", "the generated file that is committed");
+            require("command", "the generator, as a list (argv) or a string (run by /bin/sh -c)");
+            break;
+        case CheckType::protected_paths:
+            require("paths", "globs of the files that may not be deleted or renamed");
+            break;
+        case CheckType::command:
+            require("command", "the command to run, as a list (argv) or a string (run by /bin/sh -c)");
+            break;
+        case CheckType::links:
+        case CheckType::secrets:
+            break;
+    }
+    if (!valid) return std::nullopt;
+    return check;
+}
+
+void Loader::read_check_command(const YAML::Node& node, const std::string& path, CheckConfig& check) {
+    if (node.IsScalar() && !node.Scalar().empty()) {
+        check.command = {"/bin/sh", "-c", node.Scalar()};
+        return;
+    }
+    if (auto argv = read_string_list(node, path, "a command-line argument",
+                                     "command-line arguments (argv), or a string run by /bin/sh -c",
+                                     EmptyList::refused)) {
+        check.command = std::move(*argv);
+    }
+}
+
+void Loader::read_proof(const MapEntry& entry) {
+    if (!entry.value.IsMap()) {
+        add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, "proof",
+                  fmt::format("expected a mapping with any of {}; found {}",
+                              word_list(allowed_keys(Section::proof), "and"), describe(entry.value)));
+        return;
+    }
+    ProofConfig& proof = m_config.proof;
+    proof.from_file = true;
+    for (const auto& item : entries(entry.value, "proof", Section::proof)) {
+        const std::string path = child_path("proof", item.key);
+        const YAML::Node& value = item.value;
+        if (item.key == "ids") {
+            if (auto ids = read_string_list(value, path, "a JSON Pointer such as /tickets/*/id, or a member name",
+                                            "JSON Pointers or member names", EmptyList::refused)) {
+                proof.id_fields = std::move(*ids);
+            }
+        } else if (item.key == "fingerprint") {
+            if (auto kind = read_choice(value, path, proof_fingerprint_names())) {
+                proof.fingerprint = *kind == "sha256" ? ProofConfig::Fingerprint::sha256
+                                                      : ProofConfig::Fingerprint::hmac_sha256;
+            }
+        } else if (item.key == "fingerprint_length") {
+            // Below 8 hex characters collisions within one file become likely; 64 is the whole digest.
+            if (auto length = read_whole_number(value, path, 8, 64)) proof.fingerprint_length = static_cast<int>(*length);
+        } else if (item.key == "key_env") {
+            if (auto name = read_string(value, path, "an environment variable name")) proof.key_env = *name;
+        } else if (item.key == "redact_paths") {
+            if (auto templates = read_string_list(value, path, "a URL path template such as /v1/tickets/{id}/add-tags",
+                                                  "URL path templates", EmptyList::refused)) {
+                for (size_t index = 0; index < templates->size(); ++index) {
+                    const std::string& text = (*templates)[index];
+                    if (text.front() != '/' || text.find('{') == std::string::npos) {
+                        add_error(value[index], item_path(path, index),
+                                  fmt::format("expected a path starting with '/' with at least one {{name}} segment "
+                                              "to redact; found '{}'",
+                                              util::printable(text)));
+                    }
+                }
+                proof.redact_paths = std::move(*templates);
+            }
+        } else if (item.key == "forbidden") {
+            if (auto markers = read_string_list(value, path, "a marker such as @", "markers", EmptyList::allowed)) {
+                proof.forbidden = std::move(*markers);
+            }
+        } else if (item.key == "personal_data") {
+            if (auto choice = read_choice(value, path, {"true", "false"})) proof.scan_personal_data = *choice == "true";
+        } else if (item.key == "strong") {
+            read_proof_criteria(value, path, proof.strong);
+        } else if (item.key == "weak") {
+            read_proof_criteria(value, path, proof.weak);
+        } else if (item.key == "classification_field") {
+            if (auto name = read_string(value, path, "a top-level member name")) proof.classification_field = *name;
+        }
+    }
+}
+
+void Loader::read_proof_criteria(const YAML::Node& node, const std::string& path,
+                                 std::vector<ProofCriterion>& criteria) {
+    if (!node.IsSequence() || node.size() == 0) {
+        add_error(node, path,
+                  fmt::format("expected a non-empty list of criteria such as {{path: /status, equals: ok}}; found {}",
+                              node.IsSequence() ? "an empty list" : describe(node)));
+        return;
+    }
+    const std::vector<std::string>& conditions = proof_condition_names();
+    for (size_t index = 0; index < node.size(); ++index) {
+        const YAML::Node& item = node[index];
+        const std::string criterion_path = item_path(path, index);
+        if (!item.IsMap()) {
+            add_error(item, criterion_path,
+                      fmt::format("expected a mapping such as {{path: /status, equals: ok}}; found {}", describe(item)));
+            continue;
+        }
+        ProofCriterion criterion;
+        criterion.line = position_of(item).line;
+        int condition_count = 0;
+        bool valid = true;
+        for (const auto& entry : entries(item, criterion_path, Section::proof_criterion)) {
+            const std::string entry_path = child_path(criterion_path, entry.key);
+            if (entry.key == "name") {
+                if (auto name = read_string(entry.value, entry_path, "a name for the criterion")) criterion.name = *name;
+                continue;
+            }
+            if (entry.key == "path") {
+                auto pointer = read_string(entry.value, entry_path, "a JSON Pointer such as /result/status");
+                if (pointer && pointer->front() != '/') {
+                    add_error(entry.value, entry_path,
+                              fmt::format("expected a JSON Pointer starting with '/'; found '{}'", util::printable(*pointer)));
+                    valid = false;
+                } else if (pointer) {
+                    criterion.path = *pointer;
+                }
+                continue;
+            }
+            ++condition_count;
+            criterion.condition = static_cast<ProofCriterion::Condition>(
+                std::find(conditions.begin(), conditions.end(), entry.key) - conditions.begin());
+            const YAML::Node& value = entry.value;
+            if (criterion.condition == ProofCriterion::Condition::exists) {
+                if (!value.IsScalar() || value.Scalar() != "true") {
+                    add_error(value, entry_path, fmt::format("expected `exists: true`; found {}", describe(value)));
+                    valid = false;
+                }
+            } else if (criterion.condition == ProofCriterion::Condition::at_least ||
+                       criterion.condition == ProofCriterion::Condition::at_most) {
+                double number = 0;
+                if (!value.IsScalar() || !YAML::convert<double>::decode(value, number)) {
+                    add_error(value, entry_path, fmt::format("expected a number; found {}", describe(value)));
+                    valid = false;
+                } else {
+                    criterion.value_json = nlohmann::json(number).dump();
+                }
+            } else if (criterion.condition == ProofCriterion::Condition::matches) {
+                RE2::Options options;
+                options.set_log_errors(false);
+                if (!value.IsScalar() || !RE2(value.Scalar(), options).ok()) {
+                    add_error(value, entry_path,
+                              fmt::format("expected a regular expression (RE2 syntax); found {}", describe(value)));
+                    valid = false;
+                } else {
+                    criterion.value_json = value.Scalar();
+                }
+            } else {
+                criterion.value_json = yaml_to_json(value).dump();
+            }
+        }
+        if (criterion.path.empty() && valid) {
+            add_error(item, child_path(criterion_path, "path"), "missing key; expected a JSON Pointer such as /status");
+            valid = false;
+        }
+        if (condition_count != 1) {
+            add_error(item, criterion_path,
+                      fmt::format("expected exactly one condition ({}); found {}", word_list(conditions, "or"),
+                                  condition_count));
+            valid = false;
+        }
+        if (criterion.name.empty()) criterion.name = criterion.path;
+        if (valid) criteria.push_back(std::move(criterion));
     }
 }
 

@@ -49,6 +49,12 @@ std::vector<Json::json_pointer> schema_locations(Section section) {
             return {Json::json_pointer("/$defs/gate_definition/properties")};
         case Section::gate_coverage:
             return {Json::json_pointer("/$defs/gate_coverage/properties")};
+        case Section::check:
+            return {Json::json_pointer("/$defs/check/properties")};
+        case Section::proof:
+            return {Json::json_pointer("/$defs/proof/properties")};
+        case Section::proof_criterion:
+            return {Json::json_pointer("/$defs/proof_criterion/properties")};
     }
     return {};
 }
@@ -86,6 +92,28 @@ TEST(ConfigSchema, EnumsMatchTheLoader) {
               missing_requirement_policy_names());
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/gate_mode/enum")).get<std::vector<std::string>>(),
               gate_mode_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/check_type/enum")).get<std::vector<std::string>>(),
+              check_type_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/check/properties/mode/enum")).get<std::vector<std::string>>(),
+              check_mode_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/check/properties/scope/enum")).get<std::vector<std::string>>(),
+              check_scope_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/proof/properties/fingerprint/enum")).get<std::vector<std::string>>(),
+              proof_fingerprint_names());
+}
+
+// Each check type's keys in the schema's if/then are the keys the loader lets that type take.
+TEST(ConfigSchema, CheckTypesTakeTheSameKeysAsInTheLoader) {
+    Json document = schema();
+    const auto& types = check_type_names();
+    const Json& rules = document.at(Json::json_pointer("/$defs/check/allOf"));
+    ASSERT_EQ(rules.size(), types.size());
+    for (size_t index = 0; index < types.size(); ++index) {
+        SCOPED_TRACE(types[index]);
+        EXPECT_EQ(rules[index].at(Json::json_pointer("/if/properties/type/const")), types[index]);
+        EXPECT_EQ(rules[index].at(Json::json_pointer("/then/propertyNames/enum")).get<std::vector<std::string>>(),
+                  check_keys_for(static_cast<greenlight::config::CheckType>(index)));
+    }
 }
 
 // Editors show descriptions on hover, and a closed object is how the schema flags unknown keys.
@@ -105,7 +133,10 @@ void check_every_property(const Json& node, const std::string& where, std::vecto
                 problems.push_back(where + "/properties/" + key + ": no description");
         }
     }
-    for (const auto& [key, child] : node.items()) check_every_property(child, where + "/" + key, problems);
+    for (const auto& [key, child] : node.items()) {
+        // An `if` only tests a value; its properties are described where they are defined.
+        if (key != "if") check_every_property(child, where + "/" + key, problems);
+    }
 }
 
 TEST(ConfigSchema, EveryPropertyHasADescriptionAndEveryObjectIsClosed) {
