@@ -15,6 +15,9 @@ enum class BufferUse { copy, parse_in_place };
 
 ReportOutcome parse_cobertura(std::string_view text, std::string_view source_name,
                               BufferUse buffer_use = BufferUse::copy);
+// The parallel path parse_cobertura takes for large reports: empty when the report is not the usual shape
+// (then the whole-document parse reads it, or words its error). Exposed for tests.
+std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::string_view source_name);
 ReportOutcome parse_jacoco(std::string_view text, std::string_view source_name, BufferUse buffer_use = BufferUse::copy);
 ReportOutcome parse_clover(std::string_view text, std::string_view source_name, BufferUse buffer_use = BufferUse::copy);
 ReportOutcome parse_lcov(std::string_view text, std::string_view source_name);

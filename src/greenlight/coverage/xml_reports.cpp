@@ -6,8 +6,10 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iterator>
 #include <pugixml.hpp>
+#include <thread>
 
 #include "greenlight/coverage/report_parsers.hpp"
 #include "greenlight/util/strings.hpp"
@@ -57,7 +59,13 @@ public:
         return std::nullopt;
     }
 
+    // Parses the text as a fragment: a sequence of elements without one root (a slice of a larger document).
+    bool load_fragment() {
+        return static_cast<bool>(m_document.load_buffer(m_text.data(), m_text.size(), k_parse_options | pugi::parse_fragment));
+    }
+
     pugi::xml_node root() const { return m_document.document_element(); }
+    pugi::xml_node document() const { return m_document; }
 
     // An error about `attribute` of `element`, pointing at the attribute when it can be found in the tag.
     ReportParseError attribute_error(pugi::xml_node element, std::string_view attribute, std::string message) const {
@@ -241,10 +249,88 @@ std::optional<ReportParseError> read_clover_project(const XmlReport& xml, pugi::
     return std::nullopt;
 }
 
+// Below this, one thread parses faster than several can be started and joined.
+constexpr size_t k_parallel_parse_minimum = 8u << 20;
+
+// The <package> elements of one slice of <packages>, read as a fragment on its own thread.
+std::optional<Report> read_cobertura_packages(std::string_view slice, std::string_view source_name) {
+    XmlReport xml(slice, source_name, BufferUse::copy);
+    if (!xml.load_fragment()) return std::nullopt;
+    Report report;
+    for (pugi::xml_node node : xml.document().children()) {
+        if (node.type() == pugi::node_pcdata) {
+            if (!util::trim(node.value()).empty()) return std::nullopt;
+            continue;
+        }
+        if (node.type() != pugi::node_element || std::strcmp(node.name(), "package") != 0) return std::nullopt;
+        for (pugi::xml_node class_element : node.child("classes").children("class")) {
+            if (read_cobertura_class(xml, class_element, report)) return std::nullopt;
+        }
+    }
+    return report;
+}
+
 }  // namespace
+
+// A large report is cut into slices at <package> starts, parsed on several threads, and merged in
+// document order, which gives the same files and hits as one parse. Anything out of the ordinary (no
+// <packages>, a slice that is not well-formed on its own because a comment or CDATA hides a "<package",
+// an error) gives up, and the whole-document parse words the error with its exact place.
+std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::string_view source_name) {
+    const size_t open = text.find("<packages>");
+    const size_t close = text.rfind("</packages>");
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
+    const size_t content_begin = open + std::strlen("<packages>");
+    const std::string_view content = text.substr(content_begin, close - content_begin);
+
+    const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 8);
+    std::vector<size_t> cuts = {0};
+    for (size_t slice = 1; slice < threads; ++slice) {
+        size_t cut = content.find("<package ", std::max(cuts.back() + 1, content.size() * slice / threads));
+        if (cut == std::string_view::npos) break;
+        cuts.push_back(cut);
+    }
+    cuts.push_back(content.size());
+
+    // The document without its packages: the root element, its attributes and <sources>.
+    std::string outline(text.substr(0, content_begin));
+    outline.append(text.substr(close));
+    XmlReport xml(outline, source_name, BufferUse::copy);
+    if (xml.load("coverage", "Cobertura")) return std::nullopt;
+
+    std::vector<std::optional<Report>> slices(cuts.size() - 1);
+    {
+        std::vector<std::jthread> workers;
+        for (size_t slice = 0; slice + 1 < cuts.size(); ++slice) {
+            workers.emplace_back([&, slice] {
+                slices[slice] = read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]),
+                                                        source_name);
+            });
+        }
+    }
+    Report report;
+    report.format = ReportFormat::cobertura;
+    for (pugi::xml_node source : xml.root().child("sources").children("source")) {
+        std::string_view root = util::trim(source.child_value());
+        if (!root.empty()) report.source_roots.emplace_back(root);
+    }
+    for (auto& slice : slices) {
+        if (!slice) return std::nullopt;
+        for (auto& [path, coverage] : slice->files) {
+            auto [entry, inserted] = report.files.try_emplace(path, std::move(coverage));
+            if (inserted) continue;
+            // A file whose classes sit in more than one slice: add the later slice's hits, as one parse would.
+            for (const auto& [line, hits] : coverage.lines) record_line(entry->second, line, hits);
+        }
+    }
+    return report;
+}
 
 ReportOutcome parse_cobertura(std::string_view text, std::string_view source_name, BufferUse buffer_use) {
     text = without_byte_order_mark(text);
+    if (text.size() >= k_parallel_parse_minimum) {
+        if (std::optional<Report> report = parse_cobertura_in_slices(text, source_name)) return std::move(*report);
+    }
     XmlReport xml(text, source_name, buffer_use);
     if (auto error = xml.load("coverage", "Cobertura")) return std::move(*error);
 

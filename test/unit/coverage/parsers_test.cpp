@@ -2,6 +2,7 @@
 // tool itself printed for the same run.
 #include <gtest/gtest.h>
 
+#include "greenlight/coverage/report_parsers.hpp"
 #include "unit/coverage/coverage_test_support.hpp"
 
 namespace greenlight::coverage {
@@ -60,6 +61,44 @@ TEST(CoberturaTest, SameFileInSeveralClassesAndPackagesMerges) {
     ASSERT_EQ(report.files.size(), 1u);
     const FileCoverage& file = report.files.at("src/A.java");
     EXPECT_EQ(file.lines, (LineHits{{1, 2}, {2, 4}, {5, 0}}));  // method lines not read twice
+}
+
+// Large reports are parsed in slices on several threads; the result must be what one parse gives.
+TEST(CoberturaTest, SlicedParseEqualsTheWholeDocumentParse) {
+    std::string text = "<?xml version=\"1.0\" ?>\n<coverage><sources><source>/src</source></sources><packages>\n";
+    for (int package = 0; package < 40; ++package) {
+        text += "<package name=\"p\"><classes>";
+        for (int file = 0; file < 30; ++file) {
+            // Every package also reports shared.c, so its hits must add up across slices.
+            const std::string name = file == 0 ? "shared.c" : "p" + std::to_string(package) + "/f" + std::to_string(file) + ".c";
+            text += "<class name=\"c\" filename=\"" + name + "\"><lines>";
+            for (int line = 1; line <= 20; ++line) {
+                text += "<line number=\"" + std::to_string(line) + "\" hits=\"" + std::to_string((line + file) % 3) + "\"/>";
+            }
+            text += "</lines></class>";
+        }
+        text += "</classes></package>\n";
+    }
+    text += "</packages></coverage>\n";
+    const Report whole = parse_ok(text);
+    const std::optional<Report> sliced = detail::parse_cobertura_in_slices(text, "coverage.xml");
+    ASSERT_TRUE(sliced.has_value());
+    EXPECT_EQ(sliced->source_roots, whole.source_roots);
+    ASSERT_EQ(sliced->files.size(), whole.files.size());
+    for (const auto& [path, file] : whole.files) EXPECT_EQ(sliced->files.at(path).lines, file.lines) << path;
+    EXPECT_EQ(whole.files.at("shared.c").lines.at(1), 40);  // (1 + 0) % 3 hits in each of 40 packages
+}
+
+// A "<package" inside a comment must not cut the document: the sliced path gives up, one parse reads it.
+TEST(CoberturaTest, SlicingGivesUpWhereACutWouldBreakTheDocument) {
+    std::string text = "<coverage><packages>";
+    text += "<package name=\"a\"><classes><class filename=\"a.c\"><lines><line number=\"1\" hits=\"1\"/></lines></class></classes></package>";
+    text += "<!-- " + std::string(200, 'x') + "<package name=\"ghost\"><classes><class filename=\"ghost.c\"><lines><line number=\"1\" hits=\"1\"/></lines></class></classes></package> -->";
+    text += "</packages></coverage>";
+    EXPECT_FALSE(detail::parse_cobertura_in_slices(text, "coverage.xml").has_value());
+    const Report whole = parse_ok(text);
+    EXPECT_EQ(whole.files.count("ghost.c"), 0u);
+    EXPECT_EQ(whole.files.count("a.c"), 1u);
 }
 
 TEST(CoberturaTest, MalformedXmlGivesLineAndColumn) {
