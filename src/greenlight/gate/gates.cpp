@@ -169,9 +169,20 @@ util::Result<GateObservation> read_proof(const std::filesystem::path& file) {
     for (const char* key : {"verdict", "result", "status"}) {
         if (outcome.empty()) outcome = string_field(proof, key);
     }
+    // What `greenlight proof` writes: {"classification": {"verdict": "PASS_STRONG" | "PASS_WEAK" | "FAIL"}}
+    // (under whichever member proof.classification_field names).
+    if (outcome.empty()) {
+        for (const auto& [key, member] : proof.items()) {
+            if (!member.is_object()) continue;
+            const std::string verdict = string_field(member, "verdict");
+            if (verdict == "PASS_STRONG" || verdict == "PASS_WEAK") outcome = "pass (" + verdict + ")";
+            if (verdict == "FAIL") outcome = "fail (FAIL)";
+            if (!outcome.empty()) break;
+        }
+    }
     GateObservation observation;
     observation.gate = "e2e-proof";
-    observation.state = state_from_word(outcome);
+    observation.state = state_from_word(outcome.substr(0, outcome.find(' ')));
     if (observation.state != GateState::passed && observation.state != GateState::failed) {
         return util::make_error(fmt::format(
             "{}: expected `verdict` (or `result`/`status`) to be pass or fail; found `{}`", file.string(), outcome));

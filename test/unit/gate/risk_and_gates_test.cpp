@@ -216,6 +216,16 @@ TEST(Proof, AProofFileIsTheEndToEndGate) {
     ASSERT_TRUE(failed);
     EXPECT_EQ(failed->state, GateState::failed);
     EXPECT_EQ(failed->sha, "def");
+    // The classification `greenlight proof` writes, under its default member or a configured one.
+    auto strong = read_proof(write("strong.json", R"({"sha": "abc", "classification": {"verdict": "PASS_STRONG"}})"));
+    ASSERT_TRUE(strong) << strong.message();
+    EXPECT_EQ(strong->state, GateState::passed);
+    auto weak = read_proof(write("weak.json", R"({"outcome": {"verdict": "PASS_WEAK"}})"));
+    ASSERT_TRUE(weak) << weak.message();
+    EXPECT_EQ(weak->state, GateState::passed);
+    auto classified_fail = read_proof(write("classified-fail.json", R"({"classification": {"verdict": "FAIL"}})"));
+    ASSERT_TRUE(classified_fail);
+    EXPECT_EQ(classified_fail->state, GateState::failed);
     EXPECT_FALSE(read_proof(write("unclear.json", R"({"verdict": "maybe"})")));
     EXPECT_FALSE(read_proof(write("list.json", "[]")));
     std::filesystem::remove_all(dir);
