@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
     add_manifest_command(app, exit_code);
     add_config_command(app, exit_code);
     add_gate_command(app, exit_code);
+    add_check_command(app, exit_code);
+    add_proof_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

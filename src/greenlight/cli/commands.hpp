@@ -19,6 +19,8 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code);
 void add_manifest_command(CLI::App& app, ExitCode& exit_code);
 void add_config_command(CLI::App& app, ExitCode& exit_code);
 void add_gate_command(CLI::App& app, ExitCode& exit_code);
+void add_check_command(CLI::App& app, ExitCode& exit_code);
+void add_proof_command(CLI::App& app, ExitCode& exit_code);
 
 // Shared by the commands.
 void print_error(const std::string& message);

@@ -70,14 +70,14 @@ util::Result<std::string> resolve(const fs::path& repo, const std::string& revis
 
 }  // namespace
 
-util::Result<Diff> git_diff(const fs::path& repo, const std::string& base, const std::string& head) {
-    if (util::Status valid = check_revision(base); !valid) return valid.error();
-    if (util::Status valid = check_revision(head); !valid) return valid.error();
+namespace {
+
+util::Result<Diff> run_diff(const fs::path& repo, const std::string& range) {
     // Explicit prefixes and --no-* options keep user configuration (noprefix, mnemonic prefixes, external
     // diff tools, textconv filters, relative diffs) from changing what is parsed.
     const process::Arguments command =
         git_arguments(repo, {"diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "--src-prefix=a/",
-                             "--dst-prefix=b/", "--find-renames", "-U0", base + "..." + head});
+                             "--dst-prefix=b/", "--find-renames", "-U0", range});
     util::Result<std::string> text = run_git({command});
     if (!text) return text.error();
     DiffParseOutcome parsed = parse_unified_diff(*text);
@@ -86,6 +86,19 @@ util::Result<Diff> git_diff(const fs::path& repo, const std::string& base, const
                                             error->line, error->message));
     }
     return std::get<Diff>(std::move(parsed));
+}
+
+}  // namespace
+
+util::Result<Diff> git_diff(const fs::path& repo, const std::string& base, const std::string& head) {
+    if (util::Status valid = check_revision(base); !valid) return valid.error();
+    if (util::Status valid = check_revision(head); !valid) return valid.error();
+    return run_diff(repo, base + "..." + head);
+}
+
+util::Result<Diff> git_diff_work_tree(const fs::path& repo, const std::string& base) {
+    if (util::Status valid = check_revision(base); !valid) return valid.error();
+    return run_diff(repo, base);
 }
 
 util::Result<std::string> git_commit_id(const fs::path& repo, const std::string& revision) {

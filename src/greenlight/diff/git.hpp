@@ -14,6 +14,10 @@ namespace greenlight::diff {
 // form, as a pull request shows it) and parses it. Errors name the git command and its stderr.
 util::Result<Diff> git_diff(const std::filesystem::path& repo, const std::string& base, const std::string& head);
 
+// The work tree (staged and unstaged changes to tracked files) against `base`: what a commit made now
+// would change. Untracked files are not part of it.
+util::Result<Diff> git_diff_work_tree(const std::filesystem::path& repo, const std::string& base = "HEAD");
+
 // `git rev-parse <rev>^{commit}` / `^{tree}`.
 util::Result<std::string> git_commit_id(const std::filesystem::path& repo, const std::string& revision);
 util::Result<std::string> git_tree_id(const std::filesystem::path& repo, const std::string& revision);
