@@ -46,11 +46,12 @@ std::string summary_line(const proof::ProofOutcome& outcome) {
         for (const auto& result : results) count += result.held ? 1 : 0;
         return fmt::format("{}/{}", count, results.size());
     };
-    return fmt::format("{} (strong {} held, weak {} held); {} id{} fingerprinted, {} raw id{} in text replaced, "
-                       "{} path segment{} redacted",
-                       outcome.classification, held(outcome.strong), held(outcome.weak), outcome.fingerprinted,
-                       outcome.fingerprinted == 1 ? "" : "s", outcome.ids_in_text, outcome.ids_in_text == 1 ? "" : "s",
-                       outcome.redacted, outcome.redacted == 1 ? "" : "s");
+    return fmt::format(
+        "{} (strong {} held, weak {} held); {} id{} fingerprinted, {} raw id{} in text replaced, "
+        "{} path segment{} redacted",
+        outcome.classification, held(outcome.strong), held(outcome.weak), outcome.fingerprinted,
+        outcome.fingerprinted == 1 ? "" : "s", outcome.ids_in_text, outcome.ids_in_text == 1 ? "" : "s",
+        outcome.redacted, outcome.redacted == 1 ? "" : "s");
 }
 
 nlohmann::ordered_json outcome_json(const proof::ProofOutcome& outcome, const ProofOptions& options, bool written) {
@@ -61,7 +62,8 @@ nlohmann::ordered_json outcome_json(const proof::ProofOutcome& outcome, const Pr
     };
     nlohmann::ordered_json refusals = nlohmann::ordered_json::array();
     for (const auto& refusal : outcome.refusals) {
-        refusals.push_back({{"path", refusal.path}, {"member_name", refusal.in_member_name}, {"reason", refusal.reason}});
+        refusals.push_back(
+            {{"path", refusal.path}, {"member_name", refusal.in_member_name}, {"reason", refusal.reason}});
     }
     return {{"verdict", outcome.refused() ? "REFUSED" : outcome.classification},
             {"written", written},
@@ -93,9 +95,10 @@ ExitCode run_proof(const ProofOptions& options) {
         for (const auto& refusal : outcome.refusals) {
             print_error(fmt::format("{}: refused: {}", options.input, refusal.to_string()));
         }
-        print_error(fmt::format("{}: the proof would carry what it may not (listed above); nothing was written to {}. "
-                                "Add the field to `proof.ids` or `proof.redact_paths`, or remove it from the evidence",
-                                options.input, options.output));
+        print_error(
+            fmt::format("{}: the proof would carry what it may not (listed above); nothing was written to {}. "
+                        "Add the field to `proof.ids` or `proof.redact_paths`, or remove it from the evidence",
+                        options.input, options.output));
         if (options.json) std::cout << outcome_json(outcome, options, false).dump(2) << "\n";
         return ExitCode::red;
     }
@@ -118,7 +121,8 @@ ExitCode run_proof(const ProofOptions& options) {
 
 void add_proof_command(CLI::App& app, ExitCode& exit_code) {
     auto options = std::make_shared<ProofOptions>();
-    CLI::App* command = app.add_subcommand("proof", "Turn end-to-end evidence JSON into a proof that carries no personal data");
+    CLI::App* command =
+        app.add_subcommand("proof", "Turn end-to-end evidence JSON into a proof that carries no personal data");
     command->footer(
         "Applies the `proof:` rules of greenlight.yml (docs/PROOF.md): id fields become fingerprints (HMAC-SHA256\n"
         "under the key in $GREENLIGHT_PROOF_KEY, or the variable `key_env` names), raw ids in other strings too;\n"
@@ -131,8 +135,10 @@ void add_proof_command(CLI::App& app, ExitCode& exit_code) {
         "Exit: 0 PASS_STRONG or PASS_WEAK (with --require strong only PASS_STRONG), 1 FAIL or refused,\n"
         "2 bad input, config or missing key, 3 could not write the proof.");
     command->add_option("--in", options->input, "The evidence JSON")->required();
-    command->add_option("--out", options->output, "Where to write the proof (atomically; untouched on refusal)")->required();
-    command->add_option("-c,--config", options->config_file, "Config file with a `proof:` section")->capture_default_str();
+    command->add_option("--out", options->output, "Where to write the proof (atomically; untouched on refusal)")
+        ->required();
+    command->add_option("-c,--config", options->config_file, "Config file with a `proof:` section")
+        ->capture_default_str();
     command->add_option("--require", options->require, "The weakest classification that exits 0")
         ->check(CLI::IsMember({"weak", "strong"}))
         ->capture_default_str();

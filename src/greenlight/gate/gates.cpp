@@ -165,20 +165,19 @@ util::Result<GateObservation> read_proof(const std::filesystem::path& file) {
     if (proof.is_discarded() || !proof.is_object()) {
         return util::make_error(fmt::format("{}: not a JSON object", file.string()));
     }
+    // What `greenlight proof` writes comes first: {"classification": {"verdict": "PASS_STRONG" | "PASS_WEAK" |
+    // "FAIL"}} (under whichever member proof.classification_field names). The evidence around it may carry a
+    // `status` of its own ("ok"), which must not outvote a FAIL classification.
     std::string outcome;
+    for (const auto& [key, member] : proof.items()) {
+        if (!member.is_object()) continue;
+        const std::string verdict = string_field(member, "verdict");
+        if (verdict == "PASS_STRONG" || verdict == "PASS_WEAK") outcome = "pass (" + verdict + ")";
+        if (verdict == "FAIL") outcome = "fail (FAIL)";
+        if (!outcome.empty()) break;
+    }
     for (const char* key : {"verdict", "result", "status"}) {
         if (outcome.empty()) outcome = string_field(proof, key);
-    }
-    // What `greenlight proof` writes: {"classification": {"verdict": "PASS_STRONG" | "PASS_WEAK" | "FAIL"}}
-    // (under whichever member proof.classification_field names).
-    if (outcome.empty()) {
-        for (const auto& [key, member] : proof.items()) {
-            if (!member.is_object()) continue;
-            const std::string verdict = string_field(member, "verdict");
-            if (verdict == "PASS_STRONG" || verdict == "PASS_WEAK") outcome = "pass (" + verdict + ")";
-            if (verdict == "FAIL") outcome = "fail (FAIL)";
-            if (!outcome.empty()) break;
-        }
     }
     GateObservation observation;
     observation.gate = "e2e-proof";

@@ -50,7 +50,8 @@ util::Result<bool> criterion_holds(const Json& evidence, const config::ProofCrit
         case Condition::at_most:
             bound = magnitude(comparand(criterion));
             if (!bound || !comparand(criterion).is_number()) {
-                return util::make_error(fmt::format("{}: expected a number to compare with", criterion_label(criterion)));
+                return util::make_error(
+                    fmt::format("{}: expected a number to compare with", criterion_label(criterion)));
             }
             break;
         case Condition::matches: {
@@ -58,8 +59,8 @@ util::Result<bool> criterion_holds(const Json& evidence, const config::ProofCrit
             options.set_log_errors(false);
             pattern = std::make_unique<RE2>(criterion.value_json, options);
             if (!pattern->ok()) {
-                return util::make_error(
-                    fmt::format("{}: `matches` is not an RE2 pattern: {}", criterion_label(criterion), pattern->error()));
+                return util::make_error(fmt::format("{}: `matches` is not an RE2 pattern: {}",
+                                                    criterion_label(criterion), pattern->error()));
             }
             break;
         }

@@ -2,8 +2,8 @@
 // rewrite strings (URL path templates, raw ids), serialize, scan what would be written.
 #include "greenlight/proof/proof.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -32,7 +32,8 @@ std::string pointer_of(const std::vector<std::string>& tokens) {
 std::string parse_error_reason(const std::string& what) {
     std::string reason = what;
     if (const size_t column = reason.find("column "); column != std::string::npos) {
-        if (const size_t colon = reason.find(": ", column); colon != std::string::npos) reason = reason.substr(colon + 2);
+        if (const size_t colon = reason.find(": ", column); colon != std::string::npos)
+            reason = reason.substr(colon + 2);
     } else if (const size_t colon = reason.find("] "); colon != std::string::npos) {
         reason = reason.substr(colon + 2);
     }
@@ -50,8 +51,14 @@ util::Result<Json> parse_evidence(std::string_view text, std::string_view source
         // `byte` counts from 1 and points at the character that broke the parse.
         const auto position =
             util::text_position(text, static_cast<std::ptrdiff_t>(error.byte > 0 ? error.byte - 1 : 0));
-        return util::make_error(fmt::format("{}:{}:{}: not valid JSON: {}", source_name, position.line,
-                                            position.column, parse_error_reason(error.what())));
+        return util::make_error(fmt::format("{}:{}:{}: not valid JSON: {}", source_name, position.line, position.column,
+                                            parse_error_reason(error.what())));
+    } catch (const Json::out_of_range&) {
+        // A number beyond a double's range (1e999): nlohmann gives no position, and its message quotes the
+        // number, which is evidence text.
+        return util::make_error(fmt::format("{}: not valid JSON: a number is out of range", source_name));
+    } catch (const Json::exception& error) {
+        return util::make_error(fmt::format("{}: not valid JSON (nlohmann error {})", source_name, error.id));
     }
 }
 
@@ -66,8 +73,8 @@ bool deeper_than(const Json& node, int limit) {
 
 util::Status check_rules(const config::ProofConfig& rules, std::string_view key) {
     if (rules.fingerprint_length < 8 || rules.fingerprint_length > 64) {
-        return util::make_error(fmt::format(
-            "proof.fingerprint_length: expected 8 to 64 hex characters; found {}", rules.fingerprint_length));
+        return util::make_error(fmt::format("proof.fingerprint_length: expected 8 to 64 hex characters; found {}",
+                                            rules.fingerprint_length));
     }
     if (rules.fingerprint == Fingerprint::hmac_sha256 && key.empty() && !rules.id_fields.empty()) {
         return util::make_error(fmt::format(
@@ -124,8 +131,9 @@ private:
                 Json& element = node[index];
                 if (element.is_null()) continue;
                 if (!element.is_string() && !element.is_number()) {
-                    return util::make_error(fmt::format("id field {}: expected strings or numbers in the list; found {}",
-                                                        pointer_of(element_tokens), element.type_name()));
+                    return util::make_error(
+                        fmt::format("id field {}: expected strings or numbers in the list; found {}",
+                                    pointer_of(element_tokens), element.type_name()));
                 }
                 if (auto status = take(element, element_tokens); !status) return status;
             }
@@ -166,9 +174,8 @@ private:
 
 // Fingerprints every id, refusing two different ids that give the same fingerprint: a proof in which two
 // tickets look like one would prove the wrong thing.
-util::Result<Fingerprints> fingerprint_ids(const std::vector<IdSite>& sites,
-                                                                 const config::ProofConfig& rules, std::string_view key,
-                                                                 std::string_view source_name) {
+util::Result<Fingerprints> fingerprint_ids(const std::vector<IdSite>& sites, const config::ProofConfig& rules,
+                                           std::string_view key, std::string_view source_name) {
     Fingerprints fingerprints;
     std::unordered_map<std::string, const IdSite*> owner;  // fingerprint -> first site with that id
     for (const auto& site : sites) {
@@ -188,8 +195,7 @@ util::Result<Fingerprints> fingerprint_ids(const std::vector<IdSite>& sites,
 
 // Raw ids inside a string, replaced by their fingerprints in one pass (so a fingerprint just written is
 // never searched again); the longest id wins where two overlap.
-size_t replace_ids(std::string& text, const IdMatcher& matcher,
-                   const Fingerprints& fingerprints) {
+size_t replace_ids(std::string& text, const IdMatcher& matcher, const Fingerprints& fingerprints) {
     const auto occurrences = matcher.find(text);
     if (occurrences.empty()) return 0;
     std::string out;

@@ -33,8 +33,8 @@ struct CriterionResult {
 };
 
 struct ProofOutcome {
-    std::string text;            // the proof JSON to write, pretty-printed, ending in a newline; empty when refused
-    std::string classification;  // PASS_STRONG, PASS_WEAK or FAIL
+    std::string text;               // the proof JSON to write, pretty-printed, ending in a newline; empty when refused
+    std::string classification;     // PASS_STRONG, PASS_WEAK or FAIL
     std::size_t fingerprinted = 0;  // id values replaced by their fingerprints in id fields
     std::size_t ids_in_text = 0;    // raw ids replaced by their fingerprints inside other strings
     std::size_t redacted = 0;       // URL path segments replaced by <redacted>

@@ -67,9 +67,9 @@ util::Result<PathRedactor> PathRedactor::compile(const std::vector<std::string>&
                 fmt::format("proof.redact_paths: template `{}` does not compile: {}", path_template, pattern->error()));
         }
         if (pattern->NumberOfCapturingGroups() == 0) {
-            return util::make_error(fmt::format(
-                "proof.redact_paths: template `{}` has no {{name}} segment, so there is nothing to redact",
-                path_template));
+            return util::make_error(
+                fmt::format("proof.redact_paths: template `{}` has no {{name}} segment, so there is nothing to redact",
+                            path_template));
         }
         redactor.m_patterns->compiled.push_back(std::move(pattern));
     }

@@ -2,10 +2,10 @@
 
 #include <re2/re2.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <fmt/format.h>
 #include <optional>
 
 #include "greenlight/util/strings.hpp"
@@ -21,8 +21,12 @@ int hex_value(char c) {
     return -1;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alphanumeric(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alphanumeric(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
     if (code_point < 0x80) {
@@ -68,11 +72,11 @@ std::optional<std::uint32_t> named_reference(std::string_view name) {
         std::uint32_t code_point;
     };
     static constexpr std::array<Named, 34> k_names = {{
-        {"commat", '@'}, {"period", '.'}, {"percnt", '%'}, {"lt", '<'},      {"gt", '>'},     {"amp", '&'},
-        {"quot", '"'},   {"apos", '\''},  {"num", '#'},    {"colon", ':'},   {"sol", '/'},    {"bsol", '\\'},
-        {"excl", '!'},   {"quest", '?'},  {"lpar", '('},   {"rpar", ')'},    {"lsqb", '['},   {"rsqb", ']'},
-        {"lbrack", '['}, {"rbrack", ']'}, {"lcub", '{'},   {"rcub", '}'},    {"plus", '+'},   {"equals", '='},
-        {"semi", ';'},   {"comma", ','},  {"lowbar", '_'}, {"hyphen", '-'},  {"dash", '-'},   {"minus", '-'},
+        {"commat", '@'}, {"period", '.'}, {"percnt", '%'}, {"lt", '<'},       {"gt", '>'},   {"amp", '&'},
+        {"quot", '"'},   {"apos", '\''},  {"num", '#'},    {"colon", ':'},    {"sol", '/'},  {"bsol", '\\'},
+        {"excl", '!'},   {"quest", '?'},  {"lpar", '('},   {"rpar", ')'},     {"lsqb", '['}, {"rsqb", ']'},
+        {"lbrack", '['}, {"rbrack", ']'}, {"lcub", '{'},   {"rcub", '}'},     {"plus", '+'}, {"equals", '='},
+        {"semi", ';'},   {"comma", ','},  {"lowbar", '_'}, {"hyphen", '-'},   {"dash", '-'}, {"minus", '-'},
         {"nbsp", ' '},   {"dollar", '$'}, {"ast", '*'},    {"fullstop", '.'},
     }};
     const std::string lower = util::lowercase(name);
@@ -263,8 +267,8 @@ bool has_card_prefix(std::string_view digits) {
     const int two = prefix(2);
     const int three = prefix(3);
     const int four = prefix(4);
-    return digits[0] == '4' || (two >= 51 && two <= 55) || (four >= 2221 && four <= 2720) || two == 34 ||
-           two == 37 || four == 6011 || two == 65 || (three >= 644 && three <= 649) || (four >= 3528 && four <= 3589) ||
+    return digits[0] == '4' || (two >= 51 && two <= 55) || (four >= 2221 && four <= 2720) || two == 34 || two == 37 ||
+           four == 6011 || two == 65 || (three >= 644 && three <= 649) || (four >= 3528 && four <= 3589) ||
            (three >= 300 && three <= 305) || two == 36 || two == 38 || two == 39 || two == 62;
 }
 
@@ -335,8 +339,8 @@ std::vector<IdMatcher::Occurrence> IdMatcher::find(std::string_view text) const 
     if (m_ids.empty()) return found;
     for (size_t position = 0; position < text.size(); ++position) {
         // An id that starts with a letter or digit cannot start right after another one.
-        const bool continues_token = position > 0 && is_alphanumeric(text[position - 1]) &&
-                                     is_alphanumeric(text[position]);
+        const bool continues_token =
+            position > 0 && is_alphanumeric(text[position - 1]) && is_alphanumeric(text[position]);
         const bool after_percent_escape = position >= 3 && text[position - 3] == '%' &&
                                           hex_value(text[position - 2]) >= 0 && hex_value(text[position - 1]) >= 0;
         if (continues_token && !after_percent_escape) continue;
@@ -367,8 +371,9 @@ struct Scanner::Patterns {
     }
     RE2 email{R"([a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,})", options()};
     // `jane [at] example [dot] com` and its bracket variants.
-    RE2 spelled_email{R"([a-z0-9._%+\-]+\s*[\[({<]\s*at\s*[\])}>]\s*[a-z0-9\-]+(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[a-z0-9\-]+)+)",
-                      options()};
+    RE2 spelled_email{
+        R"([a-z0-9._%+\-]+\s*[\[({<]\s*at\s*[\])}>]\s*[a-z0-9\-]+(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[a-z0-9\-]+)+)",
+        options()};
     // +CC with groups (+44 20 7946 0958, +4915112345678) and the North American forms (555) 123-4567,
     // 555-123-4567, 555.123.4567. Plain digit runs are not phone numbers (timestamps, ids, counts).
     RE2 international_phone{R"(\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){1,6})", options()};
@@ -376,8 +381,13 @@ struct Scanner::Patterns {
     RE2 card_candidate{R"((?:^|[^\d])((?:\d[ \-]?){12,18}\d))", options()};
 };
 
-Scanner::Scanner(ScanRules rules)
-    : m_rules(std::move(rules)), m_ids(m_rules.ids), m_patterns(std::make_unique<Patterns>()) {
+// Compiled once per process: RE2 objects are safe to share between threads.
+const Scanner::Patterns& Scanner::patterns() {
+    static const Patterns compiled;
+    return compiled;
+}
+
+Scanner::Scanner(ScanRules rules) : m_rules(std::move(rules)), m_ids(m_rules.ids), m_patterns(&patterns()) {
     for (const auto& marker : m_rules.forbidden) {
         if (!marker.empty()) m_markers.emplace_back(marker, util::lowercase(marker));
     }
@@ -411,7 +421,8 @@ bool has_card_number(const RE2& pattern, std::string_view text) {
             if (is_digit(run[i])) digits.push_back(run[i]);
             const bool at_end = i + 1 == run.size();
             const bool before_separator = !at_end && !is_digit(run[i + 1]);
-            if ((before_separator || (at_end && !followed_by_digit)) && passes_luhn(digits) && has_card_prefix(digits)) {
+            if ((before_separator || (at_end && !followed_by_digit)) && passes_luhn(digits) &&
+                has_card_prefix(digits)) {
                 return true;
             }
         }

@@ -70,7 +70,7 @@ struct ScanRules {
     std::vector<std::string> ids;
 };
 
-// Scans text in all its decoded forms. Compiles its patterns once; safe to share between threads.
+// Scans text in all its decoded forms; safe to share between threads.
 class Scanner {
 public:
     explicit Scanner(ScanRules rules);
@@ -85,10 +85,11 @@ public:
 
 private:
     struct Patterns;
+    static const Patterns& patterns();
     ScanRules m_rules;
     std::vector<std::pair<std::string, std::string>> m_markers;  // as configured, lowercase
     IdMatcher m_ids;
-    std::unique_ptr<Patterns> m_patterns;
+    const Patterns* m_patterns;
 };
 
 // Where `id` occurs in `text` as a whole token (as IdMatcher finds it).

@@ -223,7 +223,8 @@ TEST(Proof, AProofFileIsTheEndToEndGate) {
     auto weak = read_proof(write("weak.json", R"({"outcome": {"verdict": "PASS_WEAK"}})"));
     ASSERT_TRUE(weak) << weak.message();
     EXPECT_EQ(weak->state, GateState::passed);
-    auto classified_fail = read_proof(write("classified-fail.json", R"({"classification": {"verdict": "FAIL"}})"));
+    auto classified_fail =
+        read_proof(write("classified-fail.json", R"({"status": "passed", "classification": {"verdict": "FAIL"}})"));
     ASSERT_TRUE(classified_fail);
     EXPECT_EQ(classified_fail->state, GateState::failed);
     EXPECT_FALSE(read_proof(write("unclear.json", R"({"verdict": "maybe"})")));

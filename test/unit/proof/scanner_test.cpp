@@ -7,7 +7,9 @@
 namespace greenlight::proof {
 namespace {
 
-ScanRules default_rules() { return ScanRules{{"@", "%40", "mail.", "%3C", "%3E"}, true, {}}; }
+ScanRules default_rules() {
+    return ScanRules{{"@", "%40", "mail.", "%3C", "%3E"}, true, {}};
+}
 
 bool has(const std::vector<Finding>& findings, FindingKind kind, std::string_view marker = "") {
     for (const auto& finding : findings) {
@@ -20,10 +22,10 @@ TEST(Decoding, UndoesEachLayer) {
     EXPECT_EQ(decode_once("a%40b"), "a@b");
     EXPECT_EQ(decode_once("&#64;&#x40;&#X40;&commat;&COMMAT;&#64"), "@@@@@@");
     EXPECT_EQ(decode_once("\\u0040\\x40\\u{40}"), "@@@");
-    EXPECT_EQ(decode_once("\xEF\xBC\xA0"), "@");          // U+FF20 full-width commercial at
-    EXPECT_EQ(decode_once("\xEF\xB9\xAB"), "@");          // U+FE6B small commercial at
+    EXPECT_EQ(decode_once("\xEF\xBC\xA0"), "@");               // U+FF20 full-width commercial at
+    EXPECT_EQ(decode_once("\xEF\xB9\xAB"), "@");               // U+FE6B small commercial at
     EXPECT_EQ(decode_once("\xEF\xBD\x8D\xEF\xBD\x81"), "ma");  // full-width m, a
-    EXPECT_EQ(decode_once("ma\xE2\x80\x8Bil"), "mail");   // zero width space dropped
+    EXPECT_EQ(decode_once("ma\xE2\x80\x8Bil"), "mail");        // zero width space dropped
     EXPECT_EQ(decode_once("100% sure & fine"), "100% sure & fine");
 }
 
@@ -50,22 +52,26 @@ TEST_P(SmugglingTest, IsFound) {
     EXPECT_TRUE(has(findings, GetParam().kind, GetParam().marker)) << GetParam().text;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Proof, SmugglingTest,
-    ::testing::Values(Smuggled{"jane@example.org", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane%40example.org", FindingKind::forbidden_marker, "%40"},
-                      Smuggled{"jane%2540example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane%252540example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane&#64;example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane&#x40;example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane&commat;example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane\xEF\xBC\xA0" "example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane\xEF\xB9\xAB" "example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"jane\\u0040example", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"%26%2364%3B", FindingKind::forbidden_marker, "@"},
-                      Smuggled{"see ma&#105;l.example", FindingKind::forbidden_marker, "mail."},
-                      Smuggled{"see MAIL.example", FindingKind::forbidden_marker, "mail."},
-                      Smuggled{"see ma\xE2\x80\x8Bil.example", FindingKind::forbidden_marker, "mail."}));
+INSTANTIATE_TEST_SUITE_P(Proof, SmugglingTest,
+                         ::testing::Values(Smuggled{"jane@example.org", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane%40example.org", FindingKind::forbidden_marker, "%40"},
+                                           Smuggled{"jane%2540example", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane%252540example", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane&#64;example", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane&#x40;example", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane&commat;example", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane\xEF\xBC\xA0"
+                                                    "example",
+                                                    FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane\xEF\xB9\xAB"
+                                                    "example",
+                                                    FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"jane\\u0040example", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"%26%2364%3B", FindingKind::forbidden_marker, "@"},
+                                           Smuggled{"see ma&#105;l.example", FindingKind::forbidden_marker, "mail."},
+                                           Smuggled{"see MAIL.example", FindingKind::forbidden_marker, "mail."},
+                                           Smuggled{"see ma\xE2\x80\x8Bil.example", FindingKind::forbidden_marker,
+                                                    "mail."}));
 
 TEST(Scanner, RawAngleBracketsAreNotMarkersButTheirPercentFormsAre) {
     Scanner scanner(default_rules());
