@@ -64,6 +64,8 @@ bench: build
 	bench/runner_overhead.sh $(GREENLIGHT)
 	bench/manifest_throughput.sh $(GREENLIGHT)
 	bench/patch_coverage.sh $(GREENLIGHT)
+	bench/links.sh $(GREENLIGHT)
+	bench/secrets.sh $(GREENLIGHT)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

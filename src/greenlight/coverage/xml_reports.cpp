@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iterator>
 #include <pugixml.hpp>
 #include <thread>
@@ -251,6 +252,9 @@ std::optional<ReportParseError> read_clover_project(const XmlReport& xml, pugi::
 
 // Below this, one thread parses faster than several can be started and joined.
 constexpr size_t k_parallel_parse_minimum = 8u << 20;
+// About this much XML per slice: big enough that cutting costs nothing, small enough to stay in cache-sized
+// reused memory.
+constexpr size_t k_slice_size = 2u << 20;
 
 // The <package> elements of one slice of <packages>, read as a fragment on its own thread.
 std::optional<Report> read_cobertura_packages(std::string_view slice, std::string_view source_name) {
@@ -283,10 +287,13 @@ std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::stri
     const size_t content_begin = open + std::strlen("<packages>");
     const std::string_view content = text.substr(content_begin, close - content_begin);
 
+    // Many slices, fewer threads: each thread parses one slice at a time and frees it before the next, so
+    // the memory of a parsed slice is reused instead of faulted in anew, and peak memory stays small.
     const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 8);
+    const size_t slice_count = std::clamp<size_t>(content.size() / k_slice_size, threads, 1024);
     std::vector<size_t> cuts = {0};
-    for (size_t slice = 1; slice < threads; ++slice) {
-        size_t cut = content.find("<package ", std::max(cuts.back() + 1, content.size() * slice / threads));
+    for (size_t slice = 1; slice < slice_count; ++slice) {
+        size_t cut = content.find("<package ", std::max(cuts.back() + 1, content.size() * slice / slice_count));
         if (cut == std::string_view::npos) break;
         cuts.push_back(cut);
     }
@@ -300,13 +307,17 @@ std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::stri
 
     std::vector<std::optional<Report>> slices(cuts.size() - 1);
     {
-        std::vector<std::jthread> workers;
-        for (size_t slice = 0; slice + 1 < cuts.size(); ++slice) {
-            workers.emplace_back([&, slice] {
+        std::atomic<size_t> next_slice{0};
+        std::atomic<bool> failed{false};
+        auto work = [&] {
+            for (size_t slice = next_slice++; slice < slices.size() && !failed; slice = next_slice++) {
                 slices[slice] = read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]),
                                                         source_name);
-            });
-        }
+                if (!slices[slice]) failed = true;
+            }
+        };
+        std::vector<std::jthread> workers;
+        for (size_t thread = 0; thread < std::min(threads, slices.size()); ++thread) workers.emplace_back(work);
     }
     Report report;
     report.format = ReportFormat::cobertura;
