@@ -144,6 +144,27 @@ expect_json "$last_out" "[(f['rule'], f['path'], f['line']) for f in d['checks']
 expect_no_grep 'AKIAIOSFODNN7EXAMPL3' "$last_out" "the secret itself"
 rm config.py
 
+note "a change-scoped secrets check: an empty change passes, a mistyped glob fails, an added secret is found"
+cat > "$work/changed.yml" <<'YML'
+version: 1
+project: demo
+checks:
+  new-secrets: { type: secrets, scope: changed, paths: ["*.py"] }
+  typo-secrets: { type: secrets, scope: changed, paths: ["*.pyy"] }
+YML
+printf 'x = 1\n' > app.py && git_ add app.py && git_ commit -m app
+cp "$work/changed.yml" greenlight.yml.changed
+gl check -c greenlight.yml.changed --only new-secrets
+expect_rc 0 "nothing changed"
+expect_grep 'the change touches none of its files' "$last_out" "says why it examined nothing"
+gl check -c greenlight.yml.changed --only typo-secrets
+expect_rc 1 "a glob matching no file of the repository"
+printf 'x = 1\ntoken = "ghp_%s"\n' "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5" > app.py
+gl check -c greenlight.yml.changed --only new-secrets --json
+expect_rc 1 "a secret added in the work tree"
+expect_json "$last_out" "[(f['rule'], f['line']) for f in d['checks'][0]['findings']]" '[["github-token", 2]]'
+git_ checkout app.py && rm greenlight.yml.changed
+
 note "a mistyped glob examines nothing, and that fails"
 cat >> greenlight.yml <<'YML'
   typo: { type: links, paths: [doc/**/*.md] }

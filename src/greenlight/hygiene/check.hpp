@@ -35,6 +35,9 @@ struct CheckOutcome {
     // Set when the check could not run at all (its own input is bad: a missing manifest, a failed
     // generator, a ref git does not know). Reported as a usage/config error, exit 2.
     std::optional<std::string> error;
+    // A change-scoped check whose files exist in the repository but are not in the change: examining nothing
+    // is then the right answer, not a mistyped glob, and passes.
+    bool change_touches_none = false;
 };
 
 // The run's surroundings, shared by every check.

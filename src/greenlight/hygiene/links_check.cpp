@@ -1,12 +1,12 @@
 // The `links` check: every relative link and image in the selected Markdown files must reach a file or
 // folder of the repository, and every fragment an anchor of its target (see docs/CHECK.md, "Links").
+#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <fmt/format.h>
+#include <iterator>
 #include <memory>
 #include <mutex>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,7 +33,9 @@ constexpr std::string_view k_default_paths = "**/*.md";
 constexpr std::string_view k_online_cache_name = "links-online.json";
 
 bool is_markdown(std::string_view path) {
-    const std::string extension = util::lowercase(fs::path(path).extension().string());
+    const size_t dot = path.rfind('.');
+    if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return false;
+    const std::string extension = util::lowercase(path.substr(dot));
     return extension == ".md" || extension == ".markdown" || extension == ".mdown" || extension == ".mkd";
 }
 
@@ -123,10 +125,75 @@ std::optional<std::string> resolve(std::string_view folder, std::string_view lin
     return resolved;
 }
 
+// `host/owner/name` (lowercased) of the work tree's `origin` remote, from `.git/config`; links to that
+// repository's files on its host (`https://github.com/owner/name/blob/main/docs/x.md`) are checked here.
+std::optional<std::string> origin_repository(const fs::path& root) {
+    util::Result<std::string> config = util::read_file(root / ".git" / "config");
+    if (!config) return std::nullopt;
+    bool in_origin = false;
+    for (const std::string_view raw_line : util::split_lines(*config)) {
+        const std::string_view line = util::trim(raw_line);
+        if (line.starts_with('[')) {
+            in_origin = line == "[remote \"origin\"]";
+            continue;
+        }
+        if (!in_origin || !line.starts_with("url")) continue;
+        const size_t equals = line.find('=');
+        if (equals == std::string_view::npos) continue;
+        std::string_view url = util::trim(line.substr(equals + 1));
+        if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+            url.remove_prefix(scheme + 3);
+            if (const size_t at = url.find('@'); at != std::string_view::npos && at < url.find('/'))
+                url.remove_prefix(at + 1);
+        } else if (const size_t at = url.find('@'); at != std::string_view::npos) {
+            url.remove_prefix(at + 1);  // scp-like: git@github.com:owner/name.git
+        }
+        std::string repository(url);
+        if (const size_t colon = repository.find(':'); colon != std::string::npos) {
+            // host:owner/name, or host:port/owner/name
+            const size_t slash = repository.find('/', colon);
+            const std::string_view after = std::string_view(repository).substr(colon + 1, slash - colon - 1);
+            const bool port = !after.empty() && std::all_of(after.begin(), after.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c));
+            });
+            repository = port && slash != std::string::npos
+                             ? repository.substr(0, colon) + repository.substr(slash)
+                             : repository.substr(0, colon) + "/" + repository.substr(colon + 1);
+        }
+        while (repository.ends_with('/')) repository.pop_back();
+        if (repository.ends_with(".git")) repository.resize(repository.size() - 4);
+        if (std::count(repository.begin(), repository.end(), '/') < 2) return std::nullopt;
+        return util::lowercase(repository);
+    }
+    return std::nullopt;
+}
+
+// `https://host/owner/name/blob/REF/path#fragment` (or tree/, raw/) of the origin repository as the
+// root-relative link `/path#fragment`; nullopt for every other URL.
+std::optional<std::string> as_repository_link(std::string_view url, const std::optional<std::string>& origin) {
+    if (!origin) return std::nullopt;
+    std::string_view rest = url.substr(url.find("://") + 3);
+    if (rest.size() <= origin->size() || util::lowercase(rest.substr(0, origin->size())) != *origin ||
+        rest[origin->size()] != '/') {
+        return std::nullopt;
+    }
+    rest.remove_prefix(origin->size() + 1);
+    for (const std::string_view view : {"blob/", "tree/", "raw/"}) {
+        if (!rest.starts_with(view)) continue;
+        rest.remove_prefix(view.size());
+        const size_t ref_end = rest.find_first_of("/?#");
+        if (ref_end == std::string_view::npos) return std::string("/");
+        rest.remove_prefix(ref_end);
+        return rest.starts_with('/') ? std::string(rest) : "/" + std::string(rest);
+    }
+    return std::nullopt;
+}
+
 // How `target` is written from a file in `folder`: what a did-you-mean should propose.
 std::string relative_link(std::string_view folder, std::string_view target) {
-    const std::string relative =
-        fs::path(std::string(target)).lexically_relative(fs::path(folder.empty() ? "." : std::string(folder))).generic_string();
+    const std::string relative = fs::path(std::string(target))
+                                     .lexically_relative(fs::path(folder.empty() ? "." : std::string(folder)))
+                                     .generic_string();
     return relative.empty() ? std::string(target) : relative;
 }
 
@@ -206,7 +273,8 @@ struct ScannedFile {
 // computed once per target and shared by the threads.
 class Repository {
 public:
-    Repository(fs::path root, const std::vector<std::string>& files) : m_root(std::move(root)) {
+    Repository(fs::path root, const std::vector<std::string>& files)
+        : m_root(std::move(root)), m_origin(origin_repository(m_root)) {
         m_files.insert(files.begin(), files.end());
         m_folders.insert("");
         for (const std::string& file : files) {
@@ -220,6 +288,7 @@ public:
         }
     }
 
+    const std::optional<std::string>& origin() const { return m_origin; }
     bool is_file(const std::string& path) const { return m_files.contains(path); }
     bool is_folder(const std::string& path) const { return m_folders.contains(path); }
 
@@ -276,6 +345,7 @@ private:
     }
 
     fs::path m_root;
+    std::optional<std::string> m_origin;
     std::unordered_set<std::string> m_files;
     std::unordered_set<std::string> m_folders;
     std::unordered_map<std::string, std::vector<std::string>> m_children;
@@ -335,19 +405,30 @@ void check_fragment(const ScannedFile& file, const MarkdownLink& link, const std
     result.findings.push_back(std::move(finding));
 }
 
-void check_link(const ScannedFile& file, const MarkdownLink& link, bool online, Repository& repository,
+// Whether http(s) links are gathered for the online check or left alone.
+enum class HttpLinks { skip, collect };
+
+void check_link(const ScannedFile& file, const MarkdownLink& link, HttpLinks http_links, Repository& repository,
                 FileResult& result) {
-    const std::string& destination = link.destination;
-    if (destination.empty()) return;
+    if (link.destination.empty()) return;
+    std::string destination = link.destination;
     if (has_scheme(destination) || destination.starts_with("//")) {
-        if (online && is_http(destination)) result.external.push_back({destination, file.path, link.line, link.column});
-        return;
+        if (!is_http(destination)) return;
+        std::optional<std::string> local = as_repository_link(destination, repository.origin());
+        if (!local) {
+            if (http_links == HttpLinks::collect)
+                result.external.push_back({destination, file.path, link.line, link.column});
+            return;
+        }
+        destination = std::move(*local);
     }
     ++result.checked;
     const size_t hash = destination.find('#');
-    const std::string fragment = hash == std::string::npos ? std::string() : percent_decode(destination.substr(hash + 1));
+    const std::string fragment =
+        hash == std::string::npos ? std::string() : percent_decode(destination.substr(hash + 1));
     std::string_view path_part = std::string_view(destination).substr(0, hash);
-    if (const size_t query = path_part.find('?'); query != std::string_view::npos) path_part = path_part.substr(0, query);
+    if (const size_t query = path_part.find('?'); query != std::string_view::npos)
+        path_part = path_part.substr(0, query);
     if (path_part.empty()) {
         check_fragment(file, link, file.path, fragment, repository, result);
         return;
@@ -359,7 +440,7 @@ void check_link(const ScannedFile& file, const MarkdownLink& link, bool online, 
             "link-escapes-repository", file, link,
             fmt::format("link `{}` leaves the repository: expected a path inside it (GitHub shows such links as "
                         "broken); link to the file's URL instead, or move the file into the repository",
-                        destination)));
+                        link.destination)));
         return;
     }
     if (repository.is_file(*target)) {
@@ -369,15 +450,18 @@ void check_link(const ScannedFile& file, const MarkdownLink& link, bool online, 
     if (repository.is_folder(*target)) {
         // GitHub shows a folder's README under its listing, so a folder's fragment is the README's.
         const std::string readme = target->empty() ? "README.md" : *target + "/README.md";
-        if (!fragment.empty() && repository.is_file(readme)) check_fragment(file, link, readme, fragment, repository, result);
+        if (!fragment.empty() && repository.is_file(readme))
+            check_fragment(file, link, readme, fragment, repository, result);
         return;
     }
     const bool on_disk = repository.exists_on_disk(*target);
     Finding finding = make_finding(
         "broken-link", file, link,
-        fmt::format("link `{}` points to `{}`, which {}: expected a file or folder of the repository", destination,
-                    *target, on_disk ? "exists on disk but is not part of the repository (ignored by git?)"
-                                     : "does not exist"));
+        fmt::format("link `{}`{}: expected a file or folder of the repository, found {}", link.destination,
+                    *target == decoded && destination == link.destination ? std::string()
+                                                                          : fmt::format(" (resolved to `{}`)", *target),
+                    on_disk ? "a path that exists on disk but is not part of the repository (ignored by git?)"
+                            : "nothing at that path"));
     if (const std::optional<std::string> near = repository.nearest(*target)) {
         finding.suggestion = relative_link(parent_of(file.path), *near);
         if (!fragment.empty()) finding.suggestion += "#" + fragment;
@@ -452,7 +536,7 @@ CheckOutcome run_links_check(const config::CheckConfig& check, const CheckContex
             return;
         }
         for (const MarkdownLink& link : file.document.links) {
-            check_link(file, link, context.online, repository, results[index]);
+            check_link(file, link, context.online ? HttpLinks::collect : HttpLinks::skip, repository, results[index]);
         }
     });
 
@@ -470,9 +554,10 @@ CheckOutcome run_links_check(const config::CheckConfig& check, const CheckContex
         std::move(online.findings.begin(), online.findings.end(), std::back_inserter(outcome.findings));
         outcome.counts.emplace_back("urls", online.checked);
         if (online.unverified > 0) {
-            outcome.details += fmt::format("{} URL(s) could not be verified: the server kept answering 429 Too Many "
-                                           "Requests; run again later\n",
-                                           online.unverified);
+            outcome.details += fmt::format(
+                "{} URL(s) could not be verified: the server kept answering 429 Too Many "
+                "Requests; run again later\n",
+                online.unverified);
         }
     }
     std::stable_sort(outcome.findings.begin(), outcome.findings.end(), [](const Finding& a, const Finding& b) {

@@ -2,9 +2,9 @@
 
 #include <httplib.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
-#include <fmt/format.h>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -22,9 +22,9 @@ using SystemClock = std::chrono::system_clock;
 using SteadyClock = std::chrono::steady_clock;
 
 struct Answer {
-    int status = 0;              // HTTP status; 0 when there was none
-    std::string failure;         // why there was no status (connection refused, timeout, ...)
-    bool rate_limited = false;   // still 429 after every attempt
+    int status = 0;             // HTTP status; 0 when there was none
+    std::string failure;        // why there was no status (connection refused, timeout, ...)
+    bool rate_limited = false;  // still 429 after every attempt
     bool from_cache = false;
 };
 
@@ -45,7 +45,8 @@ std::optional<SplitUrl> split_url(std::string_view url) {
     split.origin = std::string(url.substr(0, authority_end));
     split.host = std::string(url.substr(authority_begin, authority_end - authority_begin));
     std::string_view target = url.substr(authority_end);
-    if (const size_t fragment = target.find('#'); fragment != std::string_view::npos) target = target.substr(0, fragment);
+    if (const size_t fragment = target.find('#'); fragment != std::string_view::npos)
+        target = target.substr(0, fragment);
     split.target = target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
     return split;
 }
@@ -98,12 +99,13 @@ Answer ask(const std::string& url, const OnlineOptions& options, HostGate& gate)
     client.set_connection_timeout(options.connect_timeout);
     client.set_read_timeout(options.read_timeout);
     client.set_follow_location(true);
-    const httplib::Headers headers{{"User-Agent", "greenlight-links (+https://github.com/greenlight)"}};
+    const httplib::Headers headers{{"User-Agent", "greenlight-check-links"}};
     for (int attempt = 1;; ++attempt) {
         gate.wait_turn(split->host);
         httplib::Result response = client.Head(split->target, headers);
         // Some servers do not do HEAD; the page may still be there.
-        if (response && (response->status == 405 || response->status == 501)) response = client.Get(split->target, headers);
+        if (response && (response->status == 405 || response->status == 501))
+            response = client.Get(split->target, headers);
         if (!response) {
             answer.failure = httplib::to_string(response.error());
             return answer;
@@ -151,7 +153,8 @@ OnlineOutcome check_online_links(const std::vector<ExternalLink>& links, const O
     std::unordered_map<std::string, Answer> answers;
     for (const auto& [url, unused] : places) {
         const auto entry = cache.find(url);
-        if (entry != cache.end() && entry->is_object() && entry->value("checked_at", std::int64_t{0}) > now - lifetime) {
+        if (entry != cache.end() && entry->is_object() &&
+            entry->value("checked_at", std::int64_t{0}) > now - lifetime) {
             Answer cached;
             cached.status = entry->value("status", 200);
             cached.from_cache = true;
@@ -188,8 +191,8 @@ OnlineOutcome check_online_links(const std::vector<ExternalLink>& links, const O
         ++outcome.checked;
         if (answer.from_cache) ++outcome.from_cache;
         if (answer.status > 0 && answer.status < 400) continue;
-        const std::string found = answer.status > 0 ? fmt::format("HTTP {}", answer.status)
-                                                    : fmt::format("no answer ({})", answer.failure);
+        const std::string found =
+            answer.status > 0 ? fmt::format("HTTP {}", answer.status) : fmt::format("no answer ({})", answer.failure);
         for (const ExternalLink* link : link_places) {
             Finding finding;
             finding.rule = "dead-link";

@@ -36,7 +36,7 @@ struct OnlineOutcome {
     std::vector<Finding> findings;  // rule "dead-link"
     std::uint64_t checked = 0;      // distinct URLs with an answer (fresh or cached)
     std::uint64_t from_cache = 0;
-    std::uint64_t unverified = 0;   // still rate-limited after every attempt: neither dead nor alive
+    std::uint64_t unverified = 0;  // still rate-limited after every attempt: neither dead nor alive
 };
 
 // Checks each distinct URL once; a dead one gets a finding at every place it is written.

@@ -70,6 +70,7 @@ std::string text_report(const ChecksRun& run, Colour colour) {
             summary = "could not run";
         } else {
             summary = fmt::format("examined {}", examined_text(outcome));
+            if (outcome.change_touches_none) summary += " (the change touches none of its files)";
             if (!outcome.findings.empty()) {
                 summary += fmt::format(": {} finding{}", outcome.findings.size(), outcome.findings.size() == 1 ? "" : "s");
             }
@@ -123,6 +124,7 @@ std::string json_report(const ChecksRun& run) {
         check["examined"] = outcome.examined;
         check["examined_unit"] = outcome.examined_unit;
         check["examined_nothing"] = report.examined_nothing;
+        check["change_touches_none"] = outcome.change_touches_none;
         ordered_json counts = ordered_json::object();
         for (const auto& [what, count] : outcome.counts) counts[what] = count;
         check["counts"] = counts;

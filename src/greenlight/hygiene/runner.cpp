@@ -94,7 +94,7 @@ CheckReport run_one_check(const config::CheckConfig& check, const CheckContext& 
         return report;
     }
     // A check that examined nothing proves nothing: a mistyped glob must not pass silently.
-    report.examined_nothing = report.outcome.examined == 0;
+    report.examined_nothing = report.outcome.examined == 0 && !report.outcome.change_touches_none;
     const bool failed = report.examined_nothing || !report.outcome.findings.empty();
     if (!failed) {
         report.status = CheckStatus::passed;

@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <openssl/rand.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <openssl/rand.h>
 #include <optional>
 #include <set>
 #include <thread>
@@ -67,10 +67,13 @@ struct TargetResult {
     std::optional<std::string> error;
 };
 
-std::string errno_text(int error_number) { return std::strerror(error_number); }
+std::string errno_text(int error_number) {
+    return std::strerror(error_number);
+}
 
 // A whole file's bytes: mapped when big (no copy), read into the caller's reusable buffer when small
-// (a mapping costs more than copying a few pages).
+// (a mapping costs more than copying a few pages). Of a big binary file, only the first bytes that show
+// it is binary.
 class FileText {
 public:
     FileText() = default;
@@ -97,6 +100,15 @@ private:
         }
         const auto size = static_cast<std::size_t>(info.st_size);
         if (size >= k_map_threshold) {
+            // A big binary file (an image, an archive) is recognised from its first bytes, without
+            // reading the rest.
+            buffer.resize(k_binary_probe_bytes);
+            const ssize_t got = ::pread(fd, buffer.data(), buffer.size(), 0);
+            if (got < 0) return util::make_error(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+            if (std::memchr(buffer.data(), '\0', static_cast<std::size_t>(got)) != nullptr) {
+                m_text = std::string_view(buffer.data(), static_cast<std::size_t>(got));
+                return {};
+            }
             void* mapping = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
             if (mapping != MAP_FAILED) {
                 ::madvise(mapping, size, MADV_SEQUENTIAL);
@@ -126,25 +138,29 @@ private:
 
 std::string describe(std::string_view rule, std::string_view hint) {
     if (rule == "private-key") {
-        return fmt::format("private key block found ({}): remove it and replace the key, since a committed key "
-                           "is compromised; if it is a test fixture, accept it in the check's baseline",
-                           hint);
+        return fmt::format(
+            "private key block found ({}): remove it and replace the key, since a committed key "
+            "is compromised; if it is a test fixture, accept it in the check's baseline",
+            hint);
     }
     if (rule == "generic-secret") {
-        return fmt::format("hard-coded secret found assigned to a password, secret, token or key ({}): read it from "
-                           "the environment or a secret store and rotate it; if it is not a secret, accept it in "
-                           "the check's baseline",
-                           hint);
+        return fmt::format(
+            "hard-coded secret found assigned to a password, secret, token or key ({}): read it from "
+            "the environment or a secret store and rotate it; if it is not a secret, accept it in "
+            "the check's baseline",
+            hint);
     }
     if (rule == "email") {
-        return fmt::format("email address found ({}): personal data does not belong in the repository; remove "
-                           "it, or accept it in the check's baseline if it is a public contact",
-                           hint);
+        return fmt::format(
+            "email address found ({}): personal data does not belong in the repository; remove "
+            "it, or accept it in the check's baseline if it is a public contact",
+            hint);
     }
     if (rule == "card-number") {
-        return fmt::format("card number found ({}, passes the Luhn check): remove it; if it is a published test "
-                           "number, accept it in the check's baseline",
-                           hint);
+        return fmt::format(
+            "card number found ({}, passes the Luhn check): remove it; if it is a published test "
+            "number, accept it in the check's baseline",
+            hint);
     }
     std::string_view name = rule;
     if (rule == "aws-access-key-id") name = "AWS access key id";
@@ -153,23 +169,27 @@ std::string describe(std::string_view rule, std::string_view hint) {
     if (rule == "stripe-key") name = "Stripe live key";
     if (rule == "google-api-key") name = "Google API key";
     if (rule == "jwt") name = "JSON Web Token";
-    return fmt::format("{} found ({}): remove it and revoke it, then read it from the environment or a secret "
-                       "store; if it is not a secret, accept it in the check's baseline",
-                       name, hint);
+    return fmt::format(
+        "{} found ({}): remove it and revoke it, then read it from the environment or a secret "
+        "store; if it is not a secret, accept it in the check's baseline",
+        name, hint);
 }
 
 // The 1-based line and column of each match; `line_numbers` maps the lines of a text made of a change's
 // added lines back to their numbers in the file.
 void locate(std::string_view text, const std::vector<SecretMatch>& matches, std::string_view key,
             const std::vector<std::int64_t>* line_numbers, std::vector<Hit>& hits) {
+    // Matches come in offset order: one walk forward finds every line, however long the lines are.
     std::size_t cursor = 0;
     std::size_t line_index = 0;  // 0-based line of `cursor`
+    std::size_t line_start = 0;  // where that line starts
     for (const SecretMatch& match : matches) {
-        line_index += static_cast<std::size_t>(std::count(text.begin() + cursor, text.begin() + match.offset, '\n'));
+        const std::string_view skipped = text.substr(cursor, match.offset - cursor);
+        line_index += static_cast<std::size_t>(std::count(skipped.begin(), skipped.end(), '\n'));
+        if (const void* last_break = ::memrchr(skipped.data(), '\n', skipped.size())) {
+            line_start = static_cast<std::size_t>(static_cast<const char*>(last_break) - text.data()) + 1;
+        }
         cursor = match.offset;
-        const void* previous_break = ::memrchr(text.data(), '\n', match.offset);
-        const std::size_t line_start =
-            previous_break ? static_cast<std::size_t>(static_cast<const char*>(previous_break) - text.data()) + 1 : 0;
         Hit hit;
         hit.rule = match.rule;
         hit.line = line_numbers ? static_cast<int>((*line_numbers)[line_index]) : static_cast<int>(line_index) + 1;
@@ -271,14 +291,14 @@ util::Result<std::vector<ScanTarget>> select_targets(const config::CheckConfig& 
         if (file.new_path == baseline) continue;
         targets.push_back({file.new_path, &file});
     }
-    std::sort(targets.begin(), targets.end(),
-              [](const ScanTarget& a, const ScanTarget& b) { return a.path < b.path; });
+    std::sort(targets.begin(), targets.end(), [](const ScanTarget& a, const ScanTarget& b) { return a.path < b.path; });
     return targets;
 }
 
 bool is_lower_hex(std::string_view text, std::size_t length) {
-    return text.size() == length &&
-           std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
 }
 
 std::string to_hex(std::string_view bytes) {
@@ -297,8 +317,8 @@ std::string from_hex(std::string_view hex) {
 
 util::Result<Baseline> parse_baseline(std::string_view text, const std::string& shown) {
     const auto fail = [&](std::string_view what) {
-        return util::make_error(fmt::format("secrets baseline {}: {}; fix it, or delete it and write it again",
-                                            shown, what));
+        return util::make_error(
+            fmt::format("secrets baseline {}: {}; fix it, or delete it and write it again", shown, what));
     };
     nlohmann::json document;
     try {
@@ -395,6 +415,9 @@ CheckOutcome run_secrets_check(const config::CheckConfig& check, const CheckCont
         outcome.error = targets.message();
         return outcome;
     }
+    if (targets->empty() && check.scope == config::CheckScope::changed) {
+        outcome.change_touches_none = !select_files(context.files, check.paths, check.exclude).empty();
+    }
     const std::vector<TargetResult> results =
         scan_targets(context.root, *targets, baseline ? std::string_view(baseline->key) : std::string_view());
 
@@ -460,6 +483,9 @@ util::Result<std::size_t> write_secrets_baseline(const config::CheckConfig& chec
         for (const Hit& hit : results[i].hits) {
             baseline.entries.emplace((*targets)[i].path, std::string(hit.rule), hit.fingerprint);
         }
+    }
+    if (!path.parent_path().empty()) {
+        if (util::Status folder = util::make_directories(path.parent_path()); !folder) return folder.error();
     }
     if (util::Status written = util::write_file_atomic(path, render_baseline(baseline)); !written) {
         return written.error();

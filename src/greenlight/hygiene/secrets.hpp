@@ -29,8 +29,8 @@ struct SecretMatch {
 const std::vector<std::string_view>& secret_rule_ids();
 
 // Every match in `text`, in offset order. One Hyperscan pass finds candidate lines (the database is
-// compiled once per process, scratch space is per thread); RE2 and the rules' own tests confirm them.
-// Safe to call from several threads at once.
+// compiled once per process, scratch space is per thread) and RE2 and the rules' own tests confirm them;
+// card numbers have a pass of their own. Safe to call from several threads at once.
 util::Result<std::vector<SecretMatch>> find_secrets(std::string_view text);
 
 // Shannon entropy of the bytes of `text`, in bits per byte (0 for an empty text).

@@ -51,10 +51,12 @@ std::string describe(const CheckOutcome& outcome) {
 
 TEST(LinksCheck, CleanTreePassesWithCounts) {
     TempDir root;
-    write(root.path(), "README.md", "# Project\n\nSee [guide](docs/guide.md#install-it) and [docs](docs/).\n"
-                                    "![logo](assets/logo.png)\n[top](#project)\n");
-    write(root.path(), "docs/guide.md", "# Guide\n\n## Install it\n\nBack to [readme](../README.md#project).\n"
-                                        "Absolute: [root](/README.md).\n");
+    write(root.path(), "README.md",
+          "# Project\n\nSee [guide](docs/guide.md#install-it) and [docs](docs/).\n"
+          "![logo](assets/logo.png)\n[top](#project)\n");
+    write(root.path(), "docs/guide.md",
+          "# Guide\n\n## Install it\n\nBack to [readme](../README.md#project).\n"
+          "Absolute: [root](/README.md).\n");
     write(root.path(), "assets/logo.png", "png");
     const CheckOutcome outcome = run_links(root.path());
     EXPECT_TRUE(outcome.findings.empty()) << describe(outcome);
@@ -90,8 +92,9 @@ TEST(LinksCheck, SameNameInAnotherFolderIsSuggestedRelativeToTheLinkingFile) {
 
 TEST(LinksCheck, CrossFileAndSameFileAnchors) {
     TempDir root;
-    write(root.path(), "a.md", "# Alpha\n\n## Usage\n## Usage\n\n[ok](b.md#beta-section) [bad](b.md#beta-sectoin)\n"
-                               "[dup](#usage-1) [missing](#usage-2) [case](#Usage)\n");
+    write(root.path(), "a.md",
+          "# Alpha\n\n## Usage\n## Usage\n\n[ok](b.md#beta-section) [bad](b.md#beta-sectoin)\n"
+          "[dup](#usage-1) [missing](#usage-2) [case](#Usage)\n");
     write(root.path(), "b.md", "# Beta section\n");
     const CheckOutcome outcome = run_links(root.path());
     ASSERT_EQ(outcome.findings.size(), 3u) << describe(outcome);
@@ -105,7 +108,8 @@ TEST(LinksCheck, CrossFileAndSameFileAnchors) {
 
 TEST(LinksCheck, ReferenceLinksAreReportedAtTheirUse) {
     TempDir root;
-    write(root.path(), "a.md", "# A\n\nFirst [one][gone] here.\n\nSecond [two][ok].\n\n[gone]: missing.md\n[ok]: a.md#a\n");
+    write(root.path(), "a.md",
+          "# A\n\nFirst [one][gone] here.\n\nSecond [two][ok].\n\n[gone]: missing.md\n[ok]: a.md#a\n");
     const CheckOutcome outcome = run_links(root.path());
     ASSERT_EQ(outcome.findings.size(), 1u) << describe(outcome);
     EXPECT_EQ(outcome.findings[0].rule, "broken-link");
@@ -173,6 +177,32 @@ TEST(LinksCheck, LinksInCodeAndExternalLinksAreNotChecked) {
     const CheckOutcome outcome = run_links(root.path());
     EXPECT_TRUE(outcome.findings.empty()) << describe(outcome);
     EXPECT_EQ(outcome.examined, 0u);
+}
+
+TEST(LinksCheck, LinksToTheRepositoryOnItsHostAreCheckedAsFiles) {
+    TempDir root;
+    write(root.path(), ".git/config",
+          "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:Example/Shop.git\n"
+          "\tfetch = +refs/heads/*:refs/remotes/origin/*\n");
+    write(root.path(), "docs/guide.md", "# Guide\n");
+    write(root.path(), "README.md",
+          "[ok](https://github.com/example/shop/blob/main/docs/guide.md#guide)\n"
+          "[gone](https://github.com/example/shop/blob/main/docs/gide.md)\n"
+          "[anchor](https://github.com/example/shop/tree/v1/docs/guide.md#nope)\n"
+          "[other repository](https://github.com/example/other/blob/main/docs/gone.md)\n");
+    CheckContext context;
+    context.root = root.path();
+    context.files = {"README.md", "docs/guide.md"};  // a fake .git: git itself would not list it
+    config::CheckConfig check;
+    check.type = config::CheckType::links;
+    const CheckOutcome outcome = run_links_check(check, context);
+    ASSERT_EQ(outcome.findings.size(), 2u) << describe(outcome);
+    EXPECT_EQ(outcome.findings[0].rule, "broken-link");
+    EXPECT_EQ(outcome.findings[0].line, 2);
+    EXPECT_NE(outcome.findings[0].message.find("resolved to `docs/gide.md`"), std::string::npos);
+    EXPECT_EQ(outcome.findings[0].suggestion, "docs/guide.md");
+    EXPECT_EQ(outcome.findings[1].rule, "missing-anchor");
+    EXPECT_EQ(outcome.examined, 3u);
 }
 
 TEST(LinksCheck, FolderFragmentsUseTheFoldersReadme) {
@@ -244,8 +274,8 @@ TEST(LinksCheck, OnlineChecksHttpLinksAndCachesAnswers) {
     TempDir cache;
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
     write(root.path(), "a.md",
-          "[ok](" + base + "/ok#section) [missing](" + base + "/missing)\n[limited](" + base +
-              "/limited) [again](" + base + "/ok)\n[refused](http://127.0.0.1:1/x)\n");
+          "[ok](" + base + "/ok#section) [missing](" + base + "/missing)\n[limited](" + base + "/limited) [again](" +
+              base + "/ok)\n[refused](http://127.0.0.1:1/x)\n");
     CheckContext context;
     context.root = root.path();
     context.files = repository_files(root.path()).value();

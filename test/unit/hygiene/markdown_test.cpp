@@ -16,8 +16,9 @@ std::vector<std::string> destinations(const MarkdownDocument& document) {
 }  // namespace
 
 TEST(ScanMarkdown, InlineLinkAndImageWithPlaces) {
-    const MarkdownDocument document = scan_markdown("# Title\n\nSee [the guide](docs/guide.md#setup) and\n"
-                                                    "  ![logo](img/logo.png \"Logo\").\n");
+    const MarkdownDocument document = scan_markdown(
+        "# Title\n\nSee [the guide](docs/guide.md#setup) and\n"
+        "  ![logo](img/logo.png \"Logo\").\n");
     ASSERT_EQ(document.links.size(), 2u);
     EXPECT_EQ(document.links[0].kind, Kind::inline_link);
     EXPECT_EQ(document.links[0].destination, "docs/guide.md#setup");
@@ -31,7 +32,8 @@ TEST(ScanMarkdown, InlineLinkAndImageWithPlaces) {
 }
 
 TEST(ScanMarkdown, ReferenceLinkIsPlacedAtItsUse) {
-    const MarkdownDocument document = scan_markdown("Intro.\n\nRead [the guide][guide] now.\n\n[guide]: docs/guide.md\n");
+    const MarkdownDocument document =
+        scan_markdown("Intro.\n\nRead [the guide][guide] now.\n\n[guide]: docs/guide.md\n");
     ASSERT_EQ(document.links.size(), 1u);
     EXPECT_EQ(document.links[0].kind, Kind::reference);
     EXPECT_EQ(document.links[0].destination, "docs/guide.md");
@@ -56,9 +58,19 @@ TEST(ScanMarkdown, AutolinksAreLinks) {
     EXPECT_EQ(document.links[1].column, 39);
 }
 
-TEST(ScanMarkdown, EscapesAndEntitiesAreResolvedButNotPercentEncoding) {
+TEST(ScanMarkdown, BareWwwAndEmailAutolinksArePlacedAtTheirText) {
     const MarkdownDocument document =
-        scan_markdown("Text [a](docs/a\\_b&amp;c%20d.md) and [b](<x&#41;.md>)\n");
+        scan_markdown("Visit www.example.org or write to someone@example.com.\n\n[x](y.md)\n");
+    ASSERT_EQ(document.links.size(), 3u);
+    EXPECT_EQ(document.links[0].kind, Kind::autolink);
+    EXPECT_EQ(document.links[0].destination, "http://www.example.org");
+    EXPECT_EQ(document.links[0].column, 7);
+    EXPECT_EQ(document.links[1].destination, "mailto:someone@example.com");
+    EXPECT_EQ(document.links[1].column, 35);
+}
+
+TEST(ScanMarkdown, EscapesAndEntitiesAreResolvedButNotPercentEncoding) {
+    const MarkdownDocument document = scan_markdown("Text [a](docs/a\\_b&amp;c%20d.md) and [b](<x&#41;.md>)\n");
     EXPECT_EQ(destinations(document), (std::vector<std::string>{"docs/a_b&c%20d.md", "x).md"}));
     // md4c copied the escaped destination; its place is still found after the link text.
     EXPECT_EQ(document.links[0].line, 1);
@@ -114,8 +126,7 @@ TEST(ScanMarkdown, NestedImageInLink) {
 }
 
 TEST(ScanMarkdown, LinksInTablesAndQuotesAndLists) {
-    const MarkdownDocument document =
-        scan_markdown("| a | b |\n|---|---|\n| [x](x.md) | y |\n\n> - [q](q.md)\n");
+    const MarkdownDocument document = scan_markdown("| a | b |\n|---|---|\n| [x](x.md) | y |\n\n> - [q](q.md)\n");
     EXPECT_EQ(destinations(document), (std::vector<std::string>{"x.md", "q.md"}));
     EXPECT_EQ(document.links[1].line, 5);
     EXPECT_EQ(document.links[1].column, 9);

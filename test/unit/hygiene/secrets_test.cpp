@@ -157,36 +157,39 @@ TEST_F(SecretsCheckTest, MessagesNameTheRuleButNeverTheSecret) {
 }
 
 TEST_F(SecretsCheckTest, LuhnFailuresAndNumbersThatAreNotCardsAreNotReported) {
-    write("numbers.txt", "card: 4111 1111 " + std::string("1111 1112") +   // Luhn fails
-                             "\ncreated_at: 1700000000000\n" +               // a timestamp in milliseconds
-                             "ratio: 0.4111111" + std::string("111111111\n") +  // a decimal fraction
-                             "phone: 4111-111-111-1111-11\n" +               // not grouped the way cards are
+    write("numbers.txt", "card: 4111 1111 " + std::string("1111 1112\n") +         // Luhn fails
+                             "created_at: 1700000000000\n" +                       // a timestamp in milliseconds
+                             "ratio: 0.4111111" + std::string("111111111\n") +     // a decimal fraction
+                             "phone: 4111-111-111-1111-11\n" +                     // not grouped the way cards are
+                             "mobile: +49151" + std::string("12345678\n") +        // an international phone number
                              "mastercard: 5555555555" + std::string("554444\n"));  // a valid one, to be sure
 
     const CheckOutcome outcome = run(secrets_check());
 
     ASSERT_EQ(outcome.findings.size(), 1u);
     EXPECT_EQ(outcome.findings[0].rule, "card-number");
-    EXPECT_EQ(outcome.findings[0].line, 5);
-    EXPECT_TRUE(passes_luhn("4111111111111111"));
+    EXPECT_EQ(outcome.findings[0].line, 6);
+    EXPECT_TRUE(passes_luhn("41111111" + std::string("11111111")));
     EXPECT_FALSE(passes_luhn("4111111111111112"));
 }
 
 TEST_F(SecretsCheckTest, PlaceholdersAndLowEntropyValuesAreNotReported) {
-    write("config.yml", "password: \"${DB_PASSWORD}\"\n"
-                        "password: changeme\n"
-                        "api_key = \"xxxxxxxxxxxxxxxxxxxxxxxx\"\n"
-                        "token = \"aaaaaaaaaaaaaaaabbbbbbbb\"\n"
-                        "secret = \"short1\"\n"
-                        "token = next_token_of_the_stream\n"
-                        "client_secret: \"your_client_secret_here_1234\"\n"
-                        "password: '{{ .Values.database.password }}'\n"
-                        "token: ${{ secrets.GITHUB_TOKEN }}\n"
-                        "max_tokens = 4096\n"
-                        "tokenizer_path = \"models/tokenizer/v2/spm.model\"\n");
-    write("docs.md", "Write to user@example.com or admin@mail.test; clone git@github.com:org/repo.git\n"
-                     "aws_key_id = AKIAIOSFODNN7" + std::string("EXAMPLE\n") +
-                     "![logo](images/logo@2x.png)\n");
+    write("config.yml",
+          "password: \"${DB_PASSWORD}\"\n"
+          "password: changeme\n"
+          "api_key = \"xxxxxxxxxxxxxxxxxxxxxxxx\"\n"
+          "token = \"aaaaaaaaaaaaaaaabbbbbbbb\"\n"
+          "secret = \"short1\"\n"
+          "token = next_token_of_the_stream\n"
+          "client_secret: \"your_client_secret_here_1234\"\n"
+          "password: '{{ .Values.database.password }}'\n"
+          "token: ${{ secrets.GITHUB_TOKEN }}\n"
+          "max_tokens = 4096\n"
+          "tokenizer_path = \"models/tokenizer/v2/spm.model\"\n");
+    write("docs.md",
+          "Write to user@example.com or admin@mail.test; clone git@github.com:org/repo.git\n"
+          "aws_key_id = AKIAIOSFODNN7" +
+              std::string("EXAMPLE\n") + "![logo](images/logo@2x.png)\nformat: name@domain.tld\n");
 
     const CheckOutcome outcome = run(secrets_check());
 
@@ -207,6 +210,43 @@ TEST_F(SecretsCheckTest, UnquotedGeneratedValuesAreReported) {
     ASSERT_EQ(outcome.findings.size(), 1u);
     EXPECT_EQ(outcome.findings[0].rule, "generic-secret");
     EXPECT_EQ(outcome.findings[0].column, 11);
+}
+
+TEST_F(SecretsCheckTest, GeneratedValuesStartingWithPunctuationAreReported) {
+    write("app.ini", "password = \"%" + random_text(23, 12) + "\"\n");
+
+    const CheckOutcome outcome = run(secrets_check());
+
+    ASSERT_EQ(outcome.findings.size(), 1u);
+    EXPECT_EQ(outcome.findings[0].rule, "generic-secret");
+}
+
+TEST_F(SecretsCheckTest, CardNumbersInEveryPrintedGrouping) {
+    write("cards.txt", "visa 4111-1111-" + std::string("1111-1111\n") +       // dashes
+                           "amex 3782 822463 " + std::string("10005\n") +     // 4-6-5
+                           "plain 37828224" + std::string("6310005\n") +      // no separators
+                           "mixed 4111 1111-" + std::string("1111 1111\n"));  // two kinds of separator
+
+    const CheckOutcome outcome = run(secrets_check());
+
+    ASSERT_EQ(outcome.findings.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(outcome.findings[i].rule, "card-number");
+        EXPECT_EQ(outcome.findings[i].line, i + 1);
+    }
+    EXPECT_EQ(outcome.findings[0].column, 6);
+    EXPECT_EQ(outcome.findings[1].column, 6);
+    EXPECT_EQ(outcome.findings[2].column, 7);
+}
+
+TEST_F(SecretsCheckTest, WindowsLineEndingsKeepLinesAndColumns) {
+    write("win.txt", "first\r\nsecond\r\n  key=AKIA" + upper_alphanumeric(16, 13) + "\r\n");
+
+    const CheckOutcome outcome = run(secrets_check());
+
+    ASSERT_EQ(outcome.findings.size(), 1u);
+    EXPECT_EQ(outcome.findings[0].line, 3);
+    EXPECT_EQ(outcome.findings[0].column, 7);
 }
 
 TEST_F(SecretsCheckTest, BinaryFilesAreSkippedAndCounted) {
@@ -296,6 +336,17 @@ TEST_F(SecretsCheckTest, BaselineSurvivesMovingTheLine) {
     EXPECT_EQ(*util::read_file(m_folder.path() / "baseline.json"), first);
 }
 
+TEST_F(SecretsCheckTest, BaselineFolderIsCreated) {
+    write("a.txt", "aws = AKIA" + upper_alphanumeric(16, 45) + "\n");
+    const config::CheckConfig check = secrets_check(".greenlight/secrets-baseline.json");
+
+    ASSERT_TRUE(write_secrets_baseline(check, context(), ".greenlight/secrets-baseline.json").ok());
+
+    const CheckOutcome outcome = run(check);
+    ASSERT_FALSE(outcome.error) << *outcome.error;
+    EXPECT_EQ(count(outcome, "baselined"), 1u);
+}
+
 TEST_F(SecretsCheckTest, BaselineEntriesAreSortedAndKeyedByAFreshKey) {
     write("b.txt", "aws = AKIA" + upper_alphanumeric(16, 50) + "\n");
     write("a.txt", "aws = AKIA" + upper_alphanumeric(16, 51) + "\n");
@@ -370,6 +421,31 @@ TEST_F(SecretsCheckTest, ScopeChangedLooksOnlyAtAddedLines) {
     EXPECT_EQ(outcome.findings[0].path, "app.cfg");
     EXPECT_EQ(outcome.findings[0].line, 3);
     EXPECT_EQ(outcome.findings[0].column, 7);
+}
+
+TEST_F(SecretsCheckTest, ScopeChangedSkipsBinaryChangesAndDeletedFiles) {
+    config::CheckConfig check = secrets_check();
+    check.scope = config::CheckScope::changed;
+    CheckContext changed = context();
+    diff::FileDiff binary;
+    binary.new_path = "logo.png";
+    binary.change = diff::FileChange::added;
+    binary.binary = true;
+    diff::FileDiff deleted;
+    deleted.old_path = "old.txt";
+    deleted.change = diff::FileChange::deleted;
+    diff::FileDiff text;
+    text.old_path = text.new_path = "notes.txt";
+    text.added = {{1, "clean line"}};
+    changed.change = diff::Diff{{binary, deleted, text}};
+
+    const CheckOutcome outcome = run_secrets_check(check, changed);
+
+    ASSERT_FALSE(outcome.error);
+    EXPECT_TRUE(outcome.findings.empty());
+    EXPECT_EQ(outcome.examined, 1u);
+    EXPECT_EQ(count(outcome, "binary files skipped"), 1u);
+    EXPECT_EQ(count(outcome, "bytes"), 11u);
 }
 
 TEST_F(SecretsCheckTest, ScopeChangedWithoutAChangeIsAnError) {
