@@ -1,3 +1,4 @@
+#include "greenlight/util/strings.hpp"
 #include "greenlight/hygiene/markdown.hpp"
 
 #include <md4c.h>
@@ -75,24 +76,6 @@ constexpr NamedEntity k_named_entities[] = {
     {"zeta", 0x3B6},     {"zwj", 0x200D},    {"zwnj", 0x200C},
 };
 
-void append_utf8(std::string& out, char32_t code_point) {
-    if (code_point < 0x80) {
-        out += static_cast<char>(code_point);
-    } else if (code_point < 0x800) {
-        out += static_cast<char>(0xC0 | (code_point >> 6));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-        out += static_cast<char>(0xE0 | (code_point >> 12));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code_point >> 18));
-        out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    }
-}
-
 // `&amp;`, `&#123;`, `&#x7B;` to the character; an unknown or malformed reference stays as written.
 void append_entity(std::string& out, std::string_view entity) {
     if (entity.size() < 3 || entity.front() != '&' || entity.back() != ';') {
@@ -121,12 +104,12 @@ void append_entity(std::string& out, std::string_view entity) {
         }
         // As CommonMark says: NUL, surrogates and values past Unicode become U+FFFD.
         if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) value = 0xFFFD;
-        append_utf8(out, value);
+        util::append_utf8(out, value);
         return;
     }
     for (const NamedEntity& named : k_named_entities) {
         if (body == named.name) {
-            append_utf8(out, named.code_point);
+            util::append_utf8(out, named.code_point);
             return;
         }
     }
@@ -321,7 +304,7 @@ private:
                 append_entity(m_heading_text, std::string_view(text, size));
                 break;
             case MD_TEXT_NULLCHAR:
-                append_utf8(m_heading_text, 0xFFFD);
+                util::append_utf8(m_heading_text, 0xFFFD);
                 break;
             case MD_TEXT_BR:
             case MD_TEXT_SOFTBR:
@@ -347,7 +330,7 @@ private:
                     append_entity(decoded, part);
                     break;
                 case MD_TEXT_NULLCHAR:
-                    append_utf8(decoded, 0xFFFD);
+                    util::append_utf8(decoded, 0xFFFD);
                     break;
                 default:
                     decoded += part;

@@ -317,7 +317,7 @@ void examine_card_run(std::string_view text, std::size_t start, std::size_t end,
                     text.substr(groups[first].begin, groups[last].end - groups[first].begin);
                 std::string plain;
                 std::copy_if(written.begin(), written.end(), std::back_inserter(plain), is_digit);
-                if (has_card_grouping(written) && passes_luhn(plain)) best = last;
+                if (has_card_grouping(written) && util::passes_luhn(plain)) best = last;
             }
         }
         if (best == groups.size()) {
@@ -528,23 +528,6 @@ double shannon_entropy(std::string_view text) {
         entropy -= probability * std::log2(probability);
     }
     return entropy;
-}
-
-bool passes_luhn(std::string_view digits) {
-    if (digits.empty()) return false;
-    int sum = 0;
-    bool double_it = false;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-        if (*it < '0' || *it > '9') return false;
-        int digit = *it - '0';
-        if (double_it) {
-            digit *= 2;
-            if (digit > 9) digit -= 9;
-        }
-        sum += digit;
-        double_it = !double_it;
-    }
-    return sum % 10 == 0;
 }
 
 std::string secret_fingerprint(std::string_view key, std::string_view matched_text) {

@@ -1,3 +1,4 @@
+#include "greenlight/util/strings.hpp"
 #include "greenlight/hygiene/slug.hpp"
 
 #include <algorithm>
@@ -561,24 +562,6 @@ std::vector<char32_t> decode_utf8(std::string_view text) {
     return code_points;
 }
 
-void append_utf8(std::string& out, char32_t code_point) {
-    if (code_point < 0x80) {
-        out += static_cast<char>(code_point);
-    } else if (code_point < 0x800) {
-        out += static_cast<char>(0xC0 | (code_point >> 6));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-        out += static_cast<char>(0xE0 | (code_point >> 12));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code_point >> 18));
-        out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    }
-}
-
 // JavaScript's toLowerCase, including its one context rule (a capital sigma ending a word becomes `ς`).
 std::vector<char32_t> lowercase(const std::vector<char32_t>& code_points) {
     std::vector<char32_t> lowered;
@@ -622,7 +605,7 @@ std::string github_slug(std::string_view heading_text) {
         if (code_point == ' ') {
             slug += '-';
         } else if (is_kept(code_point)) {
-            append_utf8(slug, code_point);
+            util::append_utf8(slug, code_point);
         }
     }
     return slug;

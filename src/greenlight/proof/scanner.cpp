@@ -28,24 +28,6 @@ bool is_alphanumeric(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-void append_utf8(std::string& out, std::uint32_t code_point) {
-    if (code_point < 0x80) {
-        out.push_back(static_cast<char>(code_point));
-    } else if (code_point < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-    } else if (code_point < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-    }
-}
-
 bool is_scalar_value(std::uint32_t code_point) {
     return code_point > 0 && code_point <= 0x10FFFF && (code_point < 0xD800 || code_point > 0xDFFF);
 }
@@ -121,7 +103,7 @@ std::string html_decode(std::string_view text) {
             }
         }
         if (code_point) {
-            append_utf8(out, *code_point);
+            util::append_utf8(out, *code_point);
             i = j;
         } else {
             out.push_back(text[i++]);
@@ -160,7 +142,7 @@ std::string backslash_decode(std::string_view text) {
             const size_t close = text.find('}', i + 3);
             if (close != std::string_view::npos && close > i + 3 && close - (i + 3) <= 6) {
                 if (auto value = hex_run(i + 3, close - (i + 3)); value && is_scalar_value(*value)) {
-                    append_utf8(out, *value);
+                    util::append_utf8(out, *value);
                     i = close + 1;
                     continue;
                 }
@@ -170,13 +152,13 @@ std::string backslash_decode(std::string_view text) {
                 if (*value >= 0xD800 && *value <= 0xDBFF && i + 11 < text.size() && text[i + 6] == '\\' &&
                     text[i + 7] == 'u') {
                     if (auto low = hex_run(i + 8, 4); low && *low >= 0xDC00 && *low <= 0xDFFF) {
-                        append_utf8(out, 0x10000 + ((*value - 0xD800) << 10) + (*low - 0xDC00));
+                        util::append_utf8(out, 0x10000 + ((*value - 0xD800) << 10) + (*low - 0xDC00));
                         i += 12;
                         continue;
                     }
                 }
                 if (is_scalar_value(*value)) {
-                    append_utf8(out, *value);
+                    util::append_utf8(out, *value);
                     i += 6;
                     continue;
                 }
@@ -310,20 +292,7 @@ std::string describe(FindingKind kind, std::string_view marker) {
 }
 
 bool passes_luhn(std::string_view digits) {
-    if (digits.size() < 13 || digits.size() > 19) return false;
-    int sum = 0;
-    bool double_it = false;
-    for (size_t i = digits.size(); i-- > 0;) {
-        if (!is_digit(digits[i])) return false;
-        int digit = digits[i] - '0';
-        if (double_it) {
-            digit *= 2;
-            if (digit > 9) digit -= 9;
-        }
-        sum += digit;
-        double_it = !double_it;
-    }
-    return sum % 10 == 0;
+    return digits.size() >= 13 && digits.size() <= 19 && util::passes_luhn(digits);
 }
 
 IdMatcher::IdMatcher(const std::vector<std::string>& ids) {

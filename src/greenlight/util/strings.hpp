@@ -29,6 +29,13 @@ std::string printable(std::string_view text);
 // ASCII lowercase copy.
 std::string lowercase(std::string_view text);
 
+// Appends one code point as UTF-8 (1 to 4 bytes).
+void append_utf8(std::string& out, char32_t code_point);
+
+// Whether a string of decimal digits passes the Luhn check (card numbers); false for an empty string or
+// any character that is not a digit.
+bool passes_luhn(std::string_view digits);
+
 // Text for one cell of a Markdown table: `|` escaped, line breaks as spaces.
 std::string markdown_table_cell(std::string_view text);
 

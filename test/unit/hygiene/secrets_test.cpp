@@ -10,6 +10,7 @@
 #include "greenlight/hygiene/files.hpp"
 #include "greenlight/hygiene/secrets.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/strings.hpp"
 #include "support/test_support.hpp"
 
 namespace greenlight::hygiene {
@@ -169,8 +170,8 @@ TEST_F(SecretsCheckTest, LuhnFailuresAndNumbersThatAreNotCardsAreNotReported) {
     ASSERT_EQ(outcome.findings.size(), 1u);
     EXPECT_EQ(outcome.findings[0].rule, "card-number");
     EXPECT_EQ(outcome.findings[0].line, 6);
-    EXPECT_TRUE(passes_luhn("41111111" + std::string("11111111")));
-    EXPECT_FALSE(passes_luhn("4111111111111112"));
+    EXPECT_TRUE(util::passes_luhn("41111111" + std::string("11111111")));
+    EXPECT_FALSE(util::passes_luhn("4111111111111112"));
 }
 
 TEST_F(SecretsCheckTest, PlaceholdersAndLowEntropyValuesAreNotReported) {

@@ -80,6 +80,20 @@ TEST(Strings, TextPositionIsOneBasedAndClamped) {
     EXPECT_EQ(lowercase("RISK:R2-Medium"), "risk:r2-medium");
 }
 
+TEST(Strings, Utf8OfEachLength) {
+    std::string text;
+    for (char32_t code_point : {U'A', U'\u00e9', U'\uff20', U'\U0001F600'}) append_utf8(text, code_point);
+    EXPECT_EQ(text, "A\xC3\xA9\xEF\xBC\xA0\xF0\x9F\x98\x80");
+}
+
+TEST(Strings, LuhnAcceptsCardNumbersAndNothingElse) {
+    EXPECT_TRUE(passes_luhn("4111111111111111"));  // a well-known test card number
+    EXPECT_TRUE(passes_luhn("378282246310005"));
+    EXPECT_FALSE(passes_luhn("4111111111111112"));
+    EXPECT_FALSE(passes_luhn("4111 1111 1111 1111"));  // digits only
+    EXPECT_FALSE(passes_luhn(""));
+}
+
 TEST(Paths, SafeRelativePathsOnly) {
     EXPECT_TRUE(is_safe_relative_path("suites/unit/output.log"));
     for (const char* path : {"", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a/", "a\\b"}) {
