@@ -7,6 +7,7 @@
 #include "greenlight/hygiene/files.hpp"
 #include "greenlight/hygiene/process.hpp"
 #include "support/test_support.hpp"
+#include "unit/hygiene/git_repository_test.hpp"
 
 namespace greenlight::hygiene {
 namespace {
@@ -14,8 +15,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // A repository built by the test: `main` holds the base, `feature` the change under review.
-class ProtectedPathsTest : public ::testing::Test {
+class ProtectedPathsTest : public testing::GitRepositoryTest {
 protected:
+    ProtectedPathsTest() : GitRepositoryTest("greenlight-protected-paths") {}
+
     void SetUp() override {
         git({"init", "-q", "-b", "main"});
         write("docs/api.md", "# API\n");
@@ -26,32 +29,8 @@ protected:
         git({"checkout", "-q", "-b", "feature"});
     }
 
-    void write(const std::string& relative, const std::string& content) {
-        const fs::path path = m_repo.path() / relative;
-        fs::create_directories(path.parent_path());
-        std::ofstream(path, std::ios::binary) << content;
-    }
-
-    void git(std::vector<std::string> arguments) {
-        process::CommandRequest request;
-        request.argv = {"git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"};
-        request.argv.insert(request.argv.end(), arguments.begin(), arguments.end());
-        request.cwd = m_repo.path();
-        const process::CommandOutcome outcome = process::run_command(request);
-        ASSERT_TRUE(outcome.succeeded()) << outcome.standard_error << outcome.start_error;
-    }
-
-    void commit(const std::string& message) {
-        git({"add", "-A"});
-        git({"commit", "-q", "-m", message});
-    }
-
     CheckContext context_of_change() {
-        CheckContext context;
-        context.root = m_repo.path();
-        util::Result<std::vector<std::string>> files = repository_files(m_repo.path());
-        EXPECT_TRUE(files) << files.message();
-        if (files) context.files = *files;
+        CheckContext context = context_with_files();
         util::Result<diff::Diff> change = diff::git_diff(m_repo.path(), "main", "feature");
         EXPECT_TRUE(change) << change.message();
         if (change) context.change = *change;
@@ -67,9 +46,6 @@ protected:
         return check;
     }
 
-    test_support::ScopedEnvironment m_no_system_config{"GIT_CONFIG_NOSYSTEM", "1"};
-    test_support::ScopedEnvironment m_no_global_config{"GIT_CONFIG_GLOBAL", "/dev/null"};
-    test_support::TempDir m_repo{"greenlight-protected-paths"};
 };
 
 const Finding* finding_for(const CheckOutcome& outcome, const std::string& path) {

@@ -7,6 +7,7 @@
 #include "greenlight/hygiene/process.hpp"
 #include "greenlight/util/fs.hpp"
 #include "support/test_support.hpp"
+#include "unit/hygiene/git_repository_test.hpp"
 
 namespace greenlight::hygiene {
 namespace {
@@ -17,8 +18,10 @@ using namespace std::chrono_literals;
 // Lists docs/*.md, one "- path" line each: the docs index generator of the repository under test.
 constexpr const char* k_generator = "#!/bin/sh\nfor f in docs/*.md; do echo \"- $f\"; done\n";
 
-class RegistryTest : public ::testing::Test {
+class RegistryTest : public testing::GitRepositoryTest {
 protected:
+    RegistryTest() : GitRepositoryTest("greenlight-registry") {}
+
     void SetUp() override {
         git({"init", "-q", "-b", "main"});
         write("docs/a.md", "# A\n");
@@ -29,34 +32,7 @@ protected:
         commit("base");
     }
 
-    void write(const std::string& relative, const std::string& content) {
-        const fs::path path = m_repo.path() / relative;
-        fs::create_directories(path.parent_path());
-        std::ofstream(path, std::ios::binary) << content;
-    }
-
-    void git(std::vector<std::string> arguments) {
-        process::CommandRequest request;
-        request.argv = {"git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"};
-        request.argv.insert(request.argv.end(), arguments.begin(), arguments.end());
-        request.cwd = m_repo.path();
-        const process::CommandOutcome outcome = process::run_command(request);
-        ASSERT_TRUE(outcome.succeeded()) << outcome.standard_error << outcome.start_error;
-    }
-
-    void commit(const std::string& message) {
-        git({"add", "-A"});
-        git({"commit", "-q", "-m", message});
-    }
-
-    CheckContext context() {
-        CheckContext context;
-        context.root = m_repo.path();
-        util::Result<std::vector<std::string>> files = repository_files(m_repo.path());
-        EXPECT_TRUE(files) << files.message();
-        if (files) context.files = *files;
-        return context;
-    }
+    CheckContext context() { return context_with_files(); }
 
     static config::CheckConfig registry(
         std::vector<std::string> command,
@@ -73,9 +49,6 @@ protected:
 
     std::string read(const std::string& relative) { return util::read_file(m_repo.path() / relative).value_or(""); }
 
-    test_support::ScopedEnvironment m_no_system_config{"GIT_CONFIG_NOSYSTEM", "1"};
-    test_support::ScopedEnvironment m_no_global_config{"GIT_CONFIG_GLOBAL", "/dev/null"};
-    test_support::TempDir m_repo{"greenlight-registry"};
 };
 
 TEST_F(RegistryTest, FreshRegistryPasses) {
