@@ -46,7 +46,9 @@ std::string place(const Finding& finding) {
 }
 
 std::string examined_text(const CheckOutcome& outcome) {
-    std::string text = fmt::format("{} {}", outcome.examined, outcome.examined_unit.empty() ? "items" : outcome.examined_unit);
+    std::string unit = outcome.examined_unit.empty() ? "items" : outcome.examined_unit;
+    if (outcome.examined == 1 && unit.ends_with('s')) unit.pop_back();  // units are plural nouns: "1 file"
+    std::string text = fmt::format("{} {}", outcome.examined, unit);
     for (const auto& [what, count] : outcome.counts) text += fmt::format(", {} {}", count, what);
     return text;
 }
