@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 #include <thread>
 
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/coverage/report_parsers.hpp"
 #include "greenlight/util/strings.hpp"
 
@@ -289,7 +290,7 @@ std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::stri
 
     // Many slices, fewer threads: each thread parses one slice at a time and frees it before the next, so
     // the memory of a parsed slice is reused instead of faulted in anew, and peak memory stays small.
-    const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 8);
+    const size_t threads = std::max<size_t>(util::worker_threads(8), 2);
     const size_t slice_count = std::clamp<size_t>(content.size() / k_slice_size, threads, 1024);
     std::vector<size_t> cuts = {0};
     for (size_t slice = 1; slice < slice_count; ++slice) {
@@ -306,19 +307,12 @@ std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::stri
     if (xml.load("coverage", "Cobertura")) return std::nullopt;
 
     std::vector<std::optional<Report>> slices(cuts.size() - 1);
-    {
-        std::atomic<size_t> next_slice{0};
-        std::atomic<bool> failed{false};
-        auto work = [&] {
-            for (size_t slice = next_slice++; slice < slices.size() && !failed; slice = next_slice++) {
-                slices[slice] = read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]),
-                                                        source_name);
-                if (!slices[slice]) failed = true;
-            }
-        };
-        std::vector<std::jthread> workers;
-        for (size_t thread = 0; thread < std::min(threads, slices.size()); ++thread) workers.emplace_back(work);
-    }
+    std::atomic<bool> failed{false};
+    util::for_each_index_in_parallel(slices.size(), threads, [&](size_t slice) {
+        if (failed) return;  // the whole-document parse takes over; the other slices are wasted work
+        slices[slice] = read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]), source_name);
+        if (!slices[slice]) failed = true;
+    });
     Report report;
     report.format = ReportFormat::cobertura;
     for (pugi::xml_node source : xml.root().child("sources").children("source")) {

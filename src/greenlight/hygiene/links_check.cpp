@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/hygiene/check.hpp"
 #include "greenlight/hygiene/files.hpp"
 #include "greenlight/hygiene/markdown.hpp"
@@ -469,22 +470,6 @@ void check_link(const ScannedFile& file, const MarkdownLink& link, HttpLinks htt
     result.findings.push_back(std::move(finding));
 }
 
-// Runs `work(index)` for every index below `count` on a few threads.
-template <typename Work>
-void in_parallel(size_t count, Work&& work) {
-    const size_t threads = std::min<size_t>(count, std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8));
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-        for (size_t index = next++; index < count; index = next++) work(index);
-    };
-    if (threads <= 1) {
-        worker();
-        return;
-    }
-    std::vector<std::jthread> pool;
-    for (size_t thread = 1; thread < threads; ++thread) pool.emplace_back(worker);
-    worker();
-}
 
 }  // namespace
 
@@ -505,7 +490,7 @@ CheckOutcome run_links_check(const config::CheckConfig& check, const CheckContex
         select_files(repository_file_list, check.paths.empty() ? default_paths : check.paths, check.exclude);
 
     std::vector<ScannedFile> scanned(selected.size());
-    in_parallel(selected.size(), [&](size_t index) {
+    util::for_each_index_in_parallel(selected.size(), util::worker_threads(8), [&](size_t index) {
         ScannedFile& file = scanned[index];
         file.path = selected[index];
         util::Result<std::string> text = util::read_file(context.root / file.path);
@@ -525,7 +510,7 @@ CheckOutcome run_links_check(const config::CheckConfig& check, const CheckContex
     }
 
     std::vector<FileResult> results(scanned.size());
-    in_parallel(scanned.size(), [&](size_t index) {
+    util::for_each_index_in_parallel(scanned.size(), util::worker_threads(8), [&](size_t index) {
         const ScannedFile& file = scanned[index];
         if (file.read_error) {
             Finding finding;

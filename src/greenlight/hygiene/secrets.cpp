@@ -1,5 +1,6 @@
 // The `secrets` check: picks the files (or, with scope `changed`, the added lines), scans them on two
 // threads, turns matches into findings without their text, and applies the baseline of accepted findings.
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/hygiene/secrets.hpp"
 
 #include <fcntl.h>
@@ -242,19 +243,10 @@ TargetResult scan_target(const fs::path& root, const ScanTarget& target, std::st
 std::vector<TargetResult> scan_targets(const fs::path& root, const std::vector<ScanTarget>& targets,
                                        std::string_view key) {
     std::vector<TargetResult> results(targets.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        std::string buffer;
-        for (std::size_t i = next++; i < targets.size(); i = next++) {
-            results[i] = scan_target(root, targets[i], key, buffer);
-        }
-    };
-    {
-        std::vector<std::jthread> helpers;
-        const std::size_t helper_count = std::min<std::size_t>(k_scan_threads, targets.size());
-        for (std::size_t i = 1; i < helper_count; ++i) helpers.emplace_back(work);
-        work();
-    }
+    util::for_each_index_in_parallel(targets.size(), k_scan_threads, [&](std::size_t index) {
+        thread_local std::string buffer;  // one read buffer a thread, reused from file to file
+        results[index] = scan_target(root, targets[index], key, buffer);
+    });
     return results;
 }
 
