@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
 #include "greenlight/util/duration.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/util/sha256.hpp"
 #include "greenlight/util/strings.hpp"
 
@@ -92,6 +94,19 @@ TEST(Strings, LuhnAcceptsCardNumbersAndNothingElse) {
     EXPECT_FALSE(passes_luhn("4111111111111112"));
     EXPECT_FALSE(passes_luhn("4111 1111 1111 1111"));  // digits only
     EXPECT_FALSE(passes_luhn(""));
+}
+
+TEST(Parallel, EveryIndexExactlyOnceWhateverTheThreadCount) {
+    for (std::size_t threads : {1u, 2u, 4u, 64u}) {
+        std::vector<std::atomic<int>> visits(1000);
+        for_each_index_in_parallel(visits.size(), threads, [&](std::size_t index) { ++visits[index]; });
+        for (std::size_t index = 0; index < visits.size(); ++index) ASSERT_EQ(visits[index], 1) << index << " " << threads;
+    }
+    bool called = false;
+    for_each_index_in_parallel(0, 4, [&](std::size_t) { called = true; });
+    EXPECT_FALSE(called);
+    EXPECT_GE(worker_threads(8), 1u);
+    EXPECT_LE(worker_threads(8), 8u);
 }
 
 TEST(Paths, SafeRelativePathsOnly) {
