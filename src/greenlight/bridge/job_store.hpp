@@ -1,6 +1,6 @@
 // The job store of the bridge: jobs, their status and their spool, kept in a state folder (SQLite plus
 // spool files written atomically) so that nothing is lost when the host stops or dies. See
-// docs/BRIDGE-store.md for the folder layout, the schema and the recovery rules.
+// docs/BRIDGE.md for the folder layout, the schema and the recovery rules.
 #pragma once
 
 #include <nlohmann/json.hpp>
