@@ -229,6 +229,16 @@ Result<Job> load_existing_job(sqlite3* database, std::string_view jobid) {
     return std::move(**job);
 }
 
+// Puts a job on the hard-copy queue with its return code: the one way a job reaches OUTPUT.
+Status move_to_output(sqlite3* database, std::string_view jobid, std::string_view retcode, const std::string& ended) {
+    Statement update(database,
+                     "UPDATE jobs SET status = 'OUTPUT', retcode = ?, phase = ?, phase_name = ?, ended = ? "
+                     "WHERE jobid = ?");
+    update.bind(1, retcode).bind(2, std::int64_t{k_output_phase}).bind(3, k_output_phase_name).bind(4, ended);
+    update.bind(5, jobid);
+    return update.run();
+}
+
 SpoolFile read_spool_file(const Statement& row) {
     SpoolFile file;
     file.jobid = row.text(0);
@@ -703,12 +713,7 @@ Result<Job> JobStore::complete(std::string_view jobid, std::string_view retcode)
     }
     // The executor stopped the process because of the cancel; whatever exit it saw, the user asked for CANCELED.
     std::string recorded = job->cancel_requested ? std::string("CANCELED") : std::string(retcode);
-    Statement update(database,
-                     "UPDATE jobs SET status = 'OUTPUT', retcode = ?, phase = ?, phase_name = ?, "
-                     "ended = ? WHERE jobid = ?");
-    update.bind(1, recorded).bind(2, std::int64_t{k_output_phase}).bind(3, k_output_phase_name).bind(4, now_text());
-    update.bind(5, jobid);
-    if (Status updated = update.run(); !updated) return updated.error();
+    if (Status updated = move_to_output(database, jobid, recorded, now_text()); !updated) return updated.error();
     auto updated_job = load_existing_job(database, jobid);
     if (!updated_job) return updated_job.error();
     if (Status committed = transaction.commit(); !committed) return committed.error();
@@ -724,11 +729,7 @@ Result<Job> JobStore::cancel(std::string_view jobid) {
     if (!job) return job.error();
     if (job->status == JobStatus::output) return std::move(*job);
     if (job->status == JobStatus::input) {
-        Statement update(database,
-                         "UPDATE jobs SET status = 'OUTPUT', retcode = 'CANCELED', phase = ?, "
-                         "phase_name = ?, ended = ? WHERE jobid = ?");
-        update.bind(1, std::int64_t{k_output_phase}).bind(2, k_output_phase_name).bind(3, now_text()).bind(4, jobid);
-        if (Status updated = update.run(); !updated) return updated.error();
+        if (Status updated = move_to_output(database, jobid, "CANCELED", now_text()); !updated) return updated.error();
     } else {
         // The process still runs and still counts against max_active until the executor has stopped it.
         Statement update(database, "UPDATE jobs SET cancel_requested = 1 WHERE jobid = ?");
@@ -986,11 +987,7 @@ Result<RecoveryReport> JobStore::recover_after_restart() {
                 append_in_transaction(database, spool_path(jobid, k_jesmsglg_id), jobid, k_jesmsglg_id, line);
             if (!appended) return appended.error();
 
-            Statement update(database,
-                             "UPDATE jobs SET status = 'OUTPUT', retcode = 'SYS FAIL', phase = ?, "
-                             "phase_name = ?, ended = ? WHERE jobid = ?");
-            update.bind(1, std::int64_t{k_output_phase}).bind(2, k_output_phase_name).bind(3, ended).bind(4, jobid);
-            if (Status updated = update.run(); !updated) return updated.error();
+            if (Status updated = move_to_output(database, jobid, "SYS FAIL", ended); !updated) return updated.error();
         }
         if (Status committed = transaction.commit(); !committed) return committed.error();
     }
