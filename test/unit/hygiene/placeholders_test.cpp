@@ -5,28 +5,18 @@
 #include "greenlight/hygiene/check.hpp"
 #include "greenlight/hygiene/files.hpp"
 #include "support/test_support.hpp"
+#include "unit/hygiene/hygiene_fixtures.hpp"
 
 namespace greenlight::hygiene {
 namespace {
 
 namespace fs = std::filesystem;
 
-class PlaceholdersTest : public ::testing::Test {
+class PlaceholdersTest : public testing::FolderTest {
 protected:
-    void write(const std::string& relative, const std::string& content) {
-        const fs::path path = m_root.path() / relative;
-        fs::create_directories(path.parent_path());
-        std::ofstream(path, std::ios::binary) << content;
-    }
+    PlaceholdersTest() : FolderTest("greenlight-placeholders") {}
 
-    CheckContext context() {
-        CheckContext context;
-        context.root = m_root.path();
-        util::Result<std::vector<std::string>> files = repository_files(m_root.path());
-        EXPECT_TRUE(files) << files.message();
-        if (files) context.files = *files;
-        return context;
-    }
+    CheckContext context() { return context_with_files(); }
 
     static config::CheckConfig check_of(std::vector<std::string> paths, std::vector<std::string> indexes = {}) {
         config::CheckConfig check;
@@ -50,7 +40,6 @@ protected:
         return found;
     }
 
-    test_support::TempDir m_root{"greenlight-placeholders"};
 };
 
 TEST_F(PlaceholdersTest, DefaultPatternsFindLeftoversByWholeWord) {

@@ -7,7 +7,7 @@
 #include "greenlight/hygiene/files.hpp"
 #include "greenlight/hygiene/process.hpp"
 #include "support/test_support.hpp"
-#include "unit/hygiene/git_repository_test.hpp"
+#include "unit/hygiene/hygiene_fixtures.hpp"
 
 namespace greenlight::hygiene {
 namespace {

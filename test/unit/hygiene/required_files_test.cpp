@@ -5,14 +5,17 @@
 #include "greenlight/hygiene/check.hpp"
 #include "greenlight/hygiene/files.hpp"
 #include "support/test_support.hpp"
+#include "unit/hygiene/hygiene_fixtures.hpp"
 
 namespace greenlight::hygiene {
 namespace {
 
 namespace fs = std::filesystem;
 
-class RequiredFilesTest : public ::testing::Test {
+class RequiredFilesTest : public testing::FolderTest {
 protected:
+    RequiredFilesTest() : FolderTest("greenlight-required-files") {}
+
     void SetUp() override {
         write("README.md", "# Project\n");
         write("LICENSE", "");
@@ -22,20 +25,7 @@ protected:
         write("CONTRIBUTING.md", "How to help.\n");
     }
 
-    void write(const std::string& relative, const std::string& content) {
-        const fs::path path = m_root.path() / relative;
-        fs::create_directories(path.parent_path());
-        std::ofstream(path, std::ios::binary) << content;
-    }
-
-    CheckContext context() {
-        CheckContext context;
-        context.root = m_root.path();
-        util::Result<std::vector<std::string>> files = repository_files(m_root.path());
-        EXPECT_TRUE(files) << files.message();
-        if (files) context.files = *files;
-        return context;
-    }
+    CheckContext context() { return context_with_files(); }
 
     static config::CheckConfig with_manifest(const std::string& manifest) {
         config::CheckConfig check;
@@ -46,7 +36,6 @@ protected:
         return check;
     }
 
-    test_support::TempDir m_root{"greenlight-required-files"};
 };
 
 std::vector<std::string> rules_and_paths(const CheckOutcome& outcome) {
