@@ -855,6 +855,26 @@ JclParseOutcome parse_jcl(std::string_view text, const JclLimits& limits) {
     return JclParser(text, limits).parse();
 }
 
+std::optional<std::string> find_job_name(std::string_view text) {
+    while (!text.empty()) {
+        const std::size_t end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (is_blank(line) || line.starts_with("//*")) continue;
+        if (!line.starts_with("//") || line.size() < 3 || line[2] == ' ') return std::nullopt;
+        std::string_view rest = line.substr(2);
+        const std::size_t name_end = rest.find(' ');
+        if (name_end == std::string_view::npos) return std::nullopt;
+        const std::string_view name = rest.substr(0, name_end);
+        rest = trim_left(rest.substr(name_end));
+        const bool is_job = rest == "JOB" || rest.starts_with("JOB ");
+        if (!is_job || !is_valid_jcl_name(name)) return std::nullopt;
+        return std::string(name);
+    }
+    return std::nullopt;
+}
+
 bool cond_bypasses(const std::vector<CondTest>& tests, CondMode mode, const std::vector<StepResult>& earlier) {
     const bool abend_before =
         std::any_of(earlier.begin(), earlier.end(), [](const StepResult& step) { return step.ran && step.abended; });

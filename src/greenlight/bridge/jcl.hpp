@@ -101,6 +101,11 @@ using JclParseOutcome = std::variant<JclJob, JclError>;
 // Parses one submitted job. Never throws; anything it does not understand is a JclError.
 JclParseOutcome parse_jcl(std::string_view text, const JclLimits& limits = {});
 
+// The name on the first JOB statement, read leniently (comments and blank lines skipped) so that a job whose
+// JCL is otherwise in error can still be stored under its name and end as JCL ERROR. nullopt when the first
+// statement is not `//name JOB` with a valid name.
+std::optional<std::string> find_job_name(std::string_view text);
+
 // How an earlier step ended, as COND sees it. A bypassed step has ran == false.
 struct StepResult {
     std::string name;

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     add_gate_command(app, exit_code);
     add_check_command(app, exit_code);
     add_proof_command(app, exit_code);
+    add_bridge_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

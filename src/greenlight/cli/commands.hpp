@@ -21,6 +21,11 @@ void add_config_command(CLI::App& app, ExitCode& exit_code);
 void add_gate_command(CLI::App& app, ExitCode& exit_code);
 void add_check_command(CLI::App& app, ExitCode& exit_code);
 void add_proof_command(CLI::App& app, ExitCode& exit_code);
+void add_bridge_command(CLI::App& app, ExitCode& exit_code);
+// The subcommands of `greenlight bridge`, each file registering its own on the `bridge` app.
+void add_bridge_serve_commands(CLI::App& bridge, ExitCode& exit_code);   // serve, user
+void add_bridge_client_commands(CLI::App& bridge, ExitCode& exit_code);  // submit, status, spool, cancel
+void add_bridge_run_command(CLI::App& bridge, ExitCode& exit_code);      // run
 
 // Shared by the commands.
 void print_error(const std::string& message);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "greenlight/config/bridge_config.hpp"
 #include "greenlight/config/checks_config.hpp"
 #include "greenlight/results/test_results.hpp"
 
@@ -131,6 +132,7 @@ struct Config {
     GateConfig gate = default_gate_config();
     std::vector<CheckConfig> checks;  // in file order
     ProofConfig proof;
+    BridgeConfig bridge;
 
     const SuiteConfig* find_suite(const std::string& name) const;
     // The suites a tier selects, in the tier's order, each once; empty for an unknown tier.

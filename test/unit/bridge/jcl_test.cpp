@@ -442,3 +442,14 @@ TEST(CondBypasses, AbendEvenAndOnly) {
 
 }  // namespace
 }  // namespace greenlight::bridge
+
+TEST(FindJobName, ReadsTheNameOfTheFirstJobStatementEvenWhenTheRestIsInError) {
+    EXPECT_EQ(greenlight::bridge::find_job_name("//* comment\n\n//MYJOB1 JOB (ACCT),'ME'\n//S1 EXEC PGM=IEFBR14\n"),
+              "MYJOB1");
+    EXPECT_EQ(greenlight::bridge::find_job_name("//MYJOB1  JOB\r\n"), "MYJOB1");
+    EXPECT_EQ(greenlight::bridge::find_job_name("//S1 EXEC PGM=BPXBATCH\n//MYJOB1 JOB\n"), std::nullopt);
+    EXPECT_EQ(greenlight::bridge::find_job_name("//lower JOB\n"), std::nullopt);
+    EXPECT_EQ(greenlight::bridge::find_job_name("//../X JOB\n"), std::nullopt);
+    EXPECT_EQ(greenlight::bridge::find_job_name("//MYJOB1 JOBX\n"), std::nullopt);
+    EXPECT_EQ(greenlight::bridge::find_job_name(""), std::nullopt);
+}
