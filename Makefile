@@ -66,6 +66,7 @@ bench: build
 	bench/patch_coverage.sh $(GREENLIGHT)
 	bench/links.sh $(GREENLIGHT)
 	bench/secrets.sh $(GREENLIGHT)
+	bench/bridge_polls.sh $(GREENLIGHT)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

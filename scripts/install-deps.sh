@@ -7,9 +7,9 @@ build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json
        libpugixml-dev libssl-dev libarchive-dev libre2-dev libcpp-httplib-dev libmd4c-dev
        libhyperscan-dev libsqlite3-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
-      gcovr lcov golang-go procps util-linux pre-commit)
+      gcovr lcov golang-go procps util-linux pre-commit curl openssl)
 fuzz=(clang libclang-rt-14-dev)
-bench=(hyperfine time)
+bench=(hyperfine time wrk nginx-light curl)
 
 wanted=()
 groups=("$@")
@@ -22,6 +22,14 @@ for group in "${groups[@]}"; do
     bench) wanted+=("${bench[@]}") ;;
     *) echo "install-deps: unknown group '$group' (build, test, fuzz, bench)" >&2; exit 2 ;;
   esac
+done
+
+# The interop tests run the Zowe CLI from npm: Node.js from Debian unless one is on PATH already.
+for group in "${groups[@]}"; do
+  if [ "$group" = test ]; then
+    command -v node >/dev/null || wanted+=(nodejs)
+    command -v npm >/dev/null || wanted+=(npm)
+  fi
 done
 
 missing=()

@@ -193,6 +193,30 @@ if check(len(shard_jobs) == 1, f"{where}: expected one job with a `shard` matrix
         check(any(str(u["with"].get("path", "")).rstrip("/") == "merged" for u in uploads), f"{where}: job {merge_name}: the merged bundle (merged/) is never uploaded")
 check_no_injection(where, workflow)
 
+# --- mainframe-smoke.yml: the remote smoke flow on a schedule and on a labelled issue ------------
+where = "examples/github/mainframe-smoke.yml"
+workflow = load("mainframe-smoke.yml")
+triggers = workflow.get("on") or {}
+check(triggers.get("schedule"), f"{where}: expected a schedule trigger")
+check(((triggers.get("issues") or {}).get("types")) == ["labeled"], f"{where}: expected issues: types: [labeled], found {triggers.get('issues')!r}")
+check(((workflow.get("permissions") or {}).get("issues")) == "write", f"{where}: commenting on the issue needs `issues: write`")
+for name, job in (workflow.get("jobs") or {}).items():
+    condition = re.sub(r"\s+", " ", str(job.get("if", "")))
+    check("github.event.label.name == 'mainframe-smoke'" in condition, f"{where}: job {name} must run on issues only for the mainframe-smoke label, found if: {condition!r}")
+    commands = greenlight_commands(workflow, job, "bridge run")
+    if check(len(commands) == 1, f"{where}: job {name}: expected one `greenlight bridge run`, found {len(commands)}"):
+        step, command = commands[0]
+        script = str(step.get("run", ""))
+        check("--payload" in command, f"{where}: no --payload in `{command}`")
+        check("--issue" in script, f"{where}: the failure comment needs --issue")
+        env = step.get("env") or {}
+        for variable in ("GREENLIGHT_BRIDGE_USER", "GREENLIGHT_BRIDGE_PASSWORD", "GREENLIGHT_CHAT_WEBHOOK"):
+            check("secrets." in str(env.get(variable, "")), f"{where}: {variable} should come from a secret, found {env.get(variable)!r}")
+        check("secrets.GITHUB_TOKEN" in str(env.get("GITHUB_TOKEN", "")), f"{where}: --issue needs GITHUB_TOKEN in the step's env")
+    for upload in check_uploads(f"{where}: job {name}", job):
+        check("mainframe-smoke-results.tar.gz" in str((upload.get("with") or {}).get("path", "")), f"{where}: the upload should be the packed bundle mainframe-smoke-results.tar.gz")
+check_no_injection(where, workflow)
+
 for failure in failures:
     print(f"FAIL: {failure}", file=sys.stderr)
 if failures:

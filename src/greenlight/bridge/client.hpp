@@ -48,6 +48,21 @@ struct ClientError {
     std::optional<std::chrono::milliseconds> retry_after;  // from a Retry-After header
 };
 
+// "transport", "timeout", "http", "protocol".
+std::string_view to_string(ClientError::Kind kind);
+
+// One line for a person: "HTTP 404: <message>", "timeout: <message>", ...
+std::string describe(const ClientError& error);
+
+// A Retry-After value: delay seconds ("120") or an HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT", taken
+// relative to `now`, never negative). nullopt for anything else.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now);
+
+// Checks a base URL: http or https, a host, an optional port, no path, query or user info. The error says
+// what is wrong.
+util::Status validate_base_url(std::string_view url);
+
 // What one request gave: a value or an error, and how long it took (for metrics.json).
 template <typename T>
 struct ClientResult {
@@ -65,7 +80,7 @@ util::Result<Job> job_from_zosmf_json(const nlohmann::json& document);
 util::Result<SpoolFile> spool_file_from_zosmf_json(const nlohmann::json& document);
 
 struct SubmitRequest {
-    std::string jcl;  // sent as text/plain, X-IBM-Intrdr-Mode TEXT, Lrecl 80, Recfm F
+    std::string jcl;                             // sent as text/plain, X-IBM-Intrdr-Mode TEXT, Lrecl 80, Recfm F
     std::optional<std::string> user_correlator;  // X-IBM-User-Correlator
 };
 
@@ -79,9 +94,10 @@ public:
 
     const ClientOptions& options() const;
 
-    ClientResult<Job> submit(const SubmitRequest& request);                           // PUT /zosmf/restjobs/jobs
-    ClientResult<Job> status(std::string_view jobname, std::string_view jobid);       // GET .../jobs/{name}/{id}
-    ClientResult<std::vector<Job>> list(const ListFilter& filter);                   // GET .../jobs?owner=&prefix=&jobid=&user-correlator=
+    ClientResult<Job> submit(const SubmitRequest& request);                      // PUT /zosmf/restjobs/jobs
+    ClientResult<Job> status(std::string_view jobname, std::string_view jobid);  // GET .../jobs/{name}/{id}
+    // GET .../jobs?owner=&prefix=&jobid=&user-correlator=&max-jobs=
+    ClientResult<std::vector<Job>> list(const ListFilter& filter);
     ClientResult<std::vector<SpoolFile>> spool_files(std::string_view jobname, std::string_view jobid);
     // The records of one spool file ("JCL" is not an id: use k_jesjcl_id), optionally a range.
     ClientResult<std::string> records(std::string_view jobname, std::string_view jobid, int id,

@@ -3,6 +3,7 @@
 // docs/BRIDGE.md, "Running jobs", says what a job sees and what the spool holds.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "greenlight/bridge/job_store.hpp"
+#include "greenlight/util/clock.hpp"
 
 namespace greenlight::bridge {
 
@@ -34,7 +36,10 @@ struct ExecutorOptions {
     // The most one spool DD keeps of a step's output; the rest is dropped with a marker line.
     std::size_t max_spool_bytes = std::size_t{64} * 1024 * 1024;
     // Written to the host's log: job started/ended, errors the executor could not put into a job.
+    // Called from the worker threads, so it must be safe to call concurrently.
     std::function<void(const std::string&)> log;
+    // The times in JESMSGLG (nullptr: the system clock); must outlive the executor.
+    const util::Clock* clock = nullptr;
 };
 
 // Runs jobs on worker threads until stopped. The store must outlive the executor.
@@ -58,14 +63,16 @@ public:
 
 private:
     void worker_loop();
+    void remove_stale_work_folders();
 
     JobStore& m_store;
     ExecutorOptions m_options;
     std::vector<std::thread> m_workers;
-    std::mutex m_mutex;
+    std::mutex m_mutex;  // guards m_pending_wakeups and the workers' sleep
     std::condition_variable m_wake;
-    bool m_stopping = false;
-    bool m_submitted = false;
+    // Read by running steps at every cancel poll, so no lock: set under m_mutex, read anywhere.
+    std::atomic<bool> m_stopping{false};
+    int m_pending_wakeups = 0;  // notify_submitted() calls no worker has answered yet
 };
 
 }  // namespace greenlight::bridge

@@ -486,6 +486,7 @@ private:
                 TimeValue time = parse_time(value, TimeOwner::job);
                 if (!time.error.empty()) return error(card, name, time.error);
                 m_job.time_limit = time.limit;
+                m_job.time_unlimited = !time.limit;
             } else if (keyword == "TYPRUN" || keyword == "RESTART") {
                 return error(card, name, fmt::format("{}= is not supported on this host: remove it", keyword));
             } else if (keyword == "COND") {

@@ -81,6 +81,9 @@ struct JclJob {
     char job_class = 'A';
     char message_class = 'A';
     std::optional<std::chrono::seconds> time_limit;  // none: no limit (TIME=1440, NOLIMIT, MAXIMUM or absent)
+    // TIME=1440, NOLIMIT or MAXIMUM was written: no limit at all, not even the host's default for jobs
+    // without TIME=.
+    bool time_unlimited = false;
     std::vector<JclStep> steps;
     std::vector<std::pair<std::string, std::string>> ignored_parameters;  // JOB keywords recorded, not acted on
     std::vector<std::string> cards;  // every line as submitted; card n is cards[n - 1] (for JESJCL)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -392,6 +393,107 @@ Status migrate(sqlite3* database) {
 
 }  // namespace
 
+// A few read connections, each used by one thread at a time, with the two lookups prepared once.
+struct JobStore::Readers {
+    struct Reader {
+        std::mutex mutex;
+        sqlite3* database = nullptr;
+        sqlite3_stmt* by_jobid = nullptr;
+        sqlite3_stmt* by_correlator = nullptr;
+    };
+    static constexpr std::size_t k_count = 4;
+    std::array<Reader, k_count> readers;
+    std::atomic<std::size_t> next{0};
+
+    ~Readers() {
+        for (Reader& reader : readers) {
+            sqlite3_finalize(reader.by_jobid);
+            sqlite3_finalize(reader.by_correlator);
+            sqlite3_close_v2(reader.database);
+        }
+    }
+
+    static std::shared_ptr<Readers> open(const std::filesystem::path& database_path) {
+        auto pool = std::make_shared<Readers>();
+        const std::string by_jobid = fmt::format("SELECT {} FROM jobs WHERE jobid = ?", k_job_columns);
+        const std::string by_correlator = fmt::format("SELECT {} FROM jobs WHERE correlator = ?", k_job_columns);
+        for (Reader& reader : pool->readers) {
+            if (sqlite3_open_v2(database_path.c_str(), &reader.database, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                nullptr) != SQLITE_OK) {
+                return nullptr;
+            }
+            sqlite3_busy_timeout(reader.database, k_busy_timeout_ms);
+            if (sqlite3_prepare_v3(reader.database, by_jobid.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &reader.by_jobid,
+                                   nullptr) != SQLITE_OK ||
+                sqlite3_prepare_v3(reader.database, by_correlator.c_str(), -1, SQLITE_PREPARE_PERSISTENT,
+                                   &reader.by_correlator, nullptr) != SQLITE_OK) {
+                return nullptr;
+            }
+        }
+        return pool;
+    }
+
+    // A reader nobody uses, if there is one; else the next in turn (waiting for it).
+    Reader& take(std::unique_lock<std::mutex>& lock) {
+        std::size_t first = next.fetch_add(1, std::memory_order_relaxed);
+        for (std::size_t i = 0; i < k_count; ++i) {
+            Reader& reader = readers[(first + i) % k_count];
+            std::unique_lock attempt(reader.mutex, std::try_to_lock);
+            if (attempt.owns_lock()) {
+                lock = std::move(attempt);
+                return reader;
+            }
+        }
+        Reader& reader = readers[first % k_count];
+        lock = std::unique_lock(reader.mutex);
+        return reader;
+    }
+
+    Result<std::optional<Job>> find(bool by_correlator, std::string_view value) {
+        std::unique_lock<std::mutex> lock;
+        Reader& reader = take(lock);
+        sqlite3_stmt* statement = by_correlator ? reader.by_correlator : reader.by_jobid;
+        sqlite3_bind_text(statement, 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+        int status = sqlite3_step(statement);
+        std::optional<Job> job;
+        if (status == SQLITE_ROW) {
+            const auto text = [&](int column) {
+                const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+                return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)))
+                            : std::string();
+            };
+            const auto optional_text = [&](int column) {
+                return sqlite3_column_type(statement, column) == SQLITE_NULL ? std::optional<std::string>()
+                                                                             : std::optional<std::string>(text(column));
+            };
+            Job found;
+            found.jobid = text(0);
+            found.jobname = text(1);
+            found.owner = text(2);
+            found.status = parse_status(text(3)).value_or(JobStatus::output);
+            found.job_class = text(4);
+            found.retcode = optional_text(5);
+            found.phase = sqlite3_column_int(statement, 6);
+            found.phase_name = text(7);
+            found.correlator = text(8);
+            found.user_correlator = optional_text(9);
+            found.submitted = text(10);
+            found.started = optional_text(11);
+            found.ended = optional_text(12);
+            found.cancel_requested = sqlite3_column_int(statement, 13) != 0;
+            job = std::move(found);
+        }
+        Result<std::optional<Job>> result = job;
+        if (status != SQLITE_ROW && status != SQLITE_DONE) {
+            result = database_error(reader.database, "cannot read a job");
+        }
+        // Ends the read transaction, so the next lookup sees the latest commit.
+        sqlite3_reset(statement);
+        sqlite3_clear_bindings(statement);
+        return result;
+    }
+};
+
 std::string_view to_string(JobStatus status) {
     switch (status) {
         case JobStatus::input:
@@ -404,7 +506,7 @@ std::string_view to_string(JobStatus status) {
     return "OUTPUT";
 }
 
-nlohmann::json to_zosmf_json(const Job& job, std::string_view base_url) {
+nlohmann::json to_zosmf_json(const Job& job, std::string_view base_url, ExecData exec_data) {
     std::string url = job_url(base_url, job.jobname, job.jobid);
     nlohmann::json document = {
         {"jobid", job.jobid},
@@ -422,6 +524,16 @@ nlohmann::json to_zosmf_json(const Job& job, std::string_view base_url) {
         {"phase-name", job.phase_name},
     };
     if (job.retcode) document["retcode"] = *job.retcode;
+    if (exec_data == ExecData::yes) {
+        const auto optional = [](const std::optional<std::string>& text) {
+            return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
+        };
+        document["exec-system"] = k_host_system_name;
+        document["exec-member"] = k_host_system_name;
+        document["exec-submitted"] = job.submitted;
+        document["exec-started"] = optional(job.started);
+        document["exec-ended"] = optional(job.ended);
+    }
     return document;
 }
 
@@ -483,7 +595,13 @@ JobStore::JobStore(JobStore&&) noexcept = default;
 JobStore& JobStore::operator=(JobStore&&) noexcept = default;
 JobStore::~JobStore() = default;
 
-Result<JobStore> JobStore::open(const std::filesystem::path& state_dir, OpenOptions options) {
+Result<JobStore> JobStore::open(const std::filesystem::path& state_folder, OpenOptions options) {
+    // Absolute, so that the paths the executor hands to steps (which run in their own folder) stay valid.
+    std::error_code absolute_error;
+    const std::filesystem::path state_dir = std::filesystem::absolute(state_folder, absolute_error);
+    if (absolute_error) {
+        return make_error(fmt::format("job store: {}: {}", state_folder.string(), absolute_error.message()));
+    }
     if (Status made = util::make_directories(state_dir / "spool"); !made) return made.error();
     std::filesystem::path database_path = state_dir / "jobs.sqlite3";
     sqlite3* raw = nullptr;
@@ -513,6 +631,8 @@ Result<JobStore> JobStore::open(const std::filesystem::path& state_dir, OpenOpti
     if (Status migrated = migrate(raw); !migrated) return migrated.error();
 
     JobStore store(state_dir, options.clock ? *options.clock : system_clock(), database.release());
+    // After the migration, so the readers' statements find the tables.
+    store.m_readers = Readers::open(database_path);
     if (options.recovery == Recovery::on_open) {
         auto recovered = store.recover_after_restart();
         if (!recovered) return recovered.error();
@@ -533,6 +653,16 @@ std::string JobStore::now_text() const {
 }
 
 Result<Job> JobStore::submit(const NewJob& new_job) {
+    auto outcome = submit_job(new_job, false);
+    if (!outcome) return outcome.error();
+    return std::move(outcome->job);
+}
+
+Result<JobStore::SubmitOnceOutcome> JobStore::submit_once(const NewJob& new_job) {
+    return submit_job(new_job, new_job.user_correlator.has_value());
+}
+
+Result<JobStore::SubmitOnceOutcome> JobStore::submit_job(const NewJob& new_job, bool return_existing) {
     if (!is_valid_jcl_name(new_job.jobname)) {
         return make_error(
             fmt::format("job name '{}' is not valid: expected 1 to 8 of A-Z 0-9 @ # $, "
@@ -560,6 +690,17 @@ Result<Job> JobStore::submit(const NewJob& new_job) {
     sqlite3* database = m_database.get();
     Transaction transaction(database);
     if (Status begun = transaction.begin(); !begun) return begun.error();
+
+    if (return_existing) {
+        Statement existing(database,
+                           fmt::format("SELECT {} FROM jobs WHERE owner = ? AND user_correlator = ? ORDER BY number "
+                                       "LIMIT 1",
+                                       k_job_columns));
+        existing.bind(1, new_job.owner).bind(2, std::string_view(*new_job.user_correlator));
+        auto found = existing.step();
+        if (!found) return found.error();
+        if (*found) return SubmitOnceOutcome{read_job(existing), true};
+    }
 
     Statement next(database, "UPDATE counters SET value = value + 1 WHERE name = 'job' RETURNING value");
     auto row = next.step();
@@ -620,7 +761,7 @@ Result<Job> JobStore::submit(const NewJob& new_job) {
         std::filesystem::remove_all(spool_folder(job.jobid), ignored);
         return finished.error();
     }
-    return job;
+    return SubmitOnceOutcome{std::move(job), false};
 }
 
 Result<std::optional<Job>> JobStore::find(std::string_view jobname, std::string_view jobid) {
@@ -632,11 +773,13 @@ Result<std::optional<Job>> JobStore::find(std::string_view jobname, std::string_
 }
 
 Result<std::optional<Job>> JobStore::find(std::string_view jobid) {
+    if (m_readers) return m_readers->find(false, jobid);
     std::lock_guard lock(*m_mutex);
     return load_job(m_database.get(), "jobid", jobid);
 }
 
 Result<std::optional<Job>> JobStore::find_by_correlator(std::string_view correlator) {
+    if (m_readers) return m_readers->find(true, correlator);
     std::lock_guard lock(*m_mutex);
     return load_job(m_database.get(), "correlator", correlator);
 }

@@ -55,8 +55,15 @@ struct Job {
     bool cancel_requested = false;  // an ACTIVE job the executor must stop
 };
 
+// Whether a job document carries z/OSMF's execution data (exec-system, exec-member, exec-submitted, exec-started,
+// exec-ended), as GET /zosmf/restjobs/jobs?exec-data=Y asks.
+enum class ExecData { no, yes };
+
+// The system and member name the host reports in exec-system and exec-member.
+inline constexpr std::string_view k_host_system_name = "GLBR";
+
 // The z/OSMF job document; base_url is scheme, host and port ("https://host:443"), no trailing '/'.
-nlohmann::json to_zosmf_json(const Job& job, std::string_view base_url);
+nlohmann::json to_zosmf_json(const Job& job, std::string_view base_url, ExecData exec_data = ExecData::no);
 
 // A spool file as a client hands it in (the store picks its id).
 struct NewSpoolFile {
@@ -147,6 +154,16 @@ public:
     // Stores a new job as INPUT with the next job id, its JCL as spool file JESJCL.
     util::Result<Job> submit(const NewJob& job);
 
+    // What submit_once did: stored a new job, or found the owner's job with the same user correlator.
+    struct SubmitOnceOutcome {
+        Job job;
+        bool existing = false;
+    };
+    // submit(), unless the owner already has a job with this user correlator (checked in the same transaction,
+    // so two submits racing with one correlator store one job): then that job, unchanged. Without a user
+    // correlator it is submit(). A client that lost the answer to a submit can so ask again safely.
+    util::Result<SubmitOnceOutcome> submit_once(const NewJob& job);
+
     // nullopt when no such job; an error only when the store cannot be read.
     util::Result<std::optional<Job>> find(std::string_view jobname, std::string_view jobid);
     util::Result<std::optional<Job>> find(std::string_view jobid);
@@ -184,6 +201,7 @@ private:
 
     JobStore(std::filesystem::path state_dir, const util::Clock& clock, sqlite3* database);
 
+    util::Result<SubmitOnceOutcome> submit_job(const NewJob& job, bool return_existing);
     std::filesystem::path spool_folder(std::string_view jobid) const;
     std::filesystem::path spool_path(std::string_view jobid, int id) const;
     std::string now_text() const;
@@ -194,6 +212,11 @@ private:
     // One connection runs one transaction at a time; the mutex keeps threads sharing this store from
     // interleaving statements of different transactions.
     std::unique_ptr<std::mutex> m_mutex;
+    // Connections of their own for the lookups of one job (status polls, the host's hot path), each with its
+    // statements prepared once: in WAL mode they read while the main connection writes, and polls from many
+    // threads do not queue behind one mutex. Null when they could not be opened (lookups then use the main one).
+    struct Readers;
+    std::shared_ptr<Readers> m_readers;
 };
 
 }  // namespace greenlight::bridge

@@ -6,7 +6,9 @@ const std::vector<Section>& all_sections() {
     static const std::vector<Section> sections = {Section::top,       Section::defaults,        Section::suite,
                                                   Section::results,   Section::policy,          Section::gate,
                                                   Section::gate_rule, Section::gate_definition, Section::gate_coverage,
-                                                  Section::check,     Section::proof,           Section::proof_criterion};
+                                                  Section::check,     Section::proof,           Section::proof_criterion,
+                                                  Section::bridge,    Section::bridge_poll,     Section::bridge_stall,
+                                                  Section::bridge_assertions, Section::bridge_notify};
     return sections;
 }
 
@@ -36,6 +38,16 @@ std::string_view section_name(Section section) {
             return "proof";
         case Section::proof_criterion:
             return "proof.strong[]";
+        case Section::bridge:
+            return "bridge";
+        case Section::bridge_poll:
+            return "bridge.poll";
+        case Section::bridge_stall:
+            return "bridge.stall";
+        case Section::bridge_assertions:
+            return "bridge.assertions";
+        case Section::bridge_notify:
+            return "bridge.notify";
     }
     return "";
 }
@@ -43,7 +55,7 @@ std::string_view section_name(Section section) {
 const std::vector<std::string>& allowed_keys(Section section) {
     static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults",
                                                  "suites",  "tiers",   "policy",    "gate",
-                                                 "checks",  "proof"};
+                                                 "checks",  "proof",   "bridge"};
     static const std::vector<std::string> defaults = {"timeout", "grace", "retries", "min_tests", "output_cap"};
     static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace", "retries",
                                                    "min_tests", "output_cap", "results", "requires", "labels"};
@@ -63,7 +75,26 @@ const std::vector<std::string>& allowed_keys(Section section) {
                                                    "classification_field"};
     static const std::vector<std::string> proof_criterion = {"name",     "path",     "exists",  "equals",
                                                              "not_equals", "at_least", "at_most", "matches"};
+    static const std::vector<std::string> bridge = {"url",          "credentials_file", "ca_file", "insecure",
+                                                    "jcl_template", "manifest",         "output",  "poll",
+                                                    "stall",        "assertions",       "notify"};
+    static const std::vector<std::string> bridge_poll = {"interval", "slow_after", "slow_interval", "timeout"};
+    static const std::vector<std::string> bridge_stall = {"running_timeout", "input_timeout", "retries"};
+    static const std::vector<std::string> bridge_assertions = {
+        "retcode",         "required_dds",  "log_dds",        "min_log_segments",       "min_snippets",
+        "min_words_per_snippet", "final_script_dd", "frames_pointer", "min_final_script_frames"};
+    static const std::vector<std::string> bridge_notify = {"webhook_env", "webhook_format", "github_repository"};
     switch (section) {
+        case Section::bridge:
+            return bridge;
+        case Section::bridge_poll:
+            return bridge_poll;
+        case Section::bridge_stall:
+            return bridge_stall;
+        case Section::bridge_assertions:
+            return bridge_assertions;
+        case Section::bridge_notify:
+            return bridge_notify;
         case Section::check:
             return check;
         case Section::proof:
@@ -167,6 +198,11 @@ const std::vector<std::string>& missing_requirement_policy_names() {
 
 const std::vector<std::string>& gate_mode_names() {
     static const std::vector<std::string> names = {"blocking", "advisory"};
+    return names;
+}
+
+const std::vector<std::string>& webhook_format_names() {
+    static const std::vector<std::string> names = {"discord", "slack", "auto"};
     return names;
 }
 

@@ -13,7 +13,8 @@ namespace greenlight::config {
 
 // A mapping in greenlight.yml whose keys are fixed (as opposed to suite, tier or env names).
 enum class Section {
-    top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage, check, proof, proof_criterion
+    top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage, check, proof, proof_criterion,
+    bridge, bridge_poll, bridge_stall, bridge_assertions, bridge_notify
 };
 
 // Every section, in the order the reference documents them.
@@ -47,6 +48,9 @@ const std::vector<std::string>& check_keys_for(CheckType type);
 // `proof.fingerprint` values and the conditions a `proof.strong`/`proof.weak` criterion may use.
 const std::vector<std::string>& proof_fingerprint_names();
 const std::vector<std::string>& proof_condition_names();
+
+// `bridge.notify.webhook_format` values.
+const std::vector<std::string>& webhook_format_names();
 
 // Environment names greenlight sets for every suite (GREENLIGHT_*, TMPDIR, TZ), which `env` may not set.
 bool is_reserved_environment_name(std::string_view name);

@@ -217,6 +217,14 @@ TEST(ParseJcl, TimeForms) {
     EXPECT_EQ(job_time("1440"), std::nullopt);
     EXPECT_EQ(job_time("NOLIMIT"), std::nullopt);
     EXPECT_EQ(job_time("MAXIMUM"), std::nullopt);
+    const auto unlimited = [](const std::string& card) {
+        return parsed(deck({card, "//S EXEC PGM=BPXBATCH"})).time_unlimited;
+    };
+    EXPECT_TRUE(unlimited("//J JOB CLASS=A,TIME=NOLIMIT"));
+    EXPECT_TRUE(unlimited("//J JOB CLASS=A,TIME=1440"));
+    EXPECT_TRUE(unlimited("//J JOB CLASS=A,TIME=MAXIMUM"));
+    EXPECT_FALSE(unlimited("//J JOB CLASS=A"));
+    EXPECT_FALSE(unlimited("//J JOB CLASS=A,TIME=5"));
     const JclJob job = parsed(deck({"//J JOB", "//S EXEC PGM=BPXBATCH,TIME=(0,10)"}));
     EXPECT_EQ(job.steps.at(0).time_limit, seconds(10));
     for (const char* bad : {"0", "(0,0)", "(1,60)", "X", "()", "(1,)", "-1", "357913"}) {

@@ -549,5 +549,15 @@ TEST_F(JobStoreTest, OneStoreSharedByThreads) {
     EXPECT_EQ(jobs->back().jobid, "JOB00050");
 }
 
+TEST_F(JobStoreTest, ARelativeStateFolderIsKeptAbsoluteSoStepsInOtherFoldersFindTheirFiles) {
+    const std::filesystem::path before = std::filesystem::current_path();
+    std::filesystem::current_path(m_dir.path());
+    auto store = JobStore::open("relative-state", OpenOptions{Recovery::on_open, &m_clock});
+    std::filesystem::current_path(before);
+    ASSERT_TRUE(store) << store.message();
+    EXPECT_TRUE(store->state_dir().is_absolute());
+    EXPECT_EQ(store->state_dir(), m_dir.path() / "relative-state");
+}
+
 }  // namespace
 }  // namespace greenlight::bridge

@@ -55,6 +55,16 @@ std::vector<Json::json_pointer> schema_locations(Section section) {
             return {Json::json_pointer("/$defs/proof/properties")};
         case Section::proof_criterion:
             return {Json::json_pointer("/$defs/proof_criterion/properties")};
+        case Section::bridge:
+            return {Json::json_pointer("/$defs/bridge/properties")};
+        case Section::bridge_poll:
+            return {Json::json_pointer("/$defs/bridge_poll/properties")};
+        case Section::bridge_stall:
+            return {Json::json_pointer("/$defs/bridge_stall/properties")};
+        case Section::bridge_assertions:
+            return {Json::json_pointer("/$defs/bridge_assertions/properties")};
+        case Section::bridge_notify:
+            return {Json::json_pointer("/$defs/bridge_notify/properties")};
     }
     return {};
 }
@@ -100,6 +110,9 @@ TEST(ConfigSchema, EnumsMatchTheLoader) {
               check_scope_names());
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/proof/properties/fingerprint/enum")).get<std::vector<std::string>>(),
               proof_fingerprint_names());
+    EXPECT_EQ(document.at(Json::json_pointer("/$defs/bridge_notify/properties/webhook_format/enum"))
+                  .get<std::vector<std::string>>(),
+              webhook_format_names());
 }
 
 // Each check type's keys in the schema's if/then are the keys the loader lets that type take.
@@ -220,6 +233,32 @@ gate:
   gates: { extra: }
 )";
 
+// A file for the bridge alone, with every key of the section.
+constexpr std::string_view k_bridge_only = R"(version: 1
+project: p
+bridge:
+  url: https://zosmf.example:443
+  credentials_file: .bridge-credentials
+  ca_file: certs/zosmf.pem
+  insecure: false
+  jcl_template: smoke/job.jcl
+  manifest: manifest.json
+  output: mainframe-smoke-results.tar.gz
+  poll: {interval: 200ms, slow_after: 3, slow_interval: 15s, timeout: 2s}
+  stall: {running_timeout: 5m, input_timeout: 2m, retries: 1}
+  assertions:
+    retcode: CC 0000
+    required_dds: [STDOUT, STEP1.SCRIPT]
+    log_dds: [STDOUT]
+    min_log_segments: 2
+    min_snippets: 4
+    min_words_per_snippet: 80
+    final_script_dd: SCRIPT
+    frames_pointer: /frames
+    min_final_script_frames: 1
+  notify: {webhook_env: GREENLIGHT_CHAT_WEBHOOK, webhook_format: auto, github_repository: owner/name}
+)";
+
 struct InvalidCase {
     std::string name;
     std::string text;
@@ -253,6 +292,16 @@ std::vector<InvalidCase> invalid_cases() {
         {"bad-mode", header + suites + "gate: { gates: { ci: { mode: blockin } } }\n"},
         {"coverage-101", header + suites + "gate: { coverage: { patch_minimum: 101 } }\n"},
         {"bad-gate-name", header + suites + "gate: { gates: { \"a b\": {} } }\n"},
+        {"bridge-without-template", header + "bridge: { url: \"http://h:1\" }\n"},
+        {"bridge-url-with-path", header + "bridge: { jcl_template: j.jcl, url: \"https://h/zosmf\" }\n"},
+        {"bridge-unknown-key", header + "bridge: { jcl_template: j.jcl, pol: {} }\n"},
+        {"bridge-poll-zero", header + "bridge: { jcl_template: j.jcl, poll: { interval: 0s } }\n"},
+        {"bridge-retries-6", header + "bridge: { jcl_template: j.jcl, stall: { retries: 6 } }\n"},
+        {"bridge-bad-retcode", header + "bridge: { jcl_template: j.jcl, assertions: { retcode: OK } }\n"},
+        {"bridge-bad-dd", header + "bridge: { jcl_template: j.jcl, assertions: { log_dds: [std-out] } }\n"},
+        {"bridge-bad-pointer", header + "bridge: { jcl_template: j.jcl, assertions: { frames_pointer: frames } }\n"},
+        {"bridge-bad-format", header + "bridge: { jcl_template: j.jcl, notify: { webhook_format: teams } }\n"},
+        {"bridge-bad-env", header + "bridge: { jcl_template: j.jcl, notify: { webhook_env: 1HOOK } }\n"},
     };
 }
 
@@ -260,9 +309,10 @@ TEST_F(ConfigSchemaWithPython, ValidConfigsPassTheSchemaAndTheLoader) {
     ASSERT_TRUE(load_config_text(test::k_full_config, "greenlight.yml").config);
     ASSERT_TRUE(load_config_text(k_minimal, "greenlight.yml").config);
     ASSERT_TRUE(load_config_text(k_small_gate, "greenlight.yml").config);
+    ASSERT_TRUE(load_config_text(k_bridge_only, "greenlight.yml").config);
     EXPECT_THAT(validate({write("full.yml", test::k_full_config), write("minimal.yml", k_minimal),
-                          write("small-gate.yml", k_small_gate)}),
-                ElementsAre("valid", "valid", "valid"));
+                          write("small-gate.yml", k_small_gate), write("bridge-only.yml", k_bridge_only)}),
+                ElementsAre("valid", "valid", "valid", "valid"));
 }
 
 TEST_F(ConfigSchemaWithPython, MistakesFailTheSchemaAndTheLoader) {
