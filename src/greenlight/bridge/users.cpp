@@ -374,6 +374,7 @@ std::optional<std::string> Authenticator::authenticate(std::string_view user, st
     pbkdf2_slots().acquire();
     bool right = verify_password(checked, password);
     pbkdf2_slots().release();
+    ++m_derivations;
     if (!entry || !right) return std::nullopt;
 
     std::unique_lock lock(m_mutex);

@@ -88,6 +88,8 @@ public:
 
     std::size_t cached_entries() const;
     std::size_t user_count() const;
+    // How many PBKDF2 derivations authenticate() has run (a cached check runs none).
+    std::uint64_t derivations() const { return m_derivations.load(); }
 
 private:
     struct FileIdentity {
@@ -110,6 +112,7 @@ private:
     FileIdentity m_identity;
     std::unordered_set<std::string> m_cache;
     std::atomic<std::int64_t> m_next_check_ms{0};
+    std::atomic<std::uint64_t> m_derivations{0};
     std::mutex m_reload_mutex;
 };
 

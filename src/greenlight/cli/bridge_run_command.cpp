@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <regex>
 
 #include "greenlight/bridge/evidence.hpp"
 #include "greenlight/bridge/jcl_template.hpp"
@@ -58,19 +57,6 @@ public:
     }
     bool interrupted() const override { return runner::interrupted(); }
 };
-
-std::string default_run_id() {
-    if (const char* github_run = std::getenv("GITHUB_RUN_ID"); github_run && *github_run) {
-        const char* attempt = std::getenv("GITHUB_RUN_ATTEMPT");
-        return fmt::format("{}-{}", github_run, attempt && *attempt ? attempt : "1");
-    }
-    return util::format_utc_compact(std::chrono::system_clock::now());
-}
-
-bool valid_run_id(const std::string& run_id) {
-    static const std::regex k_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    return std::regex_match(run_id, k_pattern) && run_id.find("..") == std::string::npos;
-}
 
 std::string environment(const char* name) {
     const char* value = std::getenv(name);

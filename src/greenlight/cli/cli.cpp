@@ -6,8 +6,10 @@
 #include <exception>
 #include <fmt/format.h>
 #include <iostream>
+#include <regex>
 
 #include "greenlight/cli/commands.hpp"
+#include "greenlight/util/clock.hpp"
 
 namespace greenlight::cli {
 
@@ -29,6 +31,19 @@ std::optional<config::Config> load_config_or_report(const std::filesystem::path&
                                 loaded.errors.size() == 1 ? "it" : "them"));
     }
     return loaded.config;
+}
+
+std::string default_run_id() {
+    if (const char* github_run = std::getenv("GITHUB_RUN_ID"); github_run && *github_run) {
+        const char* attempt = std::getenv("GITHUB_RUN_ATTEMPT");
+        return fmt::format("{}-{}", github_run, attempt && *attempt ? attempt : "1");
+    }
+    return util::format_utc_compact(std::chrono::system_clock::now());
+}
+
+bool valid_run_id(const std::string& run_id) {
+    static const std::regex k_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    return std::regex_match(run_id, k_pattern) && run_id.find("..") == std::string::npos;
 }
 
 std::string flag_or_environment(const std::string& flag_value, const char* variable, const std::string& fallback) {

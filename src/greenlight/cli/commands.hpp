@@ -33,6 +33,10 @@ bool running_in_ci();
 bool stderr_is_terminal();
 // Loads the config, printing every error; empty when it did not load.
 std::optional<config::Config> load_config_or_report(const std::filesystem::path& file);
+// The run id when none is given: GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT on GitHub Actions, else a UTC timestamp.
+std::string default_run_id();
+// A run id names folders: letters, digits, '.', '_' and '-', starting with a letter or digit, no "..".
+bool valid_run_id(const std::string& run_id);
 // A flag's value, else the environment variable's, else the fallback.
 std::string flag_or_environment(const std::string& flag_value, const char* variable, const std::string& fallback);
 

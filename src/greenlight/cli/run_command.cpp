@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <regex>
 
 #include "greenlight/cli/commands.hpp"
 #include "greenlight/cli/progress.hpp"
@@ -33,19 +32,6 @@ struct RunOptions {
     bool quiet = false;
     bool json = false;
 };
-
-std::string default_run_id() {
-    if (const char* github_run = std::getenv("GITHUB_RUN_ID"); github_run && *github_run) {
-        const char* attempt = std::getenv("GITHUB_RUN_ATTEMPT");
-        return fmt::format("{}-{}", github_run, attempt && *attempt ? attempt : "1");
-    }
-    return util::format_utc_compact(std::chrono::system_clock::now());
-}
-
-bool valid_run_id(const std::string& run_id) {
-    static const std::regex k_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    return std::regex_match(run_id, k_pattern) && run_id.find("..") == std::string::npos;
-}
 
 void report_on_github(const nlohmann::json& summary) {
     if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "greenlight/github/rest.hpp"
+
 #include <cstdlib>
 #include <ctime>
 #include <fmt/format.h>
@@ -25,28 +27,6 @@ std::string path_segment(std::string_view text) {
     return out;
 }
 
-std::string message_of(const httplib::Result& response) {
-    if (!response) return httplib::to_string(response.error());
-    auto body = nlohmann::json::parse(response->body, nullptr, false);
-    if (body.is_object() && body.contains("message") && body["message"].is_string()) {
-        return body["message"].get<std::string>();
-    }
-    return response->body.substr(0, 200);
-}
-
-// Seconds to wait before retrying a rate-limited answer; negative when it is not rate limiting.
-long long rate_limit_wait(const httplib::Result& response) {
-    if (!response) return -1;
-    const bool limited = response->status == 429 ||
-                         (response->status == 403 && response->get_header_value("x-ratelimit-remaining") == "0");
-    if (!limited) return -1;
-    if (response->has_header("retry-after")) return std::atoll(response->get_header_value("retry-after").c_str());
-    if (response->has_header("x-ratelimit-reset")) {
-        long long reset = std::atoll(response->get_header_value("x-ratelimit-reset").c_str());
-        return std::max<long long>(0, reset - static_cast<long long>(std::time(nullptr)));
-    }
-    return 60;
-}
 
 }  // namespace
 
@@ -70,24 +50,10 @@ util::Result<Repository> repository_from_environment() {
 
 util::Result<ApplyOutcome> apply_labels(const Repository& repository, int number, const std::vector<std::string>& add,
                                         const std::vector<std::string>& remove, std::chrono::seconds longest_wait) {
-    // The API URL may carry a path prefix (GitHub Enterprise: https://host/api/v3).
-    std::string origin = repository.api_url;
-    std::string prefix;
-    if (auto scheme = origin.find("://"); scheme != std::string::npos) {
-        if (auto slash = origin.find('/', scheme + 3); slash != std::string::npos) {
-            prefix = origin.substr(slash);
-            origin.resize(slash);
-            if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-        }
-    }
-    httplib::Client client(origin);
-    client.set_connection_timeout(10);
-    client.set_read_timeout(30);
-    client.set_follow_location(false);
-    const httplib::Headers headers = {{"Authorization", "Bearer " + repository.token},
-                                      {"Accept", "application/vnd.github+json"},
-                                      {"X-GitHub-Api-Version", "2022-11-28"},
-                                      {"User-Agent", "greenlight"}};
+    rest::Connection connection = rest::connect(repository);
+    httplib::Client& client = *connection.client;
+    const std::string& prefix = connection.prefix;
+    const httplib::Headers& headers = connection.headers;
     const std::string labels_path = fmt::format("{}/repos/{}/issues/{}/labels", prefix, repository.name, number);
 
     ApplyOutcome outcome;
@@ -95,7 +61,7 @@ util::Result<ApplyOutcome> apply_labels(const Repository& repository, int number
         for (int attempt = 1;; ++attempt) {
             httplib::Result response = method == "POST" ? client.Post(path, headers, body, "application/json")
                                                          : client.Delete(path, headers);
-            long long wait = rate_limit_wait(response);
+            long long wait = rest::rate_limit_wait(response);
             if (wait >= 0 && attempt == 1 && wait <= longest_wait.count()) {
                 std::this_thread::sleep_for(std::chrono::seconds(wait));
                 continue;
@@ -103,17 +69,17 @@ util::Result<ApplyOutcome> apply_labels(const Repository& repository, int number
             outcome.requests.push_back({method, path, response ? response->status : 0});
             if (!response) {
                 return util::make_error(fmt::format("{} {}{}: no answer: {}", method, repository.api_url, path,
-                                                    message_of(response)));
+                                                    rest::message_of(response)));
             }
             const int status = response->status;
             if (status >= 200 && status < 300) return {};
             if (method == "DELETE" && status == 404) return {};  // the label was not there: nothing to remove
             if (wait >= 0) {
                 return util::make_error(fmt::format("{} {}: rate limited by GitHub ({}); retry in {} s", method, path,
-                                                    message_of(response), wait));
+                                                    rest::message_of(response), wait));
             }
             return util::make_error(
-                fmt::format("{} {}: GitHub answered {}: {}", method, path, status, message_of(response)));
+                fmt::format("{} {}: GitHub answered {}: {}", method, path, status, rest::message_of(response)));
         }
     };
     if (!add.empty()) {
