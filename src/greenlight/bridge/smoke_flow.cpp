@@ -7,6 +7,7 @@
 
 #include "greenlight/bridge/jcl_template.hpp"
 #include "greenlight/util/clock.hpp"
+#include "greenlight/util/duration.hpp"
 #include "greenlight/util/sha256.hpp"
 #include "greenlight/util/strings.hpp"
 
@@ -309,8 +310,12 @@ FlowResult Flow::run() {
             break;
         }
         m_job_label = fmt::format("{}({})", job->jobname, job->jobid);
-        info(fmt::format("submitted {} correlator={} (attempt {} of {})", m_job_label, attempt.correlator, number,
-                         attempts));
+        const auto submitted_wall = std::chrono::system_clock::now();
+        attempt.submitted_at = util::format_utc(submitted_wall);
+        attempt.expected_by = util::format_utc(submitted_wall + m_settings.stall.running_timeout);
+        info(fmt::format("submitted {} correlator={} (attempt {} of {}); its retcode is due by {} (within {})",
+                         m_job_label, attempt.correlator, number, attempts, attempt.expected_by,
+                         util::format_duration(m_settings.stall.running_timeout)));
         const PollEnd end = poll_until_done(attempt, submitted);
         if (end == PollEnd::interrupted) {
             // A job nobody follows must not keep running: cancel it, as an interrupted run stops its children.
@@ -421,6 +426,10 @@ nlohmann::json delta_json(const FlowResult& result, std::string_view run_id) {
                                {"outcome", attempt.outcome},
                                {"submit_requests", attempt.submit_requests},
                                {"cancel_sent", attempt.cancel_sent}};
+        if (!attempt.submitted_at.empty()) {
+            item["submitted_at"] = attempt.submitted_at;
+            item["expected_by"] = attempt.expected_by;
+        }
         if (attempt.job) {
             item["jobname"] = attempt.job->jobname;
             item["jobid"] = attempt.job->jobid;

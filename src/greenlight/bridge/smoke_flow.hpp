@@ -113,6 +113,10 @@ struct FlowAttempt {
     int number = 1;
     std::string correlator;
     std::optional<Job> job;   // as last seen
+    // The job token's expected completion: when the host took the job, and by when its retcode is due
+    // (submitted_at + stall.running_timeout; past it the job counts as stalled). RFC 3339 UTC.
+    std::string submitted_at;
+    std::string expected_by;
     std::string outcome;      // completed, stalled-input, stalled-running, sys-fail, submit-failed, interrupted
     int submit_requests = 0;  // sends of the submit (more than one when an answer was lost)
     bool cancel_sent = false;

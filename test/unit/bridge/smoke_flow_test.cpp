@@ -5,6 +5,8 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -248,6 +250,22 @@ TEST_F(SmokeFlowTest, ACompletedJobWithGoodSpoolPasses) {
     EXPECT_EQ(delta["verdict"], "pass");
     EXPECT_EQ(delta["job"]["id"], "JOB00001");
     EXPECT_EQ(delta["job"]["retcode"], "CC 0000");
+    // The job token and when its retcode is due: submit time + stall.running_timeout.
+    const nlohmann::json& attempt = delta["attempts"].at(0);
+    EXPECT_EQ(attempt["jobid"], "JOB00001");
+    const auto parse_utc = [](const std::string& text) {
+        std::tm tm{};
+        int milliseconds_part = 0;
+        EXPECT_EQ(std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                              &tm.tm_min, &tm.tm_sec, &milliseconds_part),
+                  7)
+            << text;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        return static_cast<long long>(timegm(&tm)) * 1000 + milliseconds_part;
+    };
+    EXPECT_EQ(parse_utc(attempt["expected_by"]) - parse_utc(attempt["submitted_at"]),
+              settings.stall.running_timeout.count());
 }
 
 TEST_F(SmokeFlowTest, PollsFollowTheIntervalThenTheSlowInterval) {
