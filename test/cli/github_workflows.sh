@@ -147,7 +147,7 @@ check_flags("workflow_dispatch full",
 for name, job in jobs.items():
     if greenlight_commands(workflow, job, "run"):
         check(any("make build" in str(s.get("run", "")) for s in steps_of(job)), f"{where}: job {name}: greenlight is never built (`make build`)")
-        check(any("apt-get install" in str(s.get("run", "")) for s in steps_of(job)), f"{where}: job {name}: build dependencies are never installed")
+        check(any("scripts/install-deps.sh build" in str(s.get("run", "")) for s in steps_of(job)), f"{where}: job {name}: build dependencies are never installed (scripts/install-deps.sh build)")
         for upload in check_uploads(f"{where}: job {name}", job):
             check(RUN_ID in str((upload.get("with") or {}).get("path", "")), f"{where}: job {name}: the upload path should name the run id {RUN_ID}")
 check_no_injection(where, workflow)
