@@ -3,7 +3,8 @@
 # a passing job (bundle and archive verified), a nonzero step, an abend, a JCL error, a job that stalls
 # once (cancelled, resubmitted, passes), one that stalls twice (exit 4, both cancelled on the host), a
 # tampered payload (exit 1, nothing submitted), a bad template (exit 2), an unreachable host (exit 3),
-# an interrupt (the job cancelled, exit 130), and the failure notices (chat webhook and GitHub comment) recorded by a local receiver.
+# an interrupt (the job cancelled, exit 130), the failure notices (chat webhook and GitHub comment) recorded by
+# a local receiver, a slow host (polls over the 2 s bound), and the host SIGKILLed mid-job and restarted.
 # Usage: bridge_run.sh GREENLIGHT_BINARY
 # shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
@@ -261,6 +262,102 @@ use_mode fail
 GREENLIGHT_CHAT_WEBHOOK=http://127.0.0.1:$closed_port/hook bridge_run notice-fails
 expect_rc 1 "a failed job whose notice cannot be sent"
 expect_grep 'the chat notice failed' "$last_err" "stderr"
+
+# A proxy on loopback in front of the host, so the flow keeps one URL while the host behind it is slowed
+# down or killed and restarted (on a new port). It forwards everything to the URL in $work/backend; the
+# first $work/slow-polls status polls of a job are held for 2.5 s; a host that is down is a 502.
+echo "$BRIDGE_URL" >"$work/backend"
+echo 0 >"$work/slow-polls"
+"$python" - "$work/proxy.port" "$work/backend" "$work/slow-polls" <<'PY' &
+import http.client, http.server, os, re, sys, threading, time, urllib.parse
+port_file, backend_file, slow_file = sys.argv[1:4]
+lock = threading.Lock()
+status_poll = re.compile(r"^/zosmf/restjobs/jobs/[A-Z0-9@#$]+/JOB[0-9]+$")
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        if self.command == "GET" and status_poll.match(self.path):
+            with lock:
+                slow = int(open(slow_file).read().strip() or 0)
+                if slow > 0:
+                    open(slow_file, "w").write(str(slow - 1))
+            if slow > 0:
+                time.sleep(2.5)
+        backend = urllib.parse.urlsplit(open(backend_file).read().strip())
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        try:
+            connection = http.client.HTTPConnection(backend.hostname, backend.port, timeout=10)
+            connection.request(self.command, self.path, body=body or None, headers=headers)
+            answer = connection.getresponse()
+            status, answer_headers, answer_body = answer.status, answer.getheaders(), answer.read()
+            connection.close()
+        except OSError:
+            status, answer_headers, answer_body = 502, [("Content-Type", "text/plain")], b"host down"
+        try:
+            self.send_response(status)
+            for name, value in answer_headers:
+                if name.lower() not in ("connection", "content-length", "transfer-encoding", "keep-alive"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer_body)))
+            self.end_headers()
+            self.wfile.write(answer_body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up on a held poll, as it should
+    do_GET = do_PUT = do_DELETE = do_POST = forward
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+with open(port_file + ".tmp", "w") as out:
+    out.write(str(server.server_address[1]))
+os.rename(port_file + ".tmp", port_file)
+threading.Timer(180, server.shutdown).start()  # stops by itself
+server.serve_forever()
+PY
+track_pid $!
+wait_for 10 test -s "$work/proxy.port" || fail "the proxy did not start"
+proxy=http://127.0.0.1:$(cat "$work/proxy.port")
+# Longer stall limits than greenlight.yml's, so that slow polls and a host restart fit in one attempt.
+sed -e 's/running_timeout: 3s, input_timeout: 3s/running_timeout: 30s, input_timeout: 30s/' greenlight.yml >patient.yml
+grep -q 'running_timeout: 30s' patient.yml || fail "patient.yml was not made"
+
+note "a slow host: two polls answered after 2.5 s count as failed polls (bound 2 s), the flow still passes"
+use_mode ok
+echo 2 >"$work/slow-polls"
+gl bridge run --config patient.yml --payload payload --url "$proxy" --run-id slow --output out/slow.tar.gz
+expect_rc 0 "a run whose first two polls are slower than the poll bound"
+expect_json out/bridge/slow/metrics.json "d['failed_polls_by_reason']" '{"timeout": 2}'
+expect_json out/bridge/slow/metrics.json "d['latency_ms']['max'] >= 2000" true
+[[ $(cat "$work/slow-polls") == 0 ]] || fail "the proxy still holds $(cat "$work/slow-polls") slow polls"
+
+note "the host SIGKILLed mid-job and restarted: no job lost, the orphan ends SYS FAIL, the flow resubmits and passes"
+use_mode stall-first
+bridge_curl GET '/zosmf/restjobs/jobs?owner=*'
+jobs_before_kill=$(json "$last_out" "' '.join(sorted(j['jobid'] for j in d))")
+"$greenlight" bridge run --config patient.yml --payload payload --url "$proxy" --run-id restarted \
+    --output out/restarted.tar.gz >"$work/restarted.out" 2>"$work/restarted.err" </dev/null &
+flow_pid=$!
+track_pid "$flow_pid"
+wait_for 20 grep -q 'is ACTIVE' "$work/restarted.err" || fail "the flow never saw its job ACTIVE: $(cat "$work/restarted.err")"
+state=$BRIDGE_STATE
+bridge_kill
+sleep 1  # the flow's polls meet a host that is down
+bridge_start --state "$state" -- --max-active 2
+echo "$BRIDGE_URL" >"$work/backend"
+wait "$flow_pid"
+rc=$?
+[[ $rc == 0 ]] || fail "the flow across a host restart exited $rc: $(tail -n 20 "$work/restarted.err")"
+delta=out/bridge/restarted/delta.json
+expect_json "$delta" "[a['outcome'] for a in d['attempts']]" '["sys-fail", "completed"]'
+orphan=$(json "$delta" "d['attempts'][0]['jobid']")
+bridge_curl GET "/zosmf/restjobs/jobs/SMOKE/$orphan"
+expect_json "$last_out" "(d['status'], d['retcode'])" '["OUTPUT", "SYS FAIL"]'
+bridge_curl GET '/zosmf/restjobs/jobs?owner=*'
+for jobid in $jobs_before_kill $orphan; do
+    expect_json "$last_out" "'$jobid' in [j['jobid'] for j in d]" true "the jobs listed after the restart"
+done
+gl verify out/restarted.tar.gz
+expect_rc 0 "the bundle of the run across a restart"
 
 bridge_stop
 echo "ok: bridge run"
