@@ -478,6 +478,38 @@ struct ZosmfClient::Impl {
         return out;
     }
 
+    // A JSON array whose every item `parse` reads (jobs, spool files); `noun` names the items in errors.
+    template <typename T, typename Parse>
+    ClientResult<std::vector<T>> array_answer(const std::string& what, Answer answer, std::string_view noun,
+                                              Parse parse) {
+        ClientResult<std::vector<T>> out;
+        out.latency = answer.latency;
+        if (answer.error) {
+            out.error = std::move(answer.error);
+            return out;
+        }
+        auto document = json_of(what, answer, out);
+        if (!document) return out;
+        if (!document->is_array()) {
+            out.error = make_error(ClientError::Kind::protocol,
+                                   fmt::format("{}: expected a JSON array of {}; found {}", describe_request(what),
+                                               noun, document->type_name()));
+            return out;
+        }
+        std::vector<T> items;
+        for (const auto& item : *document) {
+            util::Result<T> read = parse(item);
+            if (!read) {
+                out.error = make_error(ClientError::Kind::protocol,
+                                       fmt::format("{}: {}", describe_request(what), scrub(read.message())));
+                return out;
+            }
+            items.push_back(std::move(*read));
+        }
+        out.value = std::move(items);
+        return out;
+    }
+
     // Cancel and purge answer a feedback document whose `status` is 0 on success.
     ClientResult<Nothing> feedback_answer(const std::string& what, Answer answer) {
         ClientResult<Nothing> out;
@@ -584,68 +616,13 @@ ClientResult<std::vector<Job>> ZosmfClient::list(const ListFilter& filter) {
     add("user-correlator", filter.user_correlator);
     query.push_back(fmt::format("max-jobs={}", filter.max_jobs));
     const std::string path = fmt::format("{}?{}", k_jobs_path, util::join(query, "&"));
-    const std::string what = "GET " + path;
-    Impl::Answer answer = m_impl->get(path);
-    ClientResult<std::vector<Job>> out;
-    out.latency = answer.latency;
-    if (answer.error) {
-        out.error = std::move(answer.error);
-        return out;
-    }
-    auto document = m_impl->json_of(what, answer, out);
-    if (!document) return out;
-    if (!document->is_array()) {
-        out.error = m_impl->make_error(ClientError::Kind::protocol,
-                                       fmt::format("{}: expected a JSON array of jobs; found {}",
-                                                   m_impl->describe_request(what), document->type_name()));
-        return out;
-    }
-    std::vector<Job> jobs;
-    for (const auto& item : *document) {
-        auto job = job_from_zosmf_json(item);
-        if (!job) {
-            out.error =
-                m_impl->make_error(ClientError::Kind::protocol,
-                                   fmt::format("{}: {}", m_impl->describe_request(what), m_impl->scrub(job.message())));
-            return out;
-        }
-        jobs.push_back(std::move(*job));
-    }
-    out.value = std::move(jobs);
-    return out;
+    return m_impl->array_answer<Job>("GET " + path, m_impl->get(path), "jobs", job_from_zosmf_json);
 }
 
 ClientResult<std::vector<SpoolFile>> ZosmfClient::spool_files(std::string_view jobname, std::string_view jobid) {
     const std::string path = job_path(jobname, jobid) + "/files";
-    const std::string what = "GET " + path;
-    Impl::Answer answer = m_impl->get(path);
-    ClientResult<std::vector<SpoolFile>> out;
-    out.latency = answer.latency;
-    if (answer.error) {
-        out.error = std::move(answer.error);
-        return out;
-    }
-    auto document = m_impl->json_of(what, answer, out);
-    if (!document) return out;
-    if (!document->is_array()) {
-        out.error = m_impl->make_error(ClientError::Kind::protocol,
-                                       fmt::format("{}: expected a JSON array of spool files; found {}",
-                                                   m_impl->describe_request(what), document->type_name()));
-        return out;
-    }
-    std::vector<SpoolFile> files;
-    for (const auto& item : *document) {
-        auto file = spool_file_from_zosmf_json(item);
-        if (!file) {
-            out.error = m_impl->make_error(
-                ClientError::Kind::protocol,
-                fmt::format("{}: {}", m_impl->describe_request(what), m_impl->scrub(file.message())));
-            return out;
-        }
-        files.push_back(std::move(*file));
-    }
-    out.value = std::move(files);
-    return out;
+    return m_impl->array_answer<SpoolFile>("GET " + path, m_impl->get(path), "spool files",
+                                           spool_file_from_zosmf_json);
 }
 
 ClientResult<std::string> ZosmfClient::records(std::string_view jobname, std::string_view jobid, int id,

@@ -480,6 +480,10 @@ TEST(ZosmfClient, AnswersThatAreNotTheInterfaceAreProtocolErrors) {
     fake.server().Get("/zosmf/restjobs/jobs", [](const httplib::Request&, httplib::Response& response) {
         response.set_content(zosmf_job().dump(), "application/json");  // an object, not a list
     });
+    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234/files",
+                      [](const httplib::Request&, httplib::Response& response) {
+                          response.set_content(R"([{"ddname":"STDOUT"}])", "application/json");  // no id
+                      });
     ZosmfClient client = client_for(fake.url());
     auto bad_json = client.status("SMOKE", "BADJSON");
     ASSERT_FALSE(bad_json.ok());
@@ -492,6 +496,11 @@ TEST(ZosmfClient, AnswersThatAreNotTheInterfaceAreProtocolErrors) {
     auto not_a_list = client.list({});
     ASSERT_FALSE(not_a_list.ok());
     EXPECT_EQ(not_a_list.error->kind, ClientError::Kind::protocol);
+    EXPECT_THAT(not_a_list.error->message, HasSubstr("expected a JSON array of jobs"));
+    auto bad_file = client.spool_files("SMOKE", "JOB01234");
+    ASSERT_FALSE(bad_file.ok());
+    EXPECT_EQ(bad_file.error->kind, ClientError::Kind::protocol);
+    EXPECT_THAT(bad_file.error->message, HasSubstr("/zosmf/restjobs/jobs/SMOKE/JOB01234/files: the spool file document has no id"));
 }
 
 TEST(ZosmfClient, ThePasswordNeverReachesAMessageEvenWhenTheHostEchoesIt) {
