@@ -500,7 +500,8 @@ TEST(ZosmfClient, AnswersThatAreNotTheInterfaceAreProtocolErrors) {
     auto bad_file = client.spool_files("SMOKE", "JOB01234");
     ASSERT_FALSE(bad_file.ok());
     EXPECT_EQ(bad_file.error->kind, ClientError::Kind::protocol);
-    EXPECT_THAT(bad_file.error->message, HasSubstr("/zosmf/restjobs/jobs/SMOKE/JOB01234/files: the spool file document has no id"));
+    EXPECT_THAT(bad_file.error->message,
+                HasSubstr("/zosmf/restjobs/jobs/SMOKE/JOB01234/files: the spool file document has no id"));
 }
 
 TEST(ZosmfClient, ThePasswordNeverReachesAMessageEvenWhenTheHostEchoesIt) {
