@@ -220,6 +220,9 @@ private:
     bool m_have_system_messages = false;
     bool m_completed = false;
     Halt m_halt = Halt::none;
+    bool m_cancel_checked = false;  // and when the store last said no cancel was requested:
+    std::uint64_t m_cancel_checked_generation = 0;
+    std::chrono::steady_clock::time_point m_cancel_checked_at;
     std::optional<microseconds> m_cpu_budget;  // the job's CPU time; nullopt: no limit
     microseconds m_cpu_used{0};
 };
@@ -304,9 +307,22 @@ Halt JobRunner::halt_requested() {
     if (m_halt != Halt::none) return m_halt;
     if (m_stopping.load()) {
         m_halt = Halt::host_stop;
-    } else if (auto canceled = m_store.cancel_requested(m_job.jobid); canceled && *canceled) {
-        m_halt = Halt::cancel;
+        return m_halt;
     }
+    // A cancel is a change of the store: ask it again only after one (or, in case another process wrote
+    // the folder, a second after the last look).
+    const std::uint64_t generation = m_store.generation();
+    const auto now = std::chrono::steady_clock::now();
+    if (m_cancel_checked && generation == m_cancel_checked_generation &&
+        now - m_cancel_checked_at < std::chrono::seconds{1}) {
+        return m_halt;
+    }
+    auto canceled = m_store.cancel_requested(m_job.jobid);
+    if (!canceled) return m_halt;  // asked again at the next poll
+    m_cancel_checked = true;
+    m_cancel_checked_generation = generation;
+    m_cancel_checked_at = now;
+    if (*canceled) m_halt = Halt::cancel;
     return m_halt;
 }
 

@@ -12,6 +12,9 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <system_error>
@@ -85,6 +88,35 @@ constexpr int k_busy_timeout_ms = 30'000;
 
 util::Error database_error(sqlite3* database, std::string_view what) {
     return make_error(fmt::format("job store: {}: {}", what, sqlite3_errmsg(database)));
+}
+
+// Counts a change of the store when the method that may have changed it returns: after its transaction has
+// committed or rolled back (see JobStore::generation).
+class ChangeMark {
+public:
+    explicit ChangeMark(std::atomic<std::uint64_t>& generation) : m_generation(generation) {}
+    ChangeMark(const ChangeMark&) = delete;
+    ChangeMark& operator=(const ChangeMark&) = delete;
+    ~ChangeMark() { m_generation.fetch_add(1, std::memory_order_acq_rel); }
+
+private:
+    std::atomic<std::uint64_t>& m_generation;
+};
+
+// One change counter per state folder and process: every JobStore on the folder counts its changes in it, so
+// what one store cached is known stale after another store's write.
+std::shared_ptr<std::atomic<std::uint64_t>> shared_generation(const std::filesystem::path& state_dir) {
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<std::atomic<std::uint64_t>>> counters;
+    std::lock_guard lock(mutex);
+    std::error_code error;
+    std::filesystem::path key = std::filesystem::weakly_canonical(state_dir, error);
+    if (error) key = state_dir.lexically_normal();
+    auto& slot = counters[key.string()];
+    if (auto counter = slot.lock()) return counter;
+    auto counter = std::make_shared<std::atomic<std::uint64_t>>(0);
+    slot = counter;
+    return counter;
 }
 
 // A prepared statement, finalized when it goes out of scope.
@@ -589,7 +621,8 @@ JobStore::JobStore(std::filesystem::path state_dir, const util::Clock& clock, sq
     : m_state_dir(std::move(state_dir)),
       m_clock(&clock),
       m_database(database),
-      m_mutex(std::make_unique<std::mutex>()) {}
+      m_mutex(std::make_unique<std::mutex>()),
+      m_generation(shared_generation(m_state_dir)) {}
 
 JobStore::JobStore(JobStore&&) noexcept = default;
 JobStore& JobStore::operator=(JobStore&&) noexcept = default;
@@ -686,6 +719,7 @@ Result<JobStore::SubmitOnceOutcome> JobStore::submit_job(const NewJob& new_job, 
                         *new_job.user_correlator));
     }
 
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     Transaction transaction(database);
@@ -814,6 +848,7 @@ Result<std::vector<Job>> JobStore::list(const ListFilter& filter) {
 
 Result<std::optional<Job>> JobStore::claim_next_input(int max_active) {
     if (max_active < 1) return make_error(fmt::format("max_active must be at least 1, not {}", max_active));
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     // The count and the claim run under one write lock, so two stores cannot both see room for one more.
@@ -845,6 +880,7 @@ Result<std::optional<Job>> JobStore::claim_next_input(int max_active) {
 
 Result<Job> JobStore::complete(std::string_view jobid, std::string_view retcode) {
     if (retcode.empty()) return make_error(fmt::format("job {}: a completed job needs a retcode", jobid));
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     Transaction transaction(database);
@@ -864,6 +900,7 @@ Result<Job> JobStore::complete(std::string_view jobid, std::string_view retcode)
 }
 
 Result<Job> JobStore::cancel(std::string_view jobid) {
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     Transaction transaction(database);
@@ -893,6 +930,7 @@ Result<bool> JobStore::cancel_requested(std::string_view jobid) {
 }
 
 Status JobStore::purge(std::string_view jobid) {
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     {
@@ -934,6 +972,7 @@ Result<SpoolFile> JobStore::add_spool_file(std::string_view jobid, const NewSpoo
             fmt::format("output class '{}' is not valid: expected 1 to 8 of A-Z 0-9 @ # $", file.output_class));
     }
 
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     Transaction transaction(database);
@@ -1015,6 +1054,7 @@ Result<SpoolFile> append_in_transaction(sqlite3* database, const std::filesystem
 }  // namespace
 
 Result<SpoolFile> JobStore::append_spool_text(std::string_view jobid, int id, std::string_view text) {
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     Transaction transaction(database);
@@ -1070,6 +1110,7 @@ Result<std::string> JobStore::read_records(std::string_view jobid, int id, std::
 }
 
 Result<RecoveryReport> JobStore::recover_after_restart() {
+    ChangeMark changed(*m_generation);
     std::lock_guard lock(*m_mutex);
     sqlite3* database = m_database.get();
     RecoveryReport report;

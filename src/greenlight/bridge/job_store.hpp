@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -194,6 +195,12 @@ public:
 
     const std::filesystem::path& state_dir() const { return m_state_dir; }
 
+    // Grows after every change a store of this folder in this process made (a submit, a claim, a completion, a
+    // cancel, a purge, a spool write, a recovery), once its transaction has ended. What was read after seeing
+    // generation G is still current while generation() is G, as long as no other process writes the folder
+    // (one host per folder).
+    std::uint64_t generation() const { return m_generation->load(std::memory_order_acquire); }
+
 private:
     struct DatabaseCloser {
         void operator()(sqlite3* database) const noexcept;
@@ -212,6 +219,7 @@ private:
     // One connection runs one transaction at a time; the mutex keeps threads sharing this store from
     // interleaving statements of different transactions.
     std::unique_ptr<std::mutex> m_mutex;
+    std::shared_ptr<std::atomic<std::uint64_t>> m_generation;  // shared by the process's stores of this folder
     // Connections of their own for the lookups of one job (status polls, the host's hot path), each with its
     // statements prepared once: in WAL mode they read while the main connection writes, and polls from many
     // threads do not queue behind one mutex. Null when they could not be opened (lookups then use the main one).

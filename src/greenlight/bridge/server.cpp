@@ -1,14 +1,14 @@
 #include "greenlight/bridge/server.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
-#include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include "greenlight/bridge/executor.hpp"
@@ -18,6 +18,7 @@
 #include "greenlight/bridge/users.hpp"
 #include "greenlight/util/clock.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/web/http_server.hpp"
 
 namespace greenlight::bridge {
 
@@ -63,12 +64,12 @@ nlohmann::json error_document(const ZosmfError& error) {
         {"rc", error.rc}, {"reason", error.reason}, {"category", error.category}, {"message", error.message}};
 }
 
-void send_json(httplib::Response& response, int status, const nlohmann::json& document) {
+void send_json(web::Response& response, int status, const nlohmann::json& document) {
     response.status = status;
     response.set_content(document.dump(), "application/json");
 }
 
-void send_error(httplib::Response& response, const ZosmfError& error) {
+void send_error(web::Response& response, const ZosmfError& error) {
     send_json(response, error.http_status, error_document(error));
 }
 
@@ -84,8 +85,7 @@ ZosmfError server_error(const std::string& what) {
     return ZosmfError{500, k_category_unexpected, 8, 0, fmt::format("Server error occurred: {}", what)};
 }
 
-// Per request thread: when the request started and which job it touched, for the debug log line.
-thread_local std::optional<std::chrono::steady_clock::time_point> t_request_started;
+// Per request thread: which job the request touched, for the debug log line.
 thread_local std::string t_request_jobid;
 
 bool is_host_character(char c) {
@@ -107,18 +107,54 @@ std::string_view level_name(LogLevel level) {
     return "info";
 }
 
-// Only SO_REUSEADDR: httplib's default adds SO_REUSEPORT, which would let a second host bind the same port
-// instead of failing.
-void set_socket_options(socket_t socket) {
-    int yes = 1;
-    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-}
 
-bool carries_body(const httplib::Request& request) {
-    if (request.has_header("Transfer-Encoding")) return true;
-    if (!request.has_header("Content-Length")) return false;
-    return request.get_header_value("Content-Length") != "0";
-}
+// Status documents already written, so that a poll of a job that has not changed costs a lookup: keyed by how
+// the job was named, the base URL and exec-data; an entry holds while the store's generation is the one seen
+// before the job was read (JobStore::generation). Sharded so that the event loops rarely wait for each other.
+class DocumentCache {
+public:
+    struct Entry {
+        std::uint64_t generation = 0;
+        std::string body;
+        std::string jobid;
+    };
+
+    static std::string key(const JobReference& reference, std::string_view base, bool exec_data) {
+        std::string key;
+        key.reserve(reference.jobname.size() + reference.jobid.size() + reference.correlator.size() + base.size() + 4);
+        key.append(reference.jobname).append(1, '/').append(reference.jobid).append(1, '/');
+        key.append(reference.correlator).append(1, '\n').append(base).append(1, exec_data ? 'Y' : 'N');
+        return key;
+    }
+
+    // The cached body and job id when still current.
+    std::optional<Entry> find(const std::string& key, std::uint64_t generation) const {
+        const Shard& shard = shard_of(key);
+        std::lock_guard lock(shard.mutex);
+        auto found = shard.entries.find(key);
+        if (found == shard.entries.end() || found->second.generation != generation) return std::nullopt;
+        return found->second;
+    }
+
+    void store(std::string key, Entry entry) {
+        Shard& shard = shard_of(key);
+        std::lock_guard lock(shard.mutex);
+        if (shard.entries.size() >= k_entries_per_shard) shard.entries.clear();
+        shard.entries.insert_or_assign(std::move(key), std::move(entry));
+    }
+
+private:
+    static constexpr std::size_t k_shards = 16;
+    static constexpr std::size_t k_entries_per_shard = 1024;
+    struct Shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, Entry> entries;
+    };
+    const Shard& shard_of(const std::string& key) const { return m_shards[std::hash<std::string>{}(key) % k_shards]; }
+    Shard& shard_of(const std::string& key) { return m_shards[std::hash<std::string>{}(key) % k_shards]; }
+
+    std::array<Shard, k_shards> m_shards;
+};
 
 }  // namespace
 
@@ -133,10 +169,10 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 struct Server::Impl {
     ServerOptions options;
     JobStore store;
+    DocumentCache documents;
     std::unique_ptr<Authenticator> authenticator;
     std::unique_ptr<Executor> executor;
-    std::unique_ptr<httplib::Server> http;
-    std::thread listener;
+    std::unique_ptr<web::HttpServer> http;  // null when another server hosts the handlers
     int port = 0;
     std::mutex stop_mutex;
     bool started = false;
@@ -160,7 +196,7 @@ struct Server::Impl {
     std::string scheme() const { return options.tls_certificate ? "https" : "http"; }
 
     // The URLs in documents name the host the client asked for (z/OSMF: "based on original HTTP request").
-    std::string base_url(const httplib::Request& request) const {
+    std::string base_url(const web::Request& request) const {
         std::string host = request.get_header_value("Host");
         if (host.empty() || host.size() > 255 || !std::all_of(host.begin(), host.end(), is_host_character)) {
             host = fmt::format(
@@ -169,20 +205,25 @@ struct Server::Impl {
         return fmt::format("{}://{}", scheme(), host);
     }
 
-    void handle(const httplib::Request& request, httplib::Response& response);
-    void handle_authenticated(const httplib::Request& request, httplib::Response& response, const std::string& owner);
-    void list_jobs(const httplib::Request& request, httplib::Response& response, const std::string& owner,
+    void handle(const web::Request& request, web::Response& response);
+    void handle_authenticated(const web::Request& request, web::Response& response, const std::string& owner);
+    void list_jobs(const web::Request& request, web::Response& response, const std::string& owner,
                    const std::vector<std::pair<std::string, std::string>>& query);
-    void submit(const httplib::Request& request, httplib::Response& response, const std::string& owner);
-    std::optional<Job> find_job(const JobReference& reference, httplib::Response& response);
-    void modify(const httplib::Request& request, httplib::Response& response, const Job& job);
-    void purge(const httplib::Request& request, httplib::Response& response, const Job& job);
-    void records(const httplib::Request& request, httplib::Response& response, const Job& job, int file_id,
+    void submit(const web::Request& request, web::Response& response, const std::string& owner);
+    std::optional<Job> find_job(const JobReference& reference, web::Response& response);
+    void modify(const web::Request& request, web::Response& response, const Job& job);
+    void purge(const web::Request& request, web::Response& response, const Job& job);
+    void records(const web::Request& request, web::Response& response, const Job& job, int file_id,
                  const std::vector<std::pair<std::string, std::string>>& query);
-    void install_handlers();
+
+    void fill_error_document(web::Response& response) const;
+    void log_request(std::string_view method, std::string_view target, const web::Response& response,
+                     std::chrono::microseconds elapsed);
+    web::HttpHandlers handlers();
+    void start_executor();
 };
 
-void Server::Impl::handle(const httplib::Request& request, httplib::Response& response) {
+void Server::Impl::handle(const web::Request& request, web::Response& response) {
     t_request_jobid.clear();
     if (request.headers.size() > options.max_header_count) {
         send_error(response, ZosmfError{431, k_category_service, 8, k_reason_headers_too_large,
@@ -225,7 +266,7 @@ void Server::Impl::handle(const httplib::Request& request, httplib::Response& re
     handle_authenticated(request, response, *owner);
 }
 
-void Server::Impl::handle_authenticated(const httplib::Request& request, httplib::Response& response,
+void Server::Impl::handle_authenticated(const web::Request& request, web::Response& response,
                                         const std::string& owner) {
     std::string_view target = request.target;
     std::size_t question = target.find('?');
@@ -265,18 +306,34 @@ void Server::Impl::handle_authenticated(const httplib::Request& request, httplib
     if (!is_get && !(route.resource == Resource::job && (method == "PUT" || method == "DELETE"))) {
         return method_not_allowed();
     }
+    const std::string base = base_url(request);
+    // A status poll: the host's hot path, answered from the cache while the store has not changed.
+    std::string cache_key;
+    const std::uint64_t generation = store.generation();
+    if (route.resource == Resource::job && is_get) {
+        bool exec_data = std::any_of(query->begin(), query->end(), [](const auto& parameter) {
+            return parameter.first == "exec-data" && (parameter.second == "Y" || parameter.second == "y");
+        });
+        cache_key = DocumentCache::key(route.job, base, exec_data);
+        if (auto cached = documents.find(cache_key, generation)) {
+            t_request_jobid = std::move(cached->jobid);
+            response.status = 200;
+            response.set_content(std::move(cached->body), "application/json");
+            return;
+        }
+    }
     std::optional<Job> job = find_job(route.job, response);
     if (!job) return;
     t_request_jobid = job->jobid;
-    const std::string base = base_url(request);
     switch (route.resource) {
         case Resource::job: {
             if (method == "PUT") return modify(request, response, *job);
             if (method == "DELETE") return purge(request, response, *job);
-            bool exec_data = std::any_of(query->begin(), query->end(), [](const auto& parameter) {
-                return parameter.first == "exec-data" && (parameter.second == "Y" || parameter.second == "y");
-            });
-            send_json(response, 200, to_zosmf_json(*job, base, exec_data ? ExecData::yes : ExecData::no));
+            const bool exec_data = cache_key.back() == 'Y';
+            std::string body = to_zosmf_json(*job, base, exec_data ? ExecData::yes : ExecData::no).dump();
+            documents.store(std::move(cache_key), DocumentCache::Entry{generation, body, job->jobid});
+            response.status = 200;
+            response.set_content(std::move(body), "application/json");
             return;
         }
         case Resource::files: {
@@ -294,7 +351,7 @@ void Server::Impl::handle_authenticated(const httplib::Request& request, httplib
     }
 }
 
-std::optional<Job> Server::Impl::find_job(const JobReference& reference, httplib::Response& response) {
+std::optional<Job> Server::Impl::find_job(const JobReference& reference, web::Response& response) {
     auto found = reference.by_correlator() ? store.find_by_correlator(reference.correlator)
                                            : store.find(reference.jobname, reference.jobid);
     if (!found) {
@@ -308,7 +365,7 @@ std::optional<Job> Server::Impl::find_job(const JobReference& reference, httplib
     return std::move(**found);
 }
 
-void Server::Impl::list_jobs(const httplib::Request& request, httplib::Response& response, const std::string& owner,
+void Server::Impl::list_jobs(const web::Request& request, web::Response& response, const std::string& owner,
                              const std::vector<std::pair<std::string, std::string>>& query) {
     auto parsed = parse_list_query(query, owner);
     if (auto* parameter = std::get_if<std::string>(&parsed)) {
@@ -327,7 +384,7 @@ void Server::Impl::list_jobs(const httplib::Request& request, httplib::Response&
     send_json(response, 200, documents);
 }
 
-void Server::Impl::submit(const httplib::Request& request, httplib::Response& response, const std::string& owner) {
+void Server::Impl::submit(const web::Request& request, web::Response& response, const std::string& owner) {
     std::string content_type = util::lowercase(request.get_header_value("Content-Type"));
     if (!content_type.empty() && !content_type.starts_with("text/plain") &&
         !content_type.starts_with("application/octet-stream")) {
@@ -402,7 +459,7 @@ nlohmann::json feedback_document(const Job& job) {
 
 }  // namespace
 
-void Server::Impl::modify(const httplib::Request& request, httplib::Response& response, const Job& job) {
+void Server::Impl::modify(const web::Request& request, web::Response& response, const Job& job) {
     auto parsed = parse_modify_request(request.body);
     if (auto* message = std::get_if<std::string>(&parsed)) {
         return send_error(response, bad_request(k_reason_job_update, *message));
@@ -420,7 +477,7 @@ void Server::Impl::modify(const httplib::Request& request, httplib::Response& re
     send_json(response, modify_request.synchronous ? 200 : 202, feedback_document(*cancelled));
 }
 
-void Server::Impl::purge(const httplib::Request& request, httplib::Response& response, const Job& job) {
+void Server::Impl::purge(const web::Request& request, web::Response& response, const Job& job) {
     std::optional<std::string> version_header;
     if (request.has_header("X-IBM-Job-Modify-Version"))
         version_header = request.get_header_value("X-IBM-Job-Modify-Version");
@@ -457,7 +514,7 @@ void Server::Impl::purge(const httplib::Request& request, httplib::Response& res
     send_json(response, *synchronous ? 200 : 202, feedback_document(current));
 }
 
-void Server::Impl::records(const httplib::Request& request, httplib::Response& response, const Job& job, int file_id,
+void Server::Impl::records(const web::Request& request, web::Response& response, const Job& job, int file_id,
                            const std::vector<std::pair<std::string, std::string>>& query) {
     std::optional<std::string> mode_value;
     for (const auto& [name, value] : query) {
@@ -502,74 +559,68 @@ void Server::Impl::records(const httplib::Request& request, httplib::Response& r
     }
 }
 
-void Server::Impl::install_handlers() {
-    http->set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
-        t_request_started = std::chrono::steady_clock::now();
-        // A request with a body goes through httplib's reading (bounded by the payload limit) first.
-        if (carries_body(request)) return httplib::Server::HandlerResponse::Unhandled;
+// What the host answers when the request could not be read, or a handler answered an error without a document.
+void Server::Impl::fill_error_document(web::Response& response) const {
+    if (!response.body.empty()) return;
+    ZosmfError error{response.status, k_category_service, 8, 0, ""};
+    switch (response.status) {
+        case 413:
+            error.reason = k_reason_too_large;
+            error.message = fmt::format("The request body is larger than {} bytes", options.max_body_bytes);
+            break;
+        case 414:
+            error.reason = k_reason_too_large;
+            error.message = "The request target is too long";
+            break;
+        case 431:
+            error.reason = k_reason_headers_too_large;
+            error.message = fmt::format("The request headers are larger than {} bytes", options.max_header_bytes);
+            break;
+        case 404:
+            error.reason = k_reason_no_match;
+            error.message = "No such resource";
+            break;
+        default:
+            error.reason = 0;
+            error.message = fmt::format("The request could not be served (HTTP {})", response.status);
+            break;
+    }
+    send_error(response, error);
+}
+
+void Server::Impl::log_request(std::string_view method, std::string_view target, const web::Response& response,
+                               std::chrono::microseconds elapsed) {
+    if (options.log_level < LogLevel::debug) return;
+    log(LogLevel::debug, fmt::format("{} {} {} {:.1f}ms{}", util::printable(method),
+                                     util::printable(target.substr(0, 200)), response.status,
+                                     static_cast<double>(elapsed.count()) / 1000.0,
+                                     response.log_note.empty() ? "" : " " + response.log_note));
+}
+
+web::HttpHandlers Server::Impl::handlers() {
+    web::HttpHandlers handlers;
+    handlers.handle = [this](const web::Request& request, web::Response& response) {
         handle(request, response);
-        return httplib::Server::HandlerResponse::Handled;
-    });
-    const auto with_body = [this](const httplib::Request& request, httplib::Response& response) {
-        handle(request, response);
+        response.log_note = std::exchange(t_request_jobid, std::string());
     };
-    http->Put(".*", with_body);
-    http->Post(".*", with_body);
-    http->Delete(".*", with_body);
-    http->Patch(".*", with_body);
-    http->set_error_handler(
-        httplib::Server::HandlerWithResponse([this](const httplib::Request&, httplib::Response& response) {
-            if (!response.body.empty()) return httplib::Server::HandlerResponse::Handled;
-            ZosmfError error{response.status, k_category_service, 8, 0, ""};
-            switch (response.status) {
-                case 413:
-                    error.reason = k_reason_too_large;
-                    error.message = fmt::format("The request body is larger than {} bytes", options.max_body_bytes);
-                    break;
-                case 414:
-                    error.reason = k_reason_too_large;
-                    error.message = "The request target is too long";
-                    break;
-                case 404:
-                    error.reason = k_reason_no_match;
-                    error.message = "No such resource";
-                    break;
-                default:
-                    error.reason = 0;
-                    error.message = fmt::format("The request could not be served (HTTP {})", response.status);
-                    break;
-            }
-            send_error(response, error);
-            return httplib::Server::HandlerResponse::Handled;
-        }));
-    http->set_exception_handler(
-        [this](const httplib::Request&, httplib::Response& response, std::exception_ptr thrown) {
-            std::string what = "unknown exception";
-            try {
-                if (thrown) std::rethrow_exception(thrown);
-            } catch (const std::exception& exception) {
-                what = exception.what();
-            } catch (...) {
-            }
-            log(LogLevel::error, fmt::format("request failed: {}", what));
-            send_error(response, server_error(what));
-        });
-    http->set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-        if (options.log_level < LogLevel::debug) return;
-        std::string elapsed = "-";
-        if (t_request_started) {
-            auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                                *t_request_started)
-                              .count();
-            elapsed = fmt::format("{:.1f}ms", static_cast<double>(micros) / 1000.0);
-        }
-        std::string_view path = std::string_view(request.target).substr(0, 200);
-        log(LogLevel::debug,
-            fmt::format("{} {} {} {}{}", util::printable(request.method), util::printable(path), response.status,
-                        elapsed, t_request_jobid.empty() ? "" : " " + t_request_jobid));
-        t_request_started.reset();
+    handlers.fill_error = [this](web::Response& response) { fill_error_document(response); };
+    handlers.answered = [this](std::string_view method, std::string_view target, const web::Response& response,
+                               std::chrono::microseconds elapsed) { log_request(method, target, response, elapsed); };
+    handlers.failed = [this](const std::string& what) {
         t_request_jobid.clear();
-    });
+        log(LogLevel::error, fmt::format("request failed: {}", what));
+    };
+    return handlers;
+}
+
+void Server::Impl::start_executor() {
+    if (options.run_jobs != RunJobs::yes || executor) return;
+    ExecutorOptions executor_options;
+    executor_options.max_active = options.max_active;
+    executor_options.default_time_limit = options.default_time_limit;
+    executor_options.log = [this](const std::string& message) { log(LogLevel::info, message); };
+    executor = std::make_unique<Executor>(store, std::move(executor_options));
+    executor->start();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -627,30 +678,24 @@ Result<std::unique_ptr<Server>> Server::open(ServerOptions options) {
         }
     }
 
-    if (impl->options.tls_certificate) {
-        auto server = std::make_unique<httplib::SSLServer>(impl->options.tls_certificate->c_str(),
-                                                           impl->options.tls_key->c_str());
-        if (!server->is_valid()) {
-            return make_error(
-                fmt::format("cannot load the TLS certificate {} and key {}: expected PEM files, the "
-                            "key matching the certificate",
-                            impl->options.tls_certificate->string(), impl->options.tls_key->string()));
-        }
-        impl->http = std::move(server);
-    } else {
-        impl->http = std::make_unique<httplib::Server>();
+    if (impl->options.listen == Listen::yes) {
+        web::HttpServerOptions http_options;
+        http_options.host = impl->options.host;
+        http_options.port = impl->options.port;
+        http_options.tls_certificate = impl->options.tls_certificate;
+        http_options.tls_key = impl->options.tls_key;
+        http_options.max_body_bytes = impl->options.max_body_bytes;
+        http_options.max_header_bytes = impl->options.max_header_bytes + impl->options.max_header_count * 4;
+        http_options.read_timeout = impl->options.read_timeout;
+        http_options.keep_alive_timeout = impl->options.keep_alive_timeout;
+        http_options.io_threads = impl->options.io_threads;
+        http_options.worker_threads = impl->options.worker_threads;
+        // A DELETE of a running job may wait purge_wait for it to end.
+        http_options.stop_wait = impl->options.purge_wait + std::chrono::seconds{5};
+        auto http = web::HttpServer::create(std::move(http_options), impl->handlers());
+        if (!http) return http.error();
+        impl->http = std::move(*http);
     }
-    httplib::Server& http = *impl->http;
-    const std::size_t threads = std::max<std::size_t>(impl->options.worker_threads, 2);
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http.set_socket_options(set_socket_options);
-    http.set_tcp_nodelay(true);
-    http.set_payload_max_length(impl->options.max_body_bytes);
-    http.set_read_timeout(impl->options.read_timeout);
-    http.set_write_timeout(std::chrono::seconds{10});
-    http.set_keep_alive_timeout(impl->options.keep_alive_timeout.count());
-    http.set_keep_alive_max_count(10'000);
-    impl->install_handlers();
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -658,37 +703,17 @@ Status Server::start() {
     Impl& impl = *m_impl;
     std::lock_guard lock(impl.stop_mutex);
     if (impl.started) return make_error("the server was started already");
-    if (impl.options.port == 0) {
-        impl.port = impl.http->bind_to_any_port(impl.options.host);
-        if (impl.port <= 0) {
-            return make_error(
-                fmt::format("cannot listen on {}: no free port, or the address is not this host's", impl.options.host));
-        }
-    } else {
-        if (!impl.http->bind_to_port(impl.options.host, impl.options.port)) {
-            return make_error(
-                fmt::format("cannot listen on {}:{}: the port is in use, or the address is not this "
-                            "host's",
-                            impl.options.host, impl.options.port));
-        }
-        impl.port = impl.options.port;
+    if (impl.http) {
+        if (Status listening = impl.http->start(); !listening) return listening;
+        impl.port = impl.http->port();
     }
-    if (impl.options.run_jobs == RunJobs::yes) {
-        ExecutorOptions executor_options;
-        executor_options.max_active = impl.options.max_active;
-        executor_options.default_time_limit = impl.options.default_time_limit;
-        executor_options.log = [&impl](const std::string& message) { impl.log(LogLevel::info, message); };
-        impl.executor = std::make_unique<Executor>(impl.store, std::move(executor_options));
-        impl.executor->start();
-    }
-    impl.listener = std::thread([&impl] { impl.http->listen_after_bind(); });
+    impl.start_executor();
     impl.started = true;
-    // Ready means accepting: a stop() before httplib runs its loop would not reach it.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
-    while (!impl.http->is_running() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds{1});
-    }
     return {};
+}
+
+web::HttpHandlers Server::handlers() {
+    return m_impl->handlers();
 }
 
 int Server::bound_port() const {
@@ -707,9 +732,8 @@ void Server::stop() {
     std::lock_guard lock(impl.stop_mutex);
     if (impl.stopped || !impl.started) return;
     impl.stopped = true;
-    // Stops accepting; the worker threads finish the requests they are serving, then the pool is joined.
-    impl.http->stop();
-    if (impl.listener.joinable()) impl.listener.join();
+    // Stops accepting, lets the requests in progress be answered (bounded), then ends the connections.
+    if (impl.http) impl.http->stop();
     if (impl.executor) impl.executor->stop();
 }
 

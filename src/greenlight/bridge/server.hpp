@@ -13,6 +13,7 @@
 #include <string>
 
 #include "greenlight/util/result.hpp"
+#include "greenlight/web/http_server.hpp"
 
 namespace greenlight::bridge {
 
@@ -22,6 +23,8 @@ std::optional<LogLevel> parse_log_level(std::string_view text);
 
 // Whether the host runs jobs: a unit test may route requests against a store it fills itself.
 enum class RunJobs { yes, no };
+// Whether the host listens itself, or another server hosts its handlers (`greenlight serve --bridge`).
+enum class Listen { yes, no };
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
@@ -33,6 +36,7 @@ struct ServerOptions {
     int max_active = 1;  // jobs running at once; the others wait as INPUT
     std::optional<std::chrono::seconds> default_time_limit = std::chrono::seconds{3600};  // jobs without TIME=
     RunJobs run_jobs = RunJobs::yes;
+    Listen listen = Listen::yes;
 
     // Bounds on one request. A larger body is answered 413, larger headers 431, a longer target 414.
     std::size_t max_body_bytes = std::size_t{4} * 1024 * 1024;  // the JCL limit of the parser
@@ -40,7 +44,8 @@ struct ServerOptions {
     std::size_t max_header_bytes = 32 * 1024;  // all header names and values together
     std::chrono::seconds read_timeout{10};     // a client this slow to send is dropped
     std::chrono::seconds keep_alive_timeout{5};
-    std::size_t worker_threads = 64;  // connections served at once (each keep-alive connection holds one)
+    std::size_t io_threads = 2;       // threads of the event loop that reads, answers GETs and writes
+    std::size_t worker_threads = 16;  // requests that may block (all but GET and HEAD) handled at once
     // How long a DELETE of a running job waits for it to end after the cancel before answering 409.
     std::chrono::milliseconds purge_wait{10'000};
 
@@ -58,8 +63,10 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Binds, starts the executor and the listening thread. An error here is the address: exit 3.
+    // Binds (unless Listen::no), starts the executor and the event loops. An error here is the address: exit 3.
     util::Status start();
+    // The jobs interface's handlers (paths under /zosmf/restjobs), for a server that hosts it among other things.
+    web::HttpHandlers handlers();
     int bound_port() const;
     // "http://127.0.0.1:8700" (https with TLS), the address as bound.
     std::string url() const;

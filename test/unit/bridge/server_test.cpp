@@ -314,6 +314,35 @@ TEST_F(ServerTest, FilesAndRecordsWithRanges) {
     expect_error(get_json(records + "?mode=lines", 400), 4, "Value of mode");
 }
 
+// Polls of an unchanged job are answered from a cache: every change of the job, by this host or by another
+// store of the folder, must show in the next poll, under each way of naming the job.
+TEST_F(ServerTest, StatusPollsFollowEveryChangeOfTheJob) {
+    submitted(k_jcl, httplib::Headers{{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "POLLS"}});
+    const std::string by_name = "/zosmf/restjobs/jobs/SMOKE/JOB00001";
+    const std::string correlator =
+        get_json(by_name)["job-correlator"].get<std::string>();
+    const std::string by_correlator = "/zosmf/restjobs/jobs/" + correlator;
+    for (int poll = 0; poll < 3; ++poll) {
+        EXPECT_EQ(get_json(by_name)["status"], "INPUT");
+        EXPECT_EQ(get_json(by_correlator)["status"], "INPUT");
+    }
+    ASSERT_TRUE(*m_store->claim_next_input(1));
+    EXPECT_EQ(get_json(by_name)["status"], "ACTIVE");
+    EXPECT_EQ(get_json(by_correlator)["status"], "ACTIVE");
+    EXPECT_EQ(get_json(by_name + "?exec-data=Y")["status"], "ACTIVE");
+    ASSERT_TRUE(m_store->complete("JOB00001", "CC 0004"));
+    json done = get_json(by_name);
+    EXPECT_EQ(done["status"], "OUTPUT");
+    EXPECT_EQ(done["retcode"], "CC 0004");
+    EXPECT_EQ(get_json(by_correlator)["retcode"], "CC 0004");
+    EXPECT_EQ(get_json(by_name + "?exec-data=Y")["status"], "OUTPUT");
+    // The document names the host the client asked for, whichever client asked first.
+    json other_host = get_json(by_name, 200, httplib::Headers{{"Host", "mainframe.example:443"}});
+    EXPECT_EQ(other_host["url"].get<std::string>().rfind("http://mainframe.example:443/", 0), 0u) << other_host;
+    ASSERT_TRUE(m_store->purge("JOB00001"));
+    expect_error(get_json(by_name, 400), 10, "No job found");
+}
+
 TEST_F(ServerTest, CancelAnswersTheFeedbackDocument) {
     submitted();
     auto cancel = m_client->Put("/zosmf/restjobs/jobs/SMOKE/JOB00001", k_csrf,
