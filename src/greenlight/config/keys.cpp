@@ -3,15 +3,13 @@
 namespace greenlight::config {
 
 const std::vector<Section>& all_sections() {
-    static const std::vector<Section> sections = {Section::top,       Section::defaults,        Section::suite,
-                                                  Section::results,   Section::policy,          Section::gate,
-                                                  Section::gate_rule, Section::gate_definition, Section::gate_coverage,
-                                                  Section::check,     Section::proof,           Section::proof_criterion,
-                                                  Section::bridge,    Section::bridge_poll,     Section::bridge_stall,
-                                                  Section::bridge_assertions, Section::bridge_notify,
-                                                  Section::serve,     Section::serve_limits,    Section::serve_bridge,
-                                                  Section::watch,     Section::watch_channel,   Section::watch_heartbeat,
-                                                  Section::watch_check};
+    static const std::vector<Section> sections = {
+        Section::top,           Section::defaults,      Section::suite,           Section::results,
+        Section::policy,        Section::gate,          Section::gate_rule,       Section::gate_definition,
+        Section::gate_coverage, Section::check,         Section::proof,           Section::proof_criterion,
+        Section::bridge,        Section::bridge_poll,   Section::bridge_stall,    Section::bridge_assertions,
+        Section::bridge_notify, Section::serve,         Section::serve_limits,    Section::serve_bridge,
+        Section::watch,         Section::watch_channel, Section::watch_heartbeat, Section::watch_check};
     return sections;
 }
 
@@ -70,10 +68,9 @@ std::string_view section_name(Section section) {
 }
 
 const std::vector<std::string>& allowed_keys(Section section) {
-    static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults",
-                                                 "suites",  "tiers",   "policy",    "gate",
-                                                 "checks",  "proof",   "bridge",    "serve",
-                                                 "watch"};
+    static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults", "suites",
+                                                 "tiers",   "policy",  "gate",      "checks",   "proof",
+                                                 "bridge",  "serve",   "watch"};
     static const std::vector<std::string> defaults = {"timeout", "grace", "retries", "min_tests", "output_cap"};
     static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace", "retries",
                                                    "min_tests", "output_cap", "results", "requires", "labels"};
@@ -110,8 +107,8 @@ const std::vector<std::string>& allowed_keys(Section section) {
     static const std::vector<std::string> watch_channel = {"type", "url_env", "repository", "issue", "token_env"};
     static const std::vector<std::string> watch_heartbeat = {"every", "channels"};
     static const std::vector<std::string> watch_check = {
-        "period",  "cron", "timezone", "grace",   "max_run_time", "min_run_time", "failures",
-        "realert", "tier", "project",  "channels", "paused",      "description"};
+        "period",  "cron", "timezone", "grace",    "max_run_time", "min_run_time", "failures",
+        "realert", "tier", "project",  "channels", "paused",       "description"};
     switch (section) {
         case Section::serve:
             return serve;

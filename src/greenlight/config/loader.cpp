@@ -510,9 +510,10 @@ std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& 
                 message += "; YAML merge keys are not supported, use `defaults` for shared values";
             } else if (std::find(allowed->begin(), allowed->end(), secret_key) != allowed->end()) {
                 // The file is committed; a webhook URL or token in it would be a leaked secret.
-                message += fmt::format("; secrets stay out of this file: set `{}` to the name of an environment "
-                                       "variable that holds the value",
-                                       secret_key);
+                message += fmt::format(
+                    "; secrets stay out of this file: set `{}` to the name of an environment "
+                    "variable that holds the value",
+                    secret_key);
             } else if (auto suggestion = util::did_you_mean(key, *allowed)) {
                 message += fmt::format("; did you mean '{}'?", *suggestion);
             } else if (auto home = section_of_misplaced_key(key, *section)) {
@@ -2153,7 +2154,8 @@ void Loader::read_serve(const MapEntry& entry) {
         } else if (item.key == "bundles") {
             if (auto folder = read_string(value, path, "a folder, relative to greenlight.yml")) serve.bundles = *folder;
         } else if (item.key == "dashboard_users") {
-            if (auto file = read_string(value, path, "a users file (greenlight bridge user add), relative to greenlight.yml")) {
+            if (auto file =
+                    read_string(value, path, "a users file (greenlight bridge user add), relative to greenlight.yml")) {
                 serve.dashboard_users = *file;
             }
         } else if (item.key == "limits") {
@@ -2248,9 +2250,9 @@ void Loader::read_watch_channels(const YAML::Node& node, const std::string& path
     for (const auto& item : entries(node, path, std::nullopt)) {
         m_channel_names.push_back(item.key);
         if (!is_valid_watch_name(item.key)) {
-            add_error(item.key_node, child_path(path, item.key),
-                      fmt::format("expected a channel name of {}; found '{}'", k_watch_name_rule,
-                                  util::printable(item.key)));
+            add_error(
+                item.key_node, child_path(path, item.key),
+                fmt::format("expected a channel name of {}; found '{}'", k_watch_name_rule, util::printable(item.key)));
             continue;
         }
         if (auto channel = read_watch_channel(item, child_path(path, item.key))) {
@@ -2339,7 +2341,8 @@ std::optional<AlertChannelConfig> Loader::read_watch_channel(const MapEntry& ent
 
 std::optional<std::vector<std::string>> Loader::read_channel_references(const YAML::Node& node,
                                                                         const std::string& path) {
-    auto names = read_string_list(node, path, "a channel name", "channel names from watch.channels", EmptyList::refused);
+    auto names =
+        read_string_list(node, path, "a channel name", "channel names from watch.channels", EmptyList::refused);
     if (!names) return std::nullopt;
     for (size_t index = 0; index < names->size(); ++index) {
         m_channel_references.push_back(ChannelReference{(*names)[index], node[index], item_path(path, index)});
@@ -2390,16 +2393,16 @@ void Loader::read_watch_heartbeat(const YAML::Node& node, const std::string& pat
 
 void Loader::read_watch_checks(const YAML::Node& node, const std::string& path) {
     if (!node.IsMap()) {
-        add_error(node, path,
-                  fmt::format("expected a mapping of check names to checks ({{ period: 6h }}); found {}",
-                              describe(node)));
+        add_error(
+            node, path,
+            fmt::format("expected a mapping of check names to checks ({{ period: 6h }}); found {}", describe(node)));
         return;
     }
     for (const auto& item : entries(node, path, std::nullopt)) {
         if (!is_valid_watch_name(item.key)) {
-            add_error(item.key_node, child_path(path, item.key),
-                      fmt::format("expected a check name of {}; found '{}'", k_watch_name_rule,
-                                  util::printable(item.key)));
+            add_error(
+                item.key_node, child_path(path, item.key),
+                fmt::format("expected a check name of {}; found '{}'", k_watch_name_rule, util::printable(item.key)));
             continue;
         }
         if (auto check = read_watch_check(item, child_path(path, item.key))) {
@@ -2506,7 +2509,6 @@ std::optional<WatchCheckConfig> Loader::read_watch_check(const MapEntry& entry, 
     if (!valid) return std::nullopt;
     return check;
 }
-
 
 }  // namespace
 

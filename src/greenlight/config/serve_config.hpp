@@ -20,18 +20,18 @@ struct ServeLimitsConfig {
 
 // The bridge's jobs interface hosted by `greenlight serve --bridge`.
 struct ServeBridgeConfig {
-    bool present = false;                   // the file has `serve.bridge`
+    bool present = false;                      // the file has `serve.bridge`
     std::string state = ".greenlight/bridge";  // job store and spool files, relative to greenlight.yml
-    std::string users;                      // users file (`greenlight bridge user add`); empty: none given
-    int max_active = 4;                     // jobs executing at once
+    std::string users;                         // users file (`greenlight bridge user add`); empty: none given
+    int max_active = 4;                        // jobs executing at once
 };
 
 struct ServeConfig {
     bool present = false;  // the file has a `serve:` section
     int line = 0;
-    std::string listen = "127.0.0.1:8080";        // host:port; IPv6 hosts in brackets
+    std::string listen = "127.0.0.1:8080";           // host:port; IPv6 hosts in brackets
     std::string db = "sqlite:.greenlight/serve.db";  // sqlite:PATH or postgresql://user@host:port/name
-    std::string bundles = ".greenlight/bundles";  // where uploaded bundles are kept, relative to greenlight.yml
+    std::string bundles = ".greenlight/bundles";     // where uploaded bundles are kept, relative to greenlight.yml
     std::string url;              // public base URL for links in alerts, no trailing '/'; empty: no links
     std::string dashboard_users;  // users file guarding the dashboard with basic auth; empty: open
     ServeLimitsConfig limits;
@@ -44,9 +44,9 @@ enum class AlertChannelType { discord, slack, json, github };
 struct AlertChannelConfig {
     std::string name;
     AlertChannelType type = AlertChannelType::json;
-    std::string url_env;     // discord, slack, json: the variable holding the webhook URL
-    std::string repository;  // github: owner/name
-    int issue = 0;           // github: the issue that receives the comments
+    std::string url_env;                     // discord, slack, json: the variable holding the webhook URL
+    std::string repository;                  // github: owner/name
+    int issue = 0;                           // github: the issue that receives the comments
     std::string token_env = "GITHUB_TOKEN";  // github: the variable holding the token
     int line = 0;
 };
@@ -61,7 +61,7 @@ struct WatchHeartbeatConfig {
 
 // One watchdog check: a success is expected every `period` (or at the cron times in `timezone`), plus `grace`.
 struct WatchCheckConfig {
-    std::string name;  // [a-z0-9][a-z0-9._-]{0,63}
+    std::string name;                                 // [a-z0-9][a-z0-9._-]{0,63}
     std::optional<std::chrono::milliseconds> period;  // exactly one of period and cron is set
     std::string cron;                                 // five fields: minute hour day-of-month month day-of-week
     std::string timezone = "UTC";                     // IANA name, for cron
@@ -81,7 +81,7 @@ struct WatchCheckConfig {
 struct WatchConfig {
     bool present = false;  // the file has a `watch:` section
     int line = 0;
-    std::vector<AlertChannelConfig> channels;  // in file order
+    std::vector<AlertChannelConfig> channels;          // in file order
     std::optional<std::chrono::milliseconds> realert;  // reminder interval for checks that set none; absent: none
     WatchHeartbeatConfig heartbeat;
     std::vector<WatchCheckConfig> checks;  // in file order

@@ -127,8 +127,9 @@ TEST(ConfigSchema, EnumsMatchTheLoader) {
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/bridge_notify/properties/webhook_format/enum"))
                   .get<std::vector<std::string>>(),
               webhook_format_names());
-    EXPECT_EQ(document.at(Json::json_pointer("/$defs/watch_channel/properties/type/enum")).get<std::vector<std::string>>(),
-              alert_channel_type_names());
+    EXPECT_EQ(
+        document.at(Json::json_pointer("/$defs/watch_channel/properties/type/enum")).get<std::vector<std::string>>(),
+        alert_channel_type_names());
 }
 
 // The keys a channel of each type takes, in the schema's if/then/else, are the loader's.
@@ -372,7 +373,8 @@ std::vector<InvalidCase> invalid_cases() {
         {"serve-db-password", header + "serve: { db: \"postgresql://u:secret@h/db\" }\n"},
         {"serve-db-scheme", header + "serve: { db: mysql://h/db }\n"},
         {"serve-zero-rate", header + "serve: { limits: { requests_per_minute: 0 } }\n"},
-        {"watch-literal-url", header + "watch: { channels: { c: { type: slack, url: \"https://hooks.slack.com/x\" } } }\n"},
+        {"watch-literal-url",
+         header + "watch: { channels: { c: { type: slack, url: \"https://hooks.slack.com/x\" } } }\n"},
         {"watch-unknown-type", header + "watch: { channels: { c: { type: teams, url_env: HOOK } } }\n"},
         {"watch-github-without-issue", header + "watch: { channels: { c: { type: github, repository: o/r } } }\n"},
         {"watch-bad-check-name", header + "watch: { checks: { Nightly: { period: 6h } } }\n"},

@@ -231,13 +231,15 @@ TEST(WatchSection, AGithubChannelReadsTheTokenFromGithubTokenByDefault) {
 }
 
 TEST(WatchSection, SecretsInTheFileAreRefusedWithTheWayToGiveThem) {
-    std::string error =
-        only_error(k_header + "watch:\n  channels:\n    c:\n      type: slack\n      url: https://hooks.slack.com/T/B/x\n");
-    EXPECT_THAT(error, HasSubstr("greenlight.yml:7:7: watch.channels.c.url: unknown key; secrets stay out of this file"));
+    std::string error = only_error(
+        k_header + "watch:\n  channels:\n    c:\n      type: slack\n      url: https://hooks.slack.com/T/B/x\n");
+    EXPECT_THAT(error,
+                HasSubstr("greenlight.yml:7:7: watch.channels.c.url: unknown key; secrets stay out of this file"));
     EXPECT_THAT(error, HasSubstr("set `url_env` to the name of an environment variable"));
     EXPECT_THAT(error, Not(HasSubstr("hooks.slack.com")));
-    EXPECT_THAT(only_error(k_header + "watch:\n  channels:\n    t: { type: github, repository: o/r, issue: 1, token: x }\n"),
-                HasSubstr("watch.channels.t.token: unknown key; secrets stay out of this file: set `token_env`"));
+    EXPECT_THAT(
+        only_error(k_header + "watch:\n  channels:\n    t: { type: github, repository: o/r, issue: 1, token: x }\n"),
+        HasSubstr("watch.channels.t.token: unknown key; secrets stay out of this file: set `token_env`"));
 }
 
 TEST(WatchSection, ChannelMistakes) {
@@ -327,8 +329,9 @@ TEST(WatchSection, CheckMistakes) {
 TEST(WatchSection, SectionMistakes) {
     EXPECT_THAT(only_error(k_header + "watch:\n  realert: 5s\n"),
                 HasSubstr("greenlight.yml:4:12: watch.realert: expected a duration of at least 1m"));
-    EXPECT_EQ(only_error(k_header + "watch:\n  heartbeat: { every: 24h }\n"),
-              "greenlight.yml:4:14: watch.heartbeat.channels: missing key; expected the channels the heartbeat goes to");
+    EXPECT_EQ(
+        only_error(k_header + "watch:\n  heartbeat: { every: 24h }\n"),
+        "greenlight.yml:4:14: watch.heartbeat.channels: missing key; expected the channels the heartbeat goes to");
     EXPECT_THAT(only_error(k_header + "watch:\n  chekcs: {}\n"),
                 HasSubstr("greenlight.yml:4:3: watch.chekcs: unknown key; did you mean 'checks'?"));
     EXPECT_THAT(only_error(k_header + "watch:\n"), HasSubstr("greenlight.yml:3:1: watch: expected a mapping"));
