@@ -333,7 +333,7 @@ std::string alert_text(const Alert& alert, std::string_view dashboard_url) {
 }
 
 std::string alert_body(const Alert& alert, AlertChannel::Type type, std::string_view dashboard_url) {
-    const std::string text = alert_text(alert, dashboard_url);
+    std::string text = alert_text(alert, dashboard_url);
     switch (type) {
         case AlertChannel::Type::discord:
             // No @everyone or role pings from text a check's pinger wrote.
