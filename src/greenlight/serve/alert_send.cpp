@@ -12,7 +12,6 @@
 
 #include "greenlight/bridge/notify.hpp"
 #include "greenlight/github/issue_comments.hpp"
-#include "greenlight/util/duration.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::serve {

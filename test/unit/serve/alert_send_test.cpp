@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -352,6 +353,26 @@ TEST(HttpAlertSender, TooManyRequestsIsARetryAfterWhatTheReceiverAsked) {
     EXPECT_EQ(result.outcome, DeliveryResult::Outcome::retry);
     EXPECT_EQ(result.retry_after, 7s);
     EXPECT_EQ(retry_delay(1, result.retry_after, 99), 7s);
+}
+
+TEST(HttpAlertSender, RetryAfterMayBeAnHttpDate) {
+    const std::time_t in_ten_minutes = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + 600s);
+    std::tm parts{};
+    gmtime_r(&in_ten_minutes, &parts);
+    char date[64];
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+    Receiver receiver;
+    receiver.answer({503, "", {{"Retry-After", date}}, false});
+    receiver.answer({503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}, false});
+    auto sender = make_http_alert_sender("", 2s);
+    const AlertChannel channel = webhook_channel(receiver, AlertChannel::Type::json);
+    DeliveryResult later = sender->send(down_alert(), channel);
+    EXPECT_EQ(later.outcome, DeliveryResult::Outcome::retry);
+    ASSERT_TRUE(later.retry_after.has_value());
+    EXPECT_GT(*later.retry_after, 580s);
+    EXPECT_LE(*later.retry_after, 600s);
+    DeliveryResult past = sender->send(down_alert(), channel);
+    EXPECT_EQ(past.retry_after, Duration{0});
 }
 
 TEST(HttpAlertSender, NotFoundIsGiveUpAndTheErrorHoldsNoSecret) {
