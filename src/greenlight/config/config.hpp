@@ -12,6 +12,7 @@
 
 #include "greenlight/config/bridge_config.hpp"
 #include "greenlight/config/checks_config.hpp"
+#include "greenlight/config/serve_config.hpp"
 #include "greenlight/results/test_results.hpp"
 
 namespace greenlight::config {
@@ -133,6 +134,8 @@ struct Config {
     std::vector<CheckConfig> checks;  // in file order
     ProofConfig proof;
     BridgeConfig bridge;
+    ServeConfig serve;
+    WatchConfig watch;
 
     const SuiteConfig* find_suite(const std::string& name) const;
     // The suites a tier selects, in the tier's order, each once; empty for an unknown tier.

@@ -3,12 +3,13 @@
 namespace greenlight::config {
 
 const std::vector<Section>& all_sections() {
-    static const std::vector<Section> sections = {Section::top,       Section::defaults,        Section::suite,
-                                                  Section::results,   Section::policy,          Section::gate,
-                                                  Section::gate_rule, Section::gate_definition, Section::gate_coverage,
-                                                  Section::check,     Section::proof,           Section::proof_criterion,
-                                                  Section::bridge,    Section::bridge_poll,     Section::bridge_stall,
-                                                  Section::bridge_assertions, Section::bridge_notify};
+    static const std::vector<Section> sections = {
+        Section::top,           Section::defaults,      Section::suite,           Section::results,
+        Section::policy,        Section::gate,          Section::gate_rule,       Section::gate_definition,
+        Section::gate_coverage, Section::check,         Section::proof,           Section::proof_criterion,
+        Section::bridge,        Section::bridge_poll,   Section::bridge_stall,    Section::bridge_assertions,
+        Section::bridge_notify, Section::serve,         Section::serve_limits,    Section::serve_bridge,
+        Section::watch,         Section::watch_channel, Section::watch_heartbeat, Section::watch_check};
     return sections;
 }
 
@@ -48,14 +49,28 @@ std::string_view section_name(Section section) {
             return "bridge.assertions";
         case Section::bridge_notify:
             return "bridge.notify";
+        case Section::serve:
+            return "serve";
+        case Section::serve_limits:
+            return "serve.limits";
+        case Section::serve_bridge:
+            return "serve.bridge";
+        case Section::watch:
+            return "watch";
+        case Section::watch_channel:
+            return "watch.channels.<name>";
+        case Section::watch_heartbeat:
+            return "watch.heartbeat";
+        case Section::watch_check:
+            return "watch.checks.<name>";
     }
     return "";
 }
 
 const std::vector<std::string>& allowed_keys(Section section) {
-    static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults",
-                                                 "suites",  "tiers",   "policy",    "gate",
-                                                 "checks",  "proof",   "bridge"};
+    static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults", "suites",
+                                                 "tiers",   "policy",  "gate",      "checks",   "proof",
+                                                 "bridge",  "serve",   "watch"};
     static const std::vector<std::string> defaults = {"timeout", "grace", "retries", "min_tests", "output_cap"};
     static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace", "retries",
                                                    "min_tests", "output_cap", "results", "requires", "labels"};
@@ -84,7 +99,31 @@ const std::vector<std::string>& allowed_keys(Section section) {
         "retcode",         "required_dds",  "log_dds",        "min_log_segments",       "min_snippets",
         "min_words_per_snippet", "final_script_dd", "frames_pointer", "min_final_script_frames"};
     static const std::vector<std::string> bridge_notify = {"webhook_env", "webhook_format", "github_repository"};
+    static const std::vector<std::string> serve = {"listen",          "db",     "bundles", "url",
+                                                   "dashboard_users", "limits", "bridge"};
+    static const std::vector<std::string> serve_limits = {"max_body", "requests_per_minute"};
+    static const std::vector<std::string> serve_bridge = {"state", "users", "max_active"};
+    static const std::vector<std::string> watch = {"channels", "realert", "heartbeat", "checks"};
+    static const std::vector<std::string> watch_channel = {"type", "url_env", "repository", "issue", "token_env"};
+    static const std::vector<std::string> watch_heartbeat = {"every", "channels"};
+    static const std::vector<std::string> watch_check = {
+        "period",  "cron", "timezone", "grace",    "max_run_time", "min_run_time", "failures",
+        "realert", "tier", "project",  "channels", "paused",       "description"};
     switch (section) {
+        case Section::serve:
+            return serve;
+        case Section::serve_limits:
+            return serve_limits;
+        case Section::serve_bridge:
+            return serve_bridge;
+        case Section::watch:
+            return watch;
+        case Section::watch_channel:
+            return watch_channel;
+        case Section::watch_heartbeat:
+            return watch_heartbeat;
+        case Section::watch_check:
+            return watch_check;
         case Section::bridge:
             return bridge;
         case Section::bridge_poll:
@@ -204,6 +243,17 @@ const std::vector<std::string>& gate_mode_names() {
 const std::vector<std::string>& webhook_format_names() {
     static const std::vector<std::string> names = {"discord", "slack", "auto"};
     return names;
+}
+
+const std::vector<std::string>& alert_channel_type_names() {
+    static const std::vector<std::string> names = {"discord", "slack", "json", "github"};
+    return names;
+}
+
+const std::vector<std::string>& alert_channel_keys_for(AlertChannelType type) {
+    static const std::vector<std::string> webhook = {"type", "url_env"};
+    static const std::vector<std::string> github = {"type", "repository", "issue", "token_env"};
+    return type == AlertChannelType::github ? github : webhook;
 }
 
 bool is_reserved_environment_name(std::string_view name) {

@@ -8,13 +8,15 @@
 #include <vector>
 
 #include "greenlight/config/checks_config.hpp"
+#include "greenlight/config/serve_config.hpp"
 
 namespace greenlight::config {
 
 // A mapping in greenlight.yml whose keys are fixed (as opposed to suite, tier or env names).
 enum class Section {
     top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage, check, proof, proof_criterion,
-    bridge, bridge_poll, bridge_stall, bridge_assertions, bridge_notify
+    bridge, bridge_poll, bridge_stall, bridge_assertions, bridge_notify,
+    serve, serve_limits, serve_bridge, watch, watch_channel, watch_heartbeat, watch_check
 };
 
 // Every section, in the order the reference documents them.
@@ -51,6 +53,11 @@ const std::vector<std::string>& proof_condition_names();
 
 // `bridge.notify.webhook_format` values.
 const std::vector<std::string>& webhook_format_names();
+
+// `watch.channels.<name>.type` values, and the keys a channel of each type takes (a subset of
+// allowed_keys(Section::watch_channel)).
+const std::vector<std::string>& alert_channel_type_names();
+const std::vector<std::string>& alert_channel_keys_for(AlertChannelType type);
 
 // Environment names greenlight sets for every suite (GREENLIGHT_*, TMPDIR, TZ), which `env` may not set.
 bool is_reserved_environment_name(std::string_view name);

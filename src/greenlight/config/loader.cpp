@@ -258,6 +258,20 @@ std::optional<std::string_view> section_of_misplaced_key(const std::string& key,
                 return "it belongs under `bridge.assertions`";
             case Section::bridge_notify:
                 return "it belongs under `bridge.notify`";
+            case Section::serve:
+                return "it belongs under `serve`";
+            case Section::serve_limits:
+                return "it belongs under `serve.limits`";
+            case Section::serve_bridge:
+                return "it belongs under `serve.bridge`";
+            case Section::watch:
+                return "it belongs under `watch`";
+            case Section::watch_channel:
+                return "it belongs in a channel under `watch.channels`";
+            case Section::watch_heartbeat:
+                return "it belongs under `watch.heartbeat`";
+            case Section::watch_check:
+                return "it belongs in a check under `watch.checks`";
         }
     }
     return std::nullopt;
@@ -425,6 +439,21 @@ private:
     void read_bridge_assertions(const YAML::Node& node, const std::string& path);
     void read_bridge_notify(const YAML::Node& node, const std::string& path);
     std::optional<Milliseconds> read_positive_duration(const YAML::Node& node, const std::string& path);
+    void read_serve(const MapEntry& entry);
+    void read_serve_limits(const YAML::Node& node, const std::string& path);
+    void read_serve_bridge(const YAML::Node& node, const std::string& path);
+    std::optional<std::string> read_environment_name(const YAML::Node& node, const std::string& path);
+    std::optional<Milliseconds> read_duration_at_least(const YAML::Node& node, const std::string& path,
+                                                       Milliseconds minimum, std::string_view minimum_text);
+    void read_watch(const MapEntry& entry);
+    void read_watch_channels(const YAML::Node& node, const std::string& path);
+    std::optional<AlertChannelConfig> read_watch_channel(const MapEntry& entry, const std::string& path);
+    void read_watch_heartbeat(const YAML::Node& node, const std::string& path);
+    void read_watch_checks(const YAML::Node& node, const std::string& path);
+    std::optional<WatchCheckConfig> read_watch_check(const MapEntry& entry, const std::string& path);
+    // Channel names in a check's or the heartbeat's `channels`, each checked against watch.channels later.
+    std::optional<std::vector<std::string>> read_channel_references(const YAML::Node& node, const std::string& path);
+    void check_channel_references();
     std::optional<std::vector<std::string>> read_dd_list(const YAML::Node& node, const std::string& path,
                                                          EmptyList empty);
     std::optional<std::string> read_dd_reference(const YAML::Node& node, const std::string& path);
@@ -444,6 +473,15 @@ private:
     // definition had errors. Without a readable `gate.gates`, references are not checked.
     std::vector<std::string> m_gate_names;
     bool m_gate_names_readable = true;
+    // `watch.channels` keys, even of channels with errors, and the references to them to check at the end.
+    struct ChannelReference {
+        std::string name;
+        YAML::Node node;
+        std::string path;
+    };
+    std::vector<std::string> m_channel_names;
+    bool m_channel_names_readable = true;
+    std::vector<ChannelReference> m_channel_references;
 };
 
 std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& path, std::optional<Section> section) {
@@ -467,8 +505,15 @@ std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& 
         }
         if (allowed && std::find(allowed->begin(), allowed->end(), key) == allowed->end()) {
             std::string message = "unknown key";
+            const std::string secret_key = key + "_env";
             if (key == "<<") {
                 message += "; YAML merge keys are not supported, use `defaults` for shared values";
+            } else if (std::find(allowed->begin(), allowed->end(), secret_key) != allowed->end()) {
+                // The file is committed; a webhook URL or token in it would be a leaked secret.
+                message += fmt::format(
+                    "; secrets stay out of this file: set `{}` to the name of an environment "
+                    "variable that holds the value",
+                    secret_key);
             } else if (auto suggestion = util::did_you_mean(key, *allowed)) {
                 message += fmt::format("; did you mean '{}'?", *suggestion);
             } else if (auto home = section_of_misplaced_key(key, *section)) {
@@ -630,8 +675,8 @@ void Loader::read_top(const YAML::Node& root) {
     // Suites fall back to defaults, so defaults are read first wherever they are in the file.
     if (auto entry = take("defaults")) read_defaults(*entry);
     // A file for `greenlight check`, `proof`, `gate` or `bridge` alone needs no suites.
-    const bool suites_optional =
-        found.count("checks") || found.count("proof") || found.count("gate") || found.count("bridge");
+    const bool suites_optional = found.count("checks") || found.count("proof") || found.count("gate") ||
+                                 found.count("bridge") || found.count("serve") || found.count("watch");
     if (found.count("suites") || !suites_optional) read_suites(take("suites"), root);
     if (auto entry = take("tiers")) read_tiers(*entry);
     if (auto entry = take("policy")) read_policy(*entry);
@@ -639,6 +684,8 @@ void Loader::read_top(const YAML::Node& root) {
     if (auto entry = take("checks")) read_checks(*entry);
     if (auto entry = take("proof")) read_proof(*entry);
     if (auto entry = take("bridge")) read_bridge(*entry);
+    if (auto entry = take("serve")) read_serve(*entry);
+    if (auto entry = take("watch")) read_watch(*entry);
 }
 
 void Loader::read_version(const std::optional<MapEntry>& entry, const YAML::Node& root) {
@@ -1940,6 +1987,527 @@ void Loader::read_bridge_notify(const YAML::Node& node, const std::string& path)
             }
         }
     }
+}
+
+// What is wrong with `serve.listen` (host:port, an IPv6 host in brackets), or nullopt when nothing is.
+std::optional<std::string> listen_address_problem(std::string_view text) {
+    std::string_view host;
+    std::string_view port;
+    if (!text.empty() && text.front() == '[') {
+        size_t close = text.find(']');
+        if (close == std::string_view::npos) return "an IPv6 host without ']'";
+        host = text.substr(1, close - 1);
+        if (close + 1 >= text.size() || text[close + 1] != ':') return "no ':' and port after the host";
+        port = text.substr(close + 2);
+        const bool host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+        });
+        if (!host_ok) return "the host is not an IPv6 address";
+    } else {
+        size_t colon = text.rfind(':');
+        if (colon == std::string_view::npos) return "no ':' and port";
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (host.empty()) return "no host (write 127.0.0.1 for this machine only, 0.0.0.0 for every address)";
+        const bool host_ok = std::all_of(host.begin(), host.end(), [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+        });
+        if (!host_ok) return "the host has characters a host name cannot have (an IPv6 host goes in brackets)";
+    }
+    auto number = parse_whole_number(port);
+    if (port.empty() || !number || *number < 0 || *number > 65535) return "the port must be a number from 0 to 65535";
+    return std::nullopt;
+}
+
+// What is wrong with `serve.db`, or nullopt when nothing is.
+std::optional<std::string> database_problem(std::string_view text) {
+    constexpr std::string_view k_sqlite = "sqlite:";
+    if (text.starts_with(k_sqlite)) {
+        if (text.size() == k_sqlite.size()) return "no file after sqlite:";
+        return std::nullopt;
+    }
+    for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+        if (!text.starts_with(scheme)) continue;
+        std::string_view rest = text.substr(scheme.size());
+        std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+        size_t at = authority.rfind('@');
+        if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+            return "it holds a password; give the password in PGPASSWORD (or ~/.pgpass) instead";
+        }
+        if (rest.find("password=") != std::string_view::npos) {
+            return "it holds a password; give the password in PGPASSWORD (or ~/.pgpass) instead";
+        }
+        return std::nullopt;
+    }
+    return "it starts with neither sqlite: nor postgresql://";
+}
+
+// What is wrong with `serve.url` (http(s), a path allowed, no user info, query or fragment), or nullopt.
+std::optional<std::string> public_url_problem(std::string_view url) {
+    size_t scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return "it has no scheme";
+    std::string_view scheme = url.substr(0, scheme_end);
+    if (scheme != "http" && scheme != "https") return "the scheme must be http or https";
+    std::string_view rest = url.substr(scheme_end + 3);
+    std::string_view authority = rest.substr(0, rest.find('/'));
+    if (authority.empty()) return "it has no host";
+    if (authority.find('@') != std::string_view::npos) return "it holds user info";
+    if (rest.find_first_of("?#") != std::string_view::npos) return "it has a query or fragment";
+    return std::nullopt;
+}
+
+// `[a-z0-9][a-z0-9._-]{0,63}`: watchdog check and alert channel names, which appear in ping URLs and alert keys.
+bool is_valid_watch_name(std::string_view name) {
+    static const RE2 pattern(R"([a-z0-9][a-z0-9._-]{0,63})");
+    return RE2::FullMatch(re2::StringPiece(name.data(), name.size()), pattern);
+}
+
+constexpr std::string_view k_watch_name_rule =
+    "1 to 64 of lowercase letters, digits, '.', '_' and '-', starting with a letter or digit";
+
+// Five fields of digits, names (jan, mon), `*`, `,`, `-` and `/`. The watchdog parses the expression itself;
+// this catches the shape early, with a line number.
+bool looks_like_cron(std::string_view text) {
+    static const RE2 pattern(R"(\s*[0-9A-Za-z*,/-]+(\s+[0-9A-Za-z*,/-]+){4}\s*)");
+    return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), pattern);
+}
+
+bool looks_like_time_zone(std::string_view text) {
+    static const RE2 pattern(R"([A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)");
+    return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), pattern);
+}
+
+std::optional<std::string> Loader::read_environment_name(const YAML::Node& node, const std::string& path) {
+    constexpr std::string_view k_expected =
+        "an environment variable name (letters, digits and '_', not starting with a digit)";
+    auto name = read_string(node, path, k_expected);
+    if (name && !is_valid_environment_name(*name)) {
+        add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
+        return std::nullopt;
+    }
+    return name;
+}
+
+std::optional<Milliseconds> Loader::read_duration_at_least(const YAML::Node& node, const std::string& path,
+                                                           Milliseconds minimum, std::string_view minimum_text) {
+    auto duration = read_duration(node, path);
+    if (duration && *duration < minimum) {
+        add_error(node, path,
+                  fmt::format("expected a duration of at least {}; found {}", minimum_text, describe(node)));
+        return std::nullopt;
+    }
+    return duration;
+}
+
+void Loader::read_serve(const MapEntry& entry) {
+    const std::string section = "serve";
+    ServeConfig& serve = m_config.serve;
+    if (!entry.value.IsMap()) {
+        // `serve:` with nothing after it takes every default.
+        if (!entry.value.IsDefined() || entry.value.IsNull()) {
+            serve.present = true;
+            serve.line = position_of(entry.key_node).line;
+            return;
+        }
+        add_error(entry.value, section,
+                  fmt::format("expected a mapping with any of {}; found {}",
+                              word_list(allowed_keys(Section::serve), "and"), describe(entry.value)));
+        return;
+    }
+    serve.present = true;
+    serve.line = position_of(entry.key_node).line;
+    for (const auto& item : entries(entry.value, section, Section::serve)) {
+        const std::string path = child_path(section, item.key);
+        const YAML::Node& value = item.value;
+        if (item.key == "listen") {
+            constexpr std::string_view k_expected = "host:port such as 127.0.0.1:8080 or [::1]:8080";
+            auto text = read_string(value, path, k_expected);
+            if (!text) continue;
+            if (auto problem = listen_address_problem(*text)) {
+                add_error(value, path, fmt::format("expected {}; found {}: {}", k_expected, describe(value), *problem));
+                continue;
+            }
+            serve.listen = *text;
+        } else if (item.key == "db") {
+            constexpr std::string_view k_expected =
+                "sqlite:PATH or postgresql://user@host:port/name (password in PGPASSWORD)";
+            auto text = read_string(value, path, k_expected);
+            if (!text) continue;
+            // The value may hold a password, so the message says what is wrong without quoting it.
+            if (auto problem = database_problem(*text)) {
+                add_error(value, path, fmt::format("expected {}; {}", k_expected, *problem));
+                continue;
+            }
+            serve.db = *text;
+        } else if (item.key == "url") {
+            constexpr std::string_view k_expected = "the public base URL, such as https://ci.example.com";
+            auto text = read_string(value, path, k_expected);
+            if (!text) continue;
+            if (auto problem = public_url_problem(*text)) {
+                add_error(value, path,
+                          fmt::format("expected {}, without user info, query or fragment; found {}: {}", k_expected,
+                                      describe(value), *problem));
+                continue;
+            }
+            serve.url = *text;
+            while (!serve.url.empty() && serve.url.back() == '/') serve.url.pop_back();
+        } else if (item.key == "bundles") {
+            if (auto folder = read_string(value, path, "a folder, relative to greenlight.yml")) serve.bundles = *folder;
+        } else if (item.key == "dashboard_users") {
+            if (auto file =
+                    read_string(value, path, "a users file (greenlight bridge user add), relative to greenlight.yml")) {
+                serve.dashboard_users = *file;
+            }
+        } else if (item.key == "limits") {
+            read_serve_limits(value, path);
+        } else if (item.key == "bridge") {
+            read_serve_bridge(value, path);
+        }
+    }
+}
+
+void Loader::read_serve_limits(const YAML::Node& node, const std::string& path) {
+    auto items = bridge_subsection(node, path, Section::serve_limits);
+    if (!items) return;
+    ServeLimitsConfig& limits = m_config.serve.limits;
+    for (const auto& item : *items) {
+        const std::string item_key_path = child_path(path, item.key);
+        if (item.key == "max_body") {
+            if (auto size = read_size(item.value, item_key_path)) limits.max_body = *size;
+        } else if (item.key == "requests_per_minute") {
+            if (auto count = read_whole_number(item.value, item_key_path, 1, 1'000'000)) {
+                limits.requests_per_minute = static_cast<int>(*count);
+            }
+        }
+    }
+}
+
+void Loader::read_serve_bridge(const YAML::Node& node, const std::string& path) {
+    ServeBridgeConfig& bridge = m_config.serve.bridge;
+    if (!node.IsDefined() || node.IsNull()) {
+        bridge.present = true;  // `bridge:` alone: host the jobs interface with the defaults
+        return;
+    }
+    auto items = bridge_subsection(node, path, Section::serve_bridge);
+    if (!items) return;
+    bridge.present = true;
+    for (const auto& item : *items) {
+        const std::string item_key_path = child_path(path, item.key);
+        if (item.key == "state") {
+            if (auto folder = read_string(item.value, item_key_path, "a folder, relative to greenlight.yml")) {
+                bridge.state = *folder;
+            }
+        } else if (item.key == "users") {
+            if (auto file = read_string(item.value, item_key_path,
+                                        "a users file (greenlight bridge user add), relative to greenlight.yml")) {
+                bridge.users = *file;
+            }
+        } else if (item.key == "max_active") {
+            if (auto count = read_whole_number(item.value, item_key_path, 1, 64)) {
+                bridge.max_active = static_cast<int>(*count);
+            }
+        }
+    }
+}
+
+void Loader::read_watch(const MapEntry& entry) {
+    const std::string section = "watch";
+    if (!entry.value.IsMap()) {
+        add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, section,
+                  fmt::format("expected a mapping with any of {}; found {}",
+                              word_list(allowed_keys(Section::watch), "and"), describe(entry.value)));
+        return;
+    }
+    WatchConfig& watch = m_config.watch;
+    watch.present = true;
+    watch.line = position_of(entry.key_node).line;
+    for (const auto& item : entries(entry.value, section, Section::watch)) {
+        const std::string path = child_path(section, item.key);
+        if (item.key == "channels") {
+            read_watch_channels(item.value, path);
+        } else if (item.key == "realert") {
+            if (auto every = read_duration_at_least(item.value, path, std::chrono::minutes{1}, "1m")) {
+                watch.realert = *every;
+            }
+        } else if (item.key == "heartbeat") {
+            read_watch_heartbeat(item.value, path);
+        } else if (item.key == "checks") {
+            read_watch_checks(item.value, path);
+        }
+    }
+    check_channel_references();
+}
+
+void Loader::read_watch_channels(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) {
+        add_error(node, path,
+                  fmt::format("expected a mapping of channel names to channels ({{ type: discord, url_env: VARIABLE "
+                              "}}); found {}",
+                              describe(node)));
+        m_channel_names_readable = false;
+        return;
+    }
+    for (const auto& item : entries(node, path, std::nullopt)) {
+        m_channel_names.push_back(item.key);
+        if (!is_valid_watch_name(item.key)) {
+            add_error(
+                item.key_node, child_path(path, item.key),
+                fmt::format("expected a channel name of {}; found '{}'", k_watch_name_rule, util::printable(item.key)));
+            continue;
+        }
+        if (auto channel = read_watch_channel(item, child_path(path, item.key))) {
+            m_config.watch.channels.push_back(std::move(*channel));
+        }
+    }
+}
+
+std::optional<AlertChannelConfig> Loader::read_watch_channel(const MapEntry& entry, const std::string& path) {
+    if (!entry.value.IsMap()) {
+        add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, path,
+                  fmt::format("expected a mapping with `type` and the type's keys; found {}", describe(entry.value)));
+        return std::nullopt;
+    }
+    AlertChannelConfig channel;
+    channel.name = entry.key;
+    channel.line = position_of(entry.key_node).line;
+    std::vector<MapEntry> items = entries(entry.value, path, Section::watch_channel);
+    auto type_item = std::find_if(items.begin(), items.end(), [](const MapEntry& item) { return item.key == "type"; });
+    if (type_item == items.end()) {
+        if (!entry.value["type"].IsDefined()) {
+            add_error(entry.key_node, child_path(path, "type"),
+                      fmt::format("missing key; expected {}", word_list(alert_channel_type_names(), "or")));
+        }
+        return std::nullopt;
+    }
+    auto type_name = read_choice(type_item->value, child_path(path, "type"), alert_channel_type_names());
+    if (!type_name) return std::nullopt;
+    const auto& names = alert_channel_type_names();
+    channel.type = static_cast<AlertChannelType>(std::find(names.begin(), names.end(), *type_name) - names.begin());
+    const auto& keys = alert_channel_keys_for(channel.type);
+    bool valid = true;
+    bool has_url = false;
+    bool has_repository = false;
+    bool has_issue = false;
+    for (const auto& item : items) {
+        const std::string item_key_path = child_path(path, item.key);
+        if (std::find(keys.begin(), keys.end(), item.key) == keys.end()) {
+            add_error(item.key_node, item_key_path,
+                      fmt::format("a {} channel does not take `{}`; it takes {}", *type_name, item.key,
+                                  word_list(keys, "and")));
+            valid = false;
+            continue;
+        }
+        if (item.key == "url_env") {
+            auto name = read_environment_name(item.value, item_key_path);
+            if (!name) valid = false;
+            if (name) channel.url_env = *name;
+            has_url = true;
+        } else if (item.key == "token_env") {
+            auto name = read_environment_name(item.value, item_key_path);
+            if (!name) valid = false;
+            if (name) channel.token_env = *name;
+        } else if (item.key == "repository") {
+            static const RE2 k_repository(R"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)");
+            auto repository = read_string(item.value, item_key_path, "a GitHub repository as owner/name");
+            if (repository && !RE2::FullMatch(*repository, k_repository)) {
+                add_error(item.value, item_key_path,
+                          fmt::format("expected a GitHub repository as owner/name; found {}", describe(item.value)));
+                repository.reset();
+            }
+            if (!repository) valid = false;
+            if (repository) channel.repository = *repository;
+            has_repository = true;
+        } else if (item.key == "issue") {
+            auto number = read_whole_number(item.value, item_key_path, 1, INT32_MAX);
+            if (!number) valid = false;
+            if (number) channel.issue = static_cast<int>(*number);
+            has_issue = true;
+        }
+    }
+    auto missing = [&](std::string_view key, std::string_view expected) {
+        add_error(entry.key_node, child_path(path, key), fmt::format("missing key; expected {}", expected));
+        valid = false;
+    };
+    if (channel.type == AlertChannelType::github) {
+        if (!has_repository) missing("repository", "the GitHub repository as owner/name");
+        if (!has_issue) missing("issue", "the number of the issue that receives the alerts");
+    } else if (!has_url && !entry.value["url"].IsDefined()) {
+        // A literal `url` already has its error, which says to use url_env.
+        missing("url_env", "the name of the environment variable holding the webhook URL");
+    }
+    if (!valid) return std::nullopt;
+    return channel;
+}
+
+std::optional<std::vector<std::string>> Loader::read_channel_references(const YAML::Node& node,
+                                                                        const std::string& path) {
+    auto names =
+        read_string_list(node, path, "a channel name", "channel names from watch.channels", EmptyList::refused);
+    if (!names) return std::nullopt;
+    for (size_t index = 0; index < names->size(); ++index) {
+        m_channel_references.push_back(ChannelReference{(*names)[index], node[index], item_path(path, index)});
+    }
+    return names;
+}
+
+void Loader::check_channel_references() {
+    if (!m_channel_names_readable) return;
+    for (const auto& reference : m_channel_references) {
+        if (std::find(m_channel_names.begin(), m_channel_names.end(), reference.name) != m_channel_names.end()) {
+            continue;
+        }
+        std::string message = fmt::format("unknown channel '{}'", util::printable(reference.name));
+        if (m_channel_names.empty()) {
+            message += "; watch.channels defines none";
+        } else if (auto suggestion = util::did_you_mean(reference.name, m_channel_names)) {
+            message += fmt::format("; did you mean '{}'?", *suggestion);
+        } else {
+            message += fmt::format("; watch.channels defines {}", word_list(m_channel_names, "and"));
+        }
+        add_error(reference.node, reference.path, std::move(message));
+    }
+}
+
+void Loader::read_watch_heartbeat(const YAML::Node& node, const std::string& path) {
+    auto items = bridge_subsection(node, path, Section::watch_heartbeat);
+    if (!items) return;
+    WatchHeartbeatConfig& heartbeat = m_config.watch.heartbeat;
+    heartbeat.present = true;
+    heartbeat.line = position_of(node).line;
+    bool has_channels = false;
+    for (const auto& item : *items) {
+        const std::string item_key_path = child_path(path, item.key);
+        if (item.key == "every") {
+            if (auto every = read_duration_at_least(item.value, item_key_path, std::chrono::minutes{1}, "1m")) {
+                heartbeat.every = *every;
+            }
+        } else if (item.key == "channels") {
+            has_channels = true;
+            if (auto names = read_channel_references(item.value, item_key_path)) heartbeat.channels = *names;
+        }
+    }
+    if (!has_channels) {
+        add_error(node, child_path(path, "channels"), "missing key; expected the channels the heartbeat goes to");
+    }
+}
+
+void Loader::read_watch_checks(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) {
+        add_error(
+            node, path,
+            fmt::format("expected a mapping of check names to checks ({{ period: 6h }}); found {}", describe(node)));
+        return;
+    }
+    for (const auto& item : entries(node, path, std::nullopt)) {
+        if (!is_valid_watch_name(item.key)) {
+            add_error(
+                item.key_node, child_path(path, item.key),
+                fmt::format("expected a check name of {}; found '{}'", k_watch_name_rule, util::printable(item.key)));
+            continue;
+        }
+        if (auto check = read_watch_check(item, child_path(path, item.key))) {
+            m_config.watch.checks.push_back(std::move(*check));
+        }
+    }
+}
+
+std::optional<WatchCheckConfig> Loader::read_watch_check(const MapEntry& entry, const std::string& path) {
+    if (!entry.value.IsMap()) {
+        add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, path,
+                  fmt::format("expected a mapping with `period` or `cron`, and any of {}; found {}",
+                              word_list(allowed_keys(Section::watch_check), "and"), describe(entry.value)));
+        return std::nullopt;
+    }
+    WatchCheckConfig check;
+    check.name = entry.key;
+    check.line = position_of(entry.key_node).line;
+    bool valid = true;
+    // Copies: the entries below do not outlive the loop.
+    std::optional<YAML::Node> timezone_node;
+    std::optional<YAML::Node> min_node;
+    auto keep = [&](auto parsed, auto& field) {
+        if (parsed) {
+            field = *parsed;
+        } else {
+            valid = false;
+        }
+    };
+    for (const auto& item : entries(entry.value, path, Section::watch_check)) {
+        const std::string item_key_path = child_path(path, item.key);
+        const YAML::Node& value = item.value;
+        if (item.key == "period") {
+            keep(read_duration_at_least(value, item_key_path, std::chrono::minutes{1}, "1m"), check.period);
+        } else if (item.key == "cron") {
+            constexpr std::string_view k_expected =
+                "a cron expression of five fields (minute hour day-of-month month day-of-week) such as \"0 2 * * *\"";
+            auto text = read_string(value, item_key_path, k_expected);
+            if (text && !looks_like_cron(*text)) {
+                add_error(value, item_key_path, fmt::format("expected {}; found {}", k_expected, describe(value)));
+                text.reset();
+            }
+            keep(text, check.cron);
+        } else if (item.key == "timezone") {
+            constexpr std::string_view k_expected = "an IANA time zone such as Europe/Berlin or UTC";
+            auto text = read_string(value, item_key_path, k_expected);
+            if (text && !looks_like_time_zone(*text)) {
+                add_error(value, item_key_path, fmt::format("expected {}; found {}", k_expected, describe(value)));
+                text.reset();
+            }
+            keep(text, check.timezone);
+            timezone_node = item.value;
+        } else if (item.key == "grace") {
+            keep(read_duration(value, item_key_path), check.grace);
+        } else if (item.key == "max_run_time") {
+            keep(read_positive_duration(value, item_key_path), check.max_run_time);
+        } else if (item.key == "min_run_time") {
+            keep(read_positive_duration(value, item_key_path), check.min_run_time);
+            min_node = item.value;
+        } else if (item.key == "failures") {
+            auto count = read_whole_number(value, item_key_path, 1, 100);
+            if (count) check.failures = static_cast<int>(*count);
+            if (!count) valid = false;
+        } else if (item.key == "realert") {
+            keep(read_duration_at_least(value, item_key_path, std::chrono::minutes{1}, "1m"), check.realert);
+        } else if (item.key == "tier" || item.key == "project") {
+            auto name = read_name(value, item_key_path, item.key == "tier" ? "a tier name" : "a project name");
+            keep(name, item.key == "tier" ? check.tier : check.project);
+        } else if (item.key == "channels") {
+            keep(read_channel_references(value, item_key_path), check.channels);
+        } else if (item.key == "paused") {
+            auto choice = read_choice(value, item_key_path, {"true", "false"});
+            if (choice) check.paused = *choice == "true";
+            if (!choice) valid = false;
+        } else if (item.key == "description") {
+            if (value.IsScalar()) {
+                check.description = value.Scalar();
+            } else {
+                add_error(value, item_key_path, fmt::format("expected a text; found {}", describe(value)));
+                valid = false;
+            }
+        }
+    }
+    const bool has_period = entry.value["period"].IsDefined();
+    const bool has_cron = entry.value["cron"].IsDefined();
+    if (has_period == has_cron) {
+        add_error(entry.key_node, path,
+                  has_period ? "expected one of `period` and `cron`; found both (remove one)"
+                             : "expected a schedule; found neither `period` (such as 6h) nor `cron` (such as \"0 2 * "
+                               "* *\" with `timezone`)");
+        valid = false;
+    }
+    if (timezone_node && has_period && !has_cron) {
+        add_error(*timezone_node, child_path(path, "timezone"),
+                  "expected `timezone` only with `cron`; a period does not depend on the time zone (remove it)");
+        valid = false;
+    }
+    if (min_node && check.min_run_time && check.max_run_time && *check.min_run_time >= *check.max_run_time) {
+        add_error(*min_node, child_path(path, "min_run_time"),
+                  fmt::format("expected a min_run_time shorter than max_run_time ({}); found {}",
+                              util::format_duration(*check.max_run_time), util::format_duration(*check.min_run_time)));
+        valid = false;
+    }
+    if (!valid) return std::nullopt;
+    return check;
 }
 
 }  // namespace

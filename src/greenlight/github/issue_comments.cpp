@@ -5,6 +5,8 @@
 #include "greenlight/github/rest.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -45,6 +47,38 @@ util::Result<PostedComment> post_issue_comment(const Repository& repository, int
         return util::make_error(
             fmt::format("POST {}: GitHub answered {}: {}", path, response->status, rest::message_of(response)));
     }
+}
+
+CommentAttempt try_post_issue_comment(const Repository& repository, int number, std::string_view body,
+                                      std::chrono::milliseconds timeout) {
+    CommentAttempt attempt;
+    if (number <= 0) {
+        attempt.message = fmt::format("issue number {} is not a positive number", number);
+        return attempt;
+    }
+    rest::Connection connection = rest::connect(repository);
+    httplib::Client& client = *connection.client;
+    client.set_connection_timeout(timeout);
+    client.set_read_timeout(timeout);
+    client.set_write_timeout(timeout);
+    const std::string path = fmt::format("{}/repos/{}/issues/{}/comments", connection.prefix, repository.name, number);
+    httplib::Result response =
+        client.Post(path, connection.headers, nlohmann::json{{"body", body}}.dump(), "application/json");
+    attempt.message = rest::message_of(response);
+    if (!response) return attempt;
+    attempt.status = response->status;
+    if (const long long wait = rest::rate_limit_wait(response); wait >= 0) {
+        attempt.retry_after = std::chrono::seconds(wait);
+    } else if (response->status == 403 && response->has_header("retry-after")) {
+        // GitHub's secondary rate limit: 403 with Retry-After, while the primary limit has requests left.
+        attempt.retry_after =
+            std::chrono::seconds(std::max(0LL, std::atoll(response->get_header_value("retry-after").c_str())));
+    }
+    auto document = nlohmann::json::parse(response->body, nullptr, false);
+    if (document.is_object() && document.contains("html_url") && document["html_url"].is_string()) {
+        attempt.url = document["html_url"].get<std::string>();
+    }
+    return attempt;
 }
 
 }  // namespace greenlight::github

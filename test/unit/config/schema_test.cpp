@@ -65,6 +65,20 @@ std::vector<Json::json_pointer> schema_locations(Section section) {
             return {Json::json_pointer("/$defs/bridge_assertions/properties")};
         case Section::bridge_notify:
             return {Json::json_pointer("/$defs/bridge_notify/properties")};
+        case Section::serve:
+            return {Json::json_pointer("/$defs/serve/properties")};
+        case Section::serve_limits:
+            return {Json::json_pointer("/$defs/serve_limits/properties")};
+        case Section::serve_bridge:
+            return {Json::json_pointer("/$defs/serve_bridge/properties")};
+        case Section::watch:
+            return {Json::json_pointer("/$defs/watch/properties")};
+        case Section::watch_channel:
+            return {Json::json_pointer("/$defs/watch_channel/properties")};
+        case Section::watch_heartbeat:
+            return {Json::json_pointer("/$defs/watch_heartbeat/properties")};
+        case Section::watch_check:
+            return {Json::json_pointer("/$defs/watch_check/properties")};
     }
     return {};
 }
@@ -113,6 +127,21 @@ TEST(ConfigSchema, EnumsMatchTheLoader) {
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/bridge_notify/properties/webhook_format/enum"))
                   .get<std::vector<std::string>>(),
               webhook_format_names());
+    EXPECT_EQ(
+        document.at(Json::json_pointer("/$defs/watch_channel/properties/type/enum")).get<std::vector<std::string>>(),
+        alert_channel_type_names());
+}
+
+// The keys a channel of each type takes, in the schema's if/then/else, are the loader's.
+TEST(ConfigSchema, AlertChannelTypesTakeTheSameKeysAsInTheLoader) {
+    Json rule = schema().at(Json::json_pointer("/$defs/watch_channel/allOf/0"));
+    EXPECT_EQ(rule.at(Json::json_pointer("/if/properties/type/const")), "github");
+    EXPECT_EQ(rule.at(Json::json_pointer("/then/propertyNames/enum")).get<std::vector<std::string>>(),
+              alert_channel_keys_for(AlertChannelType::github));
+    for (AlertChannelType type : {AlertChannelType::discord, AlertChannelType::slack, AlertChannelType::json}) {
+        EXPECT_EQ(rule.at(Json::json_pointer("/else/propertyNames/enum")).get<std::vector<std::string>>(),
+                  alert_channel_keys_for(type));
+    }
 }
 
 // Each check type's keys in the schema's if/then are the keys the loader lets that type take.
@@ -259,6 +288,43 @@ bridge:
   notify: {webhook_env: GREENLIGHT_CHAT_WEBHOOK, webhook_format: auto, github_repository: owner/name}
 )";
 
+// A file for the server and watchdog alone, with every key of both sections.
+constexpr std::string_view k_serve_only = R"(version: 1
+project: p
+serve:
+  listen: 127.0.0.1:8080
+  db: postgresql://greenlight@127.0.0.1:5432/greenlight
+  bundles: .greenlight/bundles
+  url: https://ci.example.com/greenlight
+  dashboard_users: dashboard.users
+  limits: { max_body: 64MiB, requests_per_minute: 1200 }
+  bridge: { state: .greenlight/bridge, users: bridge.users, max_active: 4 }
+watch:
+  channels:
+    ops-discord: { type: discord, url_env: DISCORD_WEBHOOK_URL }
+    ops-slack: { type: slack, url_env: SLACK_WEBHOOK_URL }
+    hook: { type: json, url_env: ALERT_WEBHOOK_URL }
+    tracker: { type: github, repository: org/repo, issue: 42, token_env: GITHUB_TOKEN }
+  realert: 4h
+  heartbeat: { every: 24h, channels: [ops-discord] }
+  checks:
+    nightly-mainframe-smoke:
+      period: 6h
+      grace: 30m
+      max_run_time: 1h
+      min_run_time: 10s
+      failures: 1
+      realert: 2h
+      tier: nightly
+      project: billing
+      channels: [ops-discord, tracker]
+      paused: false
+      description: "The nightly smoke on the mainframe"
+    backup:
+      cron: "0 2 * * *"
+      timezone: Europe/Berlin
+)";
+
 struct InvalidCase {
     std::string name;
     std::string text;
@@ -302,6 +368,20 @@ std::vector<InvalidCase> invalid_cases() {
         {"bridge-bad-pointer", header + "bridge: { jcl_template: j.jcl, assertions: { frames_pointer: frames } }\n"},
         {"bridge-bad-format", header + "bridge: { jcl_template: j.jcl, notify: { webhook_format: teams } }\n"},
         {"bridge-bad-env", header + "bridge: { jcl_template: j.jcl, notify: { webhook_env: 1HOOK } }\n"},
+        {"serve-unknown-key", header + "serve: { lsten: 127.0.0.1:1 }\n"},
+        {"serve-listen-without-port", header + "serve: { listen: localhost }\n"},
+        {"serve-db-password", header + "serve: { db: \"postgresql://u:secret@h/db\" }\n"},
+        {"serve-db-scheme", header + "serve: { db: mysql://h/db }\n"},
+        {"serve-zero-rate", header + "serve: { limits: { requests_per_minute: 0 } }\n"},
+        {"watch-literal-url",
+         header + "watch: { channels: { c: { type: slack, url: \"https://hooks.slack.com/x\" } } }\n"},
+        {"watch-unknown-type", header + "watch: { channels: { c: { type: teams, url_env: HOOK } } }\n"},
+        {"watch-github-without-issue", header + "watch: { channels: { c: { type: github, repository: o/r } } }\n"},
+        {"watch-bad-check-name", header + "watch: { checks: { Nightly: { period: 6h } } }\n"},
+        {"watch-period-and-cron", header + "watch: { checks: { n: { period: 6h, cron: \"0 2 * * *\" } } }\n"},
+        {"watch-no-schedule", header + "watch: { checks: { n: { grace: 5m } } }\n"},
+        {"watch-bad-cron", header + "watch: { checks: { n: { cron: \"every night\" } } }\n"},
+        {"watch-heartbeat-without-channels", header + "watch: { heartbeat: { every: 24h } }\n"},
     };
 }
 
@@ -310,9 +390,11 @@ TEST_F(ConfigSchemaWithPython, ValidConfigsPassTheSchemaAndTheLoader) {
     ASSERT_TRUE(load_config_text(k_minimal, "greenlight.yml").config);
     ASSERT_TRUE(load_config_text(k_small_gate, "greenlight.yml").config);
     ASSERT_TRUE(load_config_text(k_bridge_only, "greenlight.yml").config);
+    ASSERT_TRUE(load_config_text(k_serve_only, "greenlight.yml").config);
     EXPECT_THAT(validate({write("full.yml", test::k_full_config), write("minimal.yml", k_minimal),
-                          write("small-gate.yml", k_small_gate), write("bridge-only.yml", k_bridge_only)}),
-                ElementsAre("valid", "valid", "valid", "valid"));
+                          write("small-gate.yml", k_small_gate), write("bridge-only.yml", k_bridge_only),
+                          write("serve-only.yml", k_serve_only)}),
+                ElementsAre("valid", "valid", "valid", "valid", "valid"));
 }
 
 TEST_F(ConfigSchemaWithPython, MistakesFailTheSchemaAndTheLoader) {
