@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <exception>
@@ -55,10 +56,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 7> k_nicknam
 util::Error field_error(const FieldRule& rule, std::string_view field, std::string_view item,
                         std::string_view expected) {
     if (item == field) {
-        return util::make_error(fmt::format("{} field \"{}\": expected {}", rule.name, util::printable(field), expected));
+        return util::make_error(
+            fmt::format("{} field \"{}\": expected {}", rule.name, util::printable(field), expected));
     }
-    return util::make_error(fmt::format("{} field \"{}\": expected {}, found \"{}\"", rule.name,
-                                        util::printable(field), expected, util::printable(item)));
+    return util::make_error(fmt::format("{} field \"{}\": expected {}, found \"{}\"", rule.name, util::printable(field),
+                                        expected, util::printable(item)));
 }
 
 std::optional<int> parse_number(std::string_view text) {
@@ -178,8 +180,8 @@ util::Result<CronExpression> CronExpression::parse(std::string_view expression, 
             if (name == nickname) fields_text = fields;
         }
         if (fields_text.empty()) {
-            return util::make_error(fmt::format("cron expression \"{}\": unknown nickname; {}", util::printable(text),
-                                                k_expected_shape));
+            return util::make_error(
+                fmt::format("cron expression \"{}\": unknown nickname; {}", util::printable(text), k_expected_shape));
         }
     }
     const std::vector<std::string_view> fields = split_fields(fields_text);
@@ -208,6 +210,10 @@ util::Result<CronExpression> CronExpression::parse(std::string_view expression, 
     cron.m_months = to_bitset<13>(*months);
     // 7 is Sunday too.
     cron.m_days_of_week = to_bitset<7>(*days_of_week | ((*days_of_week >> 7) & 1U));
+    cron.m_first_hour = std::countr_zero(*hours);
+    cron.m_last_hour = 63 - std::countl_zero(*hours);
+    cron.m_first_minute = std::countr_zero(*minutes);
+    cron.m_last_minute = 63 - std::countl_zero(*minutes);
     cron.m_day_of_month_star = fields[2].front() == '*';
     cron.m_day_of_week_star = fields[4].front() == '*';
 
@@ -220,16 +226,18 @@ util::Result<CronExpression> CronExpression::parse(std::string_view expression, 
     try {
         (void)date::get_tzdb();
     } catch (const std::exception& error) {
-        return util::make_error(fmt::format("time zone \"{}\": the time zone database could not be read ({}); "
-                                            "install the tzdata package or use UTC",
-                                            util::printable(zone_name), error.what()));
+        return util::make_error(
+            fmt::format("time zone \"{}\": the time zone database could not be read ({}); "
+                        "install the tzdata package or use UTC",
+                        util::printable(zone_name), error.what()));
     }
     try {
         cron.m_zone = date::locate_zone(zone_name);
     } catch (const std::exception&) {
-        return util::make_error(fmt::format("unknown time zone \"{}\": expected an IANA name such as Europe/Berlin, "
-                                            "America/New_York or UTC",
-                                            util::printable(zone_name)));
+        return util::make_error(
+            fmt::format("unknown time zone \"{}\": expected an IANA name such as Europe/Berlin, "
+                        "America/New_York or UTC",
+                        util::printable(zone_name)));
     }
     return cron;
 }
@@ -288,11 +296,15 @@ std::optional<util::WallTime> CronExpression::next_after(util::WallTime time) co
             day = first_of_next_month(calendar);
             continue;
         }
-        if (day_matches(static_cast<int>(static_cast<unsigned>(calendar.day())),
-                        static_cast<unsigned>(calendar.month()), date::weekday{day}.c_encoding())) {
-            for (int hour = 0; hour < 24; ++hour) {
+        const bool matches = day_matches(static_cast<int>(static_cast<unsigned>(calendar.day())),
+                                         static_cast<unsigned>(calendar.month()), date::weekday{day}.c_encoding());
+        // Instants never decrease as the wall clock advances: a day or an hour whose last run is not after
+        // `after` holds no answer, and is skipped with one look-up.
+        if (matches && instant_of(m_zone, day + hours{m_last_hour} + minutes{m_last_minute}) > after) {
+            for (int hour = m_first_hour; hour <= m_last_hour; ++hour) {
                 if (!m_hours.test(static_cast<std::size_t>(hour))) continue;
-                for (int minute = 0; minute < 60; ++minute) {
+                if (instant_of(m_zone, day + hours{hour} + minutes{m_last_minute}) <= after) continue;
+                for (int minute = m_first_minute; minute <= m_last_minute; ++minute) {
                     if (!m_minutes.test(static_cast<std::size_t>(minute))) continue;
                     const date::sys_seconds instant = instant_of(m_zone, day + hours{hour} + minutes{minute});
                     if (instant > after) return to_wall_time(instant);
@@ -314,11 +326,13 @@ std::optional<util::WallTime> CronExpression::previous_at_or_before(util::WallTi
             day = last_of_previous_month(calendar);
             continue;
         }
-        if (day_matches(static_cast<int>(static_cast<unsigned>(calendar.day())),
-                        static_cast<unsigned>(calendar.month()), date::weekday{day}.c_encoding())) {
-            for (int hour = 23; hour >= 0; --hour) {
+        const bool matches = day_matches(static_cast<int>(static_cast<unsigned>(calendar.day())),
+                                         static_cast<unsigned>(calendar.month()), date::weekday{day}.c_encoding());
+        if (matches && instant_of(m_zone, day + hours{m_first_hour} + minutes{m_first_minute}) <= at_or_before) {
+            for (int hour = m_last_hour; hour >= m_first_hour; --hour) {
                 if (!m_hours.test(static_cast<std::size_t>(hour))) continue;
-                for (int minute = 59; minute >= 0; --minute) {
+                if (instant_of(m_zone, day + hours{hour} + minutes{m_first_minute}) > at_or_before) continue;
+                for (int minute = m_last_minute; minute >= m_first_minute; --minute) {
                     if (!m_minutes.test(static_cast<std::size_t>(minute))) continue;
                     const date::sys_seconds instant = instant_of(m_zone, day + hours{hour} + minutes{minute});
                     if (instant <= at_or_before) return to_wall_time(instant);

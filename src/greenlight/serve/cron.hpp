@@ -50,6 +50,11 @@ private:
     std::bitset<32> m_days_of_month;  // 1-31
     std::bitset<13> m_months;         // 1-12
     std::bitset<7> m_days_of_week;    // 0 = Sunday
+    // The first and last hour and minute of a day's runs, to skip whole days and hours without looking at each.
+    int m_first_hour = 0;
+    int m_last_hour = 23;
+    int m_first_minute = 0;
+    int m_last_minute = 59;
     // Vixie cron's rule: a day field that starts with `*` does not restrict; when neither day field is such a
     // star, a day matching either one counts.
     bool m_day_of_month_star = true;

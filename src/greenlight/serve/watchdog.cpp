@@ -48,7 +48,7 @@ public:
     std::optional<WallTime> next_due(WallTime reference) const {
         if (m_cache_reference != reference) {
             m_cache_reference = reference;
-            m_cache_due = m_cron ? m_cron->next_after(reference)
+            m_cache_due = m_cron     ? m_cron->next_after(reference)
                           : m_period ? std::optional<WallTime>(reference + *m_period)
                                      : std::nullopt;
         }
@@ -77,7 +77,7 @@ struct PingHistory {
     std::optional<WallTime> last_failure;
     std::string last_failure_reason;
     std::vector<OpenRun> open_runs;  // oldest first
-    // The last ping after which the check was not down: a down check whose incident began before this time
+    // The last ping after which the check was not down, when it came after the incident the check was in: it
     // was up in between, so what is down now is a new incident.
     std::optional<WallTime> last_up;
 };
@@ -168,13 +168,18 @@ bool is_down_at(const CheckSpec& spec, const DueTimes& due_times, const PingHist
     return due && time >= *due + spec.grace;
 }
 
-PingHistory replay(const CheckSpec& spec, const DueTimes& due_times, const std::vector<const Ping*>& pings) {
+// Replays the pings oldest first. `incident_since`: when the check is already down, since when; the replay then
+// notes whether it was up at some moment after that.
+PingHistory replay(const CheckSpec& spec, const DueTimes& due_times, const std::vector<const Ping*>& pings,
+                   std::optional<WallTime> incident_since) {
     PingHistory history;
     for (const Ping* ping : pings) {
         apply_ping(spec, ping, history);
         // Between pings a check only gets closer to down (deadlines pass), so "up right after some ping" is
         // exactly "up at some moment".
-        if (!is_down_at(spec, due_times, history, ping->at)) history.last_up = ping->at;
+        if (incident_since && ping->at > *incident_since && !is_down_at(spec, due_times, history, ping->at)) {
+            history.last_up = ping->at;
+        }
     }
     return history;
 }
@@ -202,9 +207,9 @@ std::vector<DownCause> down_causes(const CheckSpec& spec, const PingHistory& his
         for (const OpenRun& run : history.open_runs) {
             const WallTime overdue = run.started + *spec.max_run_time;
             if (now < overdue) continue;
-            causes.push_back(DownCause{overdue, fmt::format("{} started at {} has not ended after {}",
-                                                            describe_rid(run.rid), format_utc(run.started),
-                                                            describe_duration(*spec.max_run_time))});
+            causes.push_back(
+                DownCause{overdue, fmt::format("{} started at {} has not ended after {}", describe_rid(run.rid),
+                                               format_utc(run.started), describe_duration(*spec.max_run_time))});
         }
     }
     if (status.next_due && now >= *status.next_due + spec.grace) {
@@ -262,9 +267,9 @@ void queue_alerts(const CheckSpec& spec, const std::optional<CheckStatus>& previ
     const std::int64_t due_reminder = reminders ? reminder_number(status.since, now, *spec.realert_every) : 0;
     if (new_incident) {
         for (const std::string& channel : spec.channels) {
-            evaluation.alerts.push_back(make_alert(
-                AlertKind::down, fmt::format("{}/down/{}/{}", spec.name, format_utc(status.since), channel), spec,
-                channel, status, status.since, status.reason, now));
+            evaluation.alerts.push_back(
+                make_alert(AlertKind::down, fmt::format("{}/down/{}/{}", spec.name, format_utc(status.since), channel),
+                           spec, channel, status, status.since, status.reason, now));
         }
         // The down alert stands for every reminder already due, so a check found down late does not flood.
         status.last_alert = status.since + due_reminder * (reminders ? *spec.realert_every : Duration{0});
@@ -277,10 +282,10 @@ void queue_alerts(const CheckSpec& spec, const std::optional<CheckStatus>& previ
     if (due_reminder < 1 || due_reminder <= sent_reminder) return;
     const std::string reason = fmt::format("still down since {}: {}", format_utc(status.since), status.reason);
     for (const std::string& channel : spec.channels) {
-        evaluation.alerts.push_back(make_alert(
-            AlertKind::reminder,
-            fmt::format("{}/reminder/{}/{}/{}", spec.name, format_utc(status.since), due_reminder, channel), spec,
-            channel, status, status.since, reason, now));
+        evaluation.alerts.push_back(
+            make_alert(AlertKind::reminder,
+                       fmt::format("{}/reminder/{}/{}/{}", spec.name, format_utc(status.since), due_reminder, channel),
+                       spec, channel, status, status.since, reason, now));
     }
     status.last_alert = status.since + due_reminder * *spec.realert_every;
 }
@@ -291,7 +296,9 @@ Evaluation evaluate(const CheckSpec& spec, const std::optional<CheckStatus>& pre
                     const std::vector<Ping>& recent_pings, WallTime now) {
     const std::vector<const Ping*> pings = pings_in_order(recent_pings, now);
     const DueTimes due_times(spec.schedule);
-    const PingHistory history = replay(spec, due_times, pings);
+    const bool was_down = previous && previous->state == CheckState::down;
+    const PingHistory history =
+        replay(spec, due_times, pings, was_down ? std::optional(previous->since) : std::nullopt);
 
     Evaluation evaluation;
     CheckStatus& status = evaluation.status;
@@ -321,16 +328,15 @@ Evaluation evaluate(const CheckSpec& spec, const std::optional<CheckStatus>& pre
     const std::string& schedule_problem = due_times.problem();
 
     const std::vector<DownCause> causes = down_causes(spec, history, status, now);
-    const bool was_down = previous && previous->state == CheckState::down;
     bool new_incident = false;
     if (!causes.empty()) {
         // The earliest cause tells since when the check has been down.
-        const DownCause& cause = *std::min_element(causes.begin(), causes.end(),
-                                                   [](const DownCause& a, const DownCause& b) { return a.since < b.since; });
+        const DownCause& cause = *std::min_element(
+            causes.begin(), causes.end(), [](const DownCause& a, const DownCause& b) { return a.since < b.since; });
         status.state = CheckState::down;
         status.reason = cause.reason;
         // Still the same incident unless the check was up at some moment since it began.
-        new_incident = !was_down || (history.last_up && *history.last_up > previous->since);
+        new_incident = !was_down || history.last_up.has_value();
         status.since = new_incident ? cause.since : previous->since;
     } else if (status.next_due && now >= *status.next_due) {
         status.state = CheckState::late;
@@ -395,7 +401,8 @@ std::vector<std::string> collect_job_ids(const std::vector<Ping>& pings, std::si
     std::vector<const Ping*> newest_first;
     newest_first.reserve(pings.size());
     for (const Ping& ping : pings) newest_first.push_back(&ping);
-    std::stable_sort(newest_first.begin(), newest_first.end(), [](const Ping* a, const Ping* b) { return a->at > b->at; });
+    std::stable_sort(newest_first.begin(), newest_first.end(),
+                     [](const Ping* a, const Ping* b) { return a->at > b->at; });
 
     std::vector<std::string> ids;
     std::vector<std::string> labels;

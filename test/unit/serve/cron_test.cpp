@@ -21,7 +21,9 @@ util::WallTime utc(const std::string& text) {
     return util::WallTime{parsed};
 }
 
-std::string show(const std::optional<util::WallTime>& time) { return time ? util::format_utc(*time) : "none"; }
+std::string show(const std::optional<util::WallTime>& time) {
+    return time ? util::format_utc(*time) : "none";
+}
 
 CronExpression parsed(std::string_view expression, std::string_view time_zone = "") {
     util::Result<CronExpression> cron = CronExpression::parse(expression, time_zone);
@@ -166,8 +168,9 @@ TEST(CronExpressionTest, ErrorsNameTheFieldAndWhatItAllows) {
     EXPECT_EQ(parse_error("* * * * 8"), "day-of-week field \"8\": expected 0-7 or SUN-SAT (0 and 7 are Sunday)");
     EXPECT_EQ(parse_error("*/0 * * * *"), "minute field \"*/0\": expected a step from 1 to 60 after /");
     EXPECT_EQ(parse_error("5-1 * * * *"), "minute field \"5-1\": expected a range low-high with low <= high");
-    EXPECT_EQ(parse_error("1,,2 * * * *"), "minute field \"1,,2\": expected a value, a range or * between commas, "
-                                           "found \"\"");
+    EXPECT_EQ(parse_error("1,,2 * * * *"),
+              "minute field \"1,,2\": expected a value, a range or * between commas, "
+              "found \"\"");
     EXPECT_EQ(parse_error("* * * *"),
               "cron expression \"* * * *\": expected five fields (minute hour day-of-month month day-of-week) or a "
               "nickname (@hourly, @daily, @weekly, @monthly, @yearly), found 4 fields");

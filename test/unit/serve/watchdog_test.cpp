@@ -22,7 +22,9 @@ WallTime utc(const std::string& text) {
     return WallTime{parsed};
 }
 
-std::string show(const std::optional<WallTime>& time) { return time ? util::format_utc(*time) : "none"; }
+std::string show(const std::optional<WallTime>& time) {
+    return time ? util::format_utc(*time) : "none";
+}
 
 struct PingOptions {
     std::optional<std::string> rid = std::nullopt;
@@ -47,7 +49,7 @@ protected:
         m_spec.channels = {"discord-main", "ops-webhook"};
     }
 
-    void ping(PingKind kind, const std::string& at, PingOptions options = {}) {
+    void ping(PingKind kind, const std::string& at, const PingOptions& options = {}) {
         Ping ping;
         ping.check = m_spec.name;
         ping.kind = kind;
@@ -244,8 +246,7 @@ TEST_F(WatchdogTest, RunEndingFasterThanTheMinimumIsAFailure) {
     ping(PingKind::success, "2026-11-21T10:00:02Z", {.rid = "r1"});
     const Evaluation fast = evaluate_at("2026-11-21T10:00:03Z");
     EXPECT_EQ(fast.status.state, CheckState::down);
-    EXPECT_EQ(fast.status.reason,
-              "failed at 2026-11-21T10:00:02.000Z: ended after 2 s, faster than the minimum 10 s");
+    EXPECT_EQ(fast.status.reason, "failed at 2026-11-21T10:00:02.000Z: ended after 2 s, faster than the minimum 10 s");
     EXPECT_EQ(show(fast.status.last_success), "none");
 
     ping(PingKind::start, "2026-11-21T11:00:00Z", {.rid = "r2"});
@@ -368,9 +369,9 @@ TEST_F(WatchdogTest, RecoveryAndANewIncidentBetweenTwoEvaluationsAreBothSent) {
     ping(PingKind::fail, "2026-11-21T10:20:00Z", {.exit_code = 4});
     const Evaluation evaluation = evaluate_at("2026-11-21T10:25:00Z");
     EXPECT_EQ(evaluation.status.state, CheckState::down);
-    EXPECT_EQ(keys_of(evaluation), (std::vector<std::string>{
-                                       "nightly-smoke/recovery/2026-11-21T10:00:00.000Z/discord-main",
-                                       "nightly-smoke/down/2026-11-21T10:20:00.000Z/discord-main"}));
+    EXPECT_EQ(keys_of(evaluation),
+              (std::vector<std::string>{"nightly-smoke/recovery/2026-11-21T10:00:00.000Z/discord-main",
+                                        "nightly-smoke/down/2026-11-21T10:20:00.000Z/discord-main"}));
 }
 
 TEST_F(WatchdogTest, PingsStampedAfterNowHaveNotHappenedYet) {
@@ -397,8 +398,7 @@ TEST_F(CronWatchdogTest, SpringForwardDueRightAfterTheGap) {
     EXPECT_EQ(evaluate_at("2026-03-29T01:59:59Z").status.state, CheckState::late);
     const Evaluation down = evaluate_at("2026-03-29T02:00:00Z");
     EXPECT_EQ(down.status.state, CheckState::down);
-    EXPECT_EQ(down.status.reason,
-              "no success since 2026-03-28T01:35:00.000Z (expected by 2026-03-29T01:00:00.000Z)");
+    EXPECT_EQ(down.status.reason, "no success since 2026-03-28T01:35:00.000Z (expected by 2026-03-29T01:00:00.000Z)");
 
     // Sunday's run finally reports: next due Monday 02:30 CEST = 00:30Z.
     ping(PingKind::success, "2026-03-29T02:05:00Z");
@@ -464,10 +464,10 @@ TEST_F(WatchdogTest, AlertsCarryTheJobIdsOfTheRecentPingsNewestFirst) {
     ping(PingKind::log, "2026-11-21T09:00:00Z", {.body = "step SMOKE job=SMOKE(JOB00005) rc=0"});
     const Evaluation down = evaluate_at("2026-11-21T11:30:00Z");
     ASSERT_EQ(down.alerts.size(), 1U);
-    EXPECT_EQ(down.alerts[0].job_ids, (std::vector<std::string>{"SMOKE(JOB00005)", "JOB00003", "JOB00004",
-                                                                "NIGHTLY(JOB00002)", "J0100000"}));
+    EXPECT_EQ(down.alerts[0].job_ids,
+              (std::vector<std::string>{"SMOKE(JOB00005)", "JOB00003", "JOB00004", "NIGHTLY(JOB00002)", "J0100000"}));
     EXPECT_EQ(collect_job_ids(m_pings, 10), (std::vector<std::string>{"SMOKE(JOB00005)", "JOB00003", "JOB00004",
-                                                                       "NIGHTLY(JOB00002)", "J0100000", "JOB00001"}));
+                                                                      "NIGHTLY(JOB00002)", "J0100000", "JOB00001"}));
 }
 
 TEST(DescribeDurationTest, ReadsLikeAPerson) {
