@@ -250,9 +250,12 @@ void queue_alerts(const CheckSpec& spec, const std::optional<CheckStatus>& previ
     const bool reminders = spec.realert_every && spec.realert_every->count() > 0;
 
     if (was_down && (status.state != CheckState::down || new_incident)) {
+        // Down again means it was up in between (a new incident); late means it recovered but is behind again.
+        const std::string_view now_state = status.state == CheckState::late   ? "is no longer down (late now)"
+                                           : status.state == CheckState::down ? "was up again"
+                                                                              : "is up again";
         const std::string reason =
-            fmt::format("{} is {} again after being down since {}{}", spec.name,
-                        status.state == CheckState::down ? "up" : to_string(status.state), format_utc(previous->since),
+            fmt::format("{} {} after being down since {}{}", spec.name, now_state, format_utc(previous->since),
                         status.last_success ? fmt::format("; last success at {}", format_utc(*status.last_success))
                                             : std::string());
         for (const std::string& channel : spec.channels) {

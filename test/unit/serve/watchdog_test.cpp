@@ -148,6 +148,9 @@ TEST_F(WatchdogTest, SuccessAfterDownRecoversOnceWithARecoveryAlert) {
     EXPECT_EQ(recovered.alerts[0].kind, AlertKind::recovery);
     EXPECT_EQ(show(recovered.alerts[0].down_since), "2026-11-21T16:30:00.000Z");
     EXPECT_EQ(show(recovered.alerts[0].last_success), "2026-11-21T17:00:00.000Z");
+    EXPECT_EQ(recovered.alerts[0].reason,
+              "nightly-smoke is up again after being down since 2026-11-21T16:30:00.000Z; last success at "
+              "2026-11-21T17:00:00.000Z");
     EXPECT_TRUE(evaluate_at("2026-11-21T17:01:00Z").alerts.empty());
 }
 
@@ -374,6 +377,21 @@ TEST_F(WatchdogTest, RecoveryAndANewIncidentBetweenTwoEvaluationsAreBothSent) {
                                         "nightly-smoke/down/2026-11-21T10:20:00.000Z/discord-main"}));
 }
 
+TEST_F(WatchdogTest, LeavingDownForLateIsARecoveryToo) {
+    m_spec.channels = {"discord-main"};
+    ping(PingKind::fail, "2026-11-21T10:00:00Z", {.exit_code = 1});
+    ASSERT_EQ(evaluate_at("2026-11-21T10:01:00Z").status.state, CheckState::down);
+    // The success came, but nobody evaluated until it was due again.
+    ping(PingKind::success, "2026-11-21T10:05:00Z");
+    const Evaluation late = evaluate_at("2026-11-21T16:10:00Z");
+    EXPECT_EQ(late.status.state, CheckState::late);
+    ASSERT_EQ(late.alerts.size(), 1U);
+    EXPECT_EQ(late.alerts[0].kind, AlertKind::recovery);
+    EXPECT_EQ(late.alerts[0].reason,
+              "nightly-smoke is no longer down (late now) after being down since 2026-11-21T10:00:00.000Z; last "
+              "success at 2026-11-21T10:05:00.000Z");
+}
+
 TEST_F(WatchdogTest, PingsStampedAfterNowHaveNotHappenedYet) {
     ping(PingKind::success, "2026-11-21T10:00:00Z");
     ping(PingKind::success, "2026-11-21T12:00:00Z");
@@ -423,6 +441,16 @@ TEST_F(CronWatchdogTest, FallBackDueAtTheFirst0230AndNotAgainAtTheSecond) {
     const Evaluation after = evaluate_at("2026-10-25T01:45:00Z");
     EXPECT_EQ(after.status.state, CheckState::up);
     EXPECT_EQ(show(after.status.next_due), "2026-10-26T01:30:00.000Z");  // Monday 02:30 CET
+}
+
+TEST_F(CronWatchdogTest, WeekdayScheduleIsNotDueAtTheWeekend) {
+    m_spec.schedule = Schedule{std::nullopt, "0 9 * * MON-FRI", "UTC"};
+    ping(PingKind::success, "2026-11-20T09:04:00Z");  // Friday
+    const Evaluation weekend = evaluate_at("2026-11-22T20:00:00Z");
+    EXPECT_EQ(weekend.status.state, CheckState::up);
+    EXPECT_EQ(show(weekend.status.next_due), "2026-11-23T09:00:00.000Z");
+    EXPECT_EQ(evaluate_at("2026-11-23T09:30:00Z").status.state, CheckState::late);
+    EXPECT_EQ(evaluate_at("2026-11-23T10:00:00Z").status.state, CheckState::down);
 }
 
 TEST_F(CronWatchdogTest, BrokenScheduleIsReportedNotGuessed) {
