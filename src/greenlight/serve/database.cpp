@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <unordered_map>
@@ -49,19 +50,22 @@ bool sqlite_file_unusable(int code) {
     }
 }
 
-bool sqlite_locked(int code) { return (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED; }
+bool sqlite_locked(int code) {
+    return (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
+}
 
 class SqliteConnection final : public Connection {
 public:
     static Result<std::unique_ptr<Connection>> open(const std::string& path) {
         sqlite3* handle = nullptr;
-        int code = sqlite3_open_v2(path.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+        int code = sqlite3_open_v2(path.c_str(), &handle,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
         std::unique_ptr<SqliteConnection> connection(new SqliteConnection(handle));
         if (code != SQLITE_OK) {
-            return unavailable_error(fmt::format("cannot open the SQLite database {}: {} (check that its folder exists "
-                                                 "and is writable)",
-                                                 path, handle ? sqlite3_errmsg(handle) : sqlite3_errstr(code)));
+            return unavailable_error(
+                fmt::format("cannot open the SQLite database {}: {} (check that its folder exists "
+                            "and is writable)",
+                            path, handle ? sqlite3_errmsg(handle) : sqlite3_errstr(code)));
         }
         sqlite3_busy_timeout(handle, k_sqlite_busy_timeout_ms);
         // WAL lets readers run beside the one writer; NORMAL syncs at checkpoints only, which WAL keeps safe
@@ -71,8 +75,8 @@ public:
                                         "PRAGMA foreign_keys = ON", "PRAGMA wal_autocheckpoint = 0"}) {
             auto done = connection->query(pragma);
             if (!done) {
-                return unavailable_error(
-                    fmt::format("cannot use the SQLite database {}: {}", path, done.message().substr(k_unavailable_prefix.size())));
+                return unavailable_error(fmt::format("cannot use the SQLite database {}: {}", path,
+                                                     done.message().substr(k_unavailable_prefix.size())));
             }
         }
         return std::unique_ptr<Connection>(std::move(connection));
@@ -124,7 +128,8 @@ public:
                         break;
                     case SQLITE_FLOAT:
                         // SQLite's own text form keeps 15 digits; this one round-trips.
-                        row[static_cast<std::size_t>(column)] = fmt::format("{}", sqlite3_column_double(statement, column));
+                        row[static_cast<std::size_t>(column)] =
+                            fmt::format("{}", sqlite3_column_double(statement, column));
                         break;
                     default: {
                         const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
@@ -186,9 +191,9 @@ void ignore_notice(void*, const char*) {}
 
 // SQLSTATE classes that mean the server went away or will not take work now.
 bool postgres_unavailable_state(std::string_view state) {
-    return state.starts_with("08") ||  // connection exception
+    return state.starts_with("08") ||                                   // connection exception
            state == "57P01" || state == "57P02" || state == "57P03" ||  // shutdown, crash, cannot connect now
-           state == "53300";                                           // too many connections
+           state == "53300";                                            // too many connections
 }
 
 class PostgresConnection final : public Connection {
@@ -202,8 +207,8 @@ public:
         std::unique_ptr<PostgresConnection> connection(new PostgresConnection(handle));
         if (!handle) return unavailable_error("PostgreSQL: out of memory");
         if (PQstatus(handle) != CONNECTION_OK) {
-            return unavailable_error(fmt::format("cannot connect to PostgreSQL at {}: {}", url.redacted(),
-                                                 trimmed(PQerrorMessage(handle))));
+            return unavailable_error(
+                fmt::format("cannot connect to PostgreSQL at {}: {}", url.redacted(), trimmed(PQerrorMessage(handle))));
         }
         PQsetNoticeProcessor(handle, ignore_notice, nullptr);
         return std::unique_ptr<Connection>(std::move(connection));
@@ -242,8 +247,9 @@ public:
             std::vector<std::optional<std::string>> cells(static_cast<std::size_t>(columns));
             for (int column = 0; column < columns; ++column) {
                 if (PQgetisnull(answer.get(), row, column)) continue;
-                cells[static_cast<std::size_t>(column)] = std::string(
-                    PQgetvalue(answer.get(), row, column), static_cast<std::size_t>(PQgetlength(answer.get(), row, column)));
+                cells[static_cast<std::size_t>(column)] =
+                    std::string(PQgetvalue(answer.get(), row, column),
+                                static_cast<std::size_t>(PQgetlength(answer.get(), row, column)));
             }
             result.add_row(std::move(cells));
         }
@@ -281,7 +287,9 @@ private:
 
 }  // namespace
 
-std::string_view to_string(DatabaseKind kind) { return kind == DatabaseKind::sqlite ? "sqlite" : "postgresql"; }
+std::string_view to_string(DatabaseKind kind) {
+    return kind == DatabaseKind::sqlite ? "sqlite" : "postgresql";
+}
 
 Result<DatabaseUrl> DatabaseUrl::parse(std::string_view text) {
     DatabaseUrl url;
@@ -300,8 +308,8 @@ Result<DatabaseUrl> DatabaseUrl::parse(std::string_view text) {
     }
     // Only the scheme is echoed: the rest may hold a password.
     std::string_view scheme = text.substr(0, std::min(text.find(':'), text.size()));
-    return make_error(fmt::format("database URL with scheme '{}': expected sqlite:PATH or postgresql://USER@HOST:PORT/DBNAME",
-                                  scheme));
+    return make_error(fmt::format(
+        "database URL with scheme '{}': expected sqlite:PATH or postgresql://USER@HOST:PORT/DBNAME", scheme));
 }
 
 std::string DatabaseUrl::redacted() const {
@@ -334,7 +342,54 @@ util::Error unavailable_error(std::string_view why) {
     return make_error(fmt::format("{}{}", k_unavailable_prefix, why));
 }
 
-bool is_unavailable(const util::Error& error) { return error.message.starts_with(k_unavailable_prefix); }
+bool is_unavailable(const util::Error& error) {
+    return error.message.starts_with(k_unavailable_prefix);
+}
+
+std::string storable_text(std::string_view text) {
+    auto plain = [](unsigned char c) { return c != 0 && c < 0x80; };
+    if (std::all_of(text.begin(), text.end(), [&](char c) { return plain(static_cast<unsigned char>(c)); })) {
+        return std::string(text);
+    }
+    constexpr std::string_view k_replacement = "\xEF\xBF\xBD";
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        if (byte == 0) {
+            ++i;
+            continue;
+        }
+        if (byte < 0x80) {
+            out.push_back(static_cast<char>(byte));
+            ++i;
+            continue;
+        }
+        // The length a lead byte announces, and the smallest code point that length may carry (no overlongs).
+        std::size_t length = byte >= 0xF0 && byte <= 0xF4 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 && byte <= 0xDF ? 2 : 0;
+        if (byte > 0xF4) length = 0;
+        char32_t code_point = length == 2 ? byte & 0x1F : length == 3 ? byte & 0x0F : byte & 0x07;
+        bool valid = length != 0 && i + length <= text.size();
+        for (std::size_t k = 1; valid && k < length; ++k) {
+            auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0) != 0x80) valid = false;
+            code_point = (code_point << 6) | (next & 0x3F);
+        }
+        if (valid) {
+            valid = !(length == 3 && code_point < 0x800) && !(length == 4 && code_point < 0x10000) &&
+                    code_point <= 0x10FFFF && !(code_point >= 0xD800 && code_point <= 0xDFFF);
+        }
+        if (valid) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out.append(k_replacement);
+            ++i;
+        }
+    }
+    return out;
+}
 
 std::string SqlParameter::text() const {
     if (const auto* number = std::get_if<std::int64_t>(&m_value)) return std::to_string(*number);
@@ -391,7 +446,8 @@ std::int64_t to_milliseconds(util::WallTime time) {
 }
 
 util::WallTime from_milliseconds(std::int64_t milliseconds) {
-    return util::WallTime(std::chrono::duration_cast<util::WallTime::duration>(std::chrono::milliseconds(milliseconds)));
+    return util::WallTime(
+        std::chrono::duration_cast<util::WallTime::duration>(std::chrono::milliseconds(milliseconds)));
 }
 
 std::optional<std::int64_t> to_milliseconds(const std::optional<util::WallTime>& time) {
@@ -406,7 +462,8 @@ std::optional<util::WallTime> from_milliseconds(const std::optional<std::int64_t
 
 // ---- the pool ----
 
-Database::Database(DatabaseUrl url, std::size_t pool_size) : m_url(std::move(url)), m_pool_size(std::max<std::size_t>(pool_size, 1)) {}
+Database::Database(DatabaseUrl url, std::size_t pool_size)
+    : m_url(std::move(url)), m_pool_size(std::max<std::size_t>(pool_size, 1)) {}
 
 Database::~Database() {
     {
@@ -452,8 +509,8 @@ Result<std::unique_ptr<Connection>> Database::acquire() {
     std::unique_lock lock(m_mutex);
     bool ready = m_returned.wait_for(lock, k_pool_wait, [&] { return !m_idle.empty() || m_in_use < m_pool_size; });
     if (!ready) {
-        return unavailable_error(fmt::format("all {} database connections stayed busy for {} s", m_pool_size,
-                                             k_pool_wait.count()));
+        return unavailable_error(
+            fmt::format("all {} database connections stayed busy for {} s", m_pool_size, k_pool_wait.count()));
     }
     ++m_in_use;
     if (!m_idle.empty()) {
@@ -512,7 +569,17 @@ Status Database::transact(TransactionMode mode, const std::function<Status(Conne
             if (lost && attempt == 0) continue;
             return begun.error();
         }
-        Status status = work(*connection);
+        Status status;
+        try {
+            status = work(*connection);
+        } catch (...) {
+            // The work's exception is the caller's to handle; the pool must not lose the connection nor
+            // hand it out again inside this transaction.
+            if (!connection->lost()) (void)connection->query("ROLLBACK");
+            writer = {};
+            release(std::move(connection));
+            throw;
+        }
         if (status) {
             auto committed = connection->query("COMMIT");
             if (!committed) status = committed.error();

@@ -46,6 +46,10 @@ util::Error unavailable_error(std::string_view why);
 // True for an error the caller should answer with 503 and retry later (the next call reconnects).
 bool is_unavailable(const util::Error& error);
 
+// Text as both databases accept it: valid UTF-8 (each invalid byte becomes U+FFFD) without NUL bytes, which
+// PostgreSQL refuses in TEXT. Ping bodies and test output are whatever a client sent.
+std::string storable_text(std::string_view text);
+
 // A value bound to a `$N` placeholder. Text, 64-bit integers, reals and NULL cover every column we keep.
 class SqlParameter {
 public:
@@ -53,11 +57,11 @@ public:
     template <std::integral Integer>
     SqlParameter(Integer number) : m_value(static_cast<std::int64_t>(number)) {}
     SqlParameter(double number) : m_value(number) {}
-    SqlParameter(std::string_view text) : m_value(std::string(text)) {}
-    SqlParameter(const std::string& text) : m_value(text) {}
-    SqlParameter(const char* text) : m_value(std::string(text)) {}
+    SqlParameter(std::string_view text) : m_value(storable_text(text)) {}
+    SqlParameter(const std::string& text) : m_value(storable_text(text)) {}
+    SqlParameter(const char* text) : m_value(storable_text(text)) {}
     SqlParameter(const std::optional<std::string>& text) {
-        if (text) m_value = *text;
+        if (text) m_value = storable_text(*text);
     }
     SqlParameter(const std::optional<std::int64_t>& number) {
         if (number) m_value = *number;

@@ -162,7 +162,9 @@ util::Error migration_failed(int version, const util::Error& error) {
 
 }  // namespace
 
-int latest_schema_version() { return k_migrations.back().version; }
+int latest_schema_version() {
+    return k_migrations.back().version;
+}
 
 Status apply_migrations(Database& database, const util::Clock& clock) {
     return database.transact(TransactionMode::write, [&](Connection& connection) -> Status {

@@ -55,7 +55,10 @@ std::optional<Duration> duration_of(const std::optional<std::int64_t>& milliseco
     return Duration(*milliseconds);
 }
 
-std::string json_list(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
+std::string json_list(const std::vector<std::string>& items) {
+    // Replace rather than throw on bytes that are not UTF-8: job ids may come from what a pinger sent.
+    return nlohmann::json(items).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::vector<std::string> parse_json_list(const std::string& text) {
     auto parsed = nlohmann::json::parse(text, nullptr, false);
@@ -181,8 +184,8 @@ Status insert_rows(Connection& connection, std::string_view table_and_columns, s
             }
             sql += ")";
         }
-        auto inserted = connection.execute(
-            sql, std::span<const SqlParameter>(values.data() + first * columns, count * columns));
+        auto inserted =
+            connection.execute(sql, std::span<const SqlParameter>(values.data() + first * columns, count * columns));
         if (!inserted) return inserted.error();
     }
     return {};
@@ -208,7 +211,9 @@ Status no_such_check(std::string_view name) {
 
 }  // namespace
 
-std::string_view to_string(TokenScope scope) { return scope == TokenScope::admin ? "admin" : "ingest"; }
+std::string_view to_string(TokenScope scope) {
+    return scope == TokenScope::admin ? "admin" : "ingest";
+}
 
 std::optional<TokenScope> parse_token_scope(std::string_view text) {
     if (text == "ingest") return TokenScope::ingest;
@@ -222,7 +227,8 @@ Result<std::string> random_base64url(std::size_t count) {
         return make_error("the system's random number generator failed (OpenSSL RAND_bytes)");
     }
     std::string encoded(4 * ((count + 2) / 3) + 1, '\0');
-    int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), bytes.data(), static_cast<int>(count));
+    int length =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), bytes.data(), static_cast<int>(count));
     encoded.resize(static_cast<std::size_t>(length));
     while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
     std::replace(encoded.begin(), encoded.end(), '+', '-');
@@ -275,7 +281,7 @@ Result<bool> Store::put_run(const RunRecord& run) {
         for (std::size_t i = 0; i < run.cases.size(); ++i) {
             const TestCaseRecord& test = run.cases[i];
             cases.insert(cases.end(), {run.run_id, i, test.suite, test.classname, test.name, test.outcome,
-                                        test.duration_seconds, test.output_excerpt});
+                                       test.duration_seconds, test.output_excerpt});
         }
         stored = insert_rows(connection,
                              "test_cases (run_id, position, suite, classname, name, outcome, duration_seconds, "
@@ -342,39 +348,41 @@ Result<std::optional<RunRecord>> Store::run(std::string_view run_id) {
 
 Result<std::vector<RunSummary>> Store::runs(const RunFilter& filter) {
     using Summaries = std::vector<RunSummary>;
-    return in_transaction<Summaries>(*m_database, TransactionMode::read, [&](Connection& connection) -> Result<Summaries> {
-        // The WHERE clause grows with the filters given; every value still travels as a parameter.
-        std::string sql = fmt::format("SELECT {} FROM runs WHERE 1 = 1", k_summary_columns);
-        std::vector<SqlParameter> parameters;
-        auto equal = [&](std::string_view column, const std::optional<std::string>& value) {
-            if (!value) return;
-            parameters.emplace_back(*value);
-            sql += fmt::format(" AND {} = ${}", column, parameters.size());
-        };
-        equal("project", filter.project);
-        equal("tier", filter.tier);
-        equal("verdict", filter.verdict);
-        equal("branch", filter.branch);
-        if (filter.before_run_id) {
-            auto before = connection.query("SELECT started_ms FROM runs WHERE run_id = $1", {*filter.before_run_id});
-            if (!before) return before.error();
-            if (before->empty()) {
-                return make_error(fmt::format("no run '{}' to page from (before=): start again from the first page",
-                                              *filter.before_run_id));
+    return in_transaction<Summaries>(
+        *m_database, TransactionMode::read, [&](Connection& connection) -> Result<Summaries> {
+            // The WHERE clause grows with the filters given; every value still travels as a parameter.
+            std::string sql = fmt::format("SELECT {} FROM runs WHERE 1 = 1", k_summary_columns);
+            std::vector<SqlParameter> parameters;
+            auto equal = [&](std::string_view column, const std::optional<std::string>& value) {
+                if (!value) return;
+                parameters.emplace_back(*value);
+                sql += fmt::format(" AND {} = ${}", column, parameters.size());
+            };
+            equal("project", filter.project);
+            equal("tier", filter.tier);
+            equal("verdict", filter.verdict);
+            equal("branch", filter.branch);
+            if (filter.before_run_id) {
+                auto before =
+                    connection.query("SELECT started_ms FROM runs WHERE run_id = $1", {*filter.before_run_id});
+                if (!before) return before.error();
+                if (before->empty()) {
+                    return make_error(fmt::format("no run '{}' to page from (before=): start again from the first page",
+                                                  *filter.before_run_id));
+                }
+                parameters.emplace_back(before->integer(0, 0));
+                parameters.emplace_back(*filter.before_run_id);
+                sql += fmt::format(" AND (started_ms < ${0} OR (started_ms = ${0} AND run_id < ${1}))",
+                                   parameters.size() - 1, parameters.size());
             }
-            parameters.emplace_back(before->integer(0, 0));
-            parameters.emplace_back(*filter.before_run_id);
-            sql += fmt::format(" AND (started_ms < ${0} OR (started_ms = ${0} AND run_id < ${1}))", parameters.size() - 1,
-                               parameters.size());
-        }
-        parameters.emplace_back(std::min(filter.limit, k_max_page));
-        sql += fmt::format(" ORDER BY started_ms DESC, run_id DESC LIMIT ${}", parameters.size());
-        auto rows = connection.execute(sql, parameters);
-        if (!rows) return rows.error();
-        Summaries summaries;
-        for (std::size_t row = 0; row < rows->size(); ++row) summaries.push_back(read_summary(*rows, row));
-        return summaries;
-    });
+            parameters.emplace_back(std::min(filter.limit, k_max_page));
+            sql += fmt::format(" ORDER BY started_ms DESC, run_id DESC LIMIT ${}", parameters.size());
+            auto rows = connection.execute(sql, parameters);
+            if (!rows) return rows.error();
+            Summaries summaries;
+            for (std::size_t row = 0; row < rows->size(); ++row) summaries.push_back(read_summary(*rows, row));
+            return summaries;
+        });
 }
 
 Result<std::int64_t> Store::run_count() {
@@ -425,7 +433,8 @@ Result<std::vector<FlakyTest>> Store::flaky_tests(std::optional<std::string> tie
             parameters);
         if (!suites) return suites.error();
         std::set<std::pair<std::string, std::string>> suite_ran;  // (run, suite)
-        for (std::size_t row = 0; row < suites->size(); ++row) suite_ran.emplace(suites->text(row, 0), suites->text(row, 1));
+        for (std::size_t row = 0; row < suites->size(); ++row)
+            suite_ran.emplace(suites->text(row, 0), suites->text(row, 1));
 
         auto cases = connection.execute(
             fmt::format("SELECT c.run_id, c.suite, c.classname, c.name, c.outcome FROM test_cases c JOIN ({}) recent "
@@ -458,8 +467,10 @@ Result<std::vector<FlakyTest>> Store::flaky_tests(std::optional<std::string> tie
             for (const auto& [run_id, info] : run_info) {
                 if (info.tier == test_tier && suite_ran.contains({run_id, suite})) present.insert(run_id);
             }
-            bool passed_where_failed = std::any_of(results.failed_runs.begin(), results.failed_runs.end(),
-                                                   [&](const std::string& run) { return results.passed_runs.contains(run); });
+            bool passed_where_failed = false;
+            for (const std::string& run_id : results.failed_runs) {
+                if (results.passed_runs.contains(run_id)) passed_where_failed = true;
+            }
             if (results.failed_runs.size() == present.size() && !passed_where_failed) continue;
             FlakyTest test;
             test.tier = test_tier;
@@ -468,10 +479,11 @@ Result<std::vector<FlakyTest>> Store::flaky_tests(std::optional<std::string> tie
             test.name = name;
             test.runs = static_cast<int>(present.size());
             test.failures = static_cast<int>(results.failed_runs.size());
-            test.last_failed_run_id = *std::max_element(
-                results.failed_runs.begin(), results.failed_runs.end(), [&](const std::string& a, const std::string& b) {
-                    return std::pair(run_info[a].started, a) < std::pair(run_info[b].started, b);
-                });
+            test.last_failed_run_id =
+                *std::max_element(results.failed_runs.begin(), results.failed_runs.end(),
+                                  [&](const std::string& a, const std::string& b) {
+                                      return std::pair(run_info[a].started, a) < std::pair(run_info[b].started, b);
+                                  });
             flaky.push_back(std::move(test));
         }
         std::sort(flaky.begin(), flaky.end(), [](const FlakyTest& a, const FlakyTest& b) {
@@ -485,27 +497,30 @@ Result<std::vector<FlakyTest>> Store::flaky_tests(std::optional<std::string> tie
 
 Result<std::vector<RunSummary>> Store::duration_trend(std::string_view tier, std::size_t limit) {
     using Summaries = std::vector<RunSummary>;
-    return in_transaction<Summaries>(*m_database, TransactionMode::read, [&](Connection& connection) -> Result<Summaries> {
-        auto rows = connection.query(
-            fmt::format("SELECT {} FROM runs WHERE tier = $1 ORDER BY started_ms DESC, run_id DESC LIMIT $2",
-                        k_summary_columns),
-            {tier, std::min(limit, k_max_page)});
-        if (!rows) return rows.error();
-        Summaries summaries;
-        for (std::size_t row = rows->size(); row-- > 0;) summaries.push_back(read_summary(*rows, row));
-        return summaries;
-    });
+    return in_transaction<Summaries>(
+        *m_database, TransactionMode::read, [&](Connection& connection) -> Result<Summaries> {
+            auto rows = connection.query(
+                fmt::format("SELECT {} FROM runs WHERE tier = $1 ORDER BY started_ms DESC, run_id DESC LIMIT $2",
+                            k_summary_columns),
+                {tier, std::min(limit, k_max_page)});
+            if (!rows) return rows.error();
+            Summaries summaries;
+            for (std::size_t row = rows->size(); row-- > 0;) summaries.push_back(read_summary(*rows, row));
+            return summaries;
+        });
 }
 
 // ---- checks ----
 
 Status Store::upsert_check(Connection& connection, const CheckSpec& spec, std::string_view origin) {
-    auto taken = connection.query("SELECT name FROM checks WHERE ping_key = $1 AND name <> $2", {spec.ping_key, spec.name});
+    auto taken =
+        connection.query("SELECT name FROM checks WHERE ping_key = $1 AND name <> $2", {spec.ping_key, spec.name});
     if (!taken) return taken.error();
     if (!taken->empty()) {
-        return make_error(fmt::format("check '{}': its ping key is already the key of check '{}': give it another key "
-                                      "or leave the key out to get a new one",
-                                      spec.name, taken->text(0, 0)));
+        return make_error(
+            fmt::format("check '{}': its ping key is already the key of check '{}': give it another key "
+                        "or leave the key out to get a new one",
+                        spec.name, taken->text(0, 0)));
     }
     auto stored = connection.query(
         fmt::format("INSERT INTO checks ({}, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
@@ -528,27 +543,29 @@ Status Store::upsert_check(Connection& connection, const CheckSpec& spec, std::s
 
 Result<CheckSpec> Store::put_check(CheckSpec spec) {
     if (!valid_check_name(spec.name)) {
-        return make_error(fmt::format("check name '{}': expected 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a "
-                                      "letter or digit",
-                                      spec.name));
+        return make_error(
+            fmt::format("check name '{}': expected 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a "
+                        "letter or digit",
+                        spec.name));
     }
-    return in_transaction<CheckSpec>(*m_database, TransactionMode::write, [&](Connection& connection) -> Result<CheckSpec> {
-        if (spec.ping_key.empty()) {
-            auto existing = connection.query("SELECT ping_key FROM checks WHERE name = $1", {spec.name});
-            if (!existing) return existing.error();
-            if (!existing->empty()) {
-                spec.ping_key = existing->text(0, 0);
-            } else {
-                auto key = random_base64url(k_ping_key_bytes);
-                if (!key) return key.error();
-                spec.ping_key = *key;
+    return in_transaction<CheckSpec>(
+        *m_database, TransactionMode::write, [&](Connection& connection) -> Result<CheckSpec> {
+            if (spec.ping_key.empty()) {
+                auto existing = connection.query("SELECT ping_key FROM checks WHERE name = $1", {spec.name});
+                if (!existing) return existing.error();
+                if (!existing->empty()) {
+                    spec.ping_key = existing->text(0, 0);
+                } else {
+                    auto key = random_base64url(k_ping_key_bytes);
+                    if (!key) return key.error();
+                    spec.ping_key = *key;
+                }
             }
-        }
-        if (spec.schedule.time_zone.empty()) spec.schedule.time_zone = "UTC";
-        auto stored = upsert_check(connection, spec, "api");
-        if (!stored) return stored.error();
-        return spec;
-    });
+            if (spec.schedule.time_zone.empty()) spec.schedule.time_zone = "UTC";
+            auto stored = upsert_check(connection, spec, "api");
+            if (!stored) return stored.error();
+            return spec;
+        });
 }
 
 Result<std::vector<CheckSpec>> Store::checks() {
@@ -575,7 +592,8 @@ Result<std::optional<CheckSpec>> Store::check(std::string_view name) {
 Result<std::optional<CheckSpec>> Store::check_by_ping_key(std::string_view ping_key) {
     using Found = std::optional<CheckSpec>;
     return in_transaction<Found>(*m_database, TransactionMode::read, [&](Connection& connection) -> Result<Found> {
-        auto rows = connection.query(fmt::format("SELECT {} FROM checks WHERE ping_key = $1", k_check_columns), {ping_key});
+        auto rows =
+            connection.query(fmt::format("SELECT {} FROM checks WHERE ping_key = $1", k_check_columns), {ping_key});
         if (!rows) return rows.error();
         if (rows->empty()) return Found();
         return Found(read_check(*rows, 0));
@@ -605,9 +623,10 @@ Status Store::set_paused(std::string_view name, Pause pause) {
 Status Store::sync_checks_from_config(const std::vector<CheckSpec>& specs) {
     for (const CheckSpec& spec : specs) {
         if (!valid_check_name(spec.name)) {
-            return make_error(fmt::format("watch check name '{}': expected 1 to 64 of a-z, 0-9, '.', '_', '-', "
-                                          "starting with a letter or digit",
-                                          spec.name));
+            return make_error(
+                fmt::format("watch check name '{}': expected 1 to 64 of a-z, 0-9, '.', '_', '-', "
+                            "starting with a letter or digit",
+                            spec.name));
         }
     }
     return m_database->transact(TransactionMode::write, [&](Connection& connection) -> Status {
@@ -697,9 +716,9 @@ Result<std::vector<std::pair<CheckSpec, std::optional<CheckStatus>>>> Store::che
             status_columns += fmt::format(", s.{}", column);
             rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
         }
-        auto rows = connection.query(fmt::format(
-            "SELECT {}{} FROM checks c LEFT JOIN check_status s ON s.check_name = c.name ORDER BY c.name", check_columns,
-            status_columns));
+        auto rows = connection.query(
+            fmt::format("SELECT {}{} FROM checks c LEFT JOIN check_status s ON s.check_name = c.name ORDER BY c.name",
+                        check_columns, status_columns));
         if (!rows) return rows.error();
         Listing listing;
         for (std::size_t row = 0; row < rows->size(); ++row) {
@@ -709,7 +728,8 @@ Result<std::vector<std::pair<CheckSpec, std::optional<CheckStatus>>>> Store::che
     });
 }
 
-Result<std::optional<Evaluation>> Store::evaluate_check(std::string_view name, WallTime now, const Evaluator& evaluate) {
+Result<std::optional<Evaluation>> Store::evaluate_check(std::string_view name, WallTime now,
+                                                        const Evaluator& evaluate) {
     using Outcome = std::optional<Evaluation>;
     const bool postgresql = m_database->kind() == DatabaseKind::postgresql;
     return in_transaction<Outcome>(*m_database, TransactionMode::write, [&](Connection& connection) -> Result<Outcome> {
@@ -727,8 +747,8 @@ Result<std::optional<Evaluation>> Store::evaluate_check(std::string_view name, W
             return Outcome();  // another server is evaluating it right now
         }
         CheckSpec spec = read_check(*rows, 0);
-        auto stored = connection.query(fmt::format("SELECT {} FROM check_status WHERE check_name = $1", k_status_columns),
-                                       {name});
+        auto stored = connection.query(
+            fmt::format("SELECT {} FROM check_status WHERE check_name = $1", k_status_columns), {name});
         if (!stored) return stored.error();
         std::optional<CheckStatus> previous;
         if (!stored->empty()) previous = read_status(*stored, 0);
@@ -776,10 +796,14 @@ Result<std::map<CheckState, int>> Store::check_state_counts() {
             "FROM checks c LEFT JOIN check_status s ON s.check_name = c.name "
             "GROUP BY CASE WHEN c.paused = 1 THEN 'paused' ELSE COALESCE(s.state, 'new') END");
         if (!rows) return rows.error();
-        Counts counts{{CheckState::new_check, 0}, {CheckState::up, 0}, {CheckState::late, 0}, {CheckState::down, 0},
+        Counts counts{{CheckState::new_check, 0},
+                      {CheckState::up, 0},
+                      {CheckState::late, 0},
+                      {CheckState::down, 0},
                       {CheckState::paused, 0}};
         for (std::size_t row = 0; row < rows->size(); ++row) {
-            if (auto state = parse_check_state(rows->text(row, 0))) counts[*state] += static_cast<int>(rows->integer(row, 1));
+            if (auto state = parse_check_state(rows->text(row, 0)))
+                counts[*state] += static_cast<int>(rows->integer(row, 1));
         }
         return counts;
     });
@@ -792,18 +816,19 @@ Result<std::vector<Alert>> Store::claim_alerts(WallTime now, std::size_t limit, 
     const bool postgresql = m_database->kind() == DatabaseKind::postgresql;
     return in_transaction<Alerts>(*m_database, TransactionMode::write, [&](Connection& connection) -> Result<Alerts> {
         // SKIP LOCKED: another server's claim in flight neither blocks this one nor gets its alerts twice.
-        auto rows = connection.query(
-            fmt::format("SELECT {} FROM alerts WHERE sent_ms IS NULL AND next_attempt_ms <= $1 "
-                        "ORDER BY next_attempt_ms, created_ms, key LIMIT $2{}",
-                        k_alert_columns, postgresql ? " FOR UPDATE SKIP LOCKED" : ""),
-            {to_milliseconds(now), std::min(limit, k_max_page)});
+        auto rows =
+            connection.query(fmt::format("SELECT {} FROM alerts WHERE sent_ms IS NULL AND next_attempt_ms <= $1 "
+                                         "ORDER BY next_attempt_ms, created_ms, key LIMIT $2{}",
+                                         k_alert_columns, postgresql ? " FOR UPDATE SKIP LOCKED" : ""),
+                             {to_milliseconds(now), std::min(limit, k_max_page)});
         if (!rows) return rows.error();
         const std::int64_t leased_until = to_milliseconds(now + lease);
         Alerts claimed;
         for (std::size_t row = 0; row < rows->size(); ++row) {
             Alert alert = read_alert(*rows, row);
-            auto updated = connection.query(
-                "UPDATE alerts SET next_attempt_ms = $1, attempts = attempts + 1 WHERE key = $2", {leased_until, alert.key});
+            auto updated =
+                connection.query("UPDATE alerts SET next_attempt_ms = $1, attempts = attempts + 1 WHERE key = $2",
+                                 {leased_until, alert.key});
             if (!updated) return updated.error();
             alert.attempts += 1;
             alert.next_attempt = from_milliseconds(leased_until);
@@ -815,8 +840,8 @@ Result<std::vector<Alert>> Store::claim_alerts(WallTime now, std::size_t limit, 
 
 Status Store::alert_sent(std::string_view key, WallTime at) {
     return m_database->transact(TransactionMode::write, [&](Connection& connection) -> Status {
-        auto updated =
-            connection.query("UPDATE alerts SET sent_ms = $1, last_error = '' WHERE key = $2", {to_milliseconds(at), key});
+        auto updated = connection.query("UPDATE alerts SET sent_ms = $1, last_error = '' WHERE key = $2",
+                                        {to_milliseconds(at), key});
         if (!updated) return updated.error();
         if (updated->affected() == 0) return make_error(fmt::format("no queued alert with key '{}'", key));
         return {};
@@ -865,18 +890,19 @@ Result<std::string> Store::create_token(std::string_view name, TokenScope scope)
     auto random = random_base64url(k_token_bytes);
     if (!random) return random.error();
     std::string secret = std::string(k_token_prefix) + *random;
-    return in_transaction<std::string>(*m_database, TransactionMode::write, [&](Connection& connection) -> Result<std::string> {
-        auto inserted = connection.query(
-            "INSERT INTO tokens (name, scope, sha256, created_ms, revoked_ms) VALUES ($1, $2, $3, $4, NULL) "
-            "ON CONFLICT (name) DO NOTHING",
-            {name, to_string(scope), util::sha256_hex(secret), to_milliseconds(m_clock.now())});
-        if (!inserted) return inserted.error();
-        if (inserted->affected() == 0) {
-            return make_error(fmt::format("a token named '{}' exists already (revoked ones too): choose another name",
-                                          name));
-        }
-        return secret;
-    });
+    return in_transaction<std::string>(
+        *m_database, TransactionMode::write, [&](Connection& connection) -> Result<std::string> {
+            auto inserted = connection.query(
+                "INSERT INTO tokens (name, scope, sha256, created_ms, revoked_ms) VALUES ($1, $2, $3, $4, NULL) "
+                "ON CONFLICT (name) DO NOTHING",
+                {name, to_string(scope), util::sha256_hex(secret), to_milliseconds(m_clock.now())});
+            if (!inserted) return inserted.error();
+            if (inserted->affected() == 0) {
+                return make_error(
+                    fmt::format("a token named '{}' exists already (revoked ones too): choose another name", name));
+            }
+            return secret;
+        });
 }
 
 Result<std::optional<TokenInfo>> Store::verify_token(std::string_view secret) {
@@ -885,7 +911,8 @@ Result<std::optional<TokenInfo>> Store::verify_token(std::string_view secret) {
     return in_transaction<Found>(*m_database, TransactionMode::read, [&](Connection& connection) -> Result<Found> {
         // Every live token is compared, each in constant time: how long this takes says nothing about how
         // close a guess came.
-        auto rows = connection.query("SELECT name, scope, created_ms, revoked_ms, sha256 FROM tokens WHERE revoked_ms IS NULL");
+        auto rows =
+            connection.query("SELECT name, scope, created_ms, revoked_ms, sha256 FROM tokens WHERE revoked_ms IS NULL");
         if (!rows) return rows.error();
         Found found;
         for (std::size_t row = 0; row < rows->size(); ++row) {

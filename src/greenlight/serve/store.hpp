@@ -106,7 +106,8 @@ public:
     // Locks the check's row (nullopt when another server holds it: that one is evaluating it), hands the
     // evaluator the spec, the stored status and the last 500 pings, stores the new status and queues the
     // alerts (an alert whose key is already queued is not queued again), and commits.
-    util::Result<std::optional<Evaluation>> evaluate_check(std::string_view name, WallTime now, const Evaluator& evaluate);
+    util::Result<std::optional<Evaluation>> evaluate_check(std::string_view name, WallTime now,
+                                                           const Evaluator& evaluate);
     // How many checks are in each state (checks never evaluated count as new); every state is present.
     util::Result<std::map<CheckState, int>> check_state_counts();
 

@@ -34,7 +34,8 @@ public:
         std::filesystem::path newest;
         std::error_code error;
         for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", error)) {
-            if (std::filesystem::exists(entry.path() / "bin" / "initdb") && entry.path() > newest) newest = entry.path();
+            if (std::filesystem::exists(entry.path() / "bin" / "initdb") && entry.path() > newest)
+                newest = entry.path();
         }
         return newest.empty() ? newest : newest / "bin";
     }
@@ -81,8 +82,8 @@ public:
 
     // Stops the server (fast: open connections are cut), keeping its files; true when it stopped.
     bool stop() {
-        bool stopped = run(as_owner({(m_binaries / "pg_ctl").string(), "-D", data().string(), "-m", "fast", "-w", "-t", "30",
-                                     "stop"}));
+        bool stopped = run(as_owner(
+            {(m_binaries / "pg_ctl").string(), "-D", data().string(), "-m", "fast", "-w", "-t", "30", "stop"}));
         if (stopped) m_running = false;
         return stopped;
     }

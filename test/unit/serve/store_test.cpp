@@ -115,23 +115,25 @@ Alert make_alert(std::string key, std::string check, util::WallTime created) {
 }
 
 // An evaluator that marks the check down and queues one alert whose key does not change between calls.
-Evaluator down_with_alert(std::string key) {
-    return [key](const CheckSpec& spec, const std::optional<CheckStatus>&, const std::vector<Ping>& pings,
-                 WallTime now) {
-        Evaluation evaluation;
-        evaluation.status.state = CheckState::down;
-        evaluation.status.since = now - 1h;
-        evaluation.status.last_success = now - 7h;
-        if (!pings.empty()) evaluation.status.last_ping = pings.back().at;
-        evaluation.status.consecutive_failures = 2;
-        evaluation.status.last_alert = now;
-        evaluation.status.reason = "late by 1 h";
-        evaluation.alerts.push_back(make_alert(key, spec.name, now));
-        return evaluation;
-    };
+Evaluator down_with_alert(const std::string& key) {
+    return
+        [key](const CheckSpec& spec, const std::optional<CheckStatus>&, const std::vector<Ping>& pings, WallTime now) {
+            Evaluation evaluation;
+            evaluation.status.state = CheckState::down;
+            evaluation.status.since = now - 1h;
+            evaluation.status.last_success = now - 7h;
+            if (!pings.empty()) evaluation.status.last_ping = pings.back().at;
+            evaluation.status.consecutive_failures = 2;
+            evaluation.status.last_alert = now;
+            evaluation.status.reason = "late by 1 h";
+            evaluation.alerts.push_back(make_alert(key, spec.name, now));
+            return evaluation;
+        };
 }
 
-std::string test_label(const ::testing::TestParamInfo<DatabaseKind>& info) { return std::string(to_string(info.param)); }
+std::string test_label(const ::testing::TestParamInfo<DatabaseKind>& info) {
+    return std::string(to_string(info.param));
+}
 
 class StoreTest : public ::testing::TestWithParam<DatabaseKind> {
 protected:
@@ -411,8 +413,7 @@ TEST_P(StoreTest, ChecksAreCreatedUpdatedAndDeletedWithUnguessableKeys) {
     ASSERT_TRUE(backup) << backup.message();
     // 24 random bytes in base64url: 32 characters from a 64-letter alphabet.
     EXPECT_EQ(smoke->ping_key.size(), 32u);
-    EXPECT_EQ(smoke->ping_key.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+    EXPECT_EQ(smoke->ping_key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
               std::string::npos);
     EXPECT_NE(smoke->ping_key, backup->ping_key);
 
@@ -521,6 +522,16 @@ TEST_P(StoreTest, RecentPingsAreTheLastOnesOldestFirst) {
     EXPECT_FALSE((*pings)[0].exit_code.has_value());
 }
 
+TEST_P(StoreTest, TextThatIsNotUtf8IsStoredWithReplacementCharacters) {
+    ASSERT_TRUE(m_store->put_check(make_check("smoke")));
+    std::string body = std::string("exit \xff\xfe ok") + '\0' + " caf\xc3\xa9 \xe2\x82";
+    Status stored = m_store->add_ping(make_ping("smoke", PingKind::log, k_morning, body));
+    ASSERT_TRUE(stored) << stored.message();
+    auto pings = m_store->recent_pings("smoke", 1);
+    ASSERT_TRUE(pings && pings->size() == 1u);
+    EXPECT_EQ((*pings)[0].body, "exit \xEF\xBF\xBD\xEF\xBF\xBD ok caf\xc3\xa9 \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 // ---- evaluation ----
 
 TEST_P(StoreTest, EvaluationStoresTheStatusAndQueuesAnAlertOnceAcrossEvaluations) {
@@ -576,6 +587,19 @@ TEST_P(StoreTest, EvaluationStoresTheStatusAndQueuesAnAlertOnceAcrossEvaluations
     EXPECT_FALSE(m_store->evaluate_check("missing", k_morning, down));
 }
 
+TEST_P(StoreTest, AnEvaluatorThatThrowsLeavesTheStoreUsable) {
+    ASSERT_TRUE(m_store->put_check(make_check("smoke")));
+    Evaluator throwing = [](const CheckSpec&, const std::optional<CheckStatus>&, const std::vector<Ping>&,
+                            WallTime) -> Evaluation { throw std::runtime_error("evaluator bug"); };
+    // More times than the pool has connections: a connection kept by a failed call would run it dry.
+    for (int i = 0; i < 12; ++i)
+        EXPECT_THROW((void)m_store->evaluate_check("smoke", k_morning, throwing), std::runtime_error);
+    auto evaluated = m_store->evaluate_check("smoke", k_morning, down_with_alert("smoke/down/after"));
+    ASSERT_TRUE(evaluated) << evaluated.message();
+    EXPECT_TRUE(evaluated->has_value());
+    EXPECT_EQ(m_store->alerts(10).value_or(std::vector<Alert>{}).size(), 1u);
+}
+
 TEST_P(StoreTest, TwoServersEvaluatingOneCheckAtOnceQueueItsAlertOnce) {
     ASSERT_TRUE(m_store->put_check(make_check("smoke")));
     auto other = open_store();
@@ -621,7 +645,8 @@ TEST_P(StoreTest, TwoServersClaimingAlertsNeverGetTheSameOne) {
         Evaluation evaluation;
         evaluation.status.state = CheckState::down;
         evaluation.status.since = now;
-        for (int i = 0; i < 60; ++i) evaluation.alerts.push_back(make_alert("alert-" + std::to_string(i), spec.name, now));
+        for (int i = 0; i < 60; ++i)
+            evaluation.alerts.push_back(make_alert("alert-" + std::to_string(i), spec.name, now));
         return evaluation;
     };
     ASSERT_TRUE(m_store->evaluate_check("smoke", k_morning, many).value_or(std::nullopt));
@@ -723,7 +748,8 @@ TEST_P(StoreTest, TokensAreStoredHashedVerifiedAndRevoked) {
     ASSERT_EQ(table.size(), 2u);
     for (std::size_t row = 0; row < table.size(); ++row) {
         for (std::size_t column = 0; column < 3; ++column) {
-            EXPECT_EQ(table.text(row, column).find(secret->substr(4)), std::string::npos) << "the secret is in the table";
+            EXPECT_EQ(table.text(row, column).find(secret->substr(4)), std::string::npos)
+                << "the secret is in the table";
         }
     }
 
@@ -760,9 +786,10 @@ TEST_P(StoreTest, TheStoreIsUsableFromManyThreadsAtOnce) {
     for (int i = 0; i < 16; ++i) {
         threads.emplace_back([&, i] {
             for (int n = 0; n < 25; ++n) {
-                if (!m_store->add_ping(make_ping("smoke", PingKind::success, k_morning + std::chrono::seconds(n)))) ++failures;
-                if (n % 5 == 0 && !m_store->put_run(make_run("t" + std::to_string(i) + "-" + std::to_string(n), "unit",
-                                                             k_morning))) {
+                if (!m_store->add_ping(make_ping("smoke", PingKind::success, k_morning + std::chrono::seconds(n))))
+                    ++failures;
+                if (n % 5 == 0 &&
+                    !m_store->put_run(make_run("t" + std::to_string(i) + "-" + std::to_string(n), "unit", k_morning))) {
                     ++failures;
                 }
                 if (!m_store->check_available()) ++failures;
@@ -855,7 +882,8 @@ TEST(DatabaseUrlTest, ParsesBothKindsAndRejectsOthers) {
 }
 
 TEST(DatabaseUrlTest, TheRedactedFormHidesPasswords) {
-    auto url = DatabaseUrl::parse("postgresql://ci:s3cr%40t@db.internal:5432/greenlight?sslmode=require&password=other");
+    auto url =
+        DatabaseUrl::parse("postgresql://ci:s3cr%40t@db.internal:5432/greenlight?sslmode=require&password=other");
     ASSERT_TRUE(url);
     std::string shown = url->redacted();
     EXPECT_EQ(shown, "postgresql://ci:***@db.internal:5432/greenlight?sslmode=require&password=***");
