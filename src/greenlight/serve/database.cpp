@@ -555,11 +555,12 @@ Status Database::transact(TransactionMode mode, const std::function<Status(Conne
     // A pooled connection may have died while idle (the server restarted): that shows on BEGIN, before any
     // work ran, so one more try on a fresh connection is safe.
     for (int attempt = 0;; ++attempt) {
+        // Writers queue before taking a connection, so a queue of writers never starves the readers of one.
+        std::unique_lock<std::mutex> writer;
+        if (sqlite && mode == TransactionMode::write) writer = std::unique_lock(m_sqlite_writer);
         auto acquired = acquire();
         if (!acquired) return acquired.error();
         std::unique_ptr<Connection> connection = std::move(*acquired);
-        std::unique_lock<std::mutex> writer;
-        if (sqlite && mode == TransactionMode::write) writer = std::unique_lock(m_sqlite_writer);
         auto begun = connection->query(begin);
         if (!begun) {
             bool lost = connection->lost();

@@ -45,6 +45,17 @@ constexpr std::string_view k_alert_columns =
     "key, kind, check_name, channel, created_ms, down_since_ms, last_success_ms, reason, job_ids, attempts, "
     "next_attempt_ms, sent_ms, last_error";
 
+// "a, b" → "t.a, t.b"
+std::string qualified(std::string_view table, std::string_view columns) {
+    std::string out;
+    while (!columns.empty()) {
+        std::size_t comma = columns.find(", ");
+        out += fmt::format("{}{}.{}", out.empty() ? "" : ", ", table, columns.substr(0, comma));
+        columns = comma == std::string_view::npos ? std::string_view() : columns.substr(comma + 2);
+    }
+    return out;
+}
+
 std::optional<std::int64_t> count_of(const std::optional<Duration>& duration) {
     if (!duration) return std::nullopt;
     return duration->count();
@@ -203,6 +214,20 @@ Result<T> in_transaction(Database& database, TransactionMode mode, Work&& work) 
     });
     if (!status) return status.error();
     return std::move(*value);
+}
+
+// Queues an alert unless one with its key is queued already; true when this call queued it.
+Result<bool> insert_alert(Connection& connection, const Alert& alert, WallTime now) {
+    std::int64_t created = alert.created == WallTime{} ? to_milliseconds(now) : to_milliseconds(alert.created);
+    auto queued = connection.query(
+        fmt::format("INSERT INTO alerts ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, NULL, '') "
+                    "ON CONFLICT (key) DO NOTHING",
+                    k_alert_columns),
+        {alert.key, to_string(alert.kind), alert.check, alert.channel, created, to_milliseconds(alert.down_since),
+         to_milliseconds(alert.last_success), alert.reason, json_list(alert.job_ids),
+         alert.next_attempt ? to_milliseconds(*alert.next_attempt) : created});
+    if (!queued) return queued.error();
+    return queued->affected() > 0;
 }
 
 Status no_such_check(std::string_view name) {
@@ -701,24 +726,10 @@ Result<std::optional<CheckStatus>> Store::status(std::string_view name) {
 Result<std::vector<std::pair<CheckSpec, std::optional<CheckStatus>>>> Store::checks_with_status() {
     using Listing = std::vector<std::pair<CheckSpec, std::optional<CheckStatus>>>;
     return in_transaction<Listing>(*m_database, TransactionMode::read, [&](Connection& connection) -> Result<Listing> {
-        // Qualify every column: both tables have names that could collide in later migrations.
-        std::string check_columns;
-        for (std::string_view rest = k_check_columns; !rest.empty();) {
-            std::size_t comma = rest.find(", ");
-            std::string_view column = rest.substr(0, comma);
-            check_columns += fmt::format("{}c.{}", check_columns.empty() ? "" : ", ", column);
-            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-        }
-        std::string status_columns;
-        for (std::string_view rest = k_status_columns; !rest.empty();) {
-            std::size_t comma = rest.find(", ");
-            std::string_view column = rest.substr(0, comma);
-            status_columns += fmt::format(", s.{}", column);
-            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-        }
-        auto rows = connection.query(
-            fmt::format("SELECT {}{} FROM checks c LEFT JOIN check_status s ON s.check_name = c.name ORDER BY c.name",
-                        check_columns, status_columns));
+        // Qualified: the two tables may one day share a column name.
+        std::string columns = fmt::format("{}, {}", qualified("c", k_check_columns), qualified("s", k_status_columns));
+        auto rows = connection.query(fmt::format(
+            "SELECT {} FROM checks c LEFT JOIN check_status s ON s.check_name = c.name ORDER BY c.name", columns));
         if (!rows) return rows.error();
         Listing listing;
         for (std::size_t row = 0; row < rows->size(); ++row) {
@@ -773,15 +784,9 @@ Result<std::optional<Evaluation>> Store::evaluate_check(std::string_view name, W
              to_milliseconds(status.last_success), to_milliseconds(status.next_due), status.consecutive_failures,
              to_milliseconds(status.last_alert), status.reason});
         if (!saved) return saved.error();
-        for (const Alert& alert : evaluation.alerts) {
-            std::int64_t created = alert.created == WallTime{} ? to_milliseconds(now) : to_milliseconds(alert.created);
-            auto queued = connection.query(
-                fmt::format("INSERT INTO alerts ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, NULL, '') "
-                            "ON CONFLICT (key) DO NOTHING",
-                            k_alert_columns),
-                {alert.key, to_string(alert.kind), alert.check.empty() ? std::string(name) : alert.check, alert.channel,
-                 created, to_milliseconds(alert.down_since), to_milliseconds(alert.last_success), alert.reason,
-                 json_list(alert.job_ids), alert.next_attempt ? to_milliseconds(*alert.next_attempt) : created});
+        for (Alert alert : evaluation.alerts) {
+            if (alert.check.empty()) alert.check = std::string(name);
+            auto queued = insert_alert(connection, alert, now);
             if (!queued) return queued.error();
         }
         return Outcome(std::move(evaluation));
@@ -835,6 +840,13 @@ Result<std::vector<Alert>> Store::claim_alerts(WallTime now, std::size_t limit, 
             claimed.push_back(std::move(alert));
         }
         return claimed;
+    });
+}
+
+Result<bool> Store::queue_alert(const Alert& alert) {
+    if (alert.key.empty()) return make_error("an alert needs a key: it is what makes queueing it twice harmless");
+    return in_transaction<bool>(*m_database, TransactionMode::write, [&](Connection& connection) -> Result<bool> {
+        return insert_alert(connection, alert, m_clock.now());
     });
 }
 

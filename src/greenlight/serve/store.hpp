@@ -115,6 +115,9 @@ public:
 
     // Hands out up to `limit` unsent alerts that are due, oldest first, and leases them until now + lease:
     // no other caller (or server) gets them until then. Each claim counts as an attempt.
+    // Queues an alert outside an evaluation (a heartbeat); false when one with its key is queued already.
+    // Sent from its `next_attempt`, or at once.
+    util::Result<bool> queue_alert(const Alert& alert);
     util::Result<std::vector<Alert>> claim_alerts(WallTime now, std::size_t limit, Duration lease);
     util::Status alert_sent(std::string_view key, WallTime at);
     // Records a failed send; the alert is handed out again from `next_attempt` on.

@@ -718,6 +718,25 @@ TEST_P(StoreTest, AFailedSendIsRetriedAtItsNextAttemptAndALeaseExpires) {
     EXPECT_EQ(m_store->last_alert_of_kind(AlertKind::heartbeat, "discord-main").value_or(WallTime{}), std::nullopt);
 }
 
+TEST_P(StoreTest, AHeartbeatIsQueuedOnceAndSchedulesTheNext) {
+    Alert heartbeat;
+    heartbeat.key = "heartbeat/2026-11-21/discord-main";
+    heartbeat.kind = AlertKind::heartbeat;
+    heartbeat.channel = "discord-main";
+    heartbeat.created = k_morning;
+    heartbeat.reason = "the alert path works";
+    EXPECT_TRUE(m_store->queue_alert(heartbeat).value_or(false));
+    EXPECT_FALSE(m_store->queue_alert(heartbeat).value_or(true)) << "the same key queued twice";
+    EXPECT_EQ(m_store->last_alert_of_kind(AlertKind::heartbeat, "discord-main").value_or(std::nullopt),
+              std::optional<WallTime>(k_morning));
+    EXPECT_EQ(m_store->last_alert_of_kind(AlertKind::heartbeat, "slack").value_or(WallTime{}), std::nullopt);
+    auto claimed = m_store->claim_alerts(k_morning, 10, 1min);
+    ASSERT_TRUE(claimed);
+    ASSERT_EQ(claimed->size(), 1u);
+    EXPECT_EQ((*claimed)[0].kind, AlertKind::heartbeat);
+    EXPECT_FALSE(m_store->queue_alert(Alert{}));
+}
+
 TEST_P(StoreTest, CheckStatesAreCounted) {
     ASSERT_TRUE(m_store->put_check(make_check("a")));
     ASSERT_TRUE(m_store->put_check(make_check("b")));
