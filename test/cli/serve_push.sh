@@ -61,6 +61,7 @@ server.serve_forever()
 PY
 "$python" "$work/recorder.py" "$work" "$records" &
 track_pid $!
+disown $!  # killed at exit by gl_cleanup; no job notice in the test's output
 wait_for 10 test -s "$work/port" || fail "the recorder did not start"
 url=http://127.0.0.1:$(cat "$work/port")
 record_count() { find "$records" -name '*.json' | wc -l; }

@@ -28,8 +28,9 @@ ExitCode exit_code_of(const serve::SendFailure& failure) {
 ExitCode push_run(const PushRequest& request) {
     std::error_code error;
     if (!fs::exists(request.bundle, error)) {
-        print_error(fmt::format("{} does not exist; expected a run bundle folder or a .tar.gz made by `greenlight pack`",
-                                request.bundle.string()));
+        print_error(
+            fmt::format("{} does not exist; expected a run bundle folder or a .tar.gz made by `greenlight pack`",
+                        request.bundle.string()));
         return ExitCode::usage;
     }
     auto token = serve::token_from_environment();
@@ -87,7 +88,8 @@ void add_push_command(CLI::App& app, ExitCode& exit_code) {
         std::string retry_for;
     };
     auto options = std::make_shared<Options>();
-    CLI::App* command = app.add_subcommand("push", "Send a run bundle's report (and the packed bundle) to greenlight serve");
+    CLI::App* command =
+        app.add_subcommand("push", "Send a run bundle's report (and the packed bundle) to greenlight serve");
     command->footer(
         "The bundle is verified against its manifest first; one that does not verify is not sent.\n"
         "The report goes to PUT <url>/api/v1/runs/<run-id>, then the packed bundle (a folder is packed\n"
@@ -109,8 +111,8 @@ void add_push_command(CLI::App& app, ExitCode& exit_code) {
         if (!options->retry_for.empty()) {
             auto budget = util::parse_duration(options->retry_for);
             if (!budget) {
-                throw CLI::ValidationError(fmt::format("--retry-for: '{}' is not a duration; use e.g. 30s or 5m",
-                                                       options->retry_for));
+                throw CLI::ValidationError(
+                    fmt::format("--retry-for: '{}' is not a duration; use e.g. 30s or 5m", options->retry_for));
             }
             request.retry_budget = *budget;
         }

@@ -31,16 +31,21 @@ std::string transport_reason(httplib::Error error) {
     switch (error) {
         case httplib::Error::Connection:
             return "could not connect (is the server up, and are the host name and port right?)";
-        case httplib::Error::Read: return "the connection closed before a complete answer came";
-        case httplib::Error::Write: return "could not send the request";
-        case httplib::Error::ConnectionTimeout: return "no connection within the request timeout";
+        case httplib::Error::Read:
+            return "the connection closed before a complete answer came";
+        case httplib::Error::Write:
+            return "could not send the request";
+        case httplib::Error::ConnectionTimeout:
+            return "no connection within the request timeout";
         case httplib::Error::SSLConnection:
             return "the TLS handshake failed (is the server speaking https on that port?)";
-        case httplib::Error::SSLLoadingCerts: return "could not load the CA certificates";
+        case httplib::Error::SSLLoadingCerts:
+            return "could not load the CA certificates";
         case httplib::Error::SSLServerVerification:
             return "the server's TLS certificate could not be verified (give its CA with --ca-file, or use "
                    "--insecure on a test server)";
-        default: return httplib::to_string(error);
+        default:
+            return httplib::to_string(error);
     }
 }
 
@@ -72,9 +77,10 @@ util::Result<std::string> token_from_environment() {
 
 util::Result<ServerAddress> parse_server_url(std::string_view url) {
     const auto bad = [&](std::string_view why) {
-        return util::make_error(fmt::format("'{}' is not a server URL: {}; expected http(s)://host[:port][/path] such "
-                                            "as https://ci.example:8080",
-                                            util::printable(url), why));
+        return util::make_error(
+            fmt::format("'{}' is not a server URL: {}; expected http(s)://host[:port][/path] such "
+                        "as https://ci.example:8080",
+                        util::printable(url), why));
     };
     const std::size_t scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return bad("no scheme");
@@ -101,7 +107,8 @@ util::Result<ServerAddress> parse_server_url(std::string_view url) {
     }
     if (host.empty()) return bad("no host");
     for (char c : host) {
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '[' || c == ']' || c == ':')) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '[' || c == ']' ||
+              c == ':')) {
             return bad("the host has characters a host name cannot have");
         }
     }
@@ -114,7 +121,9 @@ util::Result<ServerAddress> parse_server_url(std::string_view url) {
     return ServerAddress{std::string(scheme) + "://" + std::string(authority), std::string(path)};
 }
 
-void sleep_for_real(milliseconds wait) { std::this_thread::sleep_for(wait); }
+void sleep_for_real(milliseconds wait) {
+    std::this_thread::sleep_for(wait);
+}
 
 bool is_packed_bundle(const fs::path& path) {
     const std::string name = path.filename().string();
@@ -154,9 +163,8 @@ struct ReportClient::Impl {
     // One request, retried on connection errors, 5xx and 429 until the budget is spent.
     SendOutcome put(const std::string& path, const std::string& body, const std::string& content_type) {
         const std::string where = fmt::format("PUT {}{}", options.url, path.substr(address.path_prefix.size()));
-        const httplib::Headers headers = {{"Authorization", "Bearer " + options.token},
-                                          {"Accept", "application/json"},
-                                          {"User-Agent", "greenlight"}};
+        const httplib::Headers headers = {
+            {"Authorization", "Bearer " + options.token}, {"Accept", "application/json"}, {"User-Agent", "greenlight"}};
         const auto deadline = clock->steady_now() + options.retry_budget;
         milliseconds backoff = options.first_backoff;
         SendOutcome outcome;
@@ -194,10 +202,10 @@ struct ReportClient::Impl {
             const auto now = clock->steady_now();
             if (outcome.attempts >= k_max_attempts || now + *wait > deadline) {
                 failure.kind = SendFailure::Kind::unreachable;
-                failure.message += fmt::format(" (gave up after {} attempt{} within the {} s retry budget)",
-                                               outcome.attempts, outcome.attempts == 1 ? "" : "s",
-                                               std::chrono::duration_cast<std::chrono::seconds>(options.retry_budget)
-                                                   .count());
+                failure.message +=
+                    fmt::format(" (gave up after {} attempt{} within the {} s retry budget)", outcome.attempts,
+                                outcome.attempts == 1 ? "" : "s",
+                                std::chrono::duration_cast<std::chrono::seconds>(options.retry_budget).count());
                 outcome.failure = std::move(failure);
                 return outcome;
             }
@@ -263,7 +271,8 @@ SendOutcome refused(std::string message) {
 
 SendOutcome ReportClient::send_report(const RunRecord& run) {
     if (!bundle::valid_run_id(run.run_id)) {
-        return refused(fmt::format("run id '{}' cannot be sent: it is not a valid run id", util::printable(run.run_id)));
+        return refused(
+            fmt::format("run id '{}' cannot be sent: it is not a valid run id", util::printable(run.run_id)));
     }
     return m_impl->put(m_impl->runs_path(run.run_id), run_report_body(run), "application/json");
 }

@@ -28,14 +28,14 @@ util::Result<std::string> token_from_environment();
 enum class TlsVerification { verify, skip };
 
 struct ReportClientOptions {
-    std::string url;    // the server's base URL: http(s)://host[:port][/prefix]
-    std::string token;  // never printed, and scrubbed from what the server says back
+    std::string url;                               // the server's base URL: http(s)://host[:port][/prefix]
+    std::string token;                             // never printed, and scrubbed from what the server says back
     std::optional<std::filesystem::path> ca_file;  // PEM bundle to verify the server with (https)
     TlsVerification tls = TlsVerification::verify;
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
     std::chrono::milliseconds retry_budget{std::chrono::minutes(2)};  // all attempts of one request together
-    std::chrono::milliseconds first_backoff{500};                      // doubled after each retry ...
-    std::chrono::milliseconds max_backoff{std::chrono::seconds(15)};   // ... up to this
+    std::chrono::milliseconds first_backoff{500};                     // doubled after each retry ...
+    std::chrono::milliseconds max_backoff{std::chrono::seconds(15)};  // ... up to this
 };
 
 // The server's base URL split for the HTTP client. Refuses user info (the token travels in a header),

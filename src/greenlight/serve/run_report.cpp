@@ -30,7 +30,7 @@ constexpr std::array<std::string_view, 9> k_verdicts = {"pass",         "flaky",
                                                         "inconsistent", "timeout", "crashed", "error"};
 constexpr std::array<std::string_view, 4> k_outcomes = {"passed", "failed", "error", "skipped"};
 
-constexpr std::size_t k_max_name_bytes = 256;       // run id, project, tier, branch, suite names
+constexpr std::size_t k_max_name_bytes = 256;        // run id, project, tier, branch, suite names
 constexpr std::size_t k_max_test_name_bytes = 4096;  // test classnames and names (parameterised ones are long)
 constexpr std::int64_t k_max_count = 1'000'000'000;
 constexpr double k_max_seconds = 10.0 * 365 * 24 * 3600;
@@ -54,7 +54,9 @@ std::string pointer(std::string_view parent, std::string_view key) {
     return out;
 }
 
-std::string pointer(std::string_view parent, std::size_t index) { return fmt::format("{}/{}", parent, index); }
+std::string pointer(std::string_view parent, std::size_t index) {
+    return fmt::format("{}/{}", parent, index);
+}
 
 std::string joined(const auto& choices) {
     std::string out;
@@ -128,7 +130,7 @@ public:
     }
 
     std::string text(const json& object, const std::string& at, std::string_view key, Need need,
-                      std::size_t max_bytes) {
+                     std::size_t max_bytes) {
         const json* value = member(object, at, key, need);
         if (!value) return {};
         if (!value->is_string()) {
@@ -143,8 +145,7 @@ public:
         return content;
     }
 
-    std::string non_empty_text(const json& object, const std::string& at, std::string_view key,
-                               std::size_t max_bytes) {
+    std::string non_empty_text(const json& object, const std::string& at, std::string_view key, std::size_t max_bytes) {
         std::string content = text(object, at, key, Need::required, max_bytes);
         if (!failed() && content.empty()) fail(pointer(at, key), "expected a non-empty string");
         return content;
@@ -165,8 +166,8 @@ public:
                        std::int64_t max = k_max_count) {
         const json* value = member(object, at, key, need);
         if (!value) return 0;
-        const bool negative = value->is_number_integer() && !value->is_number_unsigned() &&
-                              value->get<std::int64_t>() < 0;
+        const bool negative =
+            value->is_number_integer() && !value->is_number_unsigned() && value->get<std::int64_t>() < 0;
         if (!value->is_number_integer() || negative) {
             fail(pointer(at, key), fmt::format("expected a whole number >= 0; found {}", found(*value)));
             return 0;
@@ -248,10 +249,14 @@ std::string branch_of_ref(std::string_view ref) {
 
 std::string_view outcome_name(results::TestOutcome outcome) {
     switch (outcome) {
-        case results::TestOutcome::passed: return "passed";
-        case results::TestOutcome::failed: return "failed";
-        case results::TestOutcome::errored: return "error";
-        case results::TestOutcome::skipped: return "skipped";
+        case results::TestOutcome::passed:
+            return "passed";
+        case results::TestOutcome::failed:
+            return "failed";
+        case results::TestOutcome::errored:
+            return "error";
+        case results::TestOutcome::skipped:
+            return "skipped";
     }
     return "error";
 }
@@ -281,8 +286,8 @@ util::Status read_summary(const fs::path& bundle_folder, RunRecord& run) {
     const fs::path path = bundle_folder / "summary.json";
     std::error_code missing;
     if (!fs::exists(path, missing)) {
-        return util::make_error(fmt::format("{}: no summary.json; is this a bundle written by `greenlight run`?",
-                                            bundle_folder.string()));
+        return util::make_error(
+            fmt::format("{}: no summary.json; is this a bundle written by `greenlight run`?", bundle_folder.string()));
     }
     auto summary = read_json_file(path);
     if (!summary) return summary.error();
@@ -380,8 +385,8 @@ util::Status read_junit(const fs::path& bundle_folder, RunRecord& run) {
 
 util::Result<WallTime> parse_utc_time(std::string_view text) {
     const auto refuse = [&] {
-        return util::make_error(fmt::format(
-            "expected a UTC time such as \"2026-11-21T10:36:00.123Z\"; found {}", found_text(text)));
+        return util::make_error(
+            fmt::format("expected a UTC time such as \"2026-11-21T10:36:00.123Z\"; found {}", found_text(text)));
     };
     if (text.size() < 20 || text.size() > 40 || text.back() != 'Z' || text[10] != 'T') return refuse();
     std::istringstream in{std::string(text)};
@@ -470,8 +475,8 @@ std::string run_report_body(const RunRecord& run) {
 
 util::Result<RunRecord> parse_run_report(std::string_view body) {
     if (body.size() > k_max_report_bytes) {
-        return util::make_error(fmt::format("the report is {} bytes; at most {} are accepted", body.size(),
-                                            k_max_report_bytes));
+        return util::make_error(
+            fmt::format("the report is {} bytes; at most {} are accepted", body.size(), k_max_report_bytes));
     }
     json document = json::parse(body.begin(), body.end(), nullptr, false);
     if (document.is_discarded()) {
@@ -483,8 +488,9 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
         reader.fail("", fmt::format("expected a JSON object; found {}", found(document)));
         return reader.error();
     }
-    reader.only_keys(document, "", {"schema", "run_id", "project", "tier", "verdict", "started_at", "ended_at",
-                                    "duration_seconds", "git_sha", "branch", "suites", "cases"});
+    reader.only_keys(document, "",
+                     {"schema", "run_id", "project", "tier", "verdict", "started_at", "ended_at", "duration_seconds",
+                      "git_sha", "branch", "suites", "cases"});
     const std::string schema = reader.text(document, "", "schema", Need::required, k_max_name_bytes);
     if (!reader.failed() && schema != k_run_report_schema) {
         reader.fail("/schema", fmt::format("expected \"{}\"; found {}", k_run_report_schema, found_text(schema)));
@@ -515,9 +521,9 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
                 reader.fail(at, fmt::format("expected an object; found {}", found(entry)));
                 break;
             }
-            reader.only_keys(entry, at,
-                             {"name", "verdict", "tests", "failures", "errors", "skipped", "duration_seconds",
-                              "attempts"});
+            reader.only_keys(
+                entry, at,
+                {"name", "verdict", "tests", "failures", "errors", "skipped", "duration_seconds", "attempts"});
             SuiteRecord suite;
             suite.name = reader.non_empty_text(entry, at, "name", k_max_name_bytes);
             suite.verdict = reader.choice(entry, at, "verdict", k_verdicts);
@@ -543,8 +549,8 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
                 reader.fail(at, fmt::format("expected an object; found {}", found(entry)));
                 break;
             }
-            reader.only_keys(entry, at, {"suite", "classname", "name", "outcome", "duration_seconds",
-                                         "output_excerpt"});
+            reader.only_keys(entry, at,
+                             {"suite", "classname", "name", "outcome", "duration_seconds", "output_excerpt"});
             TestCaseRecord test;
             test.suite = reader.text(entry, at, "suite", Need::required, k_max_name_bytes);
             test.classname = reader.text(entry, at, "classname", Need::required, k_max_test_name_bytes);

@@ -23,8 +23,8 @@ using test_support::TempDir;
 // some fields it ignores, so that the test also shows the extra fields do no harm.
 json summary_document() {
     auto counts = [](int total, int passed, int failed, int errored, int skipped) {
-        return json{{"total", total}, {"passed", passed}, {"failed", failed}, {"errored", errored},
-                    {"skipped", skipped}};
+        return json{
+            {"total", total}, {"passed", passed}, {"failed", failed}, {"errored", errored}, {"skipped", skipped}};
     };
     return {
         {"schema", "greenlight.summary/v1"},
@@ -42,15 +42,26 @@ json summary_document() {
         {"shard", nullptr},
         {"smoke", nullptr},
         {"counts", counts(4, 2, 1, 1, 0)},
-        {"suites",
-         json::array({
-             {{"name", "api"}, {"verdict", "fail"}, {"green", false}, {"status", "complete"}, {"reason", "1 failed"},
-              {"duration_ms", 120000}, {"attempts", 2}, {"counts", counts(3, 1, 1, 1, 0)},
-              {"result", "suites/api/result.json"}},
-             {{"name", "lint"}, {"verdict", "pass"}, {"green", true}, {"status", "complete"}, {"reason", "ok"},
-              {"duration_ms", 5500}, {"attempts", 1}, {"counts", counts(1, 1, 0, 0, 0)},
-              {"result", "suites/lint/result.json"}},
-         })},
+        {"suites", json::array({
+                       {{"name", "api"},
+                        {"verdict", "fail"},
+                        {"green", false},
+                        {"status", "complete"},
+                        {"reason", "1 failed"},
+                        {"duration_ms", 120000},
+                        {"attempts", 2},
+                        {"counts", counts(3, 1, 1, 1, 0)},
+                        {"result", "suites/api/result.json"}},
+                       {{"name", "lint"},
+                        {"verdict", "pass"},
+                        {"green", true},
+                        {"status", "complete"},
+                        {"reason", "ok"},
+                        {"duration_ms", 5500},
+                        {"attempts", 1},
+                        {"counts", counts(1, 1, 0, 0, 0)},
+                        {"result", "suites/lint/result.json"}},
+                   })},
         {"not_run", json::array()},
         {"greenlight_version", "0.1.0"},
     };
@@ -84,7 +95,8 @@ void write(const fs::path& path, const std::string& text) {
 }
 
 // A bundle folder written the way the runner writes one: reports first, the manifest last.
-fs::path make_bundle(const fs::path& root, const json& summary = summary_document(), const std::string& junit = k_junit) {
+fs::path make_bundle(const fs::path& root, const json& summary = summary_document(),
+                     const std::string& junit = k_junit) {
     const fs::path folder = root / "shop" / summary.value("run_id", "run");
     write(folder / "summary.json", summary.dump(2));
     write(folder / "junit.xml", junit);
@@ -340,7 +352,8 @@ TEST(RunReport, EveryValidationErrorNamesThePointerOfTheBadField) {
          "/suites/0/failures: expected a whole number >= 0"},
         {"fractional attempts", [](json& d) { d["suites"][0]["attempts"] = 1.5; },
          "/suites/0/attempts: expected a whole number"},
-        {"absurd attempts", [](json& d) { d["suites"][0]["attempts"] = 100000; }, "/suites/0/attempts: expected at most"},
+        {"absurd attempts", [](json& d) { d["suites"][0]["attempts"] = 100000; },
+         "/suites/0/attempts: expected at most"},
         {"huge count", [](json& d) { d["suites"][0]["skipped"] = 18446744073709551615ull; },
          "/suites/0/skipped: expected at most"},
         {"more failures than tests", [](json& d) { d["suites"][0]["failures"] = 11; }, "/suites/0/tests: 10 tests"},
