@@ -175,6 +175,13 @@ struct ReportClient::Impl {
             std::optional<milliseconds> wait;
             if (!result) {
                 failure.message = fmt::format("{}: {}", where, transport_reason(result.error()));
+                // A certificate that does not verify will not verify on a retry either.
+                if (result.error() == httplib::Error::SSLServerVerification ||
+                    result.error() == httplib::Error::SSLLoadingCerts) {
+                    failure.kind = SendFailure::Kind::rejected;
+                    outcome.failure = std::move(failure);
+                    return outcome;
+                }
                 wait = backoff;
             } else if (result->status == 201 || result->status == 200) {
                 outcome.stored = result->status == 201 ? Stored::created : Stored::already_stored;

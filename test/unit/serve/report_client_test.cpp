@@ -42,8 +42,33 @@ struct Answer {
 // (the last answer repeats once the script is used up).
 class RecordingServer {
 public:
-    RecordingServer() {
-        m_server.Put(".*", [this](const httplib::Request& request, httplib::Response& response) {
+    RecordingServer() : m_server(std::make_unique<httplib::Server>()) { start(); }
+    RecordingServer(const std::string& certificate, const std::string& key)
+        : m_server(std::make_unique<httplib::SSLServer>(certificate.c_str(), key.c_str())) {
+        start();
+    }
+    ~RecordingServer() { stop(); }
+    void stop() {
+        if (m_thread.joinable()) {
+            m_server->stop();
+            m_thread.join();
+        }
+    }
+    void script(std::deque<Answer> answers) {
+        std::lock_guard lock(m_mutex);
+        m_script = std::move(answers);
+    }
+    std::string url(const std::string& scheme = "http") const {
+        return scheme + "://127.0.0.1:" + std::to_string(m_port);
+    }
+    std::vector<Recorded> recorded() {
+        std::lock_guard lock(m_mutex);
+        return m_recorded;
+    }
+
+private:
+    void start() {
+        m_server->Put(".*", [this](const httplib::Request& request, httplib::Response& response) {
             std::lock_guard lock(m_mutex);
             m_recorded.push_back({request.method, request.path, request.get_header_value("Content-Type"),
                                   request.get_header_value("Authorization"), request.body});
@@ -58,31 +83,15 @@ public:
             }
             response.set_content(body, "application/json");
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        for (int waited = 0; !m_server.is_running() && waited < 5000; ++waited) {
+        m_port = m_server->bind_to_any_port("127.0.0.1");
+        if (m_port <= 0) throw std::runtime_error("cannot bind the recording server");
+        m_thread = std::thread([this] { m_server->listen_after_bind(); });
+        for (int waited = 0; !m_server->is_running() && waited < 5000; ++waited) {
             std::this_thread::sleep_for(milliseconds(1));
         }
     }
-    ~RecordingServer() { stop(); }
-    void stop() {
-        if (m_thread.joinable()) {
-            m_server.stop();
-            m_thread.join();
-        }
-    }
-    void script(std::deque<Answer> answers) {
-        std::lock_guard lock(m_mutex);
-        m_script = std::move(answers);
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
-    std::vector<Recorded> recorded() {
-        std::lock_guard lock(m_mutex);
-        return m_recorded;
-    }
 
-private:
-    httplib::Server m_server;
+    std::unique_ptr<httplib::Server> m_server;
     int m_port = 0;
     std::thread m_thread;
     std::mutex m_mutex;
@@ -302,6 +311,57 @@ TEST(ReportClient, TheBundleUploadIsTheDeterministicPackOfTheFolder) {
         EXPECT_EQ(request.authorization, std::string("Bearer ") + k_token);
         EXPECT_TRUE(request.body == expected) << "the uploaded bytes differ from `greenlight pack`'s";
     }
+}
+
+// A throwaway certificate for 127.0.0.1, made by the openssl command.
+class ReportClientTls : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_certificate = (m_dir.path() / "cert.pem").string();
+        m_key = (m_dir.path() / "key.pem").string();
+        const std::string command =
+            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+            "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout '" +
+            m_key + "' -out '" + m_certificate + "' >/dev/null 2>&1";
+        if (std::system(command.c_str()) != 0) GTEST_SKIP() << "the openssl command is needed for the TLS tests";
+        m_server = std::make_unique<RecordingServer>(m_certificate, m_key);
+    }
+
+    SendOutcome send(ReportClientOptions options) {
+        auto client = ReportClient::create(std::move(options), m_clock, m_clock.sleeper());
+        EXPECT_TRUE(client) << client.message();
+        return client->send_report(sample_run());
+    }
+
+    TempDir m_dir{"greenlight-tls"};
+    std::string m_certificate;
+    std::string m_key;
+    std::unique_ptr<RecordingServer> m_server;
+    FakeClock m_clock;
+};
+
+TEST_F(ReportClientTls, VerifiedWithTheCaFile) {
+    ReportClientOptions options = options_for(m_server->url("https"));
+    options.ca_file = m_certificate;
+    const SendOutcome sent = send(options);
+    ASSERT_TRUE(sent.ok()) << sent.failure->message;
+    EXPECT_EQ(m_server->recorded().size(), 1u);
+}
+
+TEST_F(ReportClientTls, AnUnverifiedCertificateIsFinalAndSaysWhatToDo) {
+    const SendOutcome sent = send(options_for(m_server->url("https")));
+    ASSERT_FALSE(sent.ok());
+    EXPECT_EQ(sent.failure->kind, SendFailure::Kind::rejected);
+    EXPECT_EQ(sent.attempts, 1);
+    EXPECT_NE(sent.failure->message.find("--ca-file"), std::string::npos) << sent.failure->message;
+    EXPECT_TRUE(m_server->recorded().empty());
+}
+
+TEST_F(ReportClientTls, AcceptedWhenVerificationIsSkipped) {
+    ReportClientOptions options = options_for(m_server->url("https"));
+    options.tls = TlsVerification::skip;
+    const SendOutcome sent = send(options);
+    ASSERT_TRUE(sent.ok()) << sent.failure->message;
 }
 
 TEST(ReportClient, CreationChecksTheUrlTokenAndCaFile) {
