@@ -6,8 +6,8 @@
 #include <exception>
 #include <fmt/format.h>
 #include <iostream>
-#include <regex>
 
+#include "greenlight/bundle/run_id.hpp"
 #include "greenlight/cli/commands.hpp"
 #include "greenlight/util/clock.hpp"
 
@@ -41,10 +41,7 @@ std::string default_run_id() {
     return util::format_utc_compact(std::chrono::system_clock::now());
 }
 
-bool valid_run_id(const std::string& run_id) {
-    static const std::regex k_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    return std::regex_match(run_id, k_pattern) && run_id.find("..") == std::string::npos;
-}
+bool valid_run_id(const std::string& run_id) { return bundle::valid_run_id(run_id); }
 
 std::string flag_or_environment(const std::string& flag_value, const char* variable, const std::string& fallback) {
     if (!flag_value.empty()) return flag_value;
@@ -71,6 +68,7 @@ int main(int argc, char** argv) {
     add_check_command(app, exit_code);
     add_proof_command(app, exit_code);
     add_bridge_command(app, exit_code);
+    add_push_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

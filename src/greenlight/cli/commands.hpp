@@ -8,6 +8,7 @@
 
 #include "greenlight/config/config.hpp"
 #include "greenlight/exit_code.hpp"
+#include "greenlight/serve/report_client.hpp"
 
 namespace greenlight::cli {
 
@@ -22,12 +23,27 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code);
 void add_check_command(CLI::App& app, ExitCode& exit_code);
 void add_proof_command(CLI::App& app, ExitCode& exit_code);
 void add_bridge_command(CLI::App& app, ExitCode& exit_code);
+void add_push_command(CLI::App& app, ExitCode& exit_code);
 // The subcommands of `greenlight bridge`, each file registering its own on the `bridge` app.
 void add_bridge_serve_commands(CLI::App& bridge, ExitCode& exit_code);   // serve, user
 void add_bridge_client_commands(CLI::App& bridge, ExitCode& exit_code);  // submit, status, spool, cancel
 void add_bridge_run_command(CLI::App& bridge, ExitCode& exit_code);      // run
 
 // Shared by the commands.
+
+enum class BundleUpload { send, skip };
+struct PushRequest {
+    std::filesystem::path bundle;  // a run bundle folder or a .tar.gz from `greenlight pack`
+    std::string url;
+    BundleUpload upload = BundleUpload::send;
+    std::filesystem::path ca_file;
+    serve::TlsVerification tls = serve::TlsVerification::verify;
+    std::optional<std::chrono::milliseconds> retry_budget;  // the client's default when empty
+};
+// Sends a run bundle's report (and the packed bundle) to greenlight serve, printing what happened:
+// green when stored, red when the bundle does not verify, usage on bad input or a refusal, infrastructure
+// when the server stays unreachable. `greenlight push` and `greenlight run --report-to` share it.
+ExitCode push_run(const PushRequest& request);
 void print_error(const std::string& message);
 bool running_in_ci();
 bool stderr_is_terminal();

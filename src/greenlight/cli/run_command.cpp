@@ -31,6 +31,11 @@ struct RunOptions {
     bool force = false;
     bool quiet = false;
     bool json = false;
+    std::string report_to;
+    bool report_bundle = false;
+    bool report_required = false;
+    std::string report_ca_file;
+    bool report_insecure = false;
 };
 
 void report_on_github(const nlohmann::json& summary) {
@@ -42,6 +47,27 @@ void report_on_github(const nlohmann::json& summary) {
             print_error(fmt::format("cannot append to $GITHUB_STEP_SUMMARY: {}", appended.message()));
         }
     }
+}
+
+// Pushes the written and verified bundle. A report that does not arrive leaves the verdict as it is: it is a
+// warning, unless --report-required asks that a green run also be on the server.
+ExitCode report_run(const RunOptions& options, const fs::path& bundle_dir, ExitCode verdict_exit) {
+    PushRequest request;
+    request.bundle = bundle_dir;
+    request.url = options.report_to;
+    request.upload = options.report_bundle ? BundleUpload::send : BundleUpload::skip;
+    request.ca_file = options.report_ca_file;
+    request.tls = options.report_insecure ? serve::TlsVerification::skip : serve::TlsVerification::verify;
+    if (push_run(request) == ExitCode::green) return verdict_exit;
+    if (options.report_required && verdict_exit == ExitCode::green) {
+        std::cerr << "greenlight: the run is green but its report did not reach the server, and --report-required "
+                     "was given: exit 3\n";
+        return ExitCode::infrastructure;
+    }
+    std::cerr << fmt::format("greenlight: warning: the run's report did not reach {}; the exit code is the run's "
+                             "verdict. Send it later with `greenlight push {} --to {}`\n",
+                             options.report_to, bundle_dir.string(), options.report_to);
+    return verdict_exit;
 }
 
 ExitCode run(const RunOptions& options) {
@@ -156,7 +182,9 @@ ExitCode run(const RunOptions& options) {
         return ExitCode::infrastructure;
     }
     if (runner::interrupted()) return ExitCode::interrupted;
-    return result.record.green ? ExitCode::green : ExitCode::red;
+    const ExitCode verdict_exit = result.record.green ? ExitCode::green : ExitCode::red;
+    if (options.report_to.empty()) return verdict_exit;
+    return report_run(options, bundle_dir, verdict_exit);
 }
 
 }  // namespace
@@ -167,6 +195,9 @@ void add_run_command(CLI::App& app, ExitCode& exit_code) {
     command->footer(
         "The smoke guard runs first unless --no-smoke. The bundle goes to <artifacts>/<project>/<run-id>/.\n"
         "Environment: GREENLIGHT_TIER, GREENLIGHT_RUN_ID, GREENLIGHT_ARTIFACT_DIR (flags win over them).\n"
+        "--report-to URL sends the verified bundle's report to greenlight serve (token from GREENLIGHT_SERVE_TOKEN;\n"
+        "see `greenlight push --help`); a report that does not arrive is a warning and leaves the exit code alone,\n"
+        "unless --report-required makes a green run exit 3.\n"
         "Exit: 0 green, 1 red, 2 usage/config error, 3 artifacts could not be written, 130 interrupted.");
     command->add_option("-c,--config", options->config_file, "Config file")->capture_default_str();
     command->add_option("-t,--tier", options->tier, "Tier to run (from `tiers:` in the config)");
@@ -183,7 +214,22 @@ void add_run_command(CLI::App& app, ExitCode& exit_code) {
     command->add_flag("--force", options->force, "Replace an existing bundle with the same run id");
     command->add_flag("-q,--quiet", options->quiet, "No progress and no table; just the verdict and bundle lines");
     command->add_flag("--json", options->json, "Print summary.json to stdout instead of the table");
+    command->add_option("--report-to", options->report_to,
+                        "After the run, send its report to this greenlight serve URL (http(s)://host[:port][/path])");
+    command->add_flag("--report-bundle", options->report_bundle, "With --report-to: send the packed bundle too");
+    command->add_flag("--report-required", options->report_required,
+                      "With --report-to: a green run whose report is not stored exits 3");
+    command->add_option("--report-ca-file", options->report_ca_file,
+                        "With --report-to: PEM bundle to verify the server's certificate with (https)");
+    command->add_flag("--report-insecure", options->report_insecure,
+                      "With --report-to: https without verifying the certificate (test servers only)");
     command->callback([options, &exit_code] {
+        if (options->report_to.empty() &&
+            (options->report_bundle || options->report_required || !options->report_ca_file.empty() ||
+             options->report_insecure)) {
+            throw CLI::ValidationError("--report-bundle, --report-required, --report-ca-file and --report-insecure "
+                                       "need --report-to URL");
+        }
         if (options->smoke_only && options->no_smoke) throw CLI::ValidationError("--smoke-only and --no-smoke exclude each other");
         exit_code = run(*options);
     });

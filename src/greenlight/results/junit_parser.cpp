@@ -62,6 +62,19 @@ TestCase read_test_case(pugi::xml_node element, const std::string& suite) {
     test_case.name = util::trim(element.attribute("name").as_string());
     test_case.seconds = parse_seconds(element.attribute("time").as_string());
 
+    // What the test printed, which is often the clue to a failure (its end most of all); pytest and Surefire
+    // put it per test case.
+    std::string printed;
+    for (const char* stream : {"system-out", "system-err"}) {
+        for (pugi::xml_node block : element.children(stream)) {
+            const std::string text = element_text(block);
+            if (util::trim(text).empty()) continue;
+            if (!printed.empty()) printed += '\n';
+            printed += text;
+        }
+    }
+    test_case.output = util::cap_head_and_tail(printed, support::k_details_limit);
+
     const std::string_view ctest_status = element.attribute("status").as_string();
     pugi::xml_node failure = element.child("failure");
     pugi::xml_node error = element.child("error");

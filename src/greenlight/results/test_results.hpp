@@ -24,6 +24,7 @@ struct TestCase {
     double seconds = 0;
     std::string message;  // failure/error/skip message, trimmed
     std::string details;  // failure body, capped to a few KiB
+    std::string output;   // the case's <system-out> and <system-err> (JUnit), capped to a few KiB
 };
 
 struct TestCounts {

@@ -193,4 +193,29 @@ bool passes_luhn(std::string_view digits) {
     return sum % 10 == 0;
 }
 
+namespace {
+
+// A UTF-8 sequence is never split: a cut moves back (head) or forward (tail) to a lead byte.
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+}  // namespace
+
+std::string cap_head_and_tail(std::string_view text, std::size_t limit) {
+    if (text.size() <= limit) return std::string(text);
+    // The marker's length depends on the number it shows; the whole text's size bounds that number.
+    const std::string widest_marker = fmt::format("\n[... {} bytes cut ...]\n", text.size());
+    if (limit <= widest_marker.size()) {
+        std::size_t end = limit;
+        while (end > 0 && is_continuation_byte(text[end])) --end;
+        return std::string(text.substr(0, end));
+    }
+    const std::size_t budget = limit - widest_marker.size();
+    std::size_t head_end = budget / 2;
+    while (head_end > 0 && is_continuation_byte(text[head_end])) --head_end;
+    std::size_t tail_start = text.size() - (budget - budget / 2);
+    while (tail_start < text.size() && is_continuation_byte(text[tail_start])) ++tail_start;
+    return fmt::format("{}\n[... {} bytes cut ...]\n{}", text.substr(0, head_end), tail_start - head_end,
+                       text.substr(tail_start));
+}
+
 }  // namespace greenlight::util

@@ -26,6 +26,10 @@ std::string expand_placeholders(std::string_view text,
 // Escapes a string for a JSON-free, human log line (control characters as \xNN).
 std::string printable(std::string_view text);
 
+// Keeps the head and the tail of `text` within `limit` bytes, marking the cut ("[... N bytes cut ...]") and
+// never splitting a UTF-8 sequence: the start of a log says what ran, its end says how it failed.
+std::string cap_head_and_tail(std::string_view text, std::size_t limit);
+
 // ASCII lowercase copy.
 std::string lowercase(std::string_view text);
 
