@@ -388,12 +388,30 @@ util::Result<WallTime> parse_utc_time(std::string_view text) {
         return util::make_error(
             fmt::format("expected a UTC time such as \"2026-11-21T10:36:00.123Z\"; found {}", found_text(text)));
     };
-    if (text.size() < 20 || text.size() > 40 || text.back() != 'Z' || text[10] != 'T') return refuse();
+    // The shape is checked first, digit by digit: the date library's parser is lenient about what it reads as
+    // seconds, and this is untrusted text.
+    constexpr std::string_view k_shape = "dddd-dd-ddTdd:dd:dd";
+    if (text.size() < k_shape.size() + 1 || text.size() > k_shape.size() + 11 || text.back() != 'Z') return refuse();
+    for (std::size_t index = 0; index < k_shape.size(); ++index) {
+        const bool is_digit = text[index] >= '0' && text[index] <= '9';
+        if (k_shape[index] == 'd' ? !is_digit : text[index] != k_shape[index]) return refuse();
+    }
+    const std::string_view fraction = text.substr(k_shape.size(), text.size() - k_shape.size() - 1);
+    if (!fraction.empty()) {
+        if (fraction.size() < 2 || fraction.front() != '.' ||
+            !std::all_of(fraction.begin() + 1, fraction.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return refuse();
+        }
+    }
     std::istringstream in{std::string(text)};
     date::sys_time<std::chrono::milliseconds> time;
     in >> date::parse("%FT%TZ", time);
-    // Times before 1970 are no CI run's, and would not print back as they were read.
-    if (in.fail() || in.peek() != std::char_traits<char>::eof() || time.time_since_epoch().count() < 0) {
+    // Times before 1970 are no CI run's and would not print back as they were read; times from 2200 on would
+    // overflow the system clock's nanoseconds (they end in 2262).
+    using namespace date::literals;
+    constexpr date::sys_days k_latest{2200_y / 1 / 1};
+    if (in.fail() || in.peek() != std::char_traits<char>::eof() || time.time_since_epoch().count() < 0 ||
+        time >= k_latest) {
         return refuse();
     }
     return WallTime(std::chrono::duration_cast<WallTime::duration>(time.time_since_epoch()));

@@ -406,6 +406,11 @@ TEST(RunReport, UtcTimesAreReadWithOrWithoutFraction) {
     EXPECT_FALSE(parse_utc_time("2026-11-21T25:36:00Z"));
     EXPECT_FALSE(parse_utc_time("2026-11-21T10:36:00Zjunk"));
     EXPECT_FALSE(parse_utc_time("1969-12-31T23:59:59.500Z"));
+    EXPECT_FALSE(parse_utc_time("6416-11-21T10:36:00.123Z"));
+    EXPECT_FALSE(parse_utc_time("2026-11-21T10:36:P0.123Z"));
+    EXPECT_FALSE(parse_utc_time("2026-11-21T10:36:00.Z"));
+    EXPECT_FALSE(parse_utc_time("2026-11-21T10:36:00.12aZ"));
+    EXPECT_TRUE(parse_utc_time("2199-12-31T23:59:59.999Z"));
 }
 
 }  // namespace
