@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
     add_proof_command(app, exit_code);
     add_bridge_command(app, exit_code);
     add_push_command(app, exit_code);
+    add_serve_command(app, exit_code);
+    add_watch_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <charconv>
 #include <chrono>
 #include <unordered_map>
@@ -489,6 +490,12 @@ void Database::checkpoint_until_stopped() {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseUrl& url, std::size_t pool_size) {
+    if (url.kind == DatabaseKind::sqlite) {
+        // A new server makes its database's folder (as it makes the bundles folder); SQLite makes only the file.
+        std::error_code error;
+        const std::filesystem::path folder = std::filesystem::path(url.sqlite_path).parent_path();
+        if (!folder.empty()) std::filesystem::create_directories(folder, error);
+    }
     std::unique_ptr<Database> database(new Database(url, pool_size));
     auto first = database->connect();
     if (!first) return first.error();

@@ -159,6 +159,12 @@ struct Alert {
     std::string last_error;
 };
 
+// What the watchdog decided about one check at one time: its new status and the alerts to queue.
+struct Evaluation {
+    CheckStatus status;
+    std::vector<Alert> alerts;
+};
+
 std::string_view to_string(CheckState state);
 std::optional<CheckState> parse_check_state(std::string_view text);
 std::string_view to_string(PingKind kind);

@@ -404,8 +404,13 @@ util::Result<WallTime> parse_utc_time(std::string_view text) {
         }
     }
     std::istringstream in{std::string(text)};
-    date::sys_time<std::chrono::milliseconds> time;
+    date::sys_time<std::chrono::milliseconds> time{};
+    // GCC 12 at -O2 sees date::from_stream's seconds as maybe uninitialized on paths where parsing failed
+    // (and in.fail() is checked below).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
     in >> date::parse("%FT%TZ", time);
+#pragma GCC diagnostic pop
     // Times before 1970 are no CI run's and would not print back as they were read; times from 2200 on would
     // overflow the system clock's nanoseconds (they end in 2262).
     using namespace date::literals;

@@ -36,12 +36,6 @@ struct TokenInfo {
 // Whether a check takes part in evaluation.
 enum class Pause { paused, running };
 
-// What the watchdog decided about one check: its new status and the alerts to queue.
-struct Evaluation {
-    CheckStatus status;
-    std::vector<Alert> alerts;
-};
-
 // Decides a check's new status from its spec, its stored status, its recent pings (oldest first) and now.
 using Evaluator = std::function<Evaluation(const CheckSpec&, const std::optional<CheckStatus>& previous,
                                            const std::vector<Ping>& recent_pings, WallTime now)>;

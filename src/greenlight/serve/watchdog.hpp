@@ -12,12 +12,6 @@
 
 namespace greenlight::serve {
 
-// A check's status at some time and the alerts to queue for it (empty when nothing is due).
-struct Evaluation {
-    CheckStatus status;
-    std::vector<Alert> alerts;
-};
-
 // How many recent pings the evaluation expects at most; older ones only matter through `previous`.
 constexpr std::size_t k_recent_pings_limit = 500;
 // How many bridge job ids an alert carries at most.

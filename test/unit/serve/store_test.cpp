@@ -875,10 +875,15 @@ TEST(SqliteStoreTest, AFileThatIsNotADatabaseIsRefusedAsUnusable) {
     EXPECT_TRUE(is_unavailable(store.error())) << store.message();
 }
 
-TEST(SqliteStoreTest, AMissingFolderIsReportedWithWhatToDo) {
+TEST(SqliteStoreTest, AMissingFolderIsMadeAndAnUnwritableOneIsReportedWithWhatToDo) {
     TempDir dir("greenlight-store");
     FakeClock clock;
-    auto store = Store::open("sqlite:" + (dir.path() / "no-such-folder" / "serve.db").string(), clock);
+    auto made = Store::open("sqlite:" + (dir.path() / "new-folder" / "serve.db").string(), clock);
+    ASSERT_TRUE(made) << made.message();
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "new-folder" / "serve.db"));
+    // A file where the folder should be: nothing can be made there.
+    std::ofstream(dir.path() / "a-file") << "not a folder";
+    auto store = Store::open("sqlite:" + (dir.path() / "a-file" / "serve.db").string(), clock);
     ASSERT_FALSE(store);
     EXPECT_NE(store.message().find("folder"), std::string::npos) << store.message();
 }

@@ -1,0 +1,352 @@
+// `greenlight serve` in-process on an ephemeral port with a SQLite database, a clock the test moves and an
+// alert sender that records what it is asked to send; driven over HTTP as CI jobs and browsers drive it.
+#include "greenlight/serve/server.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <thread>
+
+#include "greenlight/bridge/users.hpp"
+#include "greenlight/serve/run_report.hpp"
+#include "greenlight/serve/store.hpp"
+#include "support/test_support.hpp"
+
+namespace greenlight::serve {
+namespace {
+
+using nlohmann::json;
+using test_support::TempDir;
+using namespace std::chrono_literals;
+
+class MovableClock final : public util::Clock {
+public:
+    explicit MovableClock(util::WallTime start) : m_now(start) {}
+    util::WallTime now() const override {
+        std::lock_guard lock(m_mutex);
+        return m_now;
+    }
+    std::chrono::steady_clock::time_point steady_now() const override { return std::chrono::steady_clock::now(); }
+    void advance(Duration by) {
+        std::lock_guard lock(m_mutex);
+        m_now += by;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    util::WallTime m_now;
+};
+
+class RecordingSender final : public AlertSender {
+public:
+    DeliveryResult send(const Alert& alert, const AlertChannel& channel) override {
+        std::lock_guard lock(m_mutex);
+        if (m_failures_left > 0) {
+            --m_failures_left;
+            m_attempts.push_back(alert.key);
+            return DeliveryResult{DeliveryResult::Outcome::retry, "receiver answered 503", std::nullopt};
+        }
+        m_sent.push_back(alert);
+        m_channels.push_back(channel.name);
+        return DeliveryResult{DeliveryResult::Outcome::sent, "", std::nullopt};
+    }
+    std::vector<Alert> sent() const {
+        std::lock_guard lock(m_mutex);
+        return m_sent;
+    }
+    void fail_next(int count) {
+        std::lock_guard lock(m_mutex);
+        m_failures_left = count;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::vector<Alert> m_sent;
+    std::vector<std::string> m_channels;
+    std::vector<std::string> m_attempts;
+    int m_failures_left = 0;
+};
+
+const util::WallTime k_start = util::WallTime{std::chrono::sys_days{std::chrono::year{2026} / 11 / 21}} + 8h;
+
+class ServeServerTest : public ::testing::Test {
+protected:
+    void start(int requests_per_minute = 0) {
+        ServeOptions options;
+        options.port = 0;
+        options.database_url = "sqlite:" + (m_dir.path() / "serve.db").string();
+        options.bundles_dir = m_dir.path() / "bundles";
+        options.clock = &m_clock;
+        options.watchdog_interval = 20ms;
+        options.requests_per_minute = requests_per_minute;
+        options.channels.push_back(AlertChannel{"ops", AlertChannel::Type::json, "http://127.0.0.1:9/unused", "", 0,
+                                                "", ""});
+        CheckSpec nightly;
+        nightly.name = "nightly";
+        nightly.schedule.period = Duration{6h};
+        nightly.grace = Duration{30min};
+        nightly.tier = "nightly";
+        nightly.channels = {"ops"};
+        options.config_checks.push_back(nightly);
+        auto sender = std::make_unique<RecordingSender>();
+        m_sender = sender.get();
+        options.sender = std::move(sender);
+        options.log_sink = [this](const std::string& line) {
+            std::lock_guard lock(m_log_mutex);
+            m_log += line + "\n";
+        };
+        auto server = ServeServer::open(std::move(options));
+        ASSERT_TRUE(server) << server.message();
+        m_server = std::move(*server);
+        ASSERT_TRUE(m_server->start());
+        m_client = std::make_unique<httplib::Client>("127.0.0.1", m_server->port());
+        m_client->set_read_timeout(10, 0);
+        // Tokens are made the way `greenlight serve token create` makes them: on the same database.
+        auto store = Store::open("sqlite:" + (m_dir.path() / "serve.db").string(), m_clock);
+        ASSERT_TRUE(store) << store.message();
+        m_ingest_token = *(*store)->create_token("ci", TokenScope::ingest);
+        m_admin_token = *(*store)->create_token("ops", TokenScope::admin);
+    }
+    void TearDown() override {
+        if (m_server) m_server->stop();
+    }
+
+    httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+    json get_json(const std::string& path, int expected = 200) {
+        auto response = m_client->Get(path);
+        EXPECT_TRUE(response) << path;
+        if (!response) return {};
+        EXPECT_EQ(response->status, expected) << path << ": " << response->body;
+        return json::parse(response->body, nullptr, false);
+    }
+
+    RunRecord run(const std::string& id, const std::string& verdict, util::WallTime ended) {
+        RunRecord record;
+        record.run_id = id;
+        record.project = "billing";
+        record.tier = "nightly";
+        record.verdict = verdict;
+        record.started = ended - 5min;
+        record.ended = ended;
+        record.duration_seconds = 300;
+        record.git_sha = "0123456789abcdef0123456789abcdef01234567";
+        record.branch = "main";
+        record.suites.push_back(SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1});
+        record.cases.push_back(TestCaseRecord{"unit", "billing.Invoice", "rounds_half_up",
+                                              verdict == "pass" ? "passed" : "failed", 0.2,
+                                              verdict == "pass" ? "" : "expected 3 got 2"});
+        return record;
+    }
+
+    int put_run(const RunRecord& record, const std::string& token) {
+        auto response = m_client->Put("/api/v1/runs/" + record.run_id, bearer(token),
+                                      run_report_json(record).dump(), "application/json");
+        return response ? response->status : -1;
+    }
+
+    // Waits (bounded) until the check reaches the state; the server's watchdog runs every 20 ms.
+    json wait_for_state(const std::string& check, const std::string& state) {
+        json document;
+        for (int attempt = 0; attempt < 250; ++attempt) {
+            document = get_json("/api/v1/checks/" + check);
+            if (document.value("state", "") == state) return document;
+            std::this_thread::sleep_for(20ms);
+        }
+        ADD_FAILURE() << check << " never became " << state << ": " << document;
+        return document;
+    }
+
+    std::vector<Alert> wait_for_alerts(std::size_t count) {
+        for (int attempt = 0; attempt < 250; ++attempt) {
+            auto sent = m_sender->sent();
+            if (sent.size() >= count) return sent;
+            std::this_thread::sleep_for(20ms);
+        }
+        ADD_FAILURE() << "fewer than " << count << " alerts were sent";
+        return m_sender->sent();
+    }
+
+    TempDir m_dir{"greenlight-serve"};
+    MovableClock m_clock{k_start};
+    RecordingSender* m_sender = nullptr;
+    std::unique_ptr<ServeServer> m_server;
+    std::unique_ptr<httplib::Client> m_client;
+    std::string m_ingest_token;
+    std::string m_admin_token;
+    std::mutex m_log_mutex;
+    std::string m_log;
+};
+
+TEST_F(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
+    start();
+    RunRecord first = run("nightly-101", "pass", k_start - 1h);
+    EXPECT_EQ(put_run(first, m_ingest_token), 201);
+    EXPECT_EQ(put_run(first, m_ingest_token), 200);  // a retried push
+    json runs = get_json("/api/v1/runs");
+    ASSERT_EQ(runs["runs"].size(), 1u) << runs;
+    EXPECT_EQ(runs["runs"][0]["run_id"], "nightly-101");
+    EXPECT_EQ(runs["runs"][0]["verdict"], "pass");
+    json stored = get_json("/api/v1/runs/nightly-101");
+    EXPECT_EQ(stored["suites"].size(), 1u) << stored;
+
+    EXPECT_EQ(put_run(run("nightly-102", "pass", k_start), "glt_not-a-token"), 401);
+    auto mismatch = m_client->Put("/api/v1/runs/other-id", bearer(m_ingest_token),
+                                  run_report_json(first).dump(), "application/json");
+    ASSERT_TRUE(mismatch);
+    EXPECT_EQ(mismatch->status, 422) << mismatch->body;
+    auto broken = m_client->Put("/api/v1/runs/x", bearer(m_ingest_token), "{\"schema\":1}", "application/json");
+    ASSERT_TRUE(broken);
+    EXPECT_EQ(broken->status, 422);
+    EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 1u);
+}
+
+TEST_F(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
+    start();
+    EXPECT_EQ(get_json("/api/v1/checks/nightly")["state"], "new");
+    ASSERT_EQ(put_run(run("nightly-1", "pass", k_start), m_ingest_token), 201);
+    json up = wait_for_state("nightly", "up");
+    EXPECT_EQ(up["last_success"], util::format_utc(k_start)) << up;
+}
+
+TEST_F(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) {
+    start();
+    auto check = m_client->Put("/api/v1/checks/mainframe-smoke", bearer(m_admin_token),
+                               R"({"period_seconds": 21600, "grace_seconds": 1800, "channels": ["ops"]})",
+                               "application/json");
+    ASSERT_TRUE(check);
+    ASSERT_EQ(check->status, 201) << check->body;
+    const std::string ping_path = json::parse(check->body)["ping_url_path"];
+    auto ping = m_client->Get(ping_path + "?rid=JOB00042");
+    ASSERT_TRUE(ping);
+    EXPECT_EQ(ping->status, 200);
+    wait_for_state("mainframe-smoke", "up");
+
+    m_clock.advance(6h + 10min);
+    wait_for_state("mainframe-smoke", "late");
+    EXPECT_TRUE(m_sender->sent().empty()) << "late does not alert";
+    m_clock.advance(30min);
+    json down = wait_for_state("mainframe-smoke", "down");
+    auto alerts = wait_for_alerts(1);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].kind, AlertKind::down);
+    EXPECT_EQ(alerts[0].check, "mainframe-smoke");
+    ASSERT_TRUE(alerts[0].last_success);
+    EXPECT_EQ(*alerts[0].last_success, k_start);
+    std::this_thread::sleep_for(200ms);  // ten more watchdog rounds
+    EXPECT_EQ(m_sender->sent().size(), 1u) << "a down check alerts once";
+
+    ASSERT_TRUE(m_client->Get(ping_path));
+    wait_for_state("mainframe-smoke", "up");
+    alerts = wait_for_alerts(2);
+    EXPECT_EQ(alerts[1].kind, AlertKind::recovery);
+
+    // Only admin tokens define checks.
+    auto refused = m_client->Put("/api/v1/checks/other", bearer(m_ingest_token), R"({"period_seconds": 3600})",
+                                 "application/json");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 403);
+}
+
+TEST_F(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) {
+    start();
+    m_sender->fail_next(2);
+    auto check = m_client->Put("/api/v1/checks/flaky-receiver", bearer(m_admin_token),
+                               R"({"period_seconds": 3600, "grace_seconds": 60, "channels": ["ops"]})",
+                               "application/json");
+    ASSERT_TRUE(check);
+    ASSERT_TRUE(m_client->Get(json::parse(check->body)["ping_url_path"].get<std::string>()));
+    wait_for_state("flaky-receiver", "up");
+    m_clock.advance(2h);
+    wait_for_state("flaky-receiver", "down");
+    // Retries wait for their delay: move the clock past it, twice.
+    for (int round = 0; round < 3 && m_sender->sent().empty(); ++round) {
+        std::this_thread::sleep_for(100ms);
+        m_clock.advance(2h);
+    }
+    auto alerts = wait_for_alerts(1);
+    std::this_thread::sleep_for(100ms);
+    alerts = m_sender->sent();
+    std::size_t downs = std::count_if(alerts.begin(), alerts.end(), [](const Alert& alert) {
+        return alert.kind == AlertKind::down && alert.check == "flaky-receiver";
+    });
+    EXPECT_EQ(downs, 1u);
+}
+
+TEST_F(ServeServerTest, PingsAnswerAndRefuseWhatTheyShould) {
+    start();
+    EXPECT_EQ(m_client->Get("/ping/not-a-key")->status, 404);
+    json checks = get_json("/api/v1/checks");
+    ASSERT_EQ(checks["checks"].size(), 1u);
+    EXPECT_FALSE(checks["checks"][0].contains("ping_url_path")) << "read answers never show ping keys";
+    auto check = m_client->Put("/api/v1/checks/exits", bearer(m_admin_token), R"({"period_seconds": 3600})",
+                               "application/json");
+    const std::string path = json::parse(check->body)["ping_url_path"];
+    EXPECT_EQ(m_client->Get(path + "/start?rid=a")->status, 200);
+    EXPECT_EQ(m_client->Get(path + "/3?rid=a")->status, 200);
+    EXPECT_EQ(m_client->Get(path + "/256")->status, 404);
+    EXPECT_EQ(m_client->Get(path + "/restart")->status, 404);
+    EXPECT_EQ(m_client->Post(path + "/log", "note from the job", "text/plain")->status, 200);
+    json details = get_json("/api/v1/checks/exits");
+    ASSERT_GE(details["pings"].size(), 3u) << details;
+    EXPECT_EQ(details["pings"][0]["kind"], "log");
+    EXPECT_EQ(details["pings"][1]["exit_code"], 3);
+    EXPECT_EQ(details["pings"][1]["rid"], "a");
+}
+
+TEST_F(ServeServerTest, DashboardHealthAndMetricsAnswer) {
+    start();
+    ASSERT_EQ(put_run(run("nightly-7", "fail", k_start), m_ingest_token), 201);
+    for (const std::string path : {"/", "/runs?tier=nightly", "/runs/nightly-7", "/flaky", "/trends", "/checks",
+                                   "/checks/nightly", "/jobs"}) {
+        auto page = m_client->Get(path);
+        ASSERT_TRUE(page) << path;
+        EXPECT_EQ(page->status, 200) << path << ": " << page->body.substr(0, 300);
+        EXPECT_NE(page->get_header_value("Content-Type").find("text/html"), std::string::npos) << path;
+        EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+    }
+    EXPECT_NE(m_client->Get("/runs/nightly-7")->body.find("expected 3 got 2"), std::string::npos);
+    EXPECT_EQ(m_client->Get("/runs/nope")->status, 404);
+    EXPECT_EQ(m_client->Get("/assets/dashboard.css")->status, 200);
+    json health = get_json("/healthz");
+    EXPECT_EQ(health["database"], "ok");
+    auto metrics = m_client->Get("/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_NE(metrics->body.find("greenlight_ingestions_total{outcome=\"stored\"} 1"), std::string::npos)
+        << metrics->body;
+    EXPECT_NE(metrics->body.find("greenlight_checks{state="), std::string::npos);
+    EXPECT_NE(metrics->body.find("greenlight_http_requests_total{route=\"dashboard\",code=\"200\"}"),
+              std::string::npos);
+}
+
+TEST_F(ServeServerTest, TooManyRequestsFromOneAddressAreRefused) {
+    start(5);
+    int refused = 0;
+    for (int i = 0; i < 8; ++i) {
+        auto response = m_client->Get("/healthz");
+        ASSERT_TRUE(response);
+        if (response->status == 429) {
+            ++refused;
+            EXPECT_FALSE(response->get_header_value("Retry-After").empty());
+        }
+    }
+    EXPECT_EQ(refused, 3);
+}
+
+TEST_F(ServeServerTest, SecretsStayOutOfTheLog) {
+    start();
+    ASSERT_EQ(put_run(run("nightly-9", "pass", k_start), m_ingest_token), 201);
+    auto check = m_client->Put("/api/v1/checks/quiet", bearer(m_admin_token), R"({"period_seconds": 3600})",
+                               "application/json");
+    ASSERT_TRUE(m_client->Get(json::parse(check->body)["ping_url_path"].get<std::string>()));
+    m_server->stop();
+    std::lock_guard lock(m_log_mutex);
+    EXPECT_EQ(m_log.find(m_ingest_token), std::string::npos);
+    EXPECT_EQ(m_log.find(m_admin_token), std::string::npos);
+}
+
+}  // namespace
+}  // namespace greenlight::serve
