@@ -6,27 +6,11 @@
 #include <cmath>
 #include <cstdint>
 
+#include "greenlight/util/strings.hpp"
+
 namespace greenlight::serve::html {
 
 namespace {
-
-void append_code_point(std::string& out, char32_t code_point) {
-    if (code_point < 0x80) {
-        out += static_cast<char>(code_point);
-    } else if (code_point < 0x800) {
-        out += static_cast<char>(0xC0 | (code_point >> 6));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-        out += static_cast<char>(0xE0 | (code_point >> 12));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code_point >> 18));
-        out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    }
-}
 
 constexpr char32_t k_replacement = 0xFFFD;
 
@@ -120,12 +104,12 @@ std::string escape(std::string_view text) {
                     out += static_cast<char>(c);
                     break;
                 case 0x7F:
-                    append_code_point(out, 0x2421);
+                    util::append_utf8(out, 0x2421);
                     break;
                 default:
                     // XML does not allow C0 controls at all; show them as U+2400 + c, as terminals' docs do.
                     if (c < 0x20) {
-                        append_code_point(out, 0x2400 + c);
+                        util::append_utf8(out, 0x2400 + c);
                     } else {
                         out += static_cast<char>(c);
                     }
@@ -136,13 +120,13 @@ std::string escape(std::string_view text) {
         char32_t code_point = 0;
         std::size_t length = utf8_sequence(text, at, code_point);
         if (length == 0) {
-            append_code_point(out, k_replacement);
+            util::append_utf8(out, k_replacement);
             ++at;
             continue;
         }
         // U+FFFE and U+FFFF are not characters XML allows.
         if (code_point == 0xFFFE || code_point == 0xFFFF) {
-            append_code_point(out, k_replacement);
+            util::append_utf8(out, k_replacement);
         } else {
             out.append(text.substr(at, length));
         }
