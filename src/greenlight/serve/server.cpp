@@ -40,6 +40,8 @@ using util::Result;
 using util::Status;
 
 constexpr std::size_t k_max_ping_body = 10 * 1024;
+// Rounds woken by pings come at most this often: a round evaluates every check.
+constexpr std::chrono::milliseconds k_min_round_gap{250};
 constexpr std::string_view k_content_security_policy =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'";
 
@@ -412,6 +414,17 @@ struct ServeServer::Impl {
     std::condition_variable watchdog_wake;
     bool stopping = false;
     bool started = false;
+    bool wake_pending = false;
+
+    // Asks for a watchdog round soon (a ping or a run arrived, a check changed), so a client sees the state
+    // follow; rounds still run at most every k_min_round_gap, however many pings arrive.
+    void wake_watchdog() {
+        {
+            std::lock_guard lock(watchdog_mutex);
+            wake_pending = true;
+        }
+        watchdog_wake.notify_one();
+    }
 
     explicit Impl(ServeOptions serve_options)
         : options(std::move(serve_options)), limiter(options.requests_per_minute) {}
@@ -485,7 +498,8 @@ struct ServeServer::Impl {
     }
 
     void handle(const web::Request& request, web::Response& response);
-    void handle_ping(const web::Request& request, web::Response& response, const std::vector<std::string>& segments);
+    void handle_ping(const web::Request& request, web::Response& response, const std::vector<std::string>& segments,
+                     const std::vector<std::pair<std::string, std::string>>& query);
     void handle_api(const web::Request& request, web::Response& response, const std::vector<std::string>& segments,
                     const std::vector<std::pair<std::string, std::string>>& query);
     void put_run(const web::Request& request, web::Response& response, const std::string& run_id);
@@ -526,7 +540,7 @@ void ServeServer::Impl::handle(const web::Request& request, web::Response& respo
     }
     const std::vector<std::string> segments = split_path(path);
     if (!segments.empty() && segments[0] == "ping") {
-        handle_ping(request, response, segments);
+        handle_ping(request, response, segments, *query);
     } else if (path == "/healthz") {
         healthz(request, response);
     } else if (path == "/metrics") {
@@ -546,7 +560,8 @@ void ServeServer::Impl::handle(const web::Request& request, web::Response& respo
 
 // /ping/<key>[/start|/fail|/log|/<exit code>][?rid=...]: GET, HEAD and POST (a POST body is kept, capped).
 void ServeServer::Impl::handle_ping(const web::Request& request, web::Response& response,
-                                    const std::vector<std::string>& segments) {
+                                    const std::vector<std::string>& segments,
+                                    const std::vector<std::pair<std::string, std::string>>& query) {
     if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
         send_problem(response, 405, "pings are GET, HEAD or POST");
         return;
@@ -579,15 +594,12 @@ void ServeServer::Impl::handle_ping(const web::Request& request, web::Response& 
             return;
         }
     }
-    auto query = bridge::parse_query(request.query());
-    if (query) {
-        if (auto rid = query_value(*query, "rid")) {
-            if (rid->size() > 128) {
-                send_problem(response, 400, "rid is longer than 128 characters");
-                return;
-            }
-            ping.rid = *rid;
+    if (auto rid = query_value(query, "rid")) {
+        if (rid->size() > 128) {
+            send_problem(response, 400, "rid is longer than 128 characters");
+            return;
         }
+        ping.rid = *rid;
     }
     ping.body = request.body.substr(0, k_max_ping_body);
     auto check = store->check_by_ping_key(segments[1]);
@@ -600,11 +612,7 @@ void ServeServer::Impl::handle_ping(const web::Request& request, web::Response& 
     if (Status added = store->add_ping(ping); !added) return store_failed(request, response, added.error());
     metrics.count(metrics.pings, std::string(to_string(ping.kind)));
     response.set_content("OK\n", "text/plain; charset=utf-8");
-    // The state follows at once, not at the next round, so a client sees its own ping take effect.
-    {
-        std::lock_guard lock(watchdog_mutex);
-    }
-    watchdog_wake.notify_one();
+    wake_watchdog();
 }
 
 void ServeServer::Impl::runs_counted_as_pings(const RunRecord& run) {
@@ -627,7 +635,7 @@ void ServeServer::Impl::runs_counted_as_pings(const RunRecord& run) {
         (void)store->add_ping(start);
         (void)store->add_ping(end);
     }
-    watchdog_wake.notify_one();
+    wake_watchdog();
 }
 
 void ServeServer::Impl::put_run(const web::Request& request, web::Response& response, const std::string& run_id) {
@@ -748,7 +756,7 @@ void ServeServer::Impl::handle_api(const web::Request& request, web::Response& r
             auto saved = store->put_check(*spec);
             if (!saved) return store_failed(request, response, saved.error());
             send_json(response, *existing ? 200 : 201, check_json(*saved, std::nullopt, true));
-            watchdog_wake.notify_one();
+            wake_watchdog();
             return;
         }
         if (method == "DELETE" && segments.size() == 4) {
@@ -759,7 +767,7 @@ void ServeServer::Impl::handle_api(const web::Request& request, web::Response& r
         if (method == "POST" && segments.size() == 5 && (segments[4] == "pause" || segments[4] == "resume")) {
             Status changed = store->set_paused(name, segments[4] == "pause" ? Pause::paused : Pause::running);
             if (!changed) return send_problem(response, 404, changed.message());
-            watchdog_wake.notify_one();
+            wake_watchdog();
             send_json(response, 200, json{{"check", name}, {"paused", segments[4] == "pause"}});
             return;
         }
@@ -1119,7 +1127,15 @@ void ServeServer::Impl::watchdog_loop() {
             }
         }
         lock.lock();
-        watchdog_wake.wait_for(lock, options.watchdog_interval);
+        const auto round_ended = std::chrono::steady_clock::now();
+        watchdog_wake.wait_for(lock, options.watchdog_interval, [this] { return stopping || wake_pending; });
+        if (wake_pending && !stopping) {
+            // Woken early: not sooner than the minimum gap after the last round.
+            const auto earliest = round_ended + std::min<std::chrono::steady_clock::duration>(
+                                                    k_min_round_gap, options.watchdog_interval);
+            watchdog_wake.wait_until(lock, earliest, [this] { return stopping; });
+        }
+        wake_pending = false;
     }
 }
 
