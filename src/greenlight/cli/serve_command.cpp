@@ -9,14 +9,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <iomanip>
 #include <memory>
-#include <sstream>
 
 #include "greenlight/cli/commands.hpp"
 #include "greenlight/cli/server_process.hpp"
 #include "greenlight/serve/alert_send.hpp"
 #include "greenlight/serve/database.hpp"
+#include "greenlight/serve/run_report.hpp"
 #include "greenlight/serve/server.hpp"
 #include "greenlight/serve/store.hpp"
 #include "greenlight/serve/watch_config.hpp"
@@ -243,25 +242,6 @@ private:
     util::WallTime m_time;
 };
 
-std::optional<util::WallTime> parse_time(const std::string& text) {
-    std::istringstream stream(text);
-    std::chrono::sys_seconds seconds;
-    // 2026-11-21T10:00:00Z (RFC 3339, UTC)
-    std::tm parts{};
-    char zulu = 0;
-    stream >> std::get_time(&parts, "%Y-%m-%dT%H:%M:%S") >> zulu;
-    if (stream.fail() || (zulu != 'Z' && zulu != 'z')) return std::nullopt;
-    std::string rest;
-    if (stream >> rest) return std::nullopt;
-    const auto days = std::chrono::year_month_day{std::chrono::year{parts.tm_year + 1900},
-                                                  std::chrono::month{static_cast<unsigned>(parts.tm_mon + 1)},
-                                                  std::chrono::day{static_cast<unsigned>(parts.tm_mday)}};
-    if (!days.ok()) return std::nullopt;
-    seconds = std::chrono::sys_days{days} + std::chrono::hours{parts.tm_hour} + std::chrono::minutes{parts.tm_min} +
-              std::chrono::seconds{parts.tm_sec};
-    return util::WallTime{seconds};
-}
-
 ExitCode run_watch(const WatchFlags& flags, bool config_named) {
     if (!flags.once) {
         print_error("greenlight watch evaluates the checks once: give --once (for a server that keeps watching, run "
@@ -270,7 +250,8 @@ ExitCode run_watch(const WatchFlags& flags, bool config_named) {
     }
     std::optional<util::WallTime> now;
     if (!flags.now.empty()) {
-        now = parse_time(flags.now);
+        auto parsed = serve::parse_utc_time(flags.now);
+        if (parsed) now = *parsed;
         if (!now) {
             print_error(fmt::format("--now {}: expected a UTC time like 2026-11-21T10:00:00Z", flags.now));
             return ExitCode::usage;
