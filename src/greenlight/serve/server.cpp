@@ -23,6 +23,7 @@
 #include "greenlight/serve/database.hpp"
 #include "greenlight/serve/html.hpp"
 #include "greenlight/bundle/pack.hpp"
+#include "greenlight/bundle/run_id.hpp"
 #include "greenlight/serve/run_report.hpp"
 #include "greenlight/serve/store.hpp"
 #include "greenlight/serve/watchdog.hpp"
@@ -638,7 +639,20 @@ void ServeServer::Impl::runs_counted_as_pings(const RunRecord& run) {
     wake_watchdog();
 }
 
+namespace {
+
+// A run id names a folder: checked before anything is built from it.
+bool refuse_bad_run_id(web::Response& response, const std::string& run_id) {
+    if (bundle::valid_run_id(run_id)) return false;
+    send_problem(response, 400, "a run id is letters, digits, '.', '_' and '-', starting with a letter or digit, "
+                                "without '..'");
+    return true;
+}
+
+}  // namespace
+
 void ServeServer::Impl::put_run(const web::Request& request, web::Response& response, const std::string& run_id) {
+    if (refuse_bad_run_id(response, run_id)) return;
     if (!bearer(request, response, TokenScope::ingest)) return;
     auto record = parse_run_report(request.body);
     if (!record) {
@@ -663,6 +677,7 @@ void ServeServer::Impl::put_run(const web::Request& request, web::Response& resp
 
 // The packed bundle: written to a temporary file, verified against its manifest, unpacked next to the others.
 void ServeServer::Impl::put_bundle(const web::Request& request, web::Response& response, const std::string& run_id) {
+    if (refuse_bad_run_id(response, run_id)) return;
     if (!bearer(request, response, TokenScope::ingest)) return;
     std::error_code error;
     std::filesystem::create_directories(options.bundles_dir, error);
@@ -878,6 +893,10 @@ void ServeServer::Impl::handle_api(const web::Request& request, web::Response& r
 void ServeServer::Impl::serve_bundle_file(const web::Request& request, web::Response& response,
                                           const std::string& run_id, const std::string& relative) {
     // Only files the bundle's manifest lists: nothing outside the bundle, whatever the path says.
+    if (!bundle::valid_run_id(run_id)) {
+        send_page(response, 404, render_error_page(404, "No such run."));
+        return;
+    }
     const std::filesystem::path folder = options.bundles_dir / run_id;
     std::ifstream manifest_stream(folder / "manifest.json", std::ios::binary);
     std::string manifest_text((std::istreambuf_iterator<char>(manifest_stream)), std::istreambuf_iterator<char>());

@@ -204,6 +204,22 @@ TEST_F(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
     EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 1u);
 }
 
+TEST_F(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWritten) {
+    start();
+    for (const std::string id : {"..%2F..%2Fescaped", "..", "a%2Fb", "%2Ftmp%2Fx"}) {
+        auto report = m_client->Put("/api/v1/runs/" + id, bearer(m_ingest_token), "{}", "application/json");
+        ASSERT_TRUE(report);
+        EXPECT_EQ(report->status, 400) << id << ": " << report->body;
+        auto bundle = m_client->Put("/api/v1/runs/" + id + "/bundle", bearer(m_ingest_token), "not a tar",
+                                    "application/gzip");
+        ASSERT_TRUE(bundle);
+        EXPECT_EQ(bundle->status, 400) << id << ": " << bundle->body;
+    }
+    EXPECT_FALSE(std::filesystem::exists(m_dir.path() / "escaped"));
+    std::error_code error;
+    EXPECT_TRUE(std::filesystem::is_empty(m_dir.path() / "bundles", error) || error);
+}
+
 TEST_F(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
     start();
     EXPECT_EQ(get_json("/api/v1/checks/nightly")["state"], "new");
