@@ -171,7 +171,7 @@ runs=600
 "$python" "$work/pusher.py" "$url" "$token" "$work/template.json" "$runs" 8 "$work/answers" &
 pusher_pid=$!
 track_pid "$pusher_pid"
-acknowledged_count() { cat "$work/answers" 2>/dev/null | grep -c ' 20[01]$'; }
+acknowledged_count() { local n; n=$(grep -c ' 20[01]$' "$work/answers" 2>/dev/null); echo "${n:-0}"; }
 enough_acknowledged() { (( $(acknowledged_count) >= 40 )); }
 wait_for 60 enough_acknowledged || fail "the pusher got only $(acknowledged_count) answers in 60 s"
 kill_server
@@ -254,7 +254,7 @@ for trigger in 'upload-.*' 'unpack-.*' ''; do
     [[ $rc == 1 ]] || fail "the run $name exited $rc"
     gl pack "artifacts/faults/$name" -o "$work/$name.tar.gz"
     expect_rc 0 "pack $name"
-    pattern="[.]$name[.]$trigger"
+    pattern="[.]${name}[.]${trigger}"
     [[ -z $trigger ]] && pattern=$name  # right after the unpacked folder took its final name
     curl -s -o /dev/null -m 60 -X PUT -H "Authorization: Bearer $token" -H "Content-Type: application/gzip" \
         --data-binary "@$work/$name.tar.gz" "$url/api/v1/runs/$name/bundle" &

@@ -71,21 +71,23 @@ YAML
 cd "$project" || fail "no project folder"
 
 note "two replicas started at once on one database"
-start_replica() { # start_replica NAME: sets url_NAME and pid_NAME
+# start_replica NAME: starts greenlight serve on the shared database; prints its pid.
+start_replica() {
     "$greenlight" serve --listen 127.0.0.1:0 --db "$db" --bundles "$work/bundles-$1" </dev/null >/dev/null 2>"$work/serve-$1.log" &
-    track_pid $!
-    disown $!
-    printf -v "pid_$1" %s $!
+    echo $!
 }
-start_replica a
-start_replica b
-for name in a b; do
-    wait_for 30 grep -q 'greenlight serve: listening on ' "$work/serve-$name.log" ||
-        fail "replica $name did not start: $(tail -n 20 "$work/serve-$name.log")"
-    printf -v "url_$name" %s "$(sed -n 's/^greenlight serve: listening on \(http[^ ]*\)$/\1/p' "$work/serve-$name.log" | head -n 1)"
-done
-# shellcheck disable=SC2154  # set by printf -v
-{ url_a=$url_a; url_b=$url_b; pid_a=$pid_a; pid_b=$pid_b; }
+# url_of NAME: waits for the replica to listen; prints its URL.
+url_of() {
+    wait_for 30 grep -q 'greenlight serve: listening on ' "$work/serve-$1.log" ||
+        fail "replica $1 did not start: $(tail -n 20 "$work/serve-$1.log")"
+    sed -n 's/^greenlight serve: listening on \(http[^ ]*\)$/\1/p' "$work/serve-$1.log" | head -n 1
+}
+pid_a=$(start_replica a)
+pid_b=$(start_replica b)
+track_pid "$pid_a"
+track_pid "$pid_b"
+url_a=$(url_of a) || exit 1
+url_b=$(url_of b) || exit 1
 [[ $(pg_sql "$db" "SELECT count(*) FROM checks") == 1 ]] || fail "the config's check is not stored once"
 versions=$(pg_sql "$db" "SELECT count(*) - count(DISTINCT version) FROM schema_migrations")
 [[ $versions == 0 ]] || fail "a migration is recorded twice"
@@ -163,8 +165,9 @@ expect_json "$last_out" "d['state']" up
 curl -fsS "$url_a/api/v1/alerts" >"$last_out" || fail "GET the alerts through A"
 expect_json "$last_out" "sorted((a['kind'], a['sent'] is not None) for a in d['alerts'])" '[["down", true], ["recovery", true]]'
 for name in a b; do
-    pid_var=pid_$name
-    kill -0 "${!pid_var}" 2>/dev/null || fail "replica $name died: $(tail -n 20 "$work/serve-$name.log")"
+    pid=$pid_a
+    [[ $name == b ]] && pid=$pid_b
+    kill -0 "$pid" 2>/dev/null || fail "replica $name died: $(tail -n 20 "$work/serve-$name.log")"
     expect_no_grep "$token|$ping_key" "$work/serve-$name.log" "replica $name's log"
 done
 echo "PASS serve_replicas"

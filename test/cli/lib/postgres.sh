@@ -9,7 +9,7 @@
 # It listens on 127.0.0.1 and a free port, its unix socket in its folder, trusts every local connection and
 # does not fsync. PostgreSQL refuses to run as root: as root, the folder belongs to the postgres user and the
 # programs run through runuser. The server is stopped at exit (a trap chained before gl_cleanup's).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # $work, $python and fail come from common.bash
 
 pg_user=greenlight
 pg_folder=
