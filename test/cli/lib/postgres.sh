@@ -76,8 +76,8 @@ pg_start_new() {
     if [[ $(id -u) == 0 ]]; then
         id postgres >/dev/null 2>&1 || fail "running as root and there is no postgres user to run the test PostgreSQL as"
         pg_owner=postgres
-        # The owner must reach its folder through $work (mode 700 from mktemp).
-        chmod 755 "$work"
+        # The owner must pass through $work (mode 700 from mktemp) to reach its folder, and only that.
+        chmod 711 "$work"
         chown postgres: "$pg_folder"
     fi
     trap pg_cleanup EXIT
