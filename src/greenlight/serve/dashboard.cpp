@@ -820,8 +820,14 @@ std::string render_check_page(const CheckPage& page) {
     }
     definition(out, "Alert channels",
                spec.channels.empty() ? std::string("none") : fmt::format("{}", fmt::join(spec.channels, ", ")));
+    // From the alerts queued, not from the status: the watchdog's own bookkeeping moves on for a check that has
+    // no channel, where nothing was queued.
+    std::optional<WallTime> last_alert;
+    for (const Alert& alert : page.alerts) {
+        if (!last_alert || alert.created > *last_alert) last_alert = alert.created;
+    }
     open_definition(out, "Last alert");
-    optional_time(out, status.last_alert);
+    optional_time(out, last_alert);
     out.close();
     out.close();  // dl
 

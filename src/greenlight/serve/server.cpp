@@ -329,6 +329,29 @@ std::string escape_label(std::string_view value) {
     return escaped;
 }
 
+// Uploads a killed server left behind (.<run id>.upload-N.tar.gz, .<run id>.unpack-N): removed at start once an
+// hour old, so that an upload in progress on a replica sharing the folder is left alone.
+void remove_abandoned_uploads(const std::filesystem::path& bundles, const std::function<void(const std::string&)>& log) {
+    std::error_code error;
+    const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours{1};
+    std::size_t removed = 0;
+    for (std::filesystem::directory_iterator entry(bundles, error), end; !error && entry != end;
+         entry.increment(error)) {
+        const std::string name = entry->path().filename().string();
+        if (!name.starts_with(".") || (name.find(".upload-") == std::string::npos &&
+                                       name.find(".unpack-") == std::string::npos)) {
+            continue;
+        }
+        std::error_code stat_error;
+        if (std::filesystem::last_write_time(entry->path(), stat_error) > cutoff || stat_error) continue;
+        std::error_code remove_error;
+        std::filesystem::remove_all(entry->path(), remove_error);
+        if (!remove_error) ++removed;
+    }
+    if (removed > 0) log(fmt::format("removed {} upload{} a stopped server left in {}", removed,
+                                     removed == 1 ? "" : "s", bundles.string()));
+}
+
 }  // namespace
 
 Result<WatchRound> run_watch_round(Store& store, const std::vector<AlertChannel>& channels,
@@ -709,12 +732,15 @@ void ServeServer::Impl::put_bundle(const web::Request& request, web::Response& r
         return;
     }
     std::filesystem::remove(archive, error);
-    std::filesystem::remove_all(final_folder, error);
+    // A bundle kept before is the same verified bundle (its run id is its name): it stays, so its files are never
+    // missing for a moment. The new copy appears whole, by one rename, or not at all.
     std::filesystem::rename(unpacked, final_folder, error);
     if (error) {
         std::filesystem::remove_all(unpacked, error);
-        send_problem(response, 500, "cannot keep the bundle");
-        return;
+        if (!std::filesystem::is_directory(final_folder, error)) {
+            send_problem(response, 500, "cannot keep the bundle");
+            return;
+        }
     }
     record->received = now();
     record->has_bundle = true;
@@ -1194,6 +1220,7 @@ Result<std::unique_ptr<ServeServer>> ServeServer::open(ServeOptions options) {
         if (!jobs) return make_error(fmt::format("bridge: {}", jobs.message()));
         self.bridge_jobs = std::make_unique<bridge::JobStore>(std::move(*jobs));
     }
+    remove_abandoned_uploads(self.options.bundles_dir, [&self](const std::string& line) { self.log(line); });
     self.sender = self.options.sender ? std::move(self.options.sender)
                                       : make_http_alert_sender(self.options.public_url, std::chrono::seconds{10});
 

@@ -573,6 +573,7 @@ TEST(CheckPage, ShowsRecentPingsAndAlerts) {
     EXPECT_THAT(facts, HasSubstr("State late since 2026-11-21 04:00:00Z"));
     EXPECT_THAT(facts, HasSubstr("Next due in 2 h 5 min"));
     EXPECT_THAT(facts, HasSubstr("Alert channels discord-main, issue"));
+    EXPECT_THAT(facts, HasSubstr("Last alert 2026-11-21 10:30:00Z"));
 
     EXPECT_THAT(page.texts("//td[@data-label='Kind']"), ElementsAre("fail", "start", "down", "down"));
     EXPECT_THAT(page.texts("//td[@data-label='Exit code']"), ElementsAre("3", "—"));
@@ -586,6 +587,17 @@ TEST(CheckPage, ShowsRecentPingsAndAlerts) {
                 ElementsAre("sent 2026-11-21 10:30:02Z", "failing after 2 attempts HTTP 502 from api.github.com"));
     EXPECT_THAT(page.texts("//td[@data-label='Job ids']"), ElementsAre("JOB00042", "—"));
     EXPECT_THAT(page.html, Not(HasSubstr("k3y-abc_123")));
+}
+
+// The watchdog's bookkeeping time is not an alert: a check without channels never had one.
+TEST(CheckPage, LastAlertComesFromTheAlertsQueued) {
+    CheckPage data;
+    data.now = k_now;
+    data.check = check("no-channels", CheckState::down);
+    data.check.status.last_alert = utc(2026, 11, 21, 10, 0, 0);
+    Page page(render_check_page(data));
+    ASSERT_TRUE(page.parsed);
+    EXPECT_THAT(page.texts("//dl[@class='facts']")[0], HasSubstr("Last alert —"));
 }
 
 TEST(CheckPage, ListsThePingUrlsWhenKeysMayBeSeen) {

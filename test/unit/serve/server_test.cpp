@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -218,6 +220,20 @@ TEST_F(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWri
     EXPECT_FALSE(std::filesystem::exists(m_dir.path() / "escaped"));
     std::error_code error;
     EXPECT_TRUE(std::filesystem::is_empty(m_dir.path() / "bundles", error) || error);
+}
+
+TEST_F(ServeServerTest, UploadsAKilledServerLeftBehindAreRemovedOnceOld) {
+    const auto bundles = m_dir.path() / "bundles";
+    std::filesystem::create_directories(bundles / ".nightly-1.unpack-7" / "suites");
+    std::ofstream(bundles / ".nightly-1.upload-7.tar.gz") << "half an upload";
+    std::ofstream(bundles / ".nightly-2.upload-9.tar.gz") << "an upload in progress elsewhere";
+    const auto old = std::filesystem::file_time_type::clock::now() - std::chrono::hours{2};
+    std::filesystem::last_write_time(bundles / ".nightly-1.unpack-7", old);
+    std::filesystem::last_write_time(bundles / ".nightly-1.upload-7.tar.gz", old);
+    start();
+    EXPECT_FALSE(std::filesystem::exists(bundles / ".nightly-1.unpack-7"));
+    EXPECT_FALSE(std::filesystem::exists(bundles / ".nightly-1.upload-7.tar.gz"));
+    EXPECT_TRUE(std::filesystem::exists(bundles / ".nightly-2.upload-9.tar.gz"));
 }
 
 TEST_F(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
