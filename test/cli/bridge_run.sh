@@ -52,10 +52,18 @@ bridge:
     min_words_per_snippet: 80
 YML
 
-# bridge_run RUN_ID [FLAGS...]: runs the flow against the host; the archive is out/RUN_ID.tar.gz.
+# Longer stall limits than greenlight.yml's 3 s, for every flow that is not about stalls: on a loaded machine (a
+# sanitizer build, other tests at once) a submit alone can take seconds, and a pass must not turn into a retry.
+sed -e 's/running_timeout: 3s, input_timeout: 3s/running_timeout: 30s, input_timeout: 30s/' greenlight.yml >patient.yml
+grep -q 'running_timeout: 30s' patient.yml || fail "patient.yml was not made"
+
+# bridge_run RUN_ID [FLAGS...]: runs the flow against the host with $flow_config (patient.yml unless a stall is
+# the point); the archive is out/RUN_ID.tar.gz.
+flow_config=patient.yml
 bridge_run() {
     local run_id=$1; shift
-    gl bridge run --payload payload --url "$BRIDGE_URL" --run-id "$run_id" --output "out/$run_id.tar.gz" "$@"
+    gl bridge run --config "$flow_config" --payload payload --url "$BRIDGE_URL" --run-id "$run_id" \
+        --output "out/$run_id.tar.gz" "$@"
 }
 
 # jobs_on_host: the host's jobs as "JOBID STATUS RETCODE" lines.
@@ -138,6 +146,7 @@ expect_json out/bridge/jclerror/delta.json "d['job']['retcode']" "JCL ERROR"
 
 note "a job that stalls once: cancelled, resubmitted with a new correlator, passes"
 use_mode stall-first
+flow_config=greenlight.yml
 bridge_run stall-once
 expect_rc 0 "a job that stalls on its first attempt"
 delta=out/bridge/stall-once/delta.json
@@ -152,6 +161,7 @@ note "a job that stalls twice: escalated (exit 4), both cancelled on the host"
 use_mode stall
 bridge_run stall-twice
 expect_rc 4 "a job that stalls on both attempts"
+flow_config=patient.yml
 delta=out/bridge/stall-twice/delta.json
 expect_json "$delta" "d['verdict']" escalated
 expect_json "$delta" "[a['outcome'] for a in d['attempts']]" '["stalled-running", "stalled-running"]'
@@ -164,7 +174,8 @@ expect_rc 0 "the bundle of an escalated run verifies"
 
 note "SIGINT while the job runs: the job is cancelled, the bundle says interrupted, exit 130"
 use_mode stall
-"$greenlight" bridge run --payload payload --url "$BRIDGE_URL" --run-id interrupted --output out/interrupted.tar.gz \
+"$greenlight" bridge run --config patient.yml --payload payload --url "$BRIDGE_URL" --run-id interrupted \
+    --output out/interrupted.tar.gz \
     >"$work/interrupted.out" 2>"$work/interrupted.err" </dev/null &
 flow_pid=$!
 track_pid "$flow_pid"
@@ -317,9 +328,7 @@ PY
 track_pid $!
 wait_for 10 test -s "$work/proxy.port" || fail "the proxy did not start"
 proxy=http://127.0.0.1:$(cat "$work/proxy.port")
-# Longer stall limits than greenlight.yml's, so that slow polls and a host restart fit in one attempt.
-sed -e 's/running_timeout: 3s, input_timeout: 3s/running_timeout: 30s, input_timeout: 30s/' greenlight.yml >patient.yml
-grep -q 'running_timeout: 30s' patient.yml || fail "patient.yml was not made"
+# patient.yml's longer stall limits let slow polls and a host restart fit in one attempt.
 
 note "a slow host: two polls answered after 2.5 s count as failed polls (bound 2 s), the flow still passes"
 use_mode ok
