@@ -76,8 +76,11 @@ const util::WallTime k_start = util::WallTime{std::chrono::sys_days{std::chrono:
 
 class ServeServerTest : public ::testing::Test {
 protected:
-    void start(int requests_per_minute = 0) {
+    void start(int requests_per_minute = 0, std::optional<std::filesystem::path> dashboard_users = std::nullopt,
+               std::size_t max_body_bytes = std::size_t{64} * 1024 * 1024) {
         ServeOptions options;
+        options.dashboard_users = dashboard_users;
+        options.max_body_bytes = max_body_bytes;
         options.port = 0;
         options.database_url = "sqlite:" + (m_dir.path() / "serve.db").string();
         options.bundles_dir = m_dir.path() / "bundles";
@@ -366,6 +369,37 @@ TEST_F(ServeServerTest, TooManyRequestsFromOneAddressAreRefused) {
         }
     }
     EXPECT_EQ(refused, 3);
+}
+
+TEST_F(ServeServerTest, TheDashboardBehindBasicAuthShowsPingKeysOnlyToItsUsers) {
+    bridge::UsersFile users;
+    users.set(*bridge::make_user_entry("viewer", "dashboard-pw", bridge::k_minimum_iterations));
+    ASSERT_TRUE(users.save(m_dir.path() / "dashboard-users.txt"));
+    start(0, m_dir.path() / "dashboard-users.txt");
+    for (const std::string path : {"/", "/checks", "/api/v1/runs", "/metrics"}) {
+        auto refused = m_client->Get(path);
+        ASSERT_TRUE(refused) << path;
+        EXPECT_EQ(refused->status, 401) << path;
+        EXPECT_NE(refused->get_header_value("WWW-Authenticate").find("Basic"), std::string::npos) << path;
+    }
+    // Pings and health stay open: jobs and load balancers have no dashboard password.
+    EXPECT_EQ(m_client->Get("/healthz")->status, 200);
+    m_client->set_basic_auth("viewer", "wrong");
+    EXPECT_EQ(m_client->Get("/checks")->status, 401);
+    m_client->set_basic_auth("viewer", "dashboard-pw");
+    auto checks = m_client->Get("/checks");
+    ASSERT_TRUE(checks);
+    EXPECT_EQ(checks->status, 200);
+    EXPECT_NE(checks->body.find("/ping/"), std::string::npos) << "signed-in viewers see the ping URLs";
+}
+
+TEST_F(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
+    start(0, std::nullopt, 4096);
+    auto response = m_client->Put("/api/v1/runs/big", bearer(m_ingest_token), std::string(8192, 'x'),
+                                  "application/json");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 413);
+    EXPECT_NE(response->body.find("too large"), std::string::npos) << response->body;
 }
 
 TEST_F(ServeServerTest, SecretsStayOutOfTheLog) {
