@@ -15,7 +15,8 @@
 # Usage: bench/serve_load.sh [GREENLIGHT_BINARY]   (default build/greenlight; needs go, wrk, curl and, for
 # PostgreSQL, the postgresql package's initdb/pg_ctl; without them the PostgreSQL half is skipped)
 # SERVE_BENCH_DATABASES (default "sqlite postgresql") picks the databases; SERVE_BENCH_CONNECTIONS (default 32)
-# and SERVE_BENCH_THREADS (default 2) are passed to wrk.
+# and SERVE_BENCH_THREADS (default 2) are passed to wrk; SERVE_BENCH_POSTGRES_OPTIONS adds server options to the
+# PostgreSQL cluster (e.g. "-c synchronous_commit=off", to compare with SQLite's WAL and synchronous=NORMAL).
 set -euo pipefail
 
 binary=$(realpath "${1:-build/greenlight}")
@@ -29,6 +30,7 @@ seconds=${SERVE_BENCH_SECONDS:-20}
 connections=${SERVE_BENCH_CONNECTIONS:-32}
 threads=${SERVE_BENCH_THREADS:-2}
 databases=${SERVE_BENCH_DATABASES:-sqlite postgresql}
+postgres_options=${SERVE_BENCH_POSTGRES_OPTIONS:-}
 for tool in go wrk curl; do
     command -v "$tool" >/dev/null || { echo "serve bench: $tool is needed (scripts/install-deps.sh bench)" >&2; exit 2; }
 done
@@ -112,9 +114,10 @@ start_postgres() {  # sets pg_url to the database's URL; leaves it empty when Po
         --encoding=UTF8 --locale=C > "$work/postgres-init.log" 2>&1 || { cat "$work/postgres-init.log" >&2; return 0; }
     local port
     port=$(free_port)
-    # Durable writes as a production server has them: fsync and synchronous_commit stay on.
+    # Durable writes as a production server has them: fsync and synchronous_commit stay on (unless
+    # SERVE_BENCH_POSTGRES_OPTIONS says otherwise).
     "${postgres_owner[@]}" "$postgres_bin/pg_ctl" -D "$postgres_data" -l "$work/postgres/server.log" -w -t 30 \
-        -o "-k $work/postgres -p $port -c listen_addresses=127.0.0.1 -c max_connections=200" start \
+        -o "-k $work/postgres -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 $postgres_options" start \
         > "$work/postgres-start.log" 2>&1 || { cat "$work/postgres-start.log" "$work/postgres/server.log" >&2; return 0; }
     "$postgres_bin/createdb" -h 127.0.0.1 -p "$port" -U greenlight serve_bench >&2 || return 0
     pg_url=postgresql://greenlight@127.0.0.1:$port/serve_bench
