@@ -67,6 +67,7 @@ bench: build
 	bench/links.sh $(GREENLIGHT)
 	bench/secrets.sh $(GREENLIGHT)
 	bench/bridge_polls.sh $(GREENLIGHT)
+	bench/serve_load.sh $(GREENLIGHT)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -9,7 +9,7 @@ build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
       gcovr lcov golang-go procps util-linux pre-commit curl openssl postgresql chromium)
 fuzz=(clang libclang-rt-14-dev)
-bench=(hyperfine time wrk nginx-light curl)
+bench=(hyperfine time wrk nginx-light curl golang-go postgresql)
 
 wanted=()
 groups=("$@")
