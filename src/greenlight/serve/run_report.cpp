@@ -407,10 +407,14 @@ util::Result<WallTime> parse_utc_time(std::string_view text) {
     date::sys_time<std::chrono::milliseconds> time{};
     // GCC 12 at -O2 sees date::from_stream's seconds as maybe uninitialized on paths where parsing failed
     // (and in.fail() is checked below).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
     in >> date::parse("%FT%TZ", time);
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
     // Times before 1970 are no CI run's and would not print back as they were read; times from 2200 on would
     // overflow the system clock's nanoseconds (they end in 2262).
     using namespace date::literals;
