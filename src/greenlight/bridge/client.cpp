@@ -80,31 +80,29 @@ std::string base64(std::string_view text) {
     return out;
 }
 
-void replace_all(std::string& text, std::string_view what, std::string_view with) {
-    if (what.empty()) return;
-    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
-        text.replace(at, what.size(), with);
-    }
-}
+}  // namespace
 
-std::string transport_reason(httplib::Error error) {
+std::string describe_transport_error(httplib::Error error) {
     switch (error) {
         case httplib::Error::Connection:
-            return "could not connect (is the host up, and are the host name and port right?)";
+            return "could not connect (is the server up, and are the host name and port right?)";
         case httplib::Error::Read:
             return "the connection closed before a complete answer came";
         case httplib::Error::Write:
             return "could not send the request";
+        case httplib::Error::ConnectionTimeout:
+            return "no connection within the request timeout";
         case httplib::Error::SSLConnection:
-            return "the TLS handshake failed (is the host speaking https on that port?)";
+            return "the TLS handshake failed (is the server speaking https on that port?)";
         case httplib::Error::SSLLoadingCerts:
             return "could not load the CA certificates";
+        case httplib::Error::SSLServerVerification:
+            return "the server's TLS certificate could not be verified (give its CA with --ca-file, or use "
+                   "--insecure on a test server)";
         default:
             return httplib::to_string(error);
     }
 }
-
-}  // namespace
 
 std::string_view to_string(ClientError::Kind kind) {
     switch (kind) {
@@ -344,8 +342,8 @@ struct ZosmfClient::Impl {
     std::string scrub(std::string text) const {
         const Credentials& credentials = options.credentials;
         if (!credentials.password.empty()) {
-            replace_all(text, base64(credentials.user + ":" + credentials.password), "<redacted>");
-            replace_all(text, credentials.password, "<redacted>");
+            util::replace_all(text, base64(credentials.user + ":" + credentials.password), "<redacted>");
+            util::replace_all(text, credentials.password, "<redacted>");
         }
         return text;
     }
@@ -396,7 +394,7 @@ struct ZosmfClient::Impl {
                                 where));
             } else {
                 answer.error =
-                    make_error(ClientError::Kind::transport, fmt::format("{}: {}", where, transport_reason(error)));
+                    make_error(ClientError::Kind::transport, fmt::format("{}: {}", where, describe_transport_error(error)));
             }
             return answer;
         }

@@ -13,7 +13,14 @@
 #include "greenlight/bridge/job_store.hpp"
 #include "greenlight/util/result.hpp"
 
+namespace httplib {
+enum class Error;
+}
+
 namespace greenlight::bridge {
+
+// Why an HTTP request failed before any answer came, in words that say what to check (cpp-httplib's error).
+std::string describe_transport_error(httplib::Error error);
 
 // Basic-auth credentials. Never printed, never logged.
 struct Credentials {

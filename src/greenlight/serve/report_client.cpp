@@ -27,35 +27,6 @@ namespace {
 constexpr int k_max_attempts = 50;
 constexpr std::size_t k_max_message_bytes = 500;
 
-std::string transport_reason(httplib::Error error) {
-    switch (error) {
-        case httplib::Error::Connection:
-            return "could not connect (is the server up, and are the host name and port right?)";
-        case httplib::Error::Read:
-            return "the connection closed before a complete answer came";
-        case httplib::Error::Write:
-            return "could not send the request";
-        case httplib::Error::ConnectionTimeout:
-            return "no connection within the request timeout";
-        case httplib::Error::SSLConnection:
-            return "the TLS handshake failed (is the server speaking https on that port?)";
-        case httplib::Error::SSLLoadingCerts:
-            return "could not load the CA certificates";
-        case httplib::Error::SSLServerVerification:
-            return "the server's TLS certificate could not be verified (give its CA with --ca-file, or use "
-                   "--insecure on a test server)";
-        default:
-            return httplib::to_string(error);
-    }
-}
-
-void replace_all(std::string& text, std::string_view what, std::string_view with) {
-    if (what.empty()) return;
-    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
-        text.replace(at, what.size(), with);
-    }
-}
-
 bool is_port(std::string_view text) {
     return !text.empty() && text.size() <= 5 &&
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
@@ -139,7 +110,7 @@ struct ReportClient::Impl {
 
     // The token must never reach a terminal or a log, even if a server echoes the request back.
     std::string scrub(std::string text) const {
-        replace_all(text, options.token, "<token>");
+        util::replace_all(text, options.token, "<token>");
         return text;
     }
 
@@ -174,7 +145,7 @@ struct ReportClient::Impl {
             SendFailure failure;
             std::optional<milliseconds> wait;
             if (!result) {
-                failure.message = fmt::format("{}: {}", where, transport_reason(result.error()));
+                failure.message = fmt::format("{}: {}", where, bridge::describe_transport_error(result.error()));
                 // A certificate that does not verify will not verify on a retry either.
                 if (result.error() == httplib::Error::SSLServerVerification ||
                     result.error() == httplib::Error::SSLLoadingCerts) {

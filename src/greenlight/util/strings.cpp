@@ -158,6 +158,13 @@ TextPosition text_position(std::string_view text, std::ptrdiff_t offset) {
     return position;
 }
 
+void replace_all(std::string& text, std::string_view what, std::string_view with) {
+    if (what.empty()) return;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
+        text.replace(at, what.size(), with);
+    }
+}
+
 void append_utf8(std::string& out, char32_t code_point) {
     if (code_point < 0x80) {
         out += static_cast<char>(code_point);

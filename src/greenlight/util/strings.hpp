@@ -35,6 +35,8 @@ std::string lowercase(std::string_view text);
 
 // Appends one code point as UTF-8 (1 to 4 bytes).
 void append_utf8(std::string& out, char32_t code_point);
+// Replaces every occurrence of `what` (not empty) in text with `with`, left to right.
+void replace_all(std::string& text, std::string_view what, std::string_view with);
 
 // Whether a string of decimal digits passes the Luhn check (card numbers); false for an empty string or
 // any character that is not a digit.
