@@ -235,9 +235,10 @@ public:
                 values.push_back(texts.back().c_str());
             }
         }
-        std::string statement(sql);
-        PGresult* raw = PQexecParams(m_handle, statement.c_str(), static_cast<int>(values.size()), nullptr,
-                                     values.data(), nullptr, nullptr, 0);
+        auto name = prepared(sql, parameters.size());
+        if (!name) return name.error();
+        PGresult* raw = PQexecPrepared(m_handle, name->c_str(), static_cast<int>(values.size()), values.data(),
+                                       nullptr, nullptr, 0);
         std::unique_ptr<PGresult, decltype(&PQclear)> answer(raw, &PQclear);
         ExecStatusType status = answer ? PQresultStatus(answer.get()) : PGRES_FATAL_ERROR;
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return failure(answer.get());
@@ -271,6 +272,22 @@ public:
 private:
     explicit PostgresConnection(PGconn* handle) : m_handle(handle) {}
 
+    // Statements are prepared once per connection and kept, as with SQLite: the server parses and plans the
+    // few statements we send once, not on every ping. Statements without parameters (BEGIN, COMMIT) are
+    // kept too; they cost nothing to keep.
+    Result<std::string> prepared(std::string_view sql, std::size_t parameter_count) {
+        auto found = m_statements.find(std::string(sql));
+        if (found != m_statements.end()) return found->second;
+        std::string name = fmt::format("greenlight_{}", m_statements.size() + 1);
+        std::unique_ptr<PGresult, decltype(&PQclear)> answer(
+            PQprepare(m_handle, name.c_str(), std::string(sql).c_str(), static_cast<int>(parameter_count), nullptr),
+            &PQclear);
+        ExecStatusType status = answer ? PQresultStatus(answer.get()) : PGRES_FATAL_ERROR;
+        if (status != PGRES_COMMAND_OK) return failure(answer.get());
+        m_statements.emplace(std::string(sql), name);
+        return name;
+    }
+
     util::Error failure(const PGresult* answer) {
         const char* state = answer ? PQresultErrorField(answer, PG_DIAG_SQLSTATE) : nullptr;
         std::string message = trimmed(answer ? PQresultErrorMessage(answer) : PQerrorMessage(m_handle));
@@ -283,6 +300,7 @@ private:
     }
 
     PGconn* m_handle;
+    std::unordered_map<std::string, std::string> m_statements;  // SQL → prepared statement name
     bool m_lost = false;
 };
 
@@ -601,6 +619,28 @@ Status Database::transact(TransactionMode mode, const std::function<Status(Conne
         release(std::move(connection));
         if (lost) drop_idle_connections();
         return status;
+    }
+}
+
+Result<QueryResult> Database::run(TransactionMode mode, std::string_view sql,
+                                  std::initializer_list<SqlParameter> parameters) {
+    const bool sqlite = m_url.kind == DatabaseKind::sqlite;
+    // As in transact: a pooled connection that died while idle fails at once, and one more try on a fresh
+    // connection follows. A statement that failed because the connection broke while it ran may have
+    // committed; the callers of run() are writes whose repetition changes nothing a user sees (a ping).
+    for (int attempt = 0;; ++attempt) {
+        std::unique_lock<std::mutex> writer;
+        if (sqlite && mode == TransactionMode::write) writer = std::unique_lock(m_sqlite_writer);
+        auto acquired = acquire();
+        if (!acquired) return acquired.error();
+        std::unique_ptr<Connection> connection = std::move(*acquired);
+        auto result = connection->execute(sql, std::span<const SqlParameter>(parameters.begin(), parameters.size()));
+        bool lost = connection->lost();
+        writer = {};
+        release(std::move(connection));
+        if (lost) drop_idle_connections();
+        if (!result && lost && attempt == 0) continue;
+        return result;
     }
 }
 

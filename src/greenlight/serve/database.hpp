@@ -136,6 +136,11 @@ public:
     // after the database comes back succeeds.
     util::Status transact(TransactionMode mode, const std::function<util::Status(Connection&)>& work);
 
+    // Runs one statement in a transaction of its own (the database's autocommit: one round trip on
+    // PostgreSQL instead of three). For hot paths whose work is a single statement, such as a ping.
+    util::Result<QueryResult> run(TransactionMode mode, std::string_view sql,
+                                  std::initializer_list<SqlParameter> parameters);
+
 private:
     explicit Database(DatabaseUrl url, std::size_t pool_size);
 

@@ -626,14 +626,12 @@ void ServeServer::Impl::handle_ping(const web::Request& request, web::Response& 
         ping.rid = *rid;
     }
     ping.body = request.body.substr(0, k_max_ping_body);
-    auto check = store->check_by_ping_key(segments[1]);
+    auto check = store->add_ping_by_key(segments[1], ping);
     if (!check) return store_failed(request, response, check.error());
     if (!*check) {
         send_problem(response, 404, "no check has this ping key");
         return;
     }
-    ping.check = (*check)->name;
-    if (Status added = store->add_ping(ping); !added) return store_failed(request, response, added.error());
     metrics.count(metrics.pings, std::string(to_string(ping.kind)));
     response.set_content("OK\n", "text/plain; charset=utf-8");
     wake_watchdog();

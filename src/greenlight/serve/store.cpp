@@ -697,6 +697,22 @@ Status Store::add_ping(const Ping& ping) {
     });
 }
 
+Result<std::optional<std::string>> Store::add_ping_by_key(std::string_view ping_key, const Ping& ping) {
+    std::optional<std::int64_t> exit_code;
+    if (ping.exit_code) exit_code = *ping.exit_code;
+    // The check is found and the ping inserted by the same statement: a check deleted by another server at
+    // that moment makes it insert nothing, never a ping of a missing check.
+    auto inserted = m_database->run(
+        TransactionMode::write,
+        fmt::format("INSERT INTO pings ({}) SELECT name, $2, $3, $4, $5, $6, $7 FROM checks WHERE ping_key = $1 "
+                    "RETURNING check_name",
+                    k_ping_columns),
+        {ping_key, to_string(ping.kind), exit_code, ping.rid, to_milliseconds(ping.at), ping.source, ping.body});
+    if (!inserted) return inserted.error();
+    if (inserted->empty()) return std::optional<std::string>();
+    return std::optional<std::string>(inserted->text(0, 0));
+}
+
 Result<std::vector<Ping>> Store::recent_pings(std::string_view check, std::size_t limit) {
     using Pings = std::vector<Ping>;
     return in_transaction<Pings>(*m_database, TransactionMode::read, [&](Connection& connection) -> Result<Pings> {

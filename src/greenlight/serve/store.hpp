@@ -88,8 +88,12 @@ public:
 
     // ---- pings ----
 
-    // Records one ping (the hot path: one short transaction).
+    // Records one ping for the check `ping.check` names.
     util::Status add_ping(const Ping& ping);
+    // Records one ping for the check whose ping key this is, and returns that check's name; nullopt (and
+    // nothing recorded) when no check has the key. `ping.check` is ignored. The hot path of the server: one
+    // statement, no transaction around it, so one round trip to the database.
+    util::Result<std::optional<std::string>> add_ping_by_key(std::string_view ping_key, const Ping& ping);
     // The last `limit` pings of a check, oldest first.
     util::Result<std::vector<Ping>> recent_pings(std::string_view check, std::size_t limit);
 

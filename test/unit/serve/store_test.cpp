@@ -522,6 +522,39 @@ TEST_P(StoreTest, RecentPingsAreTheLastOnesOldestFirst) {
     EXPECT_FALSE((*pings)[0].exit_code.has_value());
 }
 
+TEST_P(StoreTest, APingByKeyIsRecordedForItsCheckAndAnUnknownKeyRecordsNothing) {
+    auto smoke = m_store->put_check(make_check("smoke"));
+    ASSERT_TRUE(smoke) << smoke.message();
+    auto other = m_store->put_check(make_check("other"));
+    ASSERT_TRUE(other) << other.message();
+    Ping ping = make_ping("ignored", PingKind::fail, k_morning + 3min, "exit 2");
+    ping.exit_code = 2;
+    ping.rid = "rid-7";
+    auto recorded = m_store->add_ping_by_key(smoke->ping_key, ping);
+    ASSERT_TRUE(recorded) << recorded.message();
+    EXPECT_EQ(*recorded, std::optional<std::string>("smoke"));
+
+    auto unknown = m_store->add_ping_by_key("not-a-key", ping);
+    ASSERT_TRUE(unknown) << unknown.message();
+    EXPECT_FALSE(unknown->has_value());
+
+    auto pings = m_store->recent_pings("smoke", 10);
+    ASSERT_TRUE(pings && pings->size() == 1u);
+    EXPECT_EQ((*pings)[0].check, "smoke");
+    EXPECT_EQ((*pings)[0].kind, PingKind::fail);
+    EXPECT_EQ((*pings)[0].exit_code, std::optional<int>(2));
+    EXPECT_EQ((*pings)[0].rid, std::optional<std::string>("rid-7"));
+    EXPECT_EQ((*pings)[0].at, k_morning + 3min);
+    EXPECT_EQ((*pings)[0].body, "exit 2");
+    EXPECT_TRUE(m_store->recent_pings("other", 10)->empty());
+    EXPECT_TRUE(m_store->recent_pings("ignored", 10)->empty());
+
+    ASSERT_TRUE(m_store->delete_check("smoke"));
+    auto after_delete = m_store->add_ping_by_key(smoke->ping_key, ping);
+    ASSERT_TRUE(after_delete) << after_delete.message();
+    EXPECT_FALSE(after_delete->has_value()) << "a deleted check's key records nothing";
+}
+
 TEST_P(StoreTest, TextThatIsNotUtf8IsStoredWithReplacementCharacters) {
     ASSERT_TRUE(m_store->put_check(make_check("smoke")));
     std::string body = std::string("exit \xff\xfe ok") + '\0' + " caf\xc3\xa9 \xe2\x82";
@@ -799,14 +832,17 @@ TEST_P(StoreTest, TokensAreStoredHashedVerifiedAndRevoked) {
 }
 
 TEST_P(StoreTest, TheStoreIsUsableFromManyThreadsAtOnce) {
-    ASSERT_TRUE(m_store->put_check(make_check("smoke")));
+    auto smoke = m_store->put_check(make_check("smoke"));
+    ASSERT_TRUE(smoke) << smoke.message();
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 16; ++i) {
         threads.emplace_back([&, i] {
             for (int n = 0; n < 25; ++n) {
-                if (!m_store->add_ping(make_ping("smoke", PingKind::success, k_morning + std::chrono::seconds(n))))
-                    ++failures;
+                Ping ping = make_ping("smoke", PingKind::success, k_morning + std::chrono::seconds(n));
+                bool added = n % 2 ? static_cast<bool>(m_store->add_ping(ping))
+                                   : static_cast<bool>(m_store->add_ping_by_key(smoke->ping_key, ping));
+                if (!added) ++failures;
                 if (n % 5 == 0 &&
                     !m_store->put_run(make_run("t" + std::to_string(i) + "-" + std::to_string(n), "unit", k_morning))) {
                     ++failures;
