@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `greenlight serve` end to end on loopback with SQLite: a token made by `serve token create`, a real
 # `greenlight run --report-to` that sends its run and bundle, `greenlight push` of the same bundle again (one run),
-# a tampered bundle refused, the dashboard and the API showing the run, a stop on SIGTERM; then
+# a tampered bundle refused, the dashboard and the API showing the run, a stop on SIGTERM, the same server over
+# HTTPS with a throwaway certificate (curl and `greenlight push --ca-file` verify it; an unverified one fails); then
 # `greenlight watch --once --now` finding the nightly check down, alerting a local JSON receiver once, and not
 # again on the next round.
 source "$(dirname "$0")/lib/common.bash"
@@ -115,6 +116,42 @@ wait "$serve_pid"
 serve_rc=$?
 [[ $serve_rc == 0 ]] || fail "serve exited $serve_rc on SIGTERM"
 expect_no_grep "$token" "$work/serve.log"
+
+note "HTTPS: a throwaway certificate"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || fail "openssl req failed"
+gl serve --listen 127.0.0.1:0 --tls-cert "$work/cert.pem"
+expect_rc 2 "--tls-cert without --tls-key"
+expect_grep "go together" "$last_err"
+"$greenlight" serve --listen 127.0.0.1:0 --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" </dev/null \
+    >"$work/serve-tls.out" 2>"$work/serve-tls.log" &
+serve_pid=$!
+track_pid $serve_pid
+wait_for 20 grep -q 'greenlight serve: listening on ' "$work/serve-tls.log" ||
+    fail "serve with TLS did not start: $(tail -n 20 "$work/serve-tls.log")"
+tls_url=$(sed -n 's/^greenlight serve: listening on \(http[^ ]*\)$/\1/p' "$work/serve-tls.log" | head -n 1)
+[[ $tls_url == https://127.0.0.1:* ]] || fail "the TLS server says it listens on $tls_url"
+curl -fsS --cacert "$work/cert.pem" "$tls_url/healthz" >"$last_out" || fail "healthz over https"
+expect_json "$last_out" "d['database']" ok
+curl -fsS --cacert "$work/cert.pem" "$tls_url/api/v1/runs" >"$last_out" || fail "GET runs over https"
+expect_json "$last_out" "d['runs'][0]['run_id']" nightly-1
+curl -sS -o /dev/null "$tls_url/healthz" 2>/dev/null && fail "an unknown certificate was accepted by curl"
+plain=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://${tls_url#https://}/healthz" || true)
+[[ $plain != 200 ]] || fail "plain HTTP was answered on the HTTPS port"
+ping_path=$(curl -fsS --cacert "$work/cert.pem" "$tls_url/api/v1/checks/nightly" | "$python" -c 'import json,sys; print(json.load(sys.stdin).get("ping_url_path", ""))')
+[[ -z $ping_path ]] || fail "the read API shows the ping key without an admin token"
+GREENLIGHT_SERVE_TOKEN=$token gl push "artifacts/billing/nightly-1" --to "$tls_url" --ca-file "$work/cert.pem"
+expect_rc 0 "push over https, verified with --ca-file"
+GREENLIGHT_SERVE_TOKEN=$token gl push "artifacts/billing/nightly-1" --to "$tls_url"
+expect_rc 2 "push over https to a certificate nobody vouches for"
+expect_grep "certificate could not be verified" "$last_err"
+curl -fsS --cacert "$work/cert.pem" "$tls_url/api/v1/runs" >"$last_out"
+expect_json "$last_out" "len(d['runs'])" 1
+kill -TERM "$serve_pid"
+wait "$serve_pid"
+serve_rc=$?
+[[ $serve_rc == 0 ]] || fail "serve with TLS exited $serve_rc on SIGTERM"
+expect_no_grep "$token" "$work/serve-tls.log"
 
 note "watch --once, seven hours later"
 later=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(hours=7)).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$last_success")

@@ -8,7 +8,7 @@ const std::vector<Section>& all_sections() {
         Section::policy,        Section::gate,          Section::gate_rule,       Section::gate_definition,
         Section::gate_coverage, Section::check,         Section::proof,           Section::proof_criterion,
         Section::bridge,        Section::bridge_poll,   Section::bridge_stall,    Section::bridge_assertions,
-        Section::bridge_notify, Section::serve,         Section::serve_limits,    Section::serve_bridge,
+        Section::bridge_notify, Section::serve,         Section::serve_limits,    Section::serve_retention, Section::serve_bridge,
         Section::watch,         Section::watch_channel, Section::watch_heartbeat, Section::watch_check};
     return sections;
 }
@@ -53,6 +53,8 @@ std::string_view section_name(Section section) {
             return "serve";
         case Section::serve_limits:
             return "serve.limits";
+        case Section::serve_retention:
+            return "serve.retention";
         case Section::serve_bridge:
             return "serve.bridge";
         case Section::watch:
@@ -100,8 +102,9 @@ const std::vector<std::string>& allowed_keys(Section section) {
         "min_words_per_snippet", "final_script_dd", "frames_pointer", "min_final_script_frames"};
     static const std::vector<std::string> bridge_notify = {"webhook_env", "webhook_format", "github_repository"};
     static const std::vector<std::string> serve = {"listen",          "db",     "bundles", "url",
-                                                   "dashboard_users", "limits", "bridge"};
+                                                   "dashboard_users", "limits", "retention", "bridge"};
     static const std::vector<std::string> serve_limits = {"max_body", "requests_per_minute"};
+    static const std::vector<std::string> serve_retention = {"runs", "pings", "alerts"};
     static const std::vector<std::string> serve_bridge = {"state", "users", "max_active"};
     static const std::vector<std::string> watch = {"channels", "realert", "heartbeat", "checks"};
     static const std::vector<std::string> watch_channel = {"type", "url_env", "repository", "issue", "token_env"};
@@ -114,6 +117,8 @@ const std::vector<std::string>& allowed_keys(Section section) {
             return serve;
         case Section::serve_limits:
             return serve_limits;
+        case Section::serve_retention:
+            return serve_retention;
         case Section::serve_bridge:
             return serve_bridge;
         case Section::watch:

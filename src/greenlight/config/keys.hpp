@@ -16,7 +16,7 @@ namespace greenlight::config {
 enum class Section {
     top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage, check, proof, proof_criterion,
     bridge, bridge_poll, bridge_stall, bridge_assertions, bridge_notify,
-    serve, serve_limits, serve_bridge, watch, watch_channel, watch_heartbeat, watch_check
+    serve, serve_limits, serve_retention, serve_bridge, watch, watch_channel, watch_heartbeat, watch_check
 };
 
 // Every section, in the order the reference documents them.

@@ -262,6 +262,8 @@ std::optional<std::string_view> section_of_misplaced_key(const std::string& key,
                 return "it belongs under `serve`";
             case Section::serve_limits:
                 return "it belongs under `serve.limits`";
+            case Section::serve_retention:
+                return "it belongs under `serve.retention`";
             case Section::serve_bridge:
                 return "it belongs under `serve.bridge`";
             case Section::watch:
@@ -441,6 +443,7 @@ private:
     std::optional<Milliseconds> read_positive_duration(const YAML::Node& node, const std::string& path);
     void read_serve(const MapEntry& entry);
     void read_serve_limits(const YAML::Node& node, const std::string& path);
+    void read_serve_retention(const YAML::Node& node, const std::string& path);
     void read_serve_bridge(const YAML::Node& node, const std::string& path);
     std::optional<std::string> read_environment_name(const YAML::Node& node, const std::string& path);
     std::optional<Milliseconds> read_duration_at_least(const YAML::Node& node, const std::string& path,
@@ -2160,6 +2163,8 @@ void Loader::read_serve(const MapEntry& entry) {
             }
         } else if (item.key == "limits") {
             read_serve_limits(value, path);
+        } else if (item.key == "retention") {
+            read_serve_retention(value, path);
         } else if (item.key == "bridge") {
             read_serve_bridge(value, path);
         }
@@ -2179,6 +2184,30 @@ void Loader::read_serve_limits(const YAML::Node& node, const std::string& path) 
                 limits.requests_per_minute = static_cast<int>(*count);
             }
         }
+    }
+}
+
+void Loader::read_serve_retention(const YAML::Node& node, const std::string& path) {
+    auto items = bridge_subsection(node, path, Section::serve_retention);
+    if (!items) return;
+    ServeRetentionConfig& retention = m_config.serve.retention;
+    for (const auto& item : *items) {
+        const std::string item_key_path = child_path(path, item.key);
+        std::optional<Milliseconds>* target = item.key == "runs"    ? &retention.runs
+                                              : item.key == "pings" ? &retention.pings
+                                                                    : &retention.alerts;
+        if (item.value.IsScalar() && item.value.Scalar() == "forever") {
+            target->reset();
+            continue;
+        }
+        // Anything shorter than an hour is a mistake (a unit left out) rather than a policy.
+        constexpr std::string_view k_expected = "a duration of at least 1h such as 90d or 720h, or forever";
+        auto duration = item.value.IsScalar() ? util::parse_duration(item.value.Scalar()) : std::nullopt;
+        if (!duration || *duration < std::chrono::hours{1}) {
+            add_error(item.value, item_key_path, fmt::format("expected {}; found {}", k_expected, describe(item.value)));
+            continue;
+        }
+        *target = *duration;
     }
 }
 

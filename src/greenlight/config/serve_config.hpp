@@ -18,6 +18,13 @@ struct ServeLimitsConfig {
     int requests_per_minute = 1200;
 };
 
+// How long `greenlight serve` keeps history; nullopt keeps it forever (`forever` in the file).
+struct ServeRetentionConfig {
+    std::optional<std::chrono::milliseconds> runs{std::chrono::hours{24 * 90}};    // with suites, cases and bundles
+    std::optional<std::chrono::milliseconds> pings{std::chrono::hours{24 * 30}};   // each check keeps its newest 500
+    std::optional<std::chrono::milliseconds> alerts{std::chrono::hours{24 * 90}};  // sent ones only
+};
+
 // The bridge's jobs interface hosted by `greenlight serve --bridge`.
 struct ServeBridgeConfig {
     bool present = false;                      // the file has `serve.bridge`
@@ -35,6 +42,7 @@ struct ServeConfig {
     std::string url;              // public base URL for links in alerts, no trailing '/'; empty: no links
     std::string dashboard_users;  // users file guarding the dashboard with basic auth; empty: open
     ServeLimitsConfig limits;
+    ServeRetentionConfig retention;
     ServeBridgeConfig bridge;
 };
 

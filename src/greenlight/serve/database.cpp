@@ -75,6 +75,14 @@ public:
         for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
                                         "PRAGMA foreign_keys = ON", "PRAGMA wal_autocheckpoint = 0"}) {
             auto done = connection->query(pragma);
+            // Switching a new file to WAL while another process does the same can fail at once with
+            // "database is locked" (SQLite skips its busy handler there): try again within the busy timeout.
+            const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds{k_sqlite_busy_timeout_ms};
+            while (!done && done.message().find("database is locked") != std::string::npos &&
+                   std::chrono::steady_clock::now() < give_up) {
+                std::this_thread::sleep_for(std::chrono::milliseconds{10});
+                done = connection->query(pragma);
+            }
             if (!done) {
                 return unavailable_error(fmt::format("cannot use the SQLite database {}: {}", path,
                                                      done.message().substr(k_unavailable_prefix.size())));

@@ -172,4 +172,23 @@ std::optional<PingKind> parse_ping_kind(std::string_view text);
 std::string_view to_string(AlertKind kind);
 std::optional<AlertKind> parse_alert_kind(std::string_view text);
 
+// ---- Retention ----
+
+// How long history is kept; nullopt keeps it forever. Runs go with their suites, test cases and bundle;
+// each check keeps its newest pings the watchdog reads whatever their age; alerts not yet sent are kept.
+struct Retention {
+    std::optional<Duration> runs;
+    std::optional<Duration> pings;
+    std::optional<Duration> alerts;
+};
+
+// What one pass of pruning removed.
+struct PruneResult {
+    std::int64_t runs = 0;
+    std::int64_t pings = 0;
+    std::int64_t alerts = 0;
+    std::vector<std::string> runs_with_bundles;  // removed runs whose bundle folder is to go too
+    bool complete = true;                        // false: more is due than one pass removes; call again
+};
+
 }  // namespace greenlight::serve

@@ -288,6 +288,7 @@ struct Metrics {
     std::map<std::string, std::uint64_t> pings;                      // by kind
     std::map<std::string, std::uint64_t> ingested;                   // stored, already_stored, bundle, refused
     std::map<std::pair<std::string, std::string>, std::uint64_t> alerts;  // (channel, outcome)
+    std::map<std::string, std::uint64_t> pruned;                          // runs, bundles, pings, alerts
 
     void count_request(std::string route, int status) {
         std::lock_guard lock(mutex);
@@ -300,6 +301,10 @@ struct Metrics {
     void count_alert(const std::string& channel, const std::string& outcome) {
         std::lock_guard lock(mutex);
         ++alerts[{channel, outcome}];
+    }
+    void count_pruned(const std::string& what, std::int64_t count) {
+        std::lock_guard lock(mutex);
+        pruned[what] += static_cast<std::uint64_t>(count);
     }
 };
 
@@ -537,6 +542,9 @@ struct ServeServer::Impl {
     void metrics_page(const web::Request& request, web::Response& response);
     void runs_counted_as_pings(const RunRecord& run);
     void watchdog_loop();
+    // Removes what the retention policy no longer keeps; false when more is due than one pass removed.
+    bool prune_history();
+    std::int64_t remove_orphaned_bundles(Duration older_than);
 };
 
 void ServeServer::Impl::handle(const web::Request& request, web::Response& response) {
@@ -1133,6 +1141,13 @@ void ServeServer::Impl::metrics_page(const web::Request& request, web::Response&
             text += fmt::format("greenlight_alert_sends_total{{channel=\"{}\",outcome=\"{}\"}} {}\n",
                                 escape_label(key.first), key.second, count);
         }
+        text += "# HELP greenlight_retention_removed_total History removed by the retention policy, by kind.\n"
+                "# TYPE greenlight_retention_removed_total counter\n";
+        for (const char* what : {"runs", "bundles", "pings", "alerts"}) {
+            auto found = metrics.pruned.find(what);
+            text += fmt::format("greenlight_retention_removed_total{{what=\"{}\"}} {}\n", what,
+                                found == metrics.pruned.end() ? 0 : found->second);
+        }
     }
     auto states = store->check_state_counts();
     if (!states) return store_failed(request, response, states.error());
@@ -1149,11 +1164,68 @@ void ServeServer::Impl::metrics_page(const web::Request& request, web::Response&
     response.set_content(std::move(text), "text/plain; version=0.0.4; charset=utf-8");
 }
 
+bool ServeServer::Impl::prune_history() {
+    const Retention& retention = options.retention;
+    if (!retention.runs && !retention.pings && !retention.alerts) return true;
+    const WallTime at = now();
+    auto pruned = store->prune(retention, at);
+    if (!pruned) {
+        log(fmt::format("retention: pruning failed: {}", pruned.message()));
+        return true;  // tried again at the next interval
+    }
+    std::int64_t bundles = 0;
+    for (const std::string& run_id : pruned->runs_with_bundles) {
+        // Run ids were checked to be plain folder names when the run was stored.
+        std::error_code error;
+        if (bundle::valid_run_id(run_id) && std::filesystem::remove_all(options.bundles_dir / run_id, error) > 0) {
+            ++bundles;
+        }
+    }
+    if (retention.runs) bundles += remove_orphaned_bundles(*retention.runs);
+    metrics.count_pruned("runs", pruned->runs);
+    metrics.count_pruned("bundles", bundles);
+    metrics.count_pruned("pings", pruned->pings);
+    metrics.count_pruned("alerts", pruned->alerts);
+    if (pruned->runs + bundles + pruned->pings + pruned->alerts > 0) {
+        log(fmt::format("retention: removed {} run{}, {} bundle folder{}, {} ping{} and {} sent alert{}", pruned->runs,
+                        pruned->runs == 1 ? "" : "s", bundles, bundles == 1 ? "" : "s", pruned->pings,
+                        pruned->pings == 1 ? "" : "s", pruned->alerts, pruned->alerts == 1 ? "" : "s"));
+    }
+    return pruned->complete;
+}
+
+// Bundle folders last written longer ago than the runs' retention whose run is gone: left by a server stopped between deleting
+// a run and its folder, or by a replica sharing the folder. Newer folders are never touched: an upload may
+// still be on its way to its run.
+std::int64_t ServeServer::Impl::remove_orphaned_bundles(Duration older_than) {
+    std::int64_t removed = 0;
+    const auto file_cutoff = std::chrono::file_clock::now() - older_than;
+    std::error_code error;
+    for (std::filesystem::directory_iterator entry(options.bundles_dir, error), end; !error && entry != end;
+         entry.increment(error)) {
+        const std::string name = entry->path().filename().string();
+        if (name.starts_with(".") || !bundle::valid_run_id(name) || !entry->is_directory()) continue;
+        std::error_code stat_error;
+        if (std::filesystem::last_write_time(entry->path(), stat_error) > file_cutoff || stat_error) continue;
+        auto run = store->run(name);
+        if (!run || *run) continue;
+        std::error_code remove_error;
+        if (std::filesystem::remove_all(entry->path(), remove_error) > 0 && !remove_error) ++removed;
+    }
+    return removed;
+}
+
 void ServeServer::Impl::watchdog_loop() {
     std::unique_lock lock(watchdog_mutex);
     bool reported_failure = false;
+    auto next_prune = std::chrono::steady_clock::now();
     while (!stopping) {
         lock.unlock();
+        if (std::chrono::steady_clock::now() >= next_prune) {
+            const bool complete = prune_history();
+            // More due than one pass removes: the next pass comes with the next round.
+            next_prune = std::chrono::steady_clock::now() + (complete ? options.retention_interval : Duration{0});
+        }
         auto round = run_watch_round(*store, options.channels, options.heartbeat, *sender, now());
         if (!round) {
             if (!reported_failure) log(fmt::format("watchdog round failed: {}", round.message()));

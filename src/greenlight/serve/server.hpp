@@ -37,6 +37,8 @@ struct ServeOptions {
     std::vector<AlertChannel> channels;
     std::optional<HeartbeatOptions> heartbeat;
     Duration watchdog_interval{std::chrono::seconds{5}};  // how often checks are evaluated and alerts sent
+    Retention retention;  // default: everything kept forever (greenlight.yml's serve.retention sets limits)
+    Duration retention_interval{std::chrono::hours{1}};  // how often what retention no longer keeps is removed
     std::unique_ptr<AlertSender> sender;  // empty: HTTP delivery
 
     const util::Clock* clock = nullptr;  // empty: the system clock

@@ -125,6 +125,13 @@ public:
     // When an alert of this kind for this channel was last queued (heartbeats are scheduled from it).
     util::Result<std::optional<WallTime>> last_alert_of_kind(AlertKind kind, std::string_view channel);
 
+    // ---- retention ----
+
+    // Deletes what `retention` no longer keeps at `now`, in short transactions of at most a few thousand
+    // rows, so pings and ingestion carry on beside it. One call removes at most a bounded amount;
+    // `complete` says whether anything due is left. Bundle folders are the caller's to remove.
+    util::Result<PruneResult> prune(const Retention& retention, WallTime now);
+
     // ---- tokens ----
 
     // Creates a token and returns its secret (`glt_` + 32 random bytes, base64url): shown once, only its

@@ -28,6 +28,7 @@ std::optional<Milliseconds> parse_duration(std::string_view text) {
         else if (unit == "s") scale = 1000;
         else if (unit == "m") scale = 60'000;
         else if (unit == "h") scale = 3'600'000;
+        else if (unit == "d") scale = 86'400'000;
         else return std::nullopt;
         total_ms += number * scale;
         any = true;

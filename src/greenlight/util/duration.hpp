@@ -1,4 +1,4 @@
-// Durations as people write them in config files: 500ms, 30s, 5m, 1h, 1h30m.
+// Durations as people write them in config files: 500ms, 30s, 5m, 1h, 1h30m, 90d.
 #pragma once
 
 #include <chrono>
@@ -10,7 +10,7 @@ namespace greenlight::util {
 
 using Milliseconds = std::chrono::milliseconds;
 
-// Parses `90s`, `5m`, `1h30m`, `250ms`; a bare number is seconds. Empty optional on bad input.
+// Parses `90s`, `5m`, `1h30m`, `250ms`, `30d`; a bare number is seconds. Empty optional on bad input.
 std::optional<Milliseconds> parse_duration(std::string_view text);
 
 // `1.234s`, `2m05s`, `1h02m` — short and exact enough for tables.

@@ -69,6 +69,8 @@ std::vector<Json::json_pointer> schema_locations(Section section) {
             return {Json::json_pointer("/$defs/serve/properties")};
         case Section::serve_limits:
             return {Json::json_pointer("/$defs/serve_limits/properties")};
+        case Section::serve_retention:
+            return {Json::json_pointer("/$defs/serve_retention/properties")};
         case Section::serve_bridge:
             return {Json::json_pointer("/$defs/serve_bridge/properties")};
         case Section::watch:
@@ -298,6 +300,7 @@ serve:
   url: https://ci.example.com/greenlight
   dashboard_users: dashboard.users
   limits: { max_body: 64MiB, requests_per_minute: 1200 }
+  retention: { runs: 90d, pings: forever, alerts: 2160h }
   bridge: { state: .greenlight/bridge, users: bridge.users, max_active: 4 }
 watch:
   channels:
@@ -373,6 +376,8 @@ std::vector<InvalidCase> invalid_cases() {
         {"serve-db-password", header + "serve: { db: \"postgresql://u:secret@h/db\" }\n"},
         {"serve-db-scheme", header + "serve: { db: mysql://h/db }\n"},
         {"serve-zero-rate", header + "serve: { limits: { requests_per_minute: 0 } }\n"},
+        {"serve-retention-unknown-key", header + "serve: { retention: { run: 90d } }\n"},
+        {"serve-retention-not-a-duration", header + "serve: { retention: { pings: always } }\n"},
         {"watch-literal-url",
          header + "watch: { channels: { c: { type: slack, url: \"https://hooks.slack.com/x\" } } }\n"},
         {"watch-unknown-type", header + "watch: { channels: { c: { type: teams, url_env: HOOK } } }\n"},

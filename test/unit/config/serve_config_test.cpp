@@ -61,6 +61,9 @@ TEST(ServeSection, DefaultsAreLoopbackAndSqlite) {
     EXPECT_EQ(serve.dashboard_users, "");
     EXPECT_EQ(serve.limits.max_body, 64ull << 20);
     EXPECT_EQ(serve.limits.requests_per_minute, 1200);
+    EXPECT_EQ(serve.retention.runs, std::optional<std::chrono::milliseconds>(std::chrono::hours{24 * 90}));
+    EXPECT_EQ(serve.retention.pings, std::optional<std::chrono::milliseconds>(std::chrono::hours{24 * 30}));
+    EXPECT_EQ(serve.retention.alerts, std::optional<std::chrono::milliseconds>(std::chrono::hours{24 * 90}));
     EXPECT_FALSE(serve.bridge.present);
     EXPECT_EQ(serve.bridge.state, ".greenlight/bridge");
     EXPECT_EQ(serve.bridge.max_active, 4);
@@ -74,6 +77,7 @@ TEST(ServeSection, EveryKeyIsRead) {
   url: https://ci.example.com/greenlight/
   dashboard_users: dashboard.users
   limits: { max_body: 8MiB, requests_per_minute: 60 }
+  retention: { runs: 1d12h, pings: forever, alerts: 720h }
   bridge: { state: jobs, users: bridge.users, max_active: 2 }
 )");
     const ServeConfig& serve = config.serve;
@@ -84,6 +88,9 @@ TEST(ServeSection, EveryKeyIsRead) {
     EXPECT_EQ(serve.dashboard_users, "dashboard.users");
     EXPECT_EQ(serve.limits.max_body, 8ull << 20);
     EXPECT_EQ(serve.limits.requests_per_minute, 60);
+    EXPECT_EQ(serve.retention.runs, std::optional<std::chrono::milliseconds>(std::chrono::hours{36}));
+    EXPECT_FALSE(serve.retention.pings.has_value()) << "forever";
+    EXPECT_EQ(serve.retention.alerts, std::optional<std::chrono::milliseconds>(std::chrono::hours{720}));
     EXPECT_TRUE(serve.bridge.present);
     EXPECT_EQ(serve.bridge.state, "jobs");
     EXPECT_EQ(serve.bridge.users, "bridge.users");
@@ -117,6 +124,15 @@ TEST(ServeSection, EachMistakeNamesItsLineAndKey) {
     EXPECT_THAT(only_error(k_header + "serve:\n  bridge: { stat: x }\n"),
                 HasSubstr("greenlight.yml:4:13: serve.bridge.stat: unknown key; did you mean 'state'?"));
     EXPECT_THAT(only_error(k_header + "serve: [a]\n"), HasSubstr("greenlight.yml:3:8: serve: expected a mapping"));
+    EXPECT_EQ(only_error(k_header + "serve:\n  retention: { pings: 10m }\n"),
+              "greenlight.yml:4:23: serve.retention.pings: expected a duration of at least 1h such as 90d or 720h, "
+              "or forever; found '10m'");
+    EXPECT_THAT(only_error(k_header + "serve:\n  retention: { runs: [90d] }\n"),
+                HasSubstr("greenlight.yml:4:22: serve.retention.runs: expected a duration"));
+    EXPECT_THAT(only_error(k_header + "serve:\n  retention: { run: 90d }\n"),
+                HasSubstr("serve.retention.run: unknown key; did you mean 'runs'?"));
+    EXPECT_THAT(only_error(k_header + "serve:\n  retention: 90d\n"),
+                HasSubstr("greenlight.yml:4:14: serve.retention: expected a mapping with any of"));
 }
 
 TEST(ServeSection, ADatabasePasswordIsRefusedWithoutBeingQuoted) {

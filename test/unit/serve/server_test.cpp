@@ -1,5 +1,6 @@
-// `greenlight serve` in-process on an ephemeral port with a SQLite database, a clock the test moves and an
-// alert sender that records what it is asked to send; driven over HTTP as CI jobs and browsers drive it.
+// `greenlight serve` in-process on an ephemeral port, on SQLite and on a throwaway PostgreSQL (every test runs
+// on both), with a clock the test moves and an alert sender that records what it is asked to send; driven
+// over HTTP as CI jobs and browsers drive it.
 #include "greenlight/serve/server.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include "greenlight/bridge/users.hpp"
 #include "greenlight/serve/run_report.hpp"
 #include "greenlight/serve/store.hpp"
+#include "postgres_cluster.hpp"
 #include "support/test_support.hpp"
 
 namespace greenlight::serve {
@@ -74,19 +76,33 @@ private:
 
 const util::WallTime k_start = util::WallTime{std::chrono::sys_days{std::chrono::year{2026} / 11 / 21}} + 8h;
 
-class ServeServerTest : public ::testing::Test {
+class ServeServerTest : public ::testing::TestWithParam<DatabaseKind> {
 protected:
+    void SetUp() override {
+        if (GetParam() == DatabaseKind::sqlite) {
+            m_url = "sqlite:" + (m_dir.path() / "serve.db").string();
+        } else {
+            auto& cluster = test_support::shared_postgres_cluster();
+            ASSERT_EQ(cluster.error(), "") << "the PostgreSQL server tests need a PostgreSQL server";
+            std::string error;
+            m_url = cluster.create_database(error);
+            ASSERT_FALSE(m_url.empty()) << error;
+        }
+    }
+
     void start(int requests_per_minute = 0, std::optional<std::filesystem::path> dashboard_users = std::nullopt,
                std::size_t max_body_bytes = std::size_t{64} * 1024 * 1024) {
         ServeOptions options;
         options.dashboard_users = dashboard_users;
         options.max_body_bytes = max_body_bytes;
         options.port = 0;
-        options.database_url = "sqlite:" + (m_dir.path() / "serve.db").string();
+        options.database_url = m_url;
         options.bundles_dir = m_dir.path() / "bundles";
         options.clock = &m_clock;
         options.watchdog_interval = 20ms;
         options.requests_per_minute = requests_per_minute;
+        options.retention = m_retention;
+        options.retention_interval = m_retention_interval;
         options.channels.push_back(AlertChannel{"ops", AlertChannel::Type::json, "http://127.0.0.1:9/unused", "", 0,
                                                 "", ""});
         CheckSpec nightly;
@@ -110,7 +126,7 @@ protected:
         m_client = std::make_unique<httplib::Client>("127.0.0.1", m_server->port());
         m_client->set_read_timeout(10, 0);
         // Tokens are made the way `greenlight serve token create` makes them: on the same database.
-        auto store = Store::open("sqlite:" + (m_dir.path() / "serve.db").string(), m_clock);
+        auto store = Store::open(m_url, m_clock);
         ASSERT_TRUE(store) << store.message();
         m_ingest_token = *(*store)->create_token("ci", TokenScope::ingest);
         m_admin_token = *(*store)->create_token("ops", TokenScope::admin);
@@ -176,6 +192,9 @@ protected:
     }
 
     TempDir m_dir{"greenlight-serve"};
+    std::string m_url;
+    Retention m_retention;  // forever, unless a test sets limits before start()
+    Duration m_retention_interval{std::chrono::hours{1}};
     MovableClock m_clock{k_start};
     RecordingSender* m_sender = nullptr;
     std::unique_ptr<ServeServer> m_server;
@@ -186,7 +205,7 @@ protected:
     std::string m_log;
 };
 
-TEST_F(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
+TEST_P(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
     start();
     RunRecord first = run("nightly-101", "pass", k_start - 1h);
     EXPECT_EQ(put_run(first, m_ingest_token), 201);
@@ -209,7 +228,7 @@ TEST_F(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
     EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 1u);
 }
 
-TEST_F(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWritten) {
+TEST_P(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWritten) {
     start();
     for (const std::string id : {"..%2F..%2Fescaped", "..", "a%2Fb", "%2Ftmp%2Fx"}) {
         auto report = m_client->Put("/api/v1/runs/" + id, bearer(m_ingest_token), "{}", "application/json");
@@ -225,7 +244,7 @@ TEST_F(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWri
     EXPECT_TRUE(std::filesystem::is_empty(m_dir.path() / "bundles", error) || error);
 }
 
-TEST_F(ServeServerTest, UploadsAKilledServerLeftBehindAreRemovedOnceOld) {
+TEST_P(ServeServerTest, UploadsAKilledServerLeftBehindAreRemovedOnceOld) {
     const auto bundles = m_dir.path() / "bundles";
     std::filesystem::create_directories(bundles / ".nightly-1.unpack-7" / "suites");
     std::ofstream(bundles / ".nightly-1.upload-7.tar.gz") << "half an upload";
@@ -239,7 +258,58 @@ TEST_F(ServeServerTest, UploadsAKilledServerLeftBehindAreRemovedOnceOld) {
     EXPECT_TRUE(std::filesystem::exists(bundles / ".nightly-2.upload-9.tar.gz"));
 }
 
-TEST_F(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
+TEST_P(ServeServerTest, RetentionRemovesOldRunsWithTheirBundlesAndLeavesTheRest) {
+    const auto bundles = m_dir.path() / "bundles";
+    // Before the server starts: a run 100 days old with its bundle folder, and two folders without a run,
+    // one last written long ago (a server stopped between deleting a run and its folder) and one just now.
+    {
+        auto store = Store::open(m_url, m_clock);
+        ASSERT_TRUE(store) << store.message();
+        ASSERT_TRUE((*store)->put_run(run("nightly-old", "pass", k_start - std::chrono::days(100))));
+        ASSERT_TRUE((*store)->set_bundle_stored("nightly-old"));
+    }
+    for (const char* name : {"nightly-old", "orphan-old", "orphan-new"}) {
+        std::filesystem::create_directories(bundles / name / "suites");
+        std::ofstream(bundles / name / "manifest.json") << "{}";
+    }
+    std::filesystem::last_write_time(bundles / "orphan-old",
+                                     std::filesystem::file_time_type::clock::now() - std::chrono::days(91));
+    m_retention.runs = std::chrono::duration_cast<Duration>(std::chrono::days(90));
+    m_retention_interval = 50ms;
+    start();
+
+    auto removed = [&](const std::string& what) {
+        auto metrics = m_client->Get("/metrics");
+        if (!metrics) return std::string();
+        const std::string prefix = "greenlight_retention_removed_total{what=\"" + what + "\"} ";
+        auto at = metrics->body.find(prefix);
+        if (at == std::string::npos) return std::string();
+        return metrics->body.substr(at + prefix.size(), metrics->body.find('\n', at) - at - prefix.size());
+    };
+    for (int attempt = 0; attempt < 250 && removed("runs") != "1"; ++attempt) std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(removed("runs"), "1");
+    EXPECT_EQ(removed("bundles"), "2");
+    EXPECT_EQ(get_json("/api/v1/runs/nightly-old", 404).value("status", 0), 404);
+    EXPECT_FALSE(std::filesystem::exists(bundles / "nightly-old"));
+    EXPECT_FALSE(std::filesystem::exists(bundles / "orphan-old"));
+    EXPECT_TRUE(std::filesystem::exists(bundles / "orphan-new")) << "a recent folder may be an upload on its way";
+
+    // A run ingested now is kept until it is older than 90 days by the server's clock.
+    ASSERT_EQ(put_run(run("nightly-new", "pass", k_start), m_ingest_token), 201);
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(get_json("/api/v1/runs/nightly-new").value("run_id", ""), "nightly-new");
+    m_clock.advance(std::chrono::days(91));
+    for (int attempt = 0; attempt < 250 && removed("runs") != "2"; ++attempt) std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(removed("runs"), "2");
+    get_json("/api/v1/runs/nightly-new", 404);
+    {
+        std::lock_guard lock(m_log_mutex);
+        EXPECT_NE(m_log.find("retention: removed 1 run, 2 bundle folders, 0 pings and 0 sent alerts"), std::string::npos)
+            << m_log;
+    }
+}
+
+TEST_P(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
     start();
     EXPECT_EQ(get_json("/api/v1/checks/nightly")["state"], "new");
     ASSERT_EQ(put_run(run("nightly-1", "pass", k_start), m_ingest_token), 201);
@@ -247,7 +317,7 @@ TEST_F(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
     EXPECT_EQ(up["last_success"], util::format_utc(k_start)) << up;
 }
 
-TEST_F(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) {
+TEST_P(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) {
     start();
     auto check = m_client->Put("/api/v1/checks/mainframe-smoke", bearer(m_admin_token),
                                R"({"period_seconds": 21600, "grace_seconds": 1800, "channels": ["ops"]})",
@@ -286,7 +356,7 @@ TEST_F(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) 
     EXPECT_EQ(refused->status, 403);
 }
 
-TEST_F(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) {
+TEST_P(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) {
     start();
     m_sender->fail_next(2);
     auto check = m_client->Put("/api/v1/checks/flaky-receiver", bearer(m_admin_token),
@@ -311,7 +381,7 @@ TEST_F(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) 
     EXPECT_EQ(downs, 1u);
 }
 
-TEST_F(ServeServerTest, PingsAnswerAndRefuseWhatTheyShould) {
+TEST_P(ServeServerTest, PingsAnswerAndRefuseWhatTheyShould) {
     start();
     EXPECT_EQ(m_client->Get("/ping/not-a-key")->status, 404);
     json checks = get_json("/api/v1/checks");
@@ -332,7 +402,7 @@ TEST_F(ServeServerTest, PingsAnswerAndRefuseWhatTheyShould) {
     EXPECT_EQ(details["pings"][1]["rid"], "a");
 }
 
-TEST_F(ServeServerTest, DashboardHealthAndMetricsAnswer) {
+TEST_P(ServeServerTest, DashboardHealthAndMetricsAnswer) {
     start();
     ASSERT_EQ(put_run(run("nightly-7", "fail", k_start), m_ingest_token), 201);
     for (const std::string path : {"/", "/runs?tier=nightly", "/runs/nightly-7", "/flaky", "/trends", "/checks",
@@ -357,7 +427,7 @@ TEST_F(ServeServerTest, DashboardHealthAndMetricsAnswer) {
               std::string::npos);
 }
 
-TEST_F(ServeServerTest, TooManyRequestsFromOneAddressAreRefused) {
+TEST_P(ServeServerTest, TooManyRequestsFromOneAddressAreRefused) {
     start(5);
     int refused = 0;
     for (int i = 0; i < 8; ++i) {
@@ -371,7 +441,7 @@ TEST_F(ServeServerTest, TooManyRequestsFromOneAddressAreRefused) {
     EXPECT_EQ(refused, 3);
 }
 
-TEST_F(ServeServerTest, TheDashboardBehindBasicAuthShowsPingKeysOnlyToItsUsers) {
+TEST_P(ServeServerTest, TheDashboardBehindBasicAuthShowsPingKeysOnlyToItsUsers) {
     bridge::UsersFile users;
     users.set(*bridge::make_user_entry("viewer", "dashboard-pw", bridge::k_minimum_iterations));
     ASSERT_TRUE(users.save(m_dir.path() / "dashboard-users.txt"));
@@ -393,7 +463,7 @@ TEST_F(ServeServerTest, TheDashboardBehindBasicAuthShowsPingKeysOnlyToItsUsers) 
     EXPECT_NE(checks->body.find("/ping/"), std::string::npos) << "signed-in viewers see the ping URLs";
 }
 
-TEST_F(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
+TEST_P(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
     start(0, std::nullopt, 4096);
     auto response = m_client->Put("/api/v1/runs/big", bearer(m_ingest_token), std::string(8192, 'x'),
                                   "application/json");
@@ -402,7 +472,7 @@ TEST_F(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
     EXPECT_NE(response->body.find("too large"), std::string::npos) << response->body;
 }
 
-TEST_F(ServeServerTest, SecretsStayOutOfTheLog) {
+TEST_P(ServeServerTest, SecretsStayOutOfTheLog) {
     start();
     ASSERT_EQ(put_run(run("nightly-9", "pass", k_start), m_ingest_token), 201);
     auto check = m_client->Put("/api/v1/checks/quiet", bearer(m_admin_token), R"({"period_seconds": 3600})",
@@ -413,6 +483,10 @@ TEST_F(ServeServerTest, SecretsStayOutOfTheLog) {
     EXPECT_EQ(m_log.find(m_ingest_token), std::string::npos);
     EXPECT_EQ(m_log.find(m_admin_token), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Databases, ServeServerTest,
+                         ::testing::Values(DatabaseKind::sqlite, DatabaseKind::postgresql),
+                         [](const ::testing::TestParamInfo<DatabaseKind>& info) { return std::string(to_string(info.param)); });
 
 }  // namespace
 }  // namespace greenlight::serve

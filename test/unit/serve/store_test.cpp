@@ -831,6 +831,129 @@ TEST_P(StoreTest, TokensAreStoredHashedVerifiedAndRevoked) {
     EXPECT_FALSE((*listed)[1].revoked.has_value());
 }
 
+// ---- retention ----
+
+TEST_P(StoreTest, PruningRemovesWhatRetentionNoLongerKeepsAndNothingElse) {
+    using days = std::chrono::days;
+    // Runs: one older than 90 days with its bundle, one without, one recent.
+    RunRecord old_run = make_run("old-with-bundle", "nightly", k_morning - days(100), "fail");
+    old_run.suites.push_back(make_suite("unit", "fail"));
+    old_run.cases.push_back(make_case("unit", "test_total", "failed"));
+    ASSERT_TRUE(m_store->put_run(old_run));
+    ASSERT_TRUE(m_store->set_bundle_stored("old-with-bundle"));
+    ASSERT_TRUE(m_store->put_run(make_run("old-plain", "nightly", k_morning - days(91))));
+    RunRecord recent = make_run("recent", "nightly", k_morning - days(89));
+    recent.suites.push_back(make_suite("unit", "pass"));
+    recent.cases.push_back(make_case("unit", "test_total", "passed"));
+    ASSERT_TRUE(m_store->put_run(recent));
+
+    // Pings: "busy" has 540 pings older than 30 days and 20 recent ones; "quiet" has 10 old ones.
+    ASSERT_TRUE(m_store->put_check(make_check("busy")));
+    ASSERT_TRUE(m_store->put_check(make_check("quiet")));
+    for (int i = 0; i < 560; ++i) {
+        WallTime at = i < 540 ? k_morning - days(40) + std::chrono::minutes(i) : k_morning - std::chrono::minutes(560 - i);
+        ASSERT_TRUE(m_store->add_ping(make_ping("busy", PingKind::success, at, "ping " + std::to_string(i))));
+    }
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_TRUE(m_store->add_ping(make_ping("quiet", PingKind::success, k_morning - days(60) + std::chrono::hours(i))));
+    }
+
+    // Alerts: an old sent one, an old one never delivered, a recent sent one, and two old sent heartbeats.
+    auto queue_sent = [&](Alert alert, std::optional<WallTime> sent) {
+        ASSERT_TRUE(m_store->queue_alert(alert).value_or(false)) << alert.key;
+        if (sent) {
+            ASSERT_TRUE(m_store->alert_sent(alert.key, *sent)) << alert.key;
+        }
+    };
+    queue_sent(make_alert("busy/down/old", "busy", k_morning - days(120)), k_morning - days(120));
+    queue_sent(make_alert("busy/down/undelivered", "busy", k_morning - days(120)), std::nullopt);
+    queue_sent(make_alert("busy/down/recent", "busy", k_morning - days(10)), k_morning - days(10));
+    for (int day : {200, 100}) {
+        Alert heartbeat;
+        heartbeat.key = "heartbeat/" + std::to_string(day) + "/discord-main";
+        heartbeat.kind = AlertKind::heartbeat;
+        heartbeat.channel = "discord-main";
+        heartbeat.created = k_morning - days(day);
+        heartbeat.reason = "the alert path works";
+        queue_sent(heartbeat, heartbeat.created);
+    }
+
+    Retention retention{std::chrono::duration_cast<Duration>(days(90)),
+                        std::chrono::duration_cast<Duration>(days(30)),
+                        std::chrono::duration_cast<Duration>(days(90))};
+    auto pruned = m_store->prune(retention, k_morning);
+    ASSERT_TRUE(pruned) << pruned.message();
+    EXPECT_TRUE(pruned->complete);
+    EXPECT_EQ(pruned->runs, 2);
+    EXPECT_EQ(pruned->runs_with_bundles, std::vector<std::string>{"old-with-bundle"});
+    EXPECT_EQ(pruned->pings, 60) << "busy keeps its newest 500 pings, quiet keeps all 10";
+    EXPECT_EQ(pruned->alerts, 2) << "the old sent alert and the older heartbeat";
+
+    EXPECT_FALSE(m_store->run("old-with-bundle").value_or(RunRecord{}).has_value());
+    EXPECT_FALSE(m_store->run("old-plain").value_or(RunRecord{}).has_value());
+    auto kept = m_store->run("recent");
+    ASSERT_TRUE(kept && kept->has_value());
+    EXPECT_EQ((*kept)->cases.size(), 1u);
+    EXPECT_EQ(raw_query("SELECT COUNT(*) FROM test_cases WHERE run_id = 'old-with-bundle'").integer(0, 0), 0)
+        << "a removed run's test cases go with it";
+    EXPECT_EQ(raw_query("SELECT COUNT(*) FROM suites WHERE run_id = 'old-with-bundle'").integer(0, 0), 0);
+
+    auto busy = m_store->recent_pings("busy", 1000);
+    ASSERT_TRUE(busy);
+    ASSERT_EQ(busy->size(), 500u);
+    EXPECT_EQ(busy->front().body, "ping 60") << "the oldest pings went first";
+    EXPECT_EQ(busy->back().body, "ping 559");
+    EXPECT_EQ(m_store->recent_pings("quiet", 1000)->size(), 10u);
+
+    std::set<std::string> alert_keys;
+    auto listed = m_store->alerts(100);
+    ASSERT_TRUE(listed) << listed.message();
+    for (const Alert& alert : *listed) alert_keys.insert(alert.key);
+    EXPECT_EQ(alert_keys, (std::set<std::string>{"busy/down/undelivered", "busy/down/recent", "heartbeat/100/discord-main"}));
+    EXPECT_EQ(m_store->last_alert_of_kind(AlertKind::heartbeat, "discord-main").value_or(std::nullopt),
+              std::optional<WallTime>(k_morning - days(100)));
+
+    auto again = m_store->prune(retention, k_morning);
+    ASSERT_TRUE(again) << again.message();
+    EXPECT_EQ(again->runs + again->pings + again->alerts, 0) << "a second pass finds nothing left to remove";
+
+    auto forever = m_store->prune(Retention{}, k_morning + days(1000));
+    ASSERT_TRUE(forever) << forever.message();
+    EXPECT_EQ(forever->runs + forever->pings + forever->alerts, 0) << "no limits: everything is kept";
+    EXPECT_EQ(m_store->run_count().value_or(0), 1);
+}
+
+TEST_P(StoreTest, PruningALargeBacklogTakesSeveralPassesAndReportsWhenItIsDone) {
+    ASSERT_TRUE(m_store->put_check(make_check("chatty")));
+    // Enough old pings for more than one pass (25 batches of 2,000) beyond the 500 kept.
+    const int count = 51'000 + 500;
+    auto database = raw_database();
+    ASSERT_TRUE(database);
+    const std::int64_t old_ms = to_milliseconds(k_morning - std::chrono::days(60));
+    // One statement for all of them (a recursive CTE, which both databases read alike).
+    Status filled = database->transact(TransactionMode::write, [&](Connection& connection) -> Status {
+        auto inserted = connection.query(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $2) "
+            "INSERT INTO pings (check_name, kind, exit_code, rid, at_ms, source, body) "
+            "SELECT 'chatty', 'success', NULL, NULL, CAST($1 AS BIGINT) + i, 'http', '' FROM n",
+            {old_ms, count});
+        if (!inserted) return inserted.error();
+        return {};
+    });
+    ASSERT_TRUE(filled) << filled.message();
+    Retention retention;
+    retention.pings = std::chrono::duration_cast<Duration>(std::chrono::days(30));
+    auto first = m_store->prune(retention, k_morning);
+    ASSERT_TRUE(first) << first.message();
+    EXPECT_FALSE(first->complete);
+    EXPECT_EQ(first->pings, 50'000);
+    auto second = m_store->prune(retention, k_morning);
+    ASSERT_TRUE(second) << second.message();
+    EXPECT_TRUE(second->complete);
+    EXPECT_EQ(second->pings, 1'000);
+    EXPECT_EQ(m_store->recent_pings("chatty", 1000)->size(), 500u);
+}
+
 TEST_P(StoreTest, TheStoreIsUsableFromManyThreadsAtOnce) {
     auto smoke = m_store->put_check(make_check("smoke"));
     ASSERT_TRUE(smoke) << smoke.message();

@@ -22,6 +22,8 @@ TEST(Duration, ParsesWhatPeopleWrite) {
     EXPECT_EQ(parse_duration("1h30m"), milliseconds(5'400'000));
     EXPECT_EQ(parse_duration("1.5s"), milliseconds(1'500));
     EXPECT_EQ(parse_duration("90"), milliseconds(90'000));  // a bare number is seconds
+    EXPECT_EQ(parse_duration("30d"), milliseconds(30ll * 86'400'000));
+    EXPECT_EQ(parse_duration("1d12h"), milliseconds(36ll * 3'600'000));
 }
 
 TEST(Duration, RejectsGarbage) {
