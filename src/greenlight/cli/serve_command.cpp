@@ -102,8 +102,8 @@ ExitCode run_serve(const ServeFlags& flags, bool config_named) {
     }
     options.max_body_bytes = config->serve.limits.max_body;
     options.requests_per_minute = config->serve.limits.requests_per_minute;
-    options.retention = serve::Retention{config->serve.retention.runs, config->serve.retention.pings,
-                                         config->serve.retention.alerts};
+    options.retention =
+        serve::Retention{config->serve.retention.runs, config->serve.retention.pings, config->serve.retention.alerts};
     if (flags.bridge || config->serve.bridge.present) {
         bridge::ServerOptions bridge_options;
         bridge_options.state_dir = base / config->serve.bridge.state;

@@ -4,12 +4,13 @@ namespace greenlight::config {
 
 const std::vector<Section>& all_sections() {
     static const std::vector<Section> sections = {
-        Section::top,           Section::defaults,      Section::suite,           Section::results,
-        Section::policy,        Section::gate,          Section::gate_rule,       Section::gate_definition,
-        Section::gate_coverage, Section::check,         Section::proof,           Section::proof_criterion,
-        Section::bridge,        Section::bridge_poll,   Section::bridge_stall,    Section::bridge_assertions,
-        Section::bridge_notify, Section::serve,         Section::serve_limits,    Section::serve_retention, Section::serve_bridge,
-        Section::watch,         Section::watch_channel, Section::watch_heartbeat, Section::watch_check};
+        Section::top,           Section::defaults,    Section::suite,         Section::results,
+        Section::policy,        Section::gate,        Section::gate_rule,     Section::gate_definition,
+        Section::gate_coverage, Section::check,       Section::proof,         Section::proof_criterion,
+        Section::bridge,        Section::bridge_poll, Section::bridge_stall,  Section::bridge_assertions,
+        Section::bridge_notify, Section::serve,       Section::serve_limits,  Section::serve_retention,
+        Section::serve_bridge,  Section::watch,       Section::watch_channel, Section::watch_heartbeat,
+        Section::watch_check};
     return sections;
 }
 
@@ -101,7 +102,7 @@ const std::vector<std::string>& allowed_keys(Section section) {
         "retcode",         "required_dds",  "log_dds",        "min_log_segments",       "min_snippets",
         "min_words_per_snippet", "final_script_dd", "frames_pointer", "min_final_script_frames"};
     static const std::vector<std::string> bridge_notify = {"webhook_env", "webhook_format", "github_repository"};
-    static const std::vector<std::string> serve = {"listen",          "db",     "bundles", "url",
+    static const std::vector<std::string> serve = {"listen",          "db",     "bundles",   "url",
                                                    "dashboard_users", "limits", "retention", "bridge"};
     static const std::vector<std::string> serve_limits = {"max_body", "requests_per_minute"};
     static const std::vector<std::string> serve_retention = {"runs", "pings", "alerts"};

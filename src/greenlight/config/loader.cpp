@@ -2204,7 +2204,8 @@ void Loader::read_serve_retention(const YAML::Node& node, const std::string& pat
         constexpr std::string_view k_expected = "a duration of at least 1h such as 90d or 720h, or forever";
         auto duration = item.value.IsScalar() ? util::parse_duration(item.value.Scalar()) : std::nullopt;
         if (!duration || *duration < std::chrono::hours{1}) {
-            add_error(item.value, item_key_path, fmt::format("expected {}; found {}", k_expected, describe(item.value)));
+            add_error(item.value, item_key_path,
+                      fmt::format("expected {}; found {}", k_expected, describe(item.value)));
             continue;
         }
         *target = *duration;

@@ -245,8 +245,8 @@ public:
         }
         auto name = prepared(sql, parameters.size());
         if (!name) return name.error();
-        PGresult* raw = PQexecPrepared(m_handle, name->c_str(), static_cast<int>(values.size()), values.data(),
-                                       nullptr, nullptr, 0);
+        PGresult* raw = PQexecPrepared(m_handle, name->c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                                       nullptr, 0);
         std::unique_ptr<PGresult, decltype(&PQclear)> answer(raw, &PQclear);
         ExecStatusType status = answer ? PQresultStatus(answer.get()) : PGRES_FATAL_ERROR;
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return failure(answer.get());

@@ -1194,9 +1194,9 @@ bool ServeServer::Impl::prune_history() {
     return pruned->complete;
 }
 
-// Bundle folders last written longer ago than the runs' retention whose run is gone: left by a server stopped between deleting
-// a run and its folder, or by a replica sharing the folder. Newer folders are never touched: an upload may
-// still be on its way to its run.
+// Bundle folders whose run is gone, last written longer ago than the runs' retention: left by a server
+// stopped between deleting a run and its folder, or by a replica sharing the folder. Newer folders are never
+// touched: an upload may still be on its way to its run.
 std::int64_t ServeServer::Impl::remove_orphaned_bundles(Duration older_than) {
     std::int64_t removed = 0;
     const auto file_cutoff = std::chrono::file_clock::now() - older_than;

@@ -958,8 +958,7 @@ Result<PruneResult> Store::prune(const Retention& retention, WallTime now) {
         for (const CheckSpec& spec : *names) {
             // The newest pings the watchdog reads stay, however old: pruning never changes an evaluation.
             auto boundary = in_transaction<std::optional<std::int64_t>>(
-                *m_database, TransactionMode::read,
-                [&](Connection& connection) -> Result<std::optional<std::int64_t>> {
+                *m_database, TransactionMode::read, [&](Connection& connection) -> Result<std::optional<std::int64_t>> {
                     auto rows = connection.query(
                         "SELECT id FROM pings WHERE check_name = $1 ORDER BY id DESC LIMIT 1 OFFSET $2",
                         {spec.name, static_cast<std::int64_t>(k_evaluation_pings) - 1});

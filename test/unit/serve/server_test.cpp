@@ -304,7 +304,8 @@ TEST_P(ServeServerTest, RetentionRemovesOldRunsWithTheirBundlesAndLeavesTheRest)
     get_json("/api/v1/runs/nightly-new", 404);
     {
         std::lock_guard lock(m_log_mutex);
-        EXPECT_NE(m_log.find("retention: removed 1 run, 2 bundle folders, 0 pings and 0 sent alerts"), std::string::npos)
+        EXPECT_NE(m_log.find("retention: removed 1 run, 2 bundle folders, 0 pings and 0 sent alerts"),
+                  std::string::npos)
             << m_log;
     }
 }
@@ -484,9 +485,10 @@ TEST_P(ServeServerTest, SecretsStayOutOfTheLog) {
     EXPECT_EQ(m_log.find(m_admin_token), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Databases, ServeServerTest,
-                         ::testing::Values(DatabaseKind::sqlite, DatabaseKind::postgresql),
-                         [](const ::testing::TestParamInfo<DatabaseKind>& info) { return std::string(to_string(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Databases, ServeServerTest, ::testing::Values(DatabaseKind::sqlite, DatabaseKind::postgresql),
+                         [](const ::testing::TestParamInfo<DatabaseKind>& info) {
+                             return std::string(to_string(info.param));
+                         });
 
 }  // namespace
 }  // namespace greenlight::serve

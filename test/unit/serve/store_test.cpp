@@ -851,11 +851,13 @@ TEST_P(StoreTest, PruningRemovesWhatRetentionNoLongerKeepsAndNothingElse) {
     ASSERT_TRUE(m_store->put_check(make_check("busy")));
     ASSERT_TRUE(m_store->put_check(make_check("quiet")));
     for (int i = 0; i < 560; ++i) {
-        WallTime at = i < 540 ? k_morning - days(40) + std::chrono::minutes(i) : k_morning - std::chrono::minutes(560 - i);
+        WallTime at =
+            i < 540 ? k_morning - days(40) + std::chrono::minutes(i) : k_morning - std::chrono::minutes(560 - i);
         ASSERT_TRUE(m_store->add_ping(make_ping("busy", PingKind::success, at, "ping " + std::to_string(i))));
     }
     for (int i = 0; i < 10; ++i) {
-        ASSERT_TRUE(m_store->add_ping(make_ping("quiet", PingKind::success, k_morning - days(60) + std::chrono::hours(i))));
+        ASSERT_TRUE(
+            m_store->add_ping(make_ping("quiet", PingKind::success, k_morning - days(60) + std::chrono::hours(i))));
     }
 
     // Alerts: an old sent one, an old one never delivered, a recent sent one, and two old sent heartbeats.
@@ -878,8 +880,7 @@ TEST_P(StoreTest, PruningRemovesWhatRetentionNoLongerKeepsAndNothingElse) {
         queue_sent(heartbeat, heartbeat.created);
     }
 
-    Retention retention{std::chrono::duration_cast<Duration>(days(90)),
-                        std::chrono::duration_cast<Duration>(days(30)),
+    Retention retention{std::chrono::duration_cast<Duration>(days(90)), std::chrono::duration_cast<Duration>(days(30)),
                         std::chrono::duration_cast<Duration>(days(90))};
     auto pruned = m_store->prune(retention, k_morning);
     ASSERT_TRUE(pruned) << pruned.message();
@@ -909,7 +910,8 @@ TEST_P(StoreTest, PruningRemovesWhatRetentionNoLongerKeepsAndNothingElse) {
     auto listed = m_store->alerts(100);
     ASSERT_TRUE(listed) << listed.message();
     for (const Alert& alert : *listed) alert_keys.insert(alert.key);
-    EXPECT_EQ(alert_keys, (std::set<std::string>{"busy/down/undelivered", "busy/down/recent", "heartbeat/100/discord-main"}));
+    EXPECT_EQ(alert_keys,
+              (std::set<std::string>{"busy/down/undelivered", "busy/down/recent", "heartbeat/100/discord-main"}));
     EXPECT_EQ(m_store->last_alert_of_kind(AlertKind::heartbeat, "discord-main").value_or(std::nullopt),
               std::optional<WallTime>(k_morning - days(100)));
 
