@@ -114,6 +114,7 @@ expect_json "$records/001.body" "[d['project'], d['tier'], d['verdict']]" '["pus
 expect_json "$records/001.body" "sorted(s['name'] + ':' + s['verdict'] for s in d['suites'])" '["lint:pass", "units:fail"]'
 expect_json "$records/001.body" "[c['outcome'] for c in d['cases'] if c['name'] == 'divides'][0]" "failed"
 expect_json "$records/001.body" "'assert 3 == 2' in [c['output_excerpt'] for c in d['cases'] if c['name'] == 'divides'][0]" "true"
+expect_json "$records/001.body" "'dividing 6 by 3' in [c['output_excerpt'] for c in d['cases'] if c['name'] == 'divides'][0]" "true"
 expect_json "$records/002.json" "d['path']" "/api/v1/runs/r1/bundle"
 expect_json "$records/002.json" "d['content_type']" "application/gzip"
 gl pack "$bundle" -o "$work/r1.tar.gz"

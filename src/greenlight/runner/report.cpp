@@ -255,7 +255,8 @@ std::string merged_junit(const std::vector<SuiteOutcome>& suites, const std::str
         total_seconds += seconds;
         results::TestCounts counts;
         auto add_case = [&](const std::string& classname, const std::string& name, results::TestOutcome outcome,
-                            double case_seconds, const std::string& message, const std::string& details) {
+                            double case_seconds, const std::string& message, const std::string& details,
+                            const std::string& output) {
             auto test = element.append_child("testcase");
             test.append_attribute("classname") = classname.c_str();
             test.append_attribute("name") = name.c_str();
@@ -283,17 +284,21 @@ std::string merged_junit(const std::vector<SuiteOutcome>& suites, const std::str
                     break;
                 }
             }
+            // What a failing test printed is often the clue to its failure (the results reader kept it capped,
+            // head and tail); a passing test's output stays in the suite's output.log.
+            const bool failing = outcome == results::TestOutcome::failed || outcome == results::TestOutcome::errored;
+            if (failing && !util::trim(output).empty()) test.append_child("system-out").text() = output.c_str();
         };
         const std::vector<results::TestCase>* cases = suite.attempts.empty() ? nullptr : &suite.attempts.back().cases;
         if (cases && !cases->empty()) {
             for (const auto& test : *cases) {
                 std::string classname = test.classname.empty() ? suite.name + "." + test.suite : test.classname;
-                add_case(classname, test.name, test.outcome, test.seconds, test.message, test.details);
+                add_case(classname, test.name, test.outcome, test.seconds, test.message, test.details, test.output);
             }
             // A verdict the test cases do not show (a crash, a timeout, an inconsistency) gets a case of its own.
             if (!suite.green && suite.verdict != Verdict::fail) {
                 add_case(suite.name, fmt::format("[greenlight verdict: {}]", to_string(suite.verdict)),
-                         results::TestOutcome::errored, 0, suite.reason, "");
+                         results::TestOutcome::errored, 0, suite.reason, "", "");
             }
         } else {
             results::TestOutcome outcome = suite.green ? results::TestOutcome::passed
@@ -301,7 +306,7 @@ std::string merged_junit(const std::vector<SuiteOutcome>& suites, const std::str
                                            : suite.verdict == Verdict::fail   ? results::TestOutcome::failed
                                                                               : results::TestOutcome::errored;
             if (suite.verdict == Verdict::skipped) outcome = results::TestOutcome::skipped;
-            add_case(suite.name, suite.name, outcome, seconds, suite.reason, "");
+            add_case(suite.name, suite.name, outcome, seconds, suite.reason, "", "");
         }
         element.append_attribute("tests") = counts.total;
         element.append_attribute("failures") = counts.failed;

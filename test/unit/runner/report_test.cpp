@@ -2,9 +2,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <pugixml.hpp>
 
+#include "greenlight/results/parsers.hpp"
 #include "greenlight/runner/report.hpp"
 #include "unit/runner/fakes.hpp"
 
@@ -401,6 +403,35 @@ TEST(MergedJunit, OneTestsuitePerSuiteWithCorrectCounts) {
     EXPECT_EQ(root.attribute("tests").as_int(), 6);
     EXPECT_EQ(root.attribute("failures").as_int(), 1);
     EXPECT_EQ(root.attribute("skipped").as_int(), 2);
+}
+
+TEST(MergedJunit, WhatAFailingTestPrintedIsKeptAndAPassingOnesIsNot) {
+    SuiteOutcome unit = suite("unit", Verdict::fail, false, counts(1, 1, 1));
+    results::TestCase failing = test_case("subtracts", results::TestOutcome::failed, "expected 1, got 2");
+    failing.output = "connecting to db at 127.0.0.1:5432\nretrying <once> & giving up";
+    results::TestCase erroring = test_case("divides", results::TestOutcome::errored, "ZeroDivisionError");
+    erroring.output = "   \n";
+    results::TestCase passing = test_case("adds", results::TestOutcome::passed);
+    passing.output = "all good";
+    unit.attempts.back().cases = {failing, erroring, passing};
+
+    pugi::xml_document document;
+    std::string xml = merged_junit({unit}, "run");
+    ASSERT_TRUE(document.load_string(xml.c_str())) << xml;
+    auto element = testsuite(document, "unit");
+    EXPECT_STREQ(element.find_child_by_attribute("testcase", "name", "subtracts").child("system-out").text().get(),
+                 "connecting to db at 127.0.0.1:5432\nretrying <once> & giving up");
+    EXPECT_FALSE(element.find_child_by_attribute("testcase", "name", "divides").child("system-out"))
+        << "blank output adds nothing";
+    EXPECT_FALSE(element.find_child_by_attribute("testcase", "name", "adds").child("system-out"));
+
+    // The JUnit reader (the one `greenlight serve` reads bundles with) gets the output back.
+    results::ParseOutcome parsed = results::parse_junit(xml, "junit.xml");
+    ASSERT_TRUE(std::holds_alternative<results::ParsedResults>(parsed));
+    const auto& cases = std::get<results::ParsedResults>(parsed).cases;
+    auto found = std::find_if(cases.begin(), cases.end(), [](const auto& test) { return test.name == "subtracts"; });
+    ASSERT_NE(found, cases.end());
+    EXPECT_EQ(found->output, "connecting to db at 127.0.0.1:5432\nretrying <once> & giving up");
 }
 
 TEST(MergedJunit, ACrashWithoutCasesGetsASyntheticErrorCase) {
