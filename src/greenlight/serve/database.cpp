@@ -635,7 +635,8 @@ Result<QueryResult> Database::run(TransactionMode mode, std::string_view sql,
     const bool sqlite = m_url.kind == DatabaseKind::sqlite;
     // As in transact: a pooled connection that died while idle fails at once, and one more try on a fresh
     // connection follows. A statement that failed because the connection broke while it ran may have
-    // committed; the callers of run() are writes whose repetition changes nothing a user sees (a ping).
+    // committed; the callers of run() are writes whose repetition changes nothing a user sees (a ping, a
+    // deletion).
     for (int attempt = 0;; ++attempt) {
         std::unique_lock<std::mutex> writer;
         if (sqlite && mode == TransactionMode::write) writer = std::unique_lock(m_sqlite_writer);

@@ -199,4 +199,16 @@ inline PostgresCluster& shared_postgres_cluster() {
     return cluster;
 }
 
+// The URL of an empty database for one test: `sqlite:<folder>/serve.db`, or a new database in the shared
+// cluster. Empty, with `error_out` saying why, when PostgreSQL cannot be had.
+inline std::string fresh_database_url(bool postgresql, const std::filesystem::path& folder, std::string& error_out) {
+    if (!postgresql) return "sqlite:" + (folder / "serve.db").string();
+    auto& cluster = shared_postgres_cluster();
+    if (!cluster.error().empty()) {
+        error_out = "the PostgreSQL tests need a PostgreSQL server: " + cluster.error();
+        return {};
+    }
+    return cluster.create_database(error_out);
+}
+
 }  // namespace greenlight::test_support

@@ -79,15 +79,9 @@ const util::WallTime k_start = util::WallTime{std::chrono::sys_days{std::chrono:
 class ServeServerTest : public ::testing::TestWithParam<DatabaseKind> {
 protected:
     void SetUp() override {
-        if (GetParam() == DatabaseKind::sqlite) {
-            m_url = "sqlite:" + (m_dir.path() / "serve.db").string();
-        } else {
-            auto& cluster = test_support::shared_postgres_cluster();
-            ASSERT_EQ(cluster.error(), "") << "the PostgreSQL server tests need a PostgreSQL server";
-            std::string error;
-            m_url = cluster.create_database(error);
-            ASSERT_FALSE(m_url.empty()) << error;
-        }
+        std::string error;
+        m_url = test_support::fresh_database_url(GetParam() == DatabaseKind::postgresql, m_dir.path(), error);
+        ASSERT_FALSE(m_url.empty()) << error;
     }
 
     void start(int requests_per_minute = 0, std::optional<std::filesystem::path> dashboard_users = std::nullopt,

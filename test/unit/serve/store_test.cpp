@@ -138,15 +138,9 @@ std::string test_label(const ::testing::TestParamInfo<DatabaseKind>& info) {
 class StoreTest : public ::testing::TestWithParam<DatabaseKind> {
 protected:
     void SetUp() override {
-        if (GetParam() == DatabaseKind::sqlite) {
-            m_url = "sqlite:" + (m_dir.path() / "serve.db").string();
-        } else {
-            auto& cluster = test_support::shared_postgres_cluster();
-            ASSERT_EQ(cluster.error(), "") << "the PostgreSQL store tests need a PostgreSQL server";
-            std::string error;
-            m_url = cluster.create_database(error);
-            ASSERT_FALSE(m_url.empty()) << error;
-        }
+        std::string error;
+        m_url = test_support::fresh_database_url(GetParam() == DatabaseKind::postgresql, m_dir.path(), error);
+        ASSERT_FALSE(m_url.empty()) << error;
         m_store = open_store();
         ASSERT_TRUE(m_store);
     }
