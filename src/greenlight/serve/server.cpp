@@ -1300,6 +1300,10 @@ Result<std::unique_ptr<ServeServer>> ServeServer::open(ServeOptions options) {
     http_options.tls_certificate = self.options.tls_certificate;
     http_options.tls_key = self.options.tls_key;
     http_options.max_body_bytes = self.options.max_body_bytes;
+    // On PostgreSQL a ping waits on the worker pool while the batch before it is written: the more pings may
+    // wait, the more one commit carries when the disk is slow to sync. SQLite's pings queue for its one writer
+    // instead, where more threads only add switching.
+    http_options.worker_threads = self.store->kind() == DatabaseKind::postgresql ? 64 : 16;
     web::HttpHandlers handlers;
     handlers.handle = [&self](const web::Request& request, web::Response& response) { self.handle(request, response); };
     // Every request may touch the database, so all run on the worker pool; the bridge's status polls are

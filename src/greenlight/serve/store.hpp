@@ -47,6 +47,7 @@ class Store {
 public:
     // Opens (or creates) the database at `url` (sqlite:PATH or postgresql://...) and brings its schema up to date.
     static util::Result<std::unique_ptr<Store>> open(std::string_view url, const util::Clock& clock);
+    ~Store();
 
     DatabaseKind kind() const { return m_database->kind(); }
     // The URL without its password, for logs.
@@ -90,9 +91,11 @@ public:
 
     // Records one ping for the check `ping.check` names.
     util::Status add_ping(const Ping& ping);
-    // Records one ping for the check whose ping key this is, and returns that check's name; nullopt (and
-    // nothing recorded) when no check has the key. `ping.check` is ignored. The hot path of the server: one
-    // statement, no transaction around it, so one round trip to the database.
+    // Records one ping for the check whose ping key this is, and returns that check's name once the ping is
+    // committed; nullopt (and nothing recorded) when no check has the key. `ping.check` is ignored. The hot
+    // path of the server. On PostgreSQL, pings arriving together are written in one transaction (one sync of
+    // the log for all of them), so throughput does not hang on how fast the disk syncs; on SQLite, which does
+    // not sync at commit, each ping is one statement.
     util::Result<std::optional<std::string>> add_ping_by_key(std::string_view ping_key, const Ping& ping);
     // The last `limit` pings of a check, oldest first.
     util::Result<std::vector<Ping>> recent_pings(std::string_view check, std::size_t limit);
@@ -152,8 +155,13 @@ private:
 
     util::Status upsert_check(Connection& connection, const CheckSpec& spec, std::string_view origin);
 
+    struct PingQueue;
+    struct PendingPing;
+    void write_pings(const std::vector<PendingPing*>& batch);
+
     std::unique_ptr<Database> m_database;
     const util::Clock& m_clock;
+    std::unique_ptr<PingQueue> m_ping_queue;
 };
 
 // `count` random bytes from OpenSSL, base64url without padding.

@@ -2,6 +2,7 @@
 // PostgreSQL server the tests start themselves.
 #include "greenlight/serve/store.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -547,6 +548,42 @@ TEST_P(StoreTest, APingByKeyIsRecordedForItsCheckAndAnUnknownKeyRecordsNothing) 
     auto after_delete = m_store->add_ping_by_key(smoke->ping_key, ping);
     ASSERT_TRUE(after_delete) << after_delete.message();
     EXPECT_FALSE(after_delete->has_value()) << "a deleted check's key records nothing";
+}
+
+TEST_P(StoreTest, PingsSentTogetherAreEachRecordedOnceForTheirOwnCheck) {
+    auto first = m_store->put_check(make_check("first"));
+    ASSERT_TRUE(first) << first.message();
+    auto second = m_store->put_check(make_check("second"));
+    ASSERT_TRUE(second) << second.message();
+    // 32 threads at once, so pings are written in shared batches that mix both checks and unknown keys.
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> senders;
+    for (int thread = 0; thread < 32; ++thread) {
+        senders.emplace_back([&, thread] {
+            for (int n = 0; n < 30; ++n) {
+                const int choice = (thread + n) % 3;
+                const std::string key = choice == 0 ? first->ping_key : choice == 1 ? second->ping_key : "unknown-key";
+                Ping ping = make_ping("", PingKind::success, k_morning + std::chrono::milliseconds(n),
+                                      fmt::format("{}/{}", thread, n));
+                auto recorded = m_store->add_ping_by_key(key, ping);
+                const std::optional<std::string> expected = choice == 0   ? std::optional<std::string>("first")
+                                                            : choice == 1 ? std::optional<std::string>("second")
+                                                                          : std::nullopt;
+                if (!recorded || *recorded != expected) ++wrong;
+            }
+        });
+    }
+    for (auto& sender : senders) sender.join();
+    EXPECT_EQ(wrong.load(), 0);
+    auto first_pings = m_store->recent_pings("first", 1000);
+    auto second_pings = m_store->recent_pings("second", 1000);
+    ASSERT_TRUE(first_pings && second_pings);
+    EXPECT_EQ(first_pings->size(), 320u);
+    EXPECT_EQ(second_pings->size(), 320u);
+    std::set<std::string> bodies;
+    for (const Ping& ping : *first_pings) bodies.insert(ping.body);
+    EXPECT_EQ(bodies.size(), 320u) << "no ping written twice";
+    EXPECT_EQ(raw_query("SELECT COUNT(*) FROM pings").integer(0, 0), 640);
 }
 
 TEST_P(StoreTest, TextThatIsNotUtf8IsStoredWithReplacementCharacters) {
