@@ -69,13 +69,30 @@ expect_rc 0 "serve token list"
 expect_grep "ci-nightly" "$last_out"
 expect_no_grep "$token" "$last_out"
 
+# start_serve NAME [FLAGS...]: `greenlight serve` on a free loopback port, its log in $work/NAME.log; sets
+# serve_pid and serve_url once the server says it listens.
+start_serve() {
+    local name=$1
+    shift
+    "$greenlight" serve --listen 127.0.0.1:0 "$@" </dev/null >"$work/$name.out" 2>"$work/$name.log" &
+    serve_pid=$!
+    track_pid $serve_pid
+    wait_for 20 grep -q 'greenlight serve: listening on ' "$work/$name.log" ||
+        fail "$name did not start: $(tail -n 20 "$work/$name.log")"
+    serve_url=$(sed -n 's/^greenlight serve: listening on \(http[^ ]*\)$/\1/p' "$work/$name.log" | head -n 1)
+}
+# stop_serve NAME: SIGTERM, exit 0, and no token in the log.
+stop_serve() {
+    kill -TERM "$serve_pid"
+    wait "$serve_pid"
+    local rc=$?
+    [[ $rc == 0 ]] || fail "$1 exited $rc on SIGTERM"
+    expect_no_grep "$token" "$work/$1.log"
+}
+
 note "serve"
-"$greenlight" serve --listen 127.0.0.1:0 </dev/null >"$work/serve.out" 2>"$work/serve.log" &
-serve_pid=$!
-track_pid $serve_pid
-wait_for 20 grep -q 'greenlight serve: listening on ' "$work/serve.log" ||
-    fail "serve did not start: $(tail -n 20 "$work/serve.log")"
-url=$(sed -n 's/^greenlight serve: listening on \(http[^ ]*\)$/\1/p' "$work/serve.log" | head -n 1)
+start_serve serve
+url=$serve_url
 curl -fsS "$url/healthz" >"$last_out" || fail "healthz"
 expect_json "$last_out" "d['database']" ok
 
@@ -111,11 +128,7 @@ expect_json "$last_out" "d['state']" up
 last_success=$(json "$last_out" "d['last_success']")
 
 note "SIGTERM"
-kill -TERM "$serve_pid"
-wait "$serve_pid"
-serve_rc=$?
-[[ $serve_rc == 0 ]] || fail "serve exited $serve_rc on SIGTERM"
-expect_no_grep "$token" "$work/serve.log"
+stop_serve serve
 
 note "HTTPS: a throwaway certificate"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
@@ -123,13 +136,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/ce
 gl serve --listen 127.0.0.1:0 --tls-cert "$work/cert.pem"
 expect_rc 2 "--tls-cert without --tls-key"
 expect_grep "go together" "$last_err"
-"$greenlight" serve --listen 127.0.0.1:0 --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" </dev/null \
-    >"$work/serve-tls.out" 2>"$work/serve-tls.log" &
-serve_pid=$!
-track_pid $serve_pid
-wait_for 20 grep -q 'greenlight serve: listening on ' "$work/serve-tls.log" ||
-    fail "serve with TLS did not start: $(tail -n 20 "$work/serve-tls.log")"
-tls_url=$(sed -n 's/^greenlight serve: listening on \(http[^ ]*\)$/\1/p' "$work/serve-tls.log" | head -n 1)
+start_serve serve-tls --tls-cert "$work/cert.pem" --tls-key "$work/key.pem"
+tls_url=$serve_url
 [[ $tls_url == https://127.0.0.1:* ]] || fail "the TLS server says it listens on $tls_url"
 curl -fsS --cacert "$work/cert.pem" "$tls_url/healthz" >"$last_out" || fail "healthz over https"
 expect_json "$last_out" "d['database']" ok
@@ -147,11 +155,7 @@ expect_rc 2 "push over https to a certificate nobody vouches for"
 expect_grep "certificate could not be verified" "$last_err"
 curl -fsS --cacert "$work/cert.pem" "$tls_url/api/v1/runs" >"$last_out"
 expect_json "$last_out" "len(d['runs'])" 1
-kill -TERM "$serve_pid"
-wait "$serve_pid"
-serve_rc=$?
-[[ $serve_rc == 0 ]] || fail "serve with TLS exited $serve_rc on SIGTERM"
-expect_no_grep "$token" "$work/serve-tls.log"
+stop_serve serve-tls
 
 note "watch --once, seven hours later"
 later=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(hours=7)).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$last_success")
