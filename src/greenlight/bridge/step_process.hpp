@@ -1,6 +1,6 @@
-// One job step as a Linux process: fork + exec into a session (and process group) of its own, tied to the
-// worker thread that started it (PR_SET_PDEATHSIG), under a CPU-time limit (RLIMIT_CPU plus a live check
-// of the CPU its finished children used), with its standard streams on files. Whatever is left of the group
+// One job step as a Linux process, through the one supervisor (process/supervisor.hpp): its own session and
+// cgroup (where the host allows), tied to greenlight's life, under a CPU-time limit (RLIMIT_CPU plus a live
+// check of the CPU everything it started used), with its standard streams on files. Whatever is left of it
 // when the step ends is killed.
 #pragma once
 

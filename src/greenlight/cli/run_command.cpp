@@ -17,6 +17,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Processes a greenlight that was killed outright had left running, stopped at this start: said, not hidden.
+void report_swept_processes(const process::Containment& containment) {
+    for (const auto& session : containment.swept()) {
+        std::cerr << fmt::format("greenlight: stopped {} process{} that an earlier greenlight (pid {}, killed before it "
+                                 "could stop them) left running:\n",
+                                 session.processes.size(), session.processes.size() == 1 ? "" : "es", session.owner_pid);
+        for (const auto& process : session.processes) {
+            std::cerr << fmt::format("  pid {}: {}\n", process.pid, process.command);
+        }
+    }
+}
+
+
 struct RunOptions {
     std::string config_file = "greenlight.yml";
     std::string tier;
@@ -141,6 +154,7 @@ ExitCode run(const RunOptions& options) {
 
     runner::install_interrupt_handlers();
     runner::PosixProcessSupervisor supervisor;
+    report_swept_processes(process::Containment::instance());
     runner::SystemRequirementChecker requirements;
     util::SystemClock clock;
     auto progress = make_progress(choose_progress_style(options.quiet || options.json));
@@ -198,6 +212,9 @@ void add_run_command(CLI::App& app, ExitCode& exit_code) {
         "--report-to URL sends the verified bundle's report to greenlight serve (token from GREENLIGHT_SERVE_TOKEN;\n"
         "see `greenlight push --help`); a report that does not arrive is a warning and leaves the exit code alone,\n"
         "unless --report-required makes a green run exit 3.\n"
+        "Containment: each suite attempt runs in a cgroup of its own where one can be made (else its own session\n"
+        "with greenlight as child subreaper); nothing it starts outlives it, and nothing outlives greenlight.\n"
+        "GREENLIGHT_CONTAINMENT=process-group forces the fallback. See docs/RUNNING.md.\n"
         "Exit: 0 green, 1 red, 2 usage/config error, 3 artifacts could not be written, 130 interrupted.");
     command->add_option("-c,--config", options->config_file, "Config file")->capture_default_str();
     command->add_option("-t,--tier", options->tier, "Tier to run (from `tiers:` in the config)");

@@ -22,8 +22,8 @@ struct PipelineOutcome {
 
 using Arguments = std::vector<std::string>;
 
-// Starts each stage with its standard output connected to the next stage's standard input, feeds
-// `standard_input` to the first, and reads every output until its end. Programs are looked up on PATH;
+// Runs each stage in turn, feeding `standard_input` to the first and each stage's output to the next, and
+// reads every output until its end. Programs are looked up on PATH;
 // `environment` entries (NAME=value) replace or extend the inherited environment. Fails only when a
 // program cannot be started or a pipe cannot be made; a program that fails is reported in its stage.
 util::Result<PipelineOutcome> run_pipeline(const std::vector<Arguments>& stages, std::string_view standard_input,

@@ -1,5 +1,6 @@
-// Running one command under supervision: own session, stdin from /dev/null, output to a capped
-// file, a timeout that stops the whole process group, and a check that nothing of it survives.
+// Running one suite attempt under supervision (process/supervisor.hpp does the work): stdin from /dev/null,
+// output to a capped file that no leftover process can write to afterwards, a timeout that stops everything
+// the suite started, and an account of what it left and what it used.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "greenlight/process/supervisor.hpp"
 #include "greenlight/runner/verdict.hpp"
 
 namespace greenlight::runner {
@@ -22,8 +24,9 @@ struct SpawnRequest {
     Milliseconds timeout{600'000};
     Milliseconds grace{5'000};
     std::uint64_t output_cap = 8ull << 20;  // bytes kept: half from the head, half from the tail
-    // Matched against /proc/<pid>/environ to find processes that left the session (setsid + fork).
+    // One more way to find what left the session in process-group mode (never the only one).
     std::string environment_marker;
+    std::string label;  // names the attempt's cgroup: "<suite>.<attempt>"
 };
 
 struct LeakedProcess {
@@ -41,6 +44,8 @@ struct ProcessExit {
     bool output_truncated = false;    // output.log keeps only the head and tail
     std::vector<LeakedProcess> leaked;  // still alive after the command ended; stopped by greenlight
     bool signals_sent = false;          // greenlight had to signal the group
+    process::ContainmentMode containment = process::ContainmentMode::process_group;
+    process::Resources resources;       // what the attempt used, where the containment counts it
 };
 
 // The seam between the suite runner and the operating system.
@@ -50,23 +55,17 @@ public:
     virtual ProcessExit run(const SpawnRequest& request) = 0;
 };
 
-// The real supervisor: posix_spawn with its own session, pidfd + poll for the exit, the timeout
-// and the interrupt; SIGTERM to the group, grace, SIGKILL; leaked processes found through /proc.
+// The real supervisor: process::run with the attempt's output file kept under its cap, the interrupt as a
+// stop request, and output.log made as a copy, never the file the command wrote to.
 class PosixProcessSupervisor final : public ProcessSupervisor {
 public:
     PosixProcessSupervisor();
     ProcessExit run(const SpawnRequest& request) override;
 };
 
-// Resolves a command name against PATH from the child's environment (not greenlight's).
-std::string resolve_executable(const std::string& name, const std::vector<std::string>& environment,
-                               const std::filesystem::path& cwd);
-
-// Live processes whose environment holds `marker` (a whole NAME=value entry), found through /proc.
-std::vector<int> processes_with_environment_entry(const std::string& marker);
-
 // Builds output.log from the raw capture: the whole text if it fits, else head + cut marker + tail.
-// Returns whether it cut. The raw file is removed.
+// Returns whether it cut. output.log is always a new file (a process that still holds the raw file cannot
+// change it); the raw file is removed.
 bool finish_output_log(const std::filesystem::path& raw, const std::filesystem::path& output_log,
                        std::uint64_t output_cap, std::uint64_t total_bytes);
 

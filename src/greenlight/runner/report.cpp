@@ -25,6 +25,13 @@ json leaked_json(const std::vector<LeakedProcess>& leaked) {
     return list;
 }
 
+json resources_json(const process::Resources& resources) {
+    auto or_null = [](const auto& value) { return value ? json(*value) : json(); };
+    return {{"peak_memory_bytes", or_null(resources.peak_memory_bytes)},
+            {"cpu_ms", resources.cpu_time ? json(resources.cpu_time->count() / 1000) : json()},
+            {"peak_tasks", or_null(resources.peak_tasks)}};
+}
+
 std::string_view termination_name(Termination termination) {
     switch (termination) {
         case Termination::exited: return "exited";
@@ -43,6 +50,18 @@ const char* verdict_icon(std::string_view verdict, bool green) {
 }
 
 }  // namespace
+
+json containment_json(const ContainmentRecord& containment) {
+    json swept = json::array();
+    for (const auto& session : containment.swept) {
+        json processes = json::array();
+        for (const auto& process : session.processes) processes.push_back({{"pid", process.pid}, {"command", process.command}});
+        swept.push_back({{"greenlight_pid", session.owner_pid}, {"processes", processes}});
+    }
+    return {{"mode", containment.mode},
+            {"fallback_reason", containment.fallback_reason.empty() ? json() : json(containment.fallback_reason)},
+            {"swept_at_start", swept}};
+}
 
 json suite_result_json(const SuiteOutcome& suite, const std::string& tier) {
     json attempts = json::array();
@@ -64,6 +83,8 @@ json suite_result_json(const SuiteOutcome& suite, const std::string& tier) {
             {"results_file", attempt.results_file.empty() ? json() : json(attempt.results_file)},
             {"counts", counts_json(attempt.decision.counts)},
             {"leaked_processes", leaked_json(attempt.exit.leaked)},
+            {"containment", process::to_string(attempt.exit.containment)},
+            {"resources", resources_json(attempt.exit.resources)},
         };
         json failing = json::array();
         for (const auto& test : attempt.cases) {
@@ -189,6 +210,7 @@ json summary_json(const RunRecord& run) {
         {"counts", counts_json(totals)},
         {"suites", suites},
         {"not_run", run.not_run},
+        {"containment", containment_json(run.containment)},
         {"greenlight_version", GREENLIGHT_VERSION},
     };
 }

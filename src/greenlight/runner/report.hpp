@@ -29,6 +29,13 @@ struct PreflightRecord {
     std::chrono::milliseconds duration{0};
 };
 
+// Which containment the run's suites ran under, and what an earlier, killed greenlight had left running.
+struct ContainmentRecord {
+    std::string mode;             // "cgroup" or "process-group"
+    std::string fallback_reason;  // why not cgroup
+    std::vector<process::SweptSession> swept;
+};
+
 struct RunRecord {
     std::string project;
     std::string run_id;
@@ -43,6 +50,7 @@ struct RunRecord {
     std::optional<PreflightRecord> smoke;
     std::vector<SuiteOutcome> suites;
     std::vector<std::string> not_run;  // planned but never started (the run was interrupted or stopped)
+    ContainmentRecord containment;
     Verdict verdict = Verdict::no_tests;
     bool green = false;
     std::string reason;
@@ -50,6 +58,7 @@ struct RunRecord {
 
 nlohmann::json suite_result_json(const SuiteOutcome& suite, const std::string& tier);
 nlohmann::json summary_json(const RunRecord& run);
+nlohmann::json containment_json(const ContainmentRecord& containment);
 
 // Computes the verdict, green and reason of a run from its suites (and smoke guard): the worst
 // verdict; no suite executed = no-tests; an interrupted run is never green.

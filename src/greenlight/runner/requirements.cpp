@@ -107,7 +107,7 @@ std::optional<std::string> SystemRequirementChecker::unmet(const std::string& re
         std::string name = requirement.substr(8);
         const char* path = std::getenv("PATH");
         std::vector<std::string> environment{std::string("PATH=") + (path ? path : "")};
-        if (resolve_executable(name, environment, root).empty()) {
+        if (process::find_executable(name, environment, root).empty()) {
             answer = fmt::format("command `{}` not found on PATH", name);
         }
     } else if (requirement.rfind("env:", 0) == 0) {

@@ -1,13 +1,13 @@
 #include "greenlight/runner/run.hpp"
 
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <mutex>
 #include <thread>
 
 #include "greenlight/bundle/manifest.hpp"
+#include "greenlight/process/supervisor.hpp"
 #include "greenlight/runner/interrupt.hpp"
 #include "greenlight/runner/suite_runner.hpp"
 #include "greenlight/util/fs.hpp"
@@ -20,23 +20,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string shell_quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'') out += "'\\''";
-        else out.push_back(c);
-    }
-    return out + "'";
-}
-
-std::string command_output(const std::string& command) {
-    std::string out;
-    if (FILE* pipe = ::popen(command.c_str(), "r")) {
-        char buffer[256];
-        while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-        ::pclose(pipe);
-    }
-    return std::string(util::trim(out));
+// What a short command prints, or nothing when it fails.
+std::string command_output(std::vector<std::string> argv) {
+    process::Request command;
+    command.argv = std::move(argv);
+    command.inherit_environment = true;
+    command.output = process::Sink::capture;
+    command.capture_limit = 64 << 10;
+    command.timeout = std::chrono::seconds(30);
+    command.label = "git";
+    process::Outcome outcome = process::run(command);
+    return outcome.succeeded() ? std::string(util::trim(outcome.output_text)) : std::string();
 }
 
 // Serialises observer calls from the worker threads.
@@ -63,8 +57,7 @@ GitRevision current_git_revision(const fs::path& root) {
     if (const char* ref = std::getenv("GITHUB_REF"); ref && *ref) revision.ref = ref;
     if (!revision.sha.empty() && !revision.ref.empty()) return revision;
     // One git call answers both: the commit, then the branch (or `HEAD` when detached).
-    std::string answer =
-        command_output(fmt::format("git -C {} rev-parse HEAD --symbolic-full-name HEAD 2>/dev/null", shell_quote(root.string())));
+    std::string answer = command_output({"git", "-C", root.string(), "rev-parse", "HEAD", "--symbolic-full-name", "HEAD"});
     auto lines = util::split_lines(answer);
     if (revision.sha.empty() && !lines.empty() && lines[0].size() == 40) revision.sha = std::string(lines[0]);
     if (revision.ref.empty() && lines.size() > 1 && lines[1] != "HEAD") revision.ref = std::string(lines[1]);
@@ -113,6 +106,9 @@ RunResult execute_run(const RunRequest& request) {
     run.shard = request.plan.shard;
     run.started_at = util::format_utc(clock.now());
     const auto started = clock.steady_now();
+    const auto& containment = process::Containment::instance();
+    run.containment = {std::string(process::to_string(containment.mode())), containment.fallback_reason(),
+                       containment.swept()};
     GitRevision revision = current_git_revision(config.root);
     run.git_sha = revision.sha;
     run.git_ref = revision.ref;

@@ -37,12 +37,15 @@ suites:
   flaky-fail-then-pass:
     run: "if [ -f flaky.state ]; then echo second attempt passes; else touch flaky.state; echo first attempt fails; exit 1; fi"
     retries: 1
+  escape-with-cleared-environment:
+    run: "setsid -f env -i /bin/sh -c 'echo $$ > {outputs}/escaped.tmp && mv {outputs}/escaped.tmp {outputs}/escaped.pid; exec sleep 300'; while [ ! -s {outputs}/escaped.pid ]; do sleep 0.01; done; echo a daemon left the session with an empty environment"
   unmet-requirement:
     run: "echo this must never run; exit 1"
     requires: ["env:GREENLIGHT_SMOKE_NEVER_SET"]
 tiers:
   smoke: [known-pass, known-fail, crash-by-signal, timeout-grandchild-holds-stdout, zero-tests,
-          junit-failed-exit-zero, missing-results-file, output-past-cap, flaky-fail-then-pass, unmet-requirement]
+          junit-failed-exit-zero, missing-results-file, output-past-cap, flaky-fail-then-pass,
+          escape-with-cleared-environment, unmet-requirement]
 policy:
   flaky: { smoke: pass }
   missing_requirement: skip
@@ -74,6 +77,7 @@ inline constexpr ExpectedVerdict k_expected_verdicts[] = {
     {"missing-results-file", "error"},
     {"output-past-cap", "pass"},
     {"flaky-fail-then-pass", "flaky"},
+    {"escape-with-cleared-environment", "pass"},
     {"unmet-requirement", "skipped"},
 };
 

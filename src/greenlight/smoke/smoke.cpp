@@ -13,6 +13,7 @@
 #include "greenlight/bundle/pack.hpp"
 #include "greenlight/bundle/verify.hpp"
 #include "greenlight/config/config.hpp"
+#include "greenlight/process/proc.hpp"
 #include "greenlight/runner/run.hpp"
 #include "greenlight/smoke/fixtures.hpp"
 #include "greenlight/util/fs.hpp"
@@ -114,13 +115,35 @@ void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, cons
                       fmt::format("under {} ms", k_timeout_fixture_limit.count()),
                       fmt::format("{} ms", attempt.exit.duration.count()),
                       attempt.exit.duration < k_timeout_fixture_limit);
-        auto survivors = runner::processes_with_environment_entry(
-            fmt::format("GREENLIGHT_ATTEMPT_ID={}/{}/{}", run_id, timeout->name, attempt.number));
+        std::vector<int> survivors;
+        for (const auto& process : process::list_processes()) {
+            if (!process.is_gone() &&
+                process::environment_has(process.pid, fmt::format("GREENLIGHT_ATTEMPT_ID={}/{}/{}", run_id,
+                                                                  timeout->name, attempt.number))) {
+                survivors.push_back(process.pid);
+            }
+        }
         checks.expect("nothing of the timed-out process group survives", "0 processes",
                       fmt::format("{} processes", survivors.size()), survivors.empty());
         checks.expect("a signalled suite is never a pass", "signals_sent and not green",
                       fmt::format("signals_sent={} green={}", attempt.exit.signals_sent, timeout->green),
                       attempt.exit.signals_sent && !timeout->green);
+    }
+    if (const auto* escape = find_suite(run, "escape-with-cleared-environment"); escape && !escape->attempts.empty()) {
+        // The daemon left the session and cleared its environment: only containment that does not depend on
+        // what the child keeps can have found it.
+        const auto& attempt = escape->attempts.back();
+        auto pid_text = util::read_file(bundle_dir / attempt.outputs_dir / "escaped.pid");
+        const int pid = pid_text ? std::atoi(pid_text->c_str()) : 0;
+        auto status = pid > 0 ? process::read_process_status(pid) : std::nullopt;
+        const bool alive = status && !status->is_gone();
+        const bool reported = std::any_of(attempt.exit.leaked.begin(), attempt.exit.leaked.end(),
+                                          [&](const runner::LeakedProcess& leaked) { return leaked.pid == pid; });
+        const std::string mode(process::to_string(attempt.exit.containment));
+        checks.expect(fmt::format("a daemon that left the session with an empty environment is stopped and reported "
+                                  "(containment: {})", mode),
+                      "its pid reported as leaked and no longer running",
+                      fmt::format("pid {}, reported={}, running={}", pid, reported, alive), pid > 0 && reported && !alive);
     }
     if (const auto* missing = find_suite(run, "missing-results-file")) {
         checks.expect("a missing results file is named in the reason", "reason mentions junit.xml", missing->reason,

@@ -1,12 +1,15 @@
 // The real process supervisor, with real (short-lived) processes.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <thread>
 
+#include "greenlight/process/proc.hpp"
 #include "greenlight/runner/process.hpp"
 #include "unit/runner/fakes.hpp"
 
@@ -18,6 +21,15 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
+
+// Live processes whose environment holds `marker` (a whole NAME=value entry).
+std::vector<int> processes_with_environment_entry(const std::string& marker) {
+    std::vector<int> found;
+    for (const auto& status : process::list_processes()) {
+        if (!status.is_gone() && process::environment_has(status.pid, marker)) found.push_back(status.pid);
+    }
+    return found;
+}
 
 class ProcessTest : public ::testing::Test {
 protected:
@@ -378,31 +390,31 @@ protected:
 
 TEST_F(ResolveExecutable, UsesTheChildsPath) {
     std::string bin = (m_dir.path() / "bin").string();
-    EXPECT_EQ(resolve_executable("my-tool", {"HOME=/x", "PATH=/usr/bin:" + bin}, "/"), bin + "/my-tool");
-    EXPECT_EQ(resolve_executable("my-tool", {"PATH=/usr/bin:/bin"}, "/"), "");
-    EXPECT_EQ(resolve_executable("sh", {"PATH=" + bin}, "/"), "");
+    EXPECT_EQ(process::find_executable("my-tool", {"HOME=/x", "PATH=/usr/bin:" + bin}, "/"), bin + "/my-tool");
+    EXPECT_EQ(process::find_executable("my-tool", {"PATH=/usr/bin:/bin"}, "/"), "");
+    EXPECT_EQ(process::find_executable("sh", {"PATH=" + bin}, "/"), "");
 }
 
 TEST_F(ResolveExecutable, NotGreenlightsOwnPath) {
     std::string bin = (m_dir.path() / "bin").string();
     ScopedEnvironment path("PATH", bin + ":/usr/bin:/bin");
-    EXPECT_EQ(resolve_executable("my-tool", {"PATH=/usr/bin:/bin"}, "/"), "");
+    EXPECT_EQ(process::find_executable("my-tool", {"PATH=/usr/bin:/bin"}, "/"), "");
 }
 
 TEST_F(ResolveExecutable, RelativePathEntriesAreRelativeToTheCwd) {
-    EXPECT_EQ(std::filesystem::path(resolve_executable("my-tool", {"PATH=bin"}, m_dir.path())).lexically_normal(),
+    EXPECT_EQ(std::filesystem::path(process::find_executable("my-tool", {"PATH=bin"}, m_dir.path())).lexically_normal(),
               m_dir.path() / "bin" / "my-tool");
 }
 
 TEST_F(ResolveExecutable, SkipsFilesThatAreNotExecutable) {
     std::string bin = (m_dir.path() / "bin").string();
-    EXPECT_EQ(resolve_executable("not-executable", {"PATH=" + bin}, "/"), "");
+    EXPECT_EQ(process::find_executable("not-executable", {"PATH=" + bin}, "/"), "");
 }
 
 TEST_F(ResolveExecutable, NamesWithASlashAreTakenAsTheyAre) {
-    EXPECT_EQ(resolve_executable("./run.sh", {"PATH=/usr/bin"}, "/"), "./run.sh");
-    EXPECT_EQ(resolve_executable("/bin/sh", {}, "/"), "/bin/sh");
-    EXPECT_EQ(resolve_executable("", {"PATH=/bin"}, "/"), "");
+    EXPECT_EQ(process::find_executable("./run.sh", {"PATH=/usr/bin"}, "/"), "./run.sh");
+    EXPECT_EQ(process::find_executable("/bin/sh", {}, "/"), "/bin/sh");
+    EXPECT_EQ(process::find_executable("", {"PATH=/bin"}, "/"), "");
 }
 
 TEST_F(ResolveExecutable, TheSupervisorRunsWhatTheChildsPathFinds) {
@@ -440,6 +452,32 @@ TEST(FinishOutputLog, CutsTheMiddleAndSaysHowMuch) {
     EXPECT_EQ(log.find("mmm"), std::string::npos) << "the middle must be cut: " << log;
     EXPECT_THAT(log, HasSubstr("1000 bytes omitted"));
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "raw"));
+}
+
+TEST(FinishOutputLog, AWriterStillHoldingTheRawFileCannotChangeTheLog) {
+    // A process that outlived its suite (and escaped every stop) keeps writing to what it was given: the bundle's
+    // output.log must be a different file, or the manifest would be proven wrong seconds after it was written.
+    TempDir dir;
+    const auto raw = dir.path() / "raw";
+    write_text(raw, "the suite's output\n");
+    int still_held = ::open(raw.c_str(), O_WRONLY | O_APPEND);
+    ASSERT_GE(still_held, 0);
+    EXPECT_FALSE(finish_output_log(raw, dir.path() / "output.log", 100, 19));
+    ASSERT_EQ(::write(still_held, "written late\n", 13), 13);
+    ::close(still_held);
+    EXPECT_EQ(read_text(dir.path() / "output.log"), "the suite's output\n");
+}
+
+TEST_F(ProcessTest, ALateWriterThatEscapedCannotChangeOutputLog) {
+    // The daemon keeps printing to the stdout it inherited; whatever containment ran, output.log stays as it was
+    // when the attempt ended.
+    SpawnRequest request = shell("setsid -f env -i /bin/sh -c 'while :; do echo late; sleep 0.01; done'; echo done");
+    ProcessExit exit = run(request);
+    EXPECT_EQ(exit.termination, Termination::exited);
+    EXPECT_FALSE(exit.leaked.empty());
+    const std::string at_end = output();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(output(), at_end);
 }
 
 }  // namespace

@@ -1,0 +1,118 @@
+#include "greenlight/process/proc.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace greenlight::process {
+
+namespace {
+
+// Reads a small /proc file whole (up to `limit` bytes).
+std::string read_small_file(const char* path, size_t limit = 1u << 20) {
+    std::string content;
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return content;
+    char buffer[4096];
+    ssize_t got;
+    while (content.size() < limit && (got = ::read(fd, buffer, sizeof buffer)) > 0) {
+        content.append(buffer, static_cast<size_t>(got));
+    }
+    ::close(fd);
+    return content;
+}
+
+bool is_number(const char* name) { return name[0] >= '1' && name[0] <= '9'; }
+
+}  // namespace
+
+std::optional<ProcessStatus> read_process_status(int pid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    char buffer[1024];
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    ssize_t got = ::read(fd, buffer, sizeof buffer - 1);
+    ::close(fd);
+    if (got <= 0) return std::nullopt;
+    buffer[got] = '\0';
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    const char* fields = std::strrchr(buffer, ')');
+    if (!fields) return std::nullopt;
+    ProcessStatus status;
+    status.pid = pid;
+    unsigned long long start = 0;
+    // state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+    // priority nice num_threads itrealvalue starttime
+    if (std::sscanf(fields + 1, " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                    &status.state, &status.parent, &status.group, &status.session, &start) != 5) {
+        return std::nullopt;
+    }
+    status.start_ticks = start;
+    return status;
+}
+
+std::vector<ProcessStatus> list_processes() {
+    std::vector<ProcessStatus> found;
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return found;
+    while (dirent* entry = ::readdir(proc)) {
+        if (!is_number(entry->d_name)) continue;
+        if (auto status = read_process_status(std::atoi(entry->d_name))) found.push_back(*status);
+    }
+    ::closedir(proc);
+    return found;
+}
+
+std::string process_command_line(int pid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+    std::string command = read_small_file(path, 4096);
+    while (!command.empty() && command.back() == '\0') command.pop_back();
+    std::replace(command.begin(), command.end(), '\0', ' ');
+    if (command.size() > 200) command = command.substr(0, 200) + "...";
+    return command;
+}
+
+bool environment_has(int pid, const std::string& entry) {
+    if (entry.empty()) return false;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/environ", pid);
+    // environ is "NAME=value\0NAME=value\0...": a leading NUL lets the first entry match whole too.
+    std::string entries = std::string(1, '\0') + read_small_file(path);
+    std::string needle = std::string(1, '\0') + entry + std::string(1, '\0');
+    return entries.find(needle) != std::string::npos;
+}
+
+std::vector<int> own_children() {
+    std::vector<int> children;
+    DIR* tasks = ::opendir("/proc/self/task");
+    if (!tasks) return children;
+    while (dirent* task = ::readdir(tasks)) {
+        if (!is_number(task->d_name)) continue;
+        std::string path = std::string("/proc/self/task/") + task->d_name + "/children";
+        std::string content = read_small_file(path.c_str());
+        const char* cursor = content.c_str();
+        char* end = nullptr;
+        for (long pid = std::strtol(cursor, &end, 10); end != cursor; pid = std::strtol(cursor, &end, 10)) {
+            children.push_back(static_cast<int>(pid));
+            cursor = end;
+        }
+    }
+    ::closedir(tasks);
+    std::sort(children.begin(), children.end());
+    children.erase(std::unique(children.begin(), children.end()), children.end());
+    return children;
+}
+
+std::uint64_t own_start_ticks() {
+    auto status = read_process_status(static_cast<int>(::getpid()));
+    return status ? status->start_ticks : 0;
+}
+
+}  // namespace greenlight::process
