@@ -47,9 +47,10 @@ ExitCode smoke_command(const SmokeOptions& options) {
             if (!check.ok) std::cout << fmt::format("\n       expected: {}\n       actual:   {}", check.expected, check.actual);
             std::cout << "\n";
         }
-        std::cout << fmt::format("smoke guard: {} of {} checks hold in {}; outputs kept in {}\n",
+        std::cout << fmt::format("smoke guard: {} of {} checks hold in {} (containment: {}); outputs kept in {}\n",
                                  report.checks.size() - report.failures(), report.checks.size(),
-                                 util::format_duration(report.duration), dir);
+                                 util::format_duration(report.duration),
+                                 process::to_string(process::Containment::instance().mode()), dir);
     }
     if (!report.error.empty()) {
         print_error(report.error);

@@ -56,6 +56,7 @@ public:
     // Leaders currently supervised, by any thread.
     std::set<int> leaders();
     // Reaps zombies among greenlight's children that no supervisor waits for (orphans adopted as subreaper).
+    // Takes the spawn lock.
     void reap_strays();
 
     ~Containment();

@@ -89,6 +89,14 @@ bool environment_has(int pid, const std::string& entry) {
     return entries.find(needle) != std::string::npos;
 }
 
+bool environment_has_name(int pid, const std::string& name_and_equals) {
+    if (name_and_equals.empty()) return false;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/environ", pid);
+    std::string entries = std::string(1, '\0') + read_small_file(path);
+    return entries.find(std::string(1, '\0') + name_and_equals) != std::string::npos;
+}
+
 std::vector<int> own_children() {
     std::vector<int> children;
     DIR* tasks = ::opendir("/proc/self/task");

@@ -32,6 +32,9 @@ std::string process_command_line(int pid);
 // Whether the process's environment holds `entry` ("NAME=value") whole.
 bool environment_has(int pid, const std::string& entry);
 
+// Whether the process's environment has a variable that starts with `name_and_equals` ("NAME=").
+bool environment_has_name(int pid, const std::string& name_and_equals);
+
 // The calling process's children, from /proc/self/task/*/children (every thread's).
 std::vector<int> own_children();
 

@@ -560,6 +560,9 @@ std::vector<int> Supervision::leftovers_in_cgroup() { return m_cgroup->members()
 // greenlight (the subreaper), or descends from one of those. Exact with one command at a time; with several, an
 // orphan that left its group is charged to the command that started before it and ends first.
 std::vector<int> Supervision::leftovers_in_process_tree() {
+    // No fork may happen while the tree is read: a command's leader between fork and registration would look
+    // like an orphan of this one.
+    auto spawn_lock = m_containment.lock_for_spawn();
     const int self = ::getpid();
     const std::set<int> leaders = m_containment.leaders();
     // Fast path: nothing in the group and no unknown child of greenlight means nothing is left.
@@ -581,15 +584,21 @@ std::vector<int> Supervision::leftovers_in_process_tree() {
         }
         return false;
     };
+    const std::string marker_name =
+        m_request.environment_marker.substr(0, m_request.environment_marker.find('=') + 1);
     std::vector<int> roots;
     for (const auto& process : processes) {
         if (process.pid == self || process.pid == m_pid || process.is_gone()) continue;
         if (m_containment.is_known_child(process.pid)) continue;
         const bool in_group = process.group == m_pid || process.session == m_pid;
-        const bool orphan_of_ours = process.parent == self && process.start_ticks >= m_leader_start_ticks &&
-                                    !belongs_to_other_command(process);
-        const bool marked = !m_request.environment_marker.empty() && process.start_ticks >= m_leader_start_ticks &&
+        const bool started_since = process.start_ticks >= m_leader_start_ticks;
+        const bool marked = !marker_name.empty() && started_since &&
                             environment_has(process.pid, m_request.environment_marker);
+        // An orphan that carries another command's marker is that command's, however they overlap in time.
+        const bool marked_for_another =
+            !marker_name.empty() && !marked && started_since && environment_has_name(process.pid, marker_name);
+        const bool orphan_of_ours =
+            process.parent == self && started_since && !belongs_to_other_command(process) && !marked_for_another;
         if (in_group || orphan_of_ours || marked) roots.push_back(process.pid);
     }
     std::set<int> found;

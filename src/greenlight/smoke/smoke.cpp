@@ -354,7 +354,8 @@ runner::PreflightRecord run_smoke_preflight(const fs::path& output_dir, runner::
     if (!report.error.empty()) {
         record.reason = report.error;
     } else if (report.ok()) {
-        record.reason = fmt::format("{} checks hold", report.checks.size());
+        record.reason = fmt::format("{} checks hold (containment: {})", report.checks.size(),
+                                    process::to_string(process::Containment::instance().mode()));
     } else {
         std::vector<std::string> failed;
         for (const auto& check : report.checks) {
