@@ -20,7 +20,13 @@ bool running_in_ci() {
     return ci && (std::string_view(ci) == "true" || std::string_view(ci) == "1");
 }
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool use_terminal_styling(OutputStream stream, CiFlag ci) {
+    if (ci == CiFlag::given || running_in_ci()) return false;
+    if (const char* no_colour = std::getenv("NO_COLOR"); no_colour && *no_colour) return false;
+    const char* terminal = std::getenv("TERM");
+    if (!terminal || !*terminal || std::string_view(terminal) == "dumb") return false;
+    return ::isatty(stream == OutputStream::standard_output ? STDOUT_FILENO : STDERR_FILENO) == 1;
+}
 
 std::optional<config::Config> load_config_or_report(const std::filesystem::path& file) {
     config::LoadOutcome loaded = config::load_config(file);
