@@ -73,7 +73,7 @@ suites:
     run: "cp tests/failing.xml {outputs}/junit.xml"
     results: { junit: "{outputs}/junit.xml" }
   flaky:
-    run: "if [ -f flaky.state ]; then cp tests/passing.xml {outputs}/junit.xml; else touch flaky.state; exit 1; fi"
+    run: "if [ -f flaky.state ]; then cp tests/passing.xml {outputs}/junit.xml; else touch flaky.state; cp tests/failing.xml {outputs}/junit.xml; exit 1; fi"
     results: { junit: "{outputs}/junit.xml" }
     retries: 1
   needs-env:
@@ -154,7 +154,8 @@ expect_grep '^::error file=tests/test_x.py,line=14,title=tests.test_x.test_10 fa
 expect_no_grep 'test_x.test_11 failed' "$annotations" "no more than 10 tests of a suite"
 expect_grep '^::error title=greenlight%3A suite fails::and 2 more failing tests' "$annotations" "and 2 more"
 # An absolute path under the repository is made relative to it.
-expect_grep '^::error file=tests/sum.test.mjs,line=8,title=adds failed \(suite node\)::' "$annotations" "the TAP test's location"
+expect_grep '^::error file=tests/sum.test.mjs,line=8,title=(adds > )?adds failed \(suite node\)::expected 3$' "$annotations" \
+    "the TAP test's location, and its message without the colour codes"
 expect_no_grep "file=$project" "$annotations" "absolute paths of the repository"
 
 note "summary.md lists the failing tests"
@@ -167,8 +168,10 @@ expect_json "$bundle/summary.json" "[s['failing_tests'][0]['line'] for s in d['s
 expect_json "$bundle/summary.json" "[s['failing_tests_omitted'] for s in d['suites'] if s['name'] == 'fails'][0]" "2"
 
 note "a green run with a flaky and a skipped suite"
+rm -f flaky.state
 gl run --tier green --no-smoke --run-id green
 expect_rc 0 "a green run"
+expect_json "$project/out/reports/green/summary.json" "sorted(s['verdict'] for s in d['suites'])" '["flaky", "pass", "skipped"]'
 check_bundle "$project/out/reports/green" "green run"
 
 note "an interrupted run"

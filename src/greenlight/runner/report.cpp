@@ -54,12 +54,33 @@ std::string cut_utf8(std::string_view text, size_t limit) {
     return std::string(text.substr(0, cut)) + "…";
 }
 
+// A line as a reader should see it: runners that believe they print to a terminal colour their messages,
+// and an annotation or a Markdown list shows those codes as garbage.
+std::string without_terminal_codes(std::string_view line) {
+    std::string out;
+    for (size_t i = 0; i < line.size(); ++i) {
+        const auto c = static_cast<unsigned char>(line[i]);
+        if (c == 0x1b && i + 1 < line.size() && line[i + 1] == '[') {
+            i += 2;  // CSI: parameters and intermediates up to one final byte in 0x40..0x7e
+            while (i < line.size() && static_cast<unsigned char>(line[i]) >= 0x20 &&
+                   static_cast<unsigned char>(line[i]) < 0x40) {
+                ++i;
+            }
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f) continue;
+        out.push_back(static_cast<char>(c));
+    }
+    return out;
+}
+
 // What a reader needs of a failure in one line: the first line of its message (or of its details).
 std::string first_message_line(const results::TestCase& test) {
     constexpr size_t k_line_limit = 300;
     for (std::string_view text : {std::string_view(test.message), std::string_view(test.details)}) {
         for (std::string_view line : util::split_lines(text)) {
-            if (!util::trim(line).empty()) return cut_utf8(util::trim(line), k_line_limit);
+            const std::string readable = without_terminal_codes(line);
+            if (!util::trim(readable).empty()) return cut_utf8(util::trim(readable), k_line_limit);
         }
     }
     return {};

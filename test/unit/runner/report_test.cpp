@@ -574,6 +574,13 @@ TEST(SummaryJson, NamesTheFirstFailingTestsOfASuiteWithFileLineAndMessage) {
     EXPECT_TRUE(api["failing_tests"][0]["line"].is_null());
 }
 
+TEST(SummaryJson, AFailureMessageLosesItsTerminalColourCodes) {
+    SuiteOutcome red = suite_with_failures("unit", 1);
+    red.attempts.back().cases.back().message = "\n  \x1b[1;31mexpected 3\x1b[0m, got 4\x07\nmore";
+    const json summary = summary_json(decided({red}));
+    EXPECT_EQ(summary["suites"][0]["failing_tests"][0]["message"], "expected 3, got 4");
+}
+
 TEST(GithubAnnotations, EachFailingTestOnItsFileAndLineThenHowManyMore) {
     const auto lines = github_annotations(summary_json(decided({suite_with_failures("unit", 12)})));
     // The suite, its first 10 failing tests, one line for the other 2.
