@@ -3,7 +3,7 @@
 # error, skipped, flaky, interrupted, merged shards): junit.xml validates against the JUnit schema Jenkins
 # uses (junit-10.xsd, test/data/junit-xsd/) and shows the same counts as summary.json, per suite and in
 # total. On GitHub Actions each failing test is annotated on its file and line (the first 10 of a suite,
-# then "and N more"), and summary.md lists the failing tests.
+# then "and N more"), by `run` and by `merge` alike, and summary.md lists the failing tests.
 # Usage: run_reports.sh GREENLIGHT_BINARY
 # shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
@@ -146,7 +146,8 @@ grep -q $'\033' "$bundle/junit.xml" && fail "junit.xml holds a raw escape charac
 expect_grep 'expected 3' "$bundle/junit.xml" "the TAP failure message"
 
 note "annotations: each failing test on its file and line, the first 10, then how many more"
-annotations=$last_out
+annotations=$work/annotations.txt
+cp "$last_out" "$annotations"
 expect_grep '^::error title=greenlight everything%3A suite fails fail::' "$annotations" "the suite's annotation"
 expect_grep '^::error file=tests/test_x.py,line=5,title=tests.test_x.test_1 failed \(suite fails\)::AssertionError: assert 1 == 0$' \
     "$annotations" "the first failing test on tests/test_x.py:5"
@@ -192,8 +193,14 @@ for shard in 1 2; do
     expect_rc 1 "shard $shard/2"
     check_bundle "$work/shard-$shard/reports/sharded" "shard $shard/2"
 done
-gl merge "$work/shard-1/reports/sharded" "$work/shard-2/reports/sharded" -o "$work/merged"
+GITHUB_ACTIONS=true gl merge "$work/shard-1/reports/sharded" "$work/shard-2/reports/sharded" -o "$work/merged"
 expect_rc 1 "the merge of a red run"
+# The merge annotates each failing test as the single run did.
+grep '^::error file=' "$annotations" | sort > "$work/run-annotations.txt"
+grep '^::error file=' "$last_out" | sort > "$work/merge-annotations.txt"
+[[ -s $work/run-annotations.txt ]] || fail "the run printed no annotation with a file"
+diff "$work/run-annotations.txt" "$work/merge-annotations.txt" >&2 \
+    || fail "the merged run's annotations of failing tests differ from the single run's"
 check_bundle "$work/merged" "merged run"
 expect_json "$work/merged/summary.json" "[s['failing_tests'][0]['file'] for s in d['suites'] if s['name'] == 'fails'][0]" \
     "tests/test_x.py"

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,9 @@ struct PushRequest {
 ExitCode push_run(const PushRequest& request);
 void print_error(const std::string& message);
 bool running_in_ci();
+// On GitHub Actions: `::error` annotations for a run's red suites and failing tests (on stdout), and
+// summary.md appended to $GITHUB_STEP_SUMMARY. `run` and `merge` report alike, from summary.json.
+void report_on_github(const nlohmann::json& summary);
 enum class OutputStream { standard_output, standard_error };
 enum class CiFlag { absent, given };
 // Whether `stream` may carry colour and cursor control (a live view): it is a terminal, TERM is set and not

@@ -123,7 +123,11 @@ std::string xml_text(std::string_view text) {
     size_t i = 0;
     while (i < text.size()) {
         const auto byte = static_cast<unsigned char>(text[i]);
-        size_t length = byte < 0x80 ? 1 : (byte & 0xE0) == 0xC0 ? 2 : (byte & 0xF0) == 0xE0 ? 3 : (byte & 0xF8) == 0xF0 ? 4 : 0;
+        const size_t length = byte < 0x80             ? 1
+                              : (byte & 0xE0) == 0xC0 ? 2
+                              : (byte & 0xF0) == 0xE0 ? 3
+                              : (byte & 0xF8) == 0xF0 ? 4
+                                                      : 0;
         bool valid = length > 0 && i + length <= text.size() && !(length == 2 && byte < 0xC2);
         for (size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
         if (valid && length == 1 && byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') valid = false;
@@ -372,7 +376,9 @@ std::string failing_tests_markdown(const json& summary) {
             std::string where;
             if (test.value("file", json()).is_string()) {
                 where = test["file"].get<std::string>();
-                if (test.value("line", json()).is_number_integer()) where += fmt::format(":{}", test["line"].get<int>());
+                if (test.value("line", json()).is_number_integer()) {
+                    where += fmt::format(":{}", test["line"].get<int>());
+                }
                 where = " (" + markdown_code(where) + ")";
             }
             const std::string message = test.value("message", "");
@@ -586,9 +592,10 @@ std::vector<std::string> github_annotations(const json& summary) {
                 escape_message(message.empty() ? "failed" : message)));
         }
         if (const auto omitted = suite.value("failing_tests_omitted", std::int64_t{0}); omitted > 0) {
+            const std::string more = fmt::format("and {} more failing tests (see junit.xml)", omitted);
             lines.push_back(fmt::format("::error title={}::{}",
                                         escape_property(fmt::format("greenlight: suite {}", name)),
-                                        escape_message(fmt::format("and {} more failing tests (see junit.xml)", omitted))));
+                                        escape_message(more)));
         }
     }
     if (summary.contains("smoke") && summary["smoke"].is_object() && !summary["smoke"].value("green", false)) {
