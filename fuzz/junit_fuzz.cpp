@@ -19,6 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (counts.total != static_cast<std::int64_t>(results->cases.size())) std::abort();
         for (const TestCase& test_case : results->cases) {
             if (test_case.details.size() > 8192 || test_case.message.size() > 2048) std::abort();
+            // A location is a file and a 1-based line, or nothing.
+            if (test_case.line < 0 || (test_case.line > 0 && test_case.file.empty())) std::abort();
         }
     } else {
         const ParseFailure& failure = std::get<ParseFailure>(outcome);

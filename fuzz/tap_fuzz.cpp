@@ -18,6 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (counts.total != counts.passed + counts.failed + counts.errored + counts.skipped) std::abort();
         if (counts.total < static_cast<std::int64_t>(results->cases.size())) std::abort();
         if (counts.passed < 0 || counts.failed < 0 || counts.errored < 0 || counts.skipped < 0) std::abort();
+        // A location is a file and a 1-based line, or nothing.
+        for (const TestCase& test_case : results->cases) {
+            if (test_case.line < 0 || (test_case.line > 0 && test_case.file.empty())) std::abort();
+        }
         // Cutting the stream anywhere after a plan of more tests must not leave it green.
         // (Without subtests: a subtest's closing line stands for however many tests the subtest held.)
         const bool has_subtests = input.find("\n ") != std::string_view::npos ||

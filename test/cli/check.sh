@@ -73,6 +73,25 @@ expect_rc 0 "text output"
 expect_grep '^pass +links +links +examined 5 links' "$last_out" "links line"
 expect_grep '7 checks: 0 failed, 0 advisory warnings, 0 could not run: passed' "$last_out" "closing line"
 
+note "colour on a terminal; none with NO_COLOR, TERM=dumb or --ci"
+if command -v script >/dev/null; then
+    check_on_terminal() {
+        local log=$1 flags=$2; shift 2
+        env -u CI -u NO_COLOR "$@" script -q -e -c "'$greenlight' check --only links $flags" "$log" >/dev/null 2>&1 </dev/null
+        grep -q 'links' "$log" || fail "check on a terminal printed nothing: $(cat -v "$log")"
+    }
+    check_on_terminal "$work/check-colour.log" "" TERM=xterm-256color
+    grep -q $'\033\[32m' "$work/check-colour.log" || fail "no colour on a terminal: $(cat -v "$work/check-colour.log")"
+    check_on_terminal "$work/check-no-colour.log" "" TERM=xterm-256color NO_COLOR=1
+    check_on_terminal "$work/check-dumb.log" "" TERM=dumb
+    check_on_terminal "$work/check-ci.log" "--ci" TERM=xterm-256color
+    for log in check-no-colour check-dumb check-ci; do
+        ! grep -q $'\033' "$work/$log.log" || fail "$log: escape codes: $(grep -a -m2 $'\033' "$work/$log.log" | cat -v)"
+    done
+else
+    note "script(1) not installed: colour not checked"
+fi
+
 note "a broken link and a missing anchor: exit 1, file:line, did-you-mean"
 printf '# Project\n\nSee the [guide](docs/giude.md) and [start](docs/guide.md#getting-startd).\n' > README.md
 gl check --only links

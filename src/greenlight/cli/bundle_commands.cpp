@@ -124,6 +124,7 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code) {
         std::cout << fmt::format("merged {} bundles: {} suites, verdict {} ({})\nbundle: {}\n", inputs.size(),
                                  summary["suites"].size(), summary.value("verdict", ""),
                                  summary.value("green", false) ? "green" : "red", options->output);
+        report_on_github(summary);
         exit_code = summary.value("green", false) ? ExitCode::green : ExitCode::red;
     });
 }

@@ -1,6 +1,5 @@
 // `greenlight check`: load the config, pick the checks, run them, report (text, JSON, SARIF, annotations).
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -125,7 +124,8 @@ ExitCode run_check(const CheckOptions& options) {
     run_options.cache_directory =
         options.cache_directory.empty() ? default_cache_directory() : fs::path(options.cache_directory);
 
-    const bool show_progress = !options.json && stderr_is_terminal() && !options.ci;
+    const CiFlag ci = options.ci ? CiFlag::given : CiFlag::absent;
+    const bool show_progress = !options.json && use_terminal_styling(OutputStream::standard_error, ci);
     auto started = [&](const config::CheckConfig& check, size_t index, size_t count) {
         if (show_progress) std::cerr << fmt::format("\r\x1b[Kchecking {} ({}/{})...", check.name, index + 1, count) << std::flush;
     };
@@ -139,7 +139,7 @@ ExitCode run_check(const CheckOptions& options) {
     if (options.json) {
         std::cout << hygiene::json_report(*run);
     } else {
-        const bool colour = !options.ci && !running_in_ci() && ::isatty(STDOUT_FILENO) == 1 && !std::getenv("NO_COLOR");
+        const bool colour = use_terminal_styling(OutputStream::standard_output, ci);
         std::cout << hygiene::text_report(*run, colour ? hygiene::Colour::on : hygiene::Colour::off);
     }
     if (options.ci || github_actions()) std::cout << hygiene::workflow_annotations(*run) << std::flush;

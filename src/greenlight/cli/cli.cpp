@@ -9,6 +9,8 @@
 
 #include "greenlight/bundle/run_id.hpp"
 #include "greenlight/cli/commands.hpp"
+#include "greenlight/runner/report.hpp"
+#include "greenlight/util/fs.hpp"
 #include "greenlight/util/clock.hpp"
 
 namespace greenlight::cli {
@@ -20,7 +22,25 @@ bool running_in_ci() {
     return ci && (std::string_view(ci) == "true" || std::string_view(ci) == "1");
 }
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool use_terminal_styling(OutputStream stream, CiFlag ci) {
+    if (ci == CiFlag::given || running_in_ci()) return false;
+    if (const char* no_colour = std::getenv("NO_COLOR"); no_colour && *no_colour) return false;
+    const char* terminal = std::getenv("TERM");
+    if (!terminal || !*terminal || std::string_view(terminal) == "dumb") return false;
+    return ::isatty(stream == OutputStream::standard_output ? STDOUT_FILENO : STDERR_FILENO) == 1;
+}
+
+void report_on_github(const nlohmann::json& summary) {
+    if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {
+        for (const auto& line : runner::github_annotations(summary)) std::cout << line << "\n";
+    }
+    if (const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY"); step_summary && *step_summary) {
+        if (auto appended = util::append_file(step_summary, runner::summary_markdown(summary) + "\n"); !appended) {
+            print_error(fmt::format("cannot append to $GITHUB_STEP_SUMMARY: {}", appended.message()));
+        }
+    }
+    std::cout << std::flush;
+}
 
 std::optional<config::Config> load_config_or_report(const std::filesystem::path& file) {
     config::LoadOutcome loaded = config::load_config(file);

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -48,7 +49,15 @@ struct PushRequest {
 ExitCode push_run(const PushRequest& request);
 void print_error(const std::string& message);
 bool running_in_ci();
-bool stderr_is_terminal();
+// On GitHub Actions: `::error` annotations for a run's red suites and failing tests (on stdout), and
+// summary.md appended to $GITHUB_STEP_SUMMARY. `run` and `merge` report alike, from summary.json.
+void report_on_github(const nlohmann::json& summary);
+enum class OutputStream { standard_output, standard_error };
+enum class CiFlag { absent, given };
+// Whether `stream` may carry colour and cursor control (a live view): it is a terminal, TERM is set and not
+// `dumb`, NO_COLOR is unset or empty (no-color.org), CI is not set and the command's --ci was not given.
+// Every command asks here before it writes an escape code.
+bool use_terminal_styling(OutputStream stream, CiFlag ci = CiFlag::absent);
 // Loads the config, printing every error; empty when it did not load.
 std::optional<config::Config> load_config_or_report(const std::filesystem::path& file);
 // The run id when none is given: GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT on GitHub Actions, else a UTC timestamp.

@@ -216,7 +216,7 @@ public:
 
 ProgressStyle choose_progress_style(bool quiet) {
     if (quiet) return ProgressStyle::quiet;
-    if (stderr_is_terminal() && !running_in_ci()) return ProgressStyle::live;
+    if (use_terminal_styling(OutputStream::standard_error)) return ProgressStyle::live;
     return ProgressStyle::lines;
 }
 

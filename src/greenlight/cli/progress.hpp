@@ -9,7 +9,7 @@ namespace greenlight::cli {
 
 enum class ProgressStyle { live, lines, quiet };
 
-// live when stderr is a terminal and CI is not set; lines otherwise; quiet on request.
+// live when stderr takes terminal styling (use_terminal_styling); lines otherwise; quiet on request.
 ProgressStyle choose_progress_style(bool quiet);
 
 std::unique_ptr<runner::RunObserver> make_progress(ProgressStyle style);

@@ -51,17 +51,6 @@ struct RunOptions {
     bool report_insecure = false;
 };
 
-void report_on_github(const nlohmann::json& summary) {
-    if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {
-        for (const auto& line : runner::github_annotations(summary)) std::cout << line << "\n";
-    }
-    if (const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY"); step_summary && *step_summary) {
-        if (auto appended = util::append_file(step_summary, runner::summary_markdown(summary) + "\n"); !appended) {
-            print_error(fmt::format("cannot append to $GITHUB_STEP_SUMMARY: {}", appended.message()));
-        }
-    }
-}
-
 // Pushes the written and verified bundle. A report that does not arrive leaves the verdict as it is: it is a
 // warning, unless --report-required asks that a green run also be on the server.
 ExitCode report_run(const RunOptions& options, const fs::path& bundle_dir, ExitCode verdict_exit) {

@@ -8,6 +8,7 @@
 
 #include "greenlight/results/parse_support.hpp"
 #include "greenlight/results/parsers.hpp"
+#include "greenlight/results/source_location.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::results {
@@ -52,6 +53,33 @@ void describe_problem(TestCase& test_case, pugi::xml_node element) {
 
 bool is_flaky_record(std::string_view element_name) {
     return element_name == "flakyFailure" || element_name == "flakyError";
+}
+
+// One path names the other: pytest's `file="tests/test_x.py"` and its traceback's `tests/test_x.py:7:`,
+// or a traceback that prints the path absolute.
+bool same_file(std::string_view a, std::string_view b) {
+    auto ends_with_path = [](std::string_view longer, std::string_view shorter) {
+        return longer.ends_with(shorter) &&
+               (longer.size() == shorter.size() || longer[longer.size() - shorter.size() - 1] == '/');
+    };
+    return ends_with_path(a, b) || ends_with_path(b, a);
+}
+
+// Where the test is: the `file`/`line` attributes (pytest's xunit1 family, jest-junit, PHPUnit) and, for a
+// failing test, the first `path:line:` its failure prints (pytest's xunit2 family, go-junit-report,
+// gotestsum), which is the line that failed. A failure in another file than the `file` attribute names
+// leaves the attributes as they are: the test's own file is what the reader looks for.
+void locate(TestCase& test_case, pugi::xml_node element) {
+    test_case.file = util::trim(element.attribute("file").as_string());
+    const int line = element.attribute("line").as_int(0);
+    test_case.line = test_case.file.empty() || line < 1 ? 0 : line;
+    if (test_case.outcome != TestOutcome::failed && test_case.outcome != TestOutcome::errored) return;
+    std::optional<SourceLocation> printed = first_source_location(test_case.message);
+    if (!printed) printed = first_source_location(test_case.details);
+    if (printed && (test_case.file.empty() || same_file(printed->file, test_case.file))) {
+        test_case.file = std::move(printed->file);
+        test_case.line = printed->line;
+    }
 }
 
 TestCase read_test_case(pugi::xml_node element, const std::string& suite) {
@@ -114,6 +142,7 @@ TestCase read_test_case(pugi::xml_node element, const std::string& suite) {
             }
         }
     }
+    locate(test_case, element);
     return test_case;
 }
 

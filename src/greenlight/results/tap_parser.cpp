@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <limits>
 
 #include "greenlight/results/parse_support.hpp"
 #include "greenlight/results/parsers.hpp"
+#include "greenlight/results/source_location.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::results {
@@ -193,6 +195,35 @@ std::string yaml_message(std::string_view yaml) {
         }
     }
     return {};
+}
+
+// Where a failing test is, from its YAML block: node's `location: '/path/x.test.mjs:8:1'` or the
+// `at: {file, line}` mapping node-tap writes.
+std::optional<SourceLocation> yaml_location(std::string_view yaml) {
+    const std::vector<std::string_view> lines = util::split_lines(yaml);
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const std::string_view line = lines[i];
+        if (line.starts_with("location:")) return parse_source_location(unquote(line.substr(9)));
+        if (util::trim(line) != "at:" || line.front() == ' ') continue;
+        SourceLocation found;
+        for (size_t j = i + 1; j < lines.size() && lines[j].starts_with(' '); ++j) {
+            const std::string_view entry = util::trim(lines[j]);
+            if (entry.starts_with("file:")) found.file = unquote(entry.substr(5));
+            if (entry.starts_with("line:")) {
+                const auto number = support::parse_count(util::trim(entry.substr(5)));
+                found.line = number && *number <= std::numeric_limits<int>::max() ? static_cast<int>(*number) : 0;
+            }
+        }
+        if (!found.file.empty()) return found;
+    }
+    return std::nullopt;
+}
+
+void locate(TestCase& test_case, std::string_view yaml) {
+    if (auto location = yaml_location(yaml)) {
+        test_case.file = std::move(location->file);
+        test_case.line = location->line;
+    }
 }
 
 class TapReader {
@@ -415,6 +446,7 @@ private:
             // A `not ok # SKIP` is still not ok, as prove counts it.
             test_case.outcome = TestOutcome::failed;
             test_case.message = yaml_message(yaml);
+            locate(test_case, yaml);
         } else if (point.directive == Directive::skip) {
             test_case.outcome = TestOutcome::skipped;
             test_case.message = point.reason;
@@ -445,6 +477,7 @@ private:
             if (message.empty()) message = "the subtest failed, though none of its tests did";
             test_case.message = support::cap_text(message, support::k_message_limit);
             test_case.details = support::cap_text(yaml, support::k_details_limit);
+            locate(test_case, yaml);
             m_cases.push_back(std::move(test_case));
             return true;
         }

@@ -25,6 +25,8 @@ struct TestCase {
     std::string message;  // failure/error/skip message, trimmed
     std::string details;  // failure body, capped to a few KiB
     std::string output;   // the case's <system-out> and <system-err> (JUnit), capped to a few KiB
+    std::string file;     // where the report places the test or its failure, as written there; empty when unknown
+    int line = 0;         // 1-based line in `file`; 0 when unknown
 };
 
 struct TestCounts {

@@ -56,6 +56,22 @@ struct RunRecord {
     std::string reason;
 };
 
+// How many failing tests of a suite the reports name one by one (summary.json, summary.md, annotations);
+// the rest are counted ("and N more").
+inline constexpr size_t k_failing_tests_listed = 10;
+
+// What the reports show of a suite's tests: summary.json's counts and junit.xml's <testsuite> alike.
+struct ReportedTests {
+    results::TestCounts counts;
+    // A test case that stands for a verdict the suite's own counts do not explain (a crash, a timeout,
+    // unreadable results, an inconsistency, too few tests, a flaky suite the tier does not accept, a missing
+    // requirement): counted in `counts` too, so both reports agree.
+    std::optional<results::TestCase> verdict_case;
+};
+
+// The one rule for the counts every report of a suite shows.
+ReportedTests reported_tests(const SuiteOutcome& suite);
+
 nlohmann::json suite_result_json(const SuiteOutcome& suite, const std::string& tier);
 nlohmann::json summary_json(const RunRecord& run);
 nlohmann::json containment_json(const ContainmentRecord& containment);

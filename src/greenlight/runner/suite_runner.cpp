@@ -79,6 +79,25 @@ std::string relative_to_bundle(const SuiteContext& context, const fs::path& path
     return path.lexically_normal().lexically_relative(context.bundle_dir.lexically_normal()).generic_string();
 }
 
+// Failure locations as the repository names them, so an annotation lands on the file in the pull request:
+// absolute paths under the repository made relative to it, paths relative to a suite's own working folder
+// (pytest and go print them so) prefixed with that folder when the file is there.
+void locate_in_repository(std::vector<results::TestCase>& cases, const fs::path& root, const fs::path& cwd) {
+    const fs::path repository = root.lexically_normal();
+    for (results::TestCase& test_case : cases) {
+        if (test_case.file.empty()) continue;
+        fs::path file(test_case.file);
+        if (file.is_relative()) {
+            std::error_code ignored;
+            if (cwd.lexically_normal() == repository || !fs::exists(cwd / file, ignored)) continue;
+            file = cwd / file;
+        }
+        if (is_inside(file, repository)) {
+            test_case.file = file.lexically_normal().lexically_relative(repository).generic_string();
+        }
+    }
+}
+
 // Reads the declared results of one attempt. A results file not written during this attempt is
 // treated as missing: stale results from an earlier run must never turn a crash into a pass.
 void read_results(const config::SuiteConfig& suite, const SuiteContext& context, const fs::path& cwd,
@@ -119,6 +138,7 @@ void read_results(const config::SuiteConfig& suite, const SuiteContext& context,
     if (auto* parsed = std::get_if<results::ParsedResults>(&outcome)) {
         facts.counts = parsed->counts;
         record.cases = std::move(parsed->cases);
+        locate_in_repository(record.cases, context.config.root, cwd);
     } else {
         facts.results_error = std::get<results::ParseFailure>(outcome).to_string();
     }

@@ -46,6 +46,38 @@ TEST(JunitTest, PytestXunit1CountsEveryOutcome) {
         << special->details;
 }
 
+TEST(JunitTest, FailingTestsAreLocatedAtTheLineThatFailed) {
+    // xunit1: file attribute, and the traceback names the failing line in that file.
+    const ParsedResults xunit1 = parse_junit_data("pytest_xunit1.xml");
+    EXPECT_EQ(find_case(xunit1, "test_fails")->file, "test_sample.py");
+    EXPECT_EQ(find_case(xunit1, "test_fails")->line, 7);
+    EXPECT_EQ(find_case(xunit1, "test_errors_in_setup")->file, "test_sample.py");
+    EXPECT_EQ(find_case(xunit1, "test_errors_in_setup")->line, 11);
+    // A passing test keeps what the attributes say.
+    EXPECT_EQ(find_case(xunit1, "test_passes")->file, "test_sample.py");
+    // xunit2 has no attributes: the traceback alone.
+    const ParsedResults xunit2 = parse_junit_data("pytest_xunit2.xml");
+    EXPECT_EQ(find_case(xunit2, "test_fails")->file, "test_sample.py");
+    EXPECT_EQ(find_case(xunit2, "test_fails")->line, 7);
+    EXPECT_EQ(find_case(xunit2, "test_passes")->file, "");
+    // go test through gotestsum: the `t.Errorf` line; a panic's stack frames are not `path:line:`.
+    const ParsedResults go = parse_junit_data("gotestsum_mixed.xml");
+    EXPECT_EQ(find_case(go, "TestAddWrong")->file, "calc_test.go");
+    EXPECT_EQ(find_case(go, "TestAddWrong")->line, 13);
+    EXPECT_EQ(find_case(go, "TestPanics")->file, "");
+    EXPECT_EQ(find_case(go, "TestPanics")->line, 0);
+}
+
+TEST(JunitTest, AFailureInAnotherFileKeepsTheTestsOwnFile) {
+    const ParsedResults results = expect_parsed(parse_junit(
+        R"(<testsuite name="s"><testcase classname="c" name="t" file="tests/test_a.py" line="4">)"
+        R"(<failure message="boom">lib/helpers.py:12: ValueError</failure></testcase></testsuite>)",
+        "junit.xml"));
+    ASSERT_EQ(results.cases.size(), 1u);
+    EXPECT_EQ(results.cases[0].file, "tests/test_a.py");
+    EXPECT_EQ(results.cases[0].line, 4);
+}
+
 TEST(JunitTest, PytestXunit2CountsLikeXunit1) {
     const ParsedResults results = parse_junit_data("pytest_xunit2.xml");
     expect_counts(results.counts, {12, 7, 2, 1, 2});

@@ -128,6 +128,21 @@ TEST(TapTest, Tap14NestedSubtestsAndEscapedHash) {
     EXPECT_EQ(escaped->message, "TODO: finish the escaping rules");
 }
 
+TEST(TapTest, FailingTestsAreLocatedFromTheirYamlBlock) {
+    // node's `location:` (path:line:column) and node-tap's `at: {file, line}`.
+    const ParsedResults node = parse_tap_data("node_tap_mixed.tap");
+    EXPECT_EQ(find_case(node, "inner fails")->file, "/home/ci/project/sample.test.mjs");
+    EXPECT_EQ(find_case(node, "inner fails")->line, 20);
+    EXPECT_EQ(find_case(node, "compares objects")->line, 8);
+    const ParsedResults tap14 = parse_tap_data("tap14_subtests.tap");
+    EXPECT_EQ(find_case(tap14, "resolves ::1")->file, "test/network.js");
+    EXPECT_EQ(find_case(tap14, "resolves ::1")->line, 41);
+    // A failure without a YAML block has no location.
+    const ParsedResults bare = expect_parsed(parse_tap("1..1\nnot ok 1 - bare\n", "t.tap"));
+    EXPECT_EQ(bare.cases.at(0).file, "");
+    EXPECT_EQ(bare.cases.at(0).line, 0);
+}
+
 TEST(TapTest, DirectivesAreCaseInsensitive) {
     const char* tap = "1..5\n"
                       "not ok 1 - later # todo not written\n"

@@ -396,13 +396,245 @@ TEST(MergedJunit, OneTestsuitePerSuiteWithCorrectCounts) {
     EXPECT_EQ(lint_element.attribute("failures").as_int(), 0);
     EXPECT_EQ(lint_element.attribute("errors").as_int(), 0);
 
+    // Skipped for a missing requirement the tier does not accept: red, so an error, not a skip.
     auto docker_element = testsuite(document, "docker-it");
     EXPECT_EQ(docker_element.attribute("tests").as_int(), 1);
-    EXPECT_EQ(docker_element.attribute("skipped").as_int(), 1);
+    EXPECT_EQ(docker_element.attribute("errors").as_int(), 1);
+    EXPECT_EQ(docker_element.attribute("skipped").as_int(), 0);
 
     EXPECT_EQ(root.attribute("tests").as_int(), 6);
     EXPECT_EQ(root.attribute("failures").as_int(), 1);
-    EXPECT_EQ(root.attribute("skipped").as_int(), 2);
+    EXPECT_EQ(root.attribute("errors").as_int(), 1);
+    // Jenkins' JUnit schema (junit-10.xsd) has no `skipped` on <testsuites>.
+    EXPECT_FALSE(root.attribute("skipped"));
+}
+
+TEST(MergedJunit, ASkippedSuiteTheTierAcceptsIsASkippedTest) {
+    pugi::xml_document document;
+    ASSERT_TRUE(document.load_string(merged_junit({skipped_suite("docker-it", true)}, "run").c_str()));
+    auto element = testsuite(document, "docker-it");
+    EXPECT_EQ(element.attribute("tests").as_int(), 1);
+    EXPECT_EQ(element.attribute("skipped").as_int(), 1);
+    EXPECT_EQ(element.attribute("errors").as_int(), 0);
+    EXPECT_TRUE(element.child("testcase").child("skipped"));
+}
+
+TEST(MergedJunit, CharactersXmlCannotHoldAreWrittenAsEscapes) {
+    SuiteOutcome failing = suite("colours", Verdict::fail, false, counts(0, 1));
+    results::TestCase test = test_case("paints", results::TestOutcome::failed, "\x1b[31mred\x1b[0m");
+    test.details = std::string("bad byte \xff, nul ") + '\0' + " end";
+    test.output = "bell \x07";
+    failing.attempts.back().cases = {test};
+    const std::string xml = merged_junit({failing}, "run");
+    pugi::xml_document document;
+    ASSERT_TRUE(document.load_string(xml.c_str())) << xml;
+    auto testcase = testsuite(document, "colours").child("testcase");
+    EXPECT_STREQ(testcase.child("failure").attribute("message").value(), "\\x1b[31mred\\x1b[0m");
+    EXPECT_STREQ(testcase.child("failure").text().get(), "bad byte \\xff, nul \\x00 end");
+    EXPECT_STREQ(testcase.child("system-out").text().get(), "bell \\x07");
+    EXPECT_EQ(xml.find('\x1b'), std::string::npos);
+}
+
+// ---- one rule for the counts of summary.json and junit.xml --------------------------------------------
+
+// Every kind of suite a run can hold: each verdict, with test cases, with counts only, with nothing.
+std::vector<SuiteOutcome> every_kind_of_suite() {
+    std::vector<SuiteOutcome> suites;
+    SuiteOutcome passing = suite("passing", Verdict::pass, true, counts(2, 0, 0, 1));
+    passing.attempts.back().cases = {test_case("a", results::TestOutcome::passed),
+                                     test_case("b", results::TestOutcome::passed),
+                                     test_case("c", results::TestOutcome::skipped)};
+    suites.push_back(passing);
+    SuiteOutcome failing = suite("failing", Verdict::fail, false, counts(1, 1, 1));
+    failing.attempts.back().cases = {test_case("a", results::TestOutcome::passed),
+                                     test_case("b", results::TestOutcome::failed, "no"),
+                                     test_case("c", results::TestOutcome::errored, "boom")};
+    suites.push_back(failing);
+    SuiteOutcome crashed_after_cases = suite("crashed-after-cases", Verdict::crashed, false, counts(1, 0));
+    crashed_after_cases.attempts.back().cases = {test_case("a", results::TestOutcome::passed)};
+    suites.push_back(crashed_after_cases);
+    suites.push_back(suite("crashed", Verdict::crashed, false));
+    suites.push_back(suite("timeout", Verdict::timeout, false));
+    suites.push_back(suite("error", Verdict::error, false));
+    suites.push_back(suite("no-tests", Verdict::no_tests, false, counts(0, 0, 0, 3)));
+    suites.push_back(suite("inconsistent", Verdict::inconsistent, false, counts(0, 2)));
+    suites.push_back(suite("flaky-accepted", Verdict::flaky, true, counts(4, 0), 2));
+    suites.push_back(suite("flaky-refused", Verdict::flaky, false, counts(4, 0), 2));
+    suites.push_back(suite("no-results-pass", Verdict::pass, true, counts(1, 0)));
+    suites.push_back(suite("no-results-fail", Verdict::fail, false, counts(0, 1)));
+    suites.push_back(suite("counted-from-output", Verdict::fail, false, counts(40, 2, 0, 3)));
+    suites.push_back(skipped_suite("skipped-accepted", true));
+    suites.push_back(skipped_suite("skipped-refused", false));
+    SuiteOutcome interrupted = suite("interrupted", Verdict::error, false);
+    interrupted.complete = false;
+    suites.push_back(interrupted);
+    return suites;
+}
+
+void expect_same_counts(const pugi::xml_node& element, const json& counts, const std::string& what) {
+    EXPECT_EQ(element.attribute("tests").as_llong(), counts["total"].get<long long>()) << what;
+    EXPECT_EQ(element.attribute("failures").as_llong(), counts["failed"].get<long long>()) << what;
+    EXPECT_EQ(element.attribute("errors").as_llong(), counts["errored"].get<long long>()) << what;
+}
+
+TEST(ReportedTests, JunitAndSummaryShowTheSameCountsForEveryKindOfSuite) {
+    RunRecord run = decided(every_kind_of_suite());
+    const json summary = summary_json(run);
+    pugi::xml_document document;
+    const std::string xml = merged_junit(run.suites, "run");
+    ASSERT_TRUE(document.load_string(xml.c_str())) << xml;
+    ASSERT_EQ(summary["suites"].size(), run.suites.size());
+    for (size_t i = 0; i < run.suites.size(); ++i) {
+        const json& entry = summary["suites"][i];
+        const std::string name = entry["name"];
+        const pugi::xml_node element = testsuite(document, name);
+        ASSERT_TRUE(element) << name;
+        expect_same_counts(element, entry["counts"], name);
+        EXPECT_EQ(element.attribute("skipped").as_llong(), entry["counts"]["skipped"].get<long long>()) << name;
+        // A suite with test cases (or one test: its command) lists each, and the verdict's stand-in when they do
+        // not explain it; counts read from a runner's summary line have no cases to list.
+        const auto listed = std::distance(element.children("testcase").begin(), element.children("testcase").end());
+        const SuiteOutcome& outcome = run.suites[i];
+        const bool has_cases = !outcome.attempts.empty() && !outcome.attempts.back().cases.empty();
+        if (has_cases || outcome.counts.total <= 1) {
+            EXPECT_EQ(listed, entry["counts"]["total"].get<long long>()) << name;
+        }
+        // A red suite never looks green in junit.xml.
+        if (!entry["green"].get<bool>()) {
+            EXPECT_GT(element.attribute("failures").as_int() + element.attribute("errors").as_int(), 0) << name;
+        }
+    }
+    expect_same_counts(document.child("testsuites"), summary["counts"], "the run");
+}
+
+TEST(ReportedTests, AVerdictTheCountsDoNotExplainAddsOneErroredTest) {
+    EXPECT_FALSE(reported_tests(suite("a", Verdict::pass, true, counts(3, 0))).verdict_case);
+    EXPECT_FALSE(reported_tests(suite("a", Verdict::fail, false, counts(3, 1))).verdict_case);
+    EXPECT_FALSE(reported_tests(suite("a", Verdict::flaky, true, counts(3, 0), 2)).verdict_case);
+    for (Verdict verdict : {Verdict::crashed, Verdict::timeout, Verdict::error, Verdict::no_tests,
+                            Verdict::inconsistent}) {
+        const ReportedTests reported = reported_tests(suite("a", verdict, false, counts(3, 0)));
+        ASSERT_TRUE(reported.verdict_case) << to_string(verdict);
+        EXPECT_EQ(reported.verdict_case->outcome, results::TestOutcome::errored);
+        EXPECT_EQ(reported.verdict_case->message, fmt_reason("a", verdict));
+        EXPECT_EQ(reported.counts.total, 4);
+        EXPECT_EQ(reported.counts.errored, 1);
+        EXPECT_EQ(reported.counts.passed, 3);
+    }
+    // A fail verdict with nothing failing among the counts is not explained by them either.
+    EXPECT_TRUE(reported_tests(suite("a", Verdict::fail, false, counts(3, 0))).verdict_case);
+    EXPECT_TRUE(reported_tests(suite("a", Verdict::flaky, false, counts(3, 0), 2)).verdict_case);
+}
+
+TEST(SummaryJson, ACrashedSuiteCountsTheErroredTestJunitShows) {
+    // The case the counts disagreed on: junit.xml listed an error for the crash, summary.json did not count it.
+    RunRecord run = decided({suite("unit", Verdict::pass, true, counts(13, 0)),
+                             suite("native", Verdict::crashed, false)});
+    const json summary = summary_json(run);
+    EXPECT_EQ(summary["counts"]["total"], 14);
+    EXPECT_EQ(summary["counts"]["errored"], 1);
+    EXPECT_EQ(summary["suites"][1]["counts"]["errored"], 1);
+    pugi::xml_document document;
+    ASSERT_TRUE(document.load_string(merged_junit(run.suites, "run").c_str()));
+    EXPECT_EQ(document.child("testsuites").attribute("tests").as_int(), 14);
+    EXPECT_EQ(document.child("testsuites").attribute("errors").as_int(), 1);
+}
+
+// ---- failing tests in summary.json, summary.md and annotations ---------------------------------------------
+
+SuiteOutcome suite_with_failures(const std::string& name, int failing) {
+    SuiteOutcome outcome = suite(name, Verdict::fail, false, counts(1, failing));
+    outcome.attempts.back().cases.push_back(test_case("passes", results::TestOutcome::passed));
+    for (int i = 1; i <= failing; ++i) {
+        results::TestCase test = test_case("test_" + std::to_string(i), results::TestOutcome::failed,
+                                           "AssertionError: " + std::to_string(i) + " != 0\nsecond line");
+        test.file = "tests/test_x.py";
+        test.line = 4 + i;
+        outcome.attempts.back().cases.push_back(test);
+    }
+    return outcome;
+}
+
+TEST(SummaryJson, NamesTheFirstFailingTestsOfASuiteWithFileLineAndMessage) {
+    const json summary = summary_json(decided({suite_with_failures("unit", 12)}));
+    const json& unit = summary["suites"][0];
+    ASSERT_EQ(unit["failing_tests"].size(), k_failing_tests_listed);
+    EXPECT_EQ(unit["failing_tests_omitted"], 2);
+    const json& first = unit["failing_tests"][0];
+    EXPECT_EQ(first["name"], "calc.CalcTest.test_1");
+    EXPECT_EQ(first["outcome"], "failed");
+    EXPECT_EQ(first["file"], "tests/test_x.py");
+    EXPECT_EQ(first["line"], 5);
+    EXPECT_EQ(first["message"], "AssertionError: 1 != 0");
+
+    SuiteOutcome unlocated = suite_with_failures("api", 1);
+    unlocated.attempts.back().cases.back().file.clear();
+    const json api = summary_json(decided({unlocated}))["suites"][0];
+    EXPECT_TRUE(api["failing_tests"][0]["file"].is_null());
+    EXPECT_TRUE(api["failing_tests"][0]["line"].is_null());
+}
+
+TEST(SummaryJson, AFailureMessageLosesItsTerminalColourCodes) {
+    SuiteOutcome red = suite_with_failures("unit", 1);
+    red.attempts.back().cases.back().message = "\n  \x1b[1;31mexpected 3\x1b[0m, got 4\x07\nmore";
+    const json summary = summary_json(decided({red}));
+    EXPECT_EQ(summary["suites"][0]["failing_tests"][0]["message"], "expected 3, got 4");
+}
+
+TEST(GithubAnnotations, EachFailingTestOnItsFileAndLineThenHowManyMore) {
+    const auto lines = github_annotations(summary_json(decided({suite_with_failures("unit", 12)})));
+    // The suite, its first 10 failing tests, one line for the other 2.
+    ASSERT_EQ(lines.size(), 12u) << ::testing::PrintToString(lines);
+    EXPECT_EQ(lines[0], "::error title=greenlight pr-fast%3A suite unit fail::unit ended fail");
+    EXPECT_EQ(lines[1], "::error file=tests/test_x.py,line=5,title=calc.CalcTest.test_1 failed (suite unit)"
+                        "::AssertionError: 1 != 0");
+    EXPECT_EQ(lines[10], "::error file=tests/test_x.py,line=14,title=calc.CalcTest.test_10 failed (suite unit)"
+                         "::AssertionError: 10 != 0");
+    EXPECT_EQ(lines[11], "::error title=greenlight%3A suite unit::and 2 more failing tests (see junit.xml)");
+}
+
+TEST(GithubAnnotations, PropertiesOfATestAreEscaped) {
+    SuiteOutcome red = suite_with_failures("unit", 1);
+    results::TestCase& test = red.attempts.back().cases.back();
+    test.file = "tests/a,b:c.py";
+    test.name = "test[1,2]";
+    test.message = "100% wrong";
+    const auto lines = github_annotations(summary_json(decided({red})));
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[1], "::error file=tests/a%2Cb%3Ac.py,line=5,title=calc.CalcTest.test[1%2C2] failed (suite unit)"
+                        "::100%25 wrong");
+}
+
+TEST(GithubAnnotations, AMergedSummaryAnnotatesTheSame) {
+    // merge copies the suites of each shard's summary.json; a round trip through JSON text changes nothing.
+    const json summary = summary_json(decided({suite_with_failures("unit", 3)}));
+    EXPECT_EQ(github_annotations(json::parse(summary.dump())), github_annotations(summary));
+}
+
+TEST(SummaryMarkdown, ListsTheFailingTestsOfRedSuites) {
+    SuiteOutcome red = suite_with_failures("unit", 12);
+    red.attempts.back().cases[1].message = "expected <b> | *x*";
+    const std::string markdown = summary_markdown(summary_json(decided({red, suite("lint", Verdict::pass, true)})));
+    EXPECT_THAT(markdown, HasSubstr("### Failing tests"));
+    EXPECT_THAT(markdown, HasSubstr("`unit` — 12 failing:"));
+    EXPECT_THAT(markdown, HasSubstr("- `calc.CalcTest.test_1` (`tests/test_x.py:5`): expected \\<b\\> \\| \\*x\\*\n"));
+    EXPECT_THAT(markdown, HasSubstr("- `calc.CalcTest.test_10` (`tests/test_x.py:14`): AssertionError: 10 != 0\n"));
+    EXPECT_THAT(markdown, Not(HasSubstr("test_11`")));
+    EXPECT_THAT(markdown, HasSubstr("- and 2 more\n"));
+}
+
+TEST(SummaryMarkdown, ABlankLineEndsTheTableWithOrWithoutACommit) {
+    for (bool with_sha : {true, false}) {
+        RunRecord run = run_of({suite("unit", Verdict::pass, true, counts(1, 0))});
+        if (!with_sha) run.git_sha.clear();
+        decide_run(run);
+        const std::string markdown = summary_markdown(summary_json(run));
+        const size_t row = markdown.find("| ✅ | `unit` |");
+        ASSERT_NE(row, std::string::npos) << markdown;
+        const size_t row_end = markdown.find('\n', row);
+        EXPECT_EQ(markdown.substr(row_end, 2), "\n\n") << markdown;
+        EXPECT_THAT(markdown, HasSubstr(with_sha ? "\nCommit `0123" : "\ngreenlight ")) << markdown;
+    }
 }
 
 TEST(MergedJunit, WhatAFailingTestPrintedIsKeptAndAPassingOnesIsNot) {
