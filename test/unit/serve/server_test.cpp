@@ -222,6 +222,27 @@ TEST_P(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
     EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 1u);
 }
 
+TEST_P(ServeServerTest, AReportWhoseVerdictDisagreesWithItsSuitesIsRefusedNamingTheField) {
+    start();
+    RunRecord lying = run("nightly-201", "fail", k_start - 1h);
+    lying.verdict = "pass";  // its one suite failed
+    auto refused = m_client->Put("/api/v1/runs/nightly-201", bearer(m_ingest_token), run_report_json(lying).dump(),
+                                 "application/json");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 422) << refused->body;
+    EXPECT_NE(refused->body.find("/verdict"), std::string::npos) << refused->body;
+    EXPECT_NE(refused->body.find("fail"), std::string::npos) << refused->body;
+
+    RunRecord green_fail = run("nightly-202", "fail", k_start - 1h);
+    green_fail.green = true;
+    auto refused_green = m_client->Put("/api/v1/runs/nightly-202", bearer(m_ingest_token),
+                                       run_report_json(green_fail).dump(), "application/json");
+    ASSERT_TRUE(refused_green);
+    EXPECT_EQ(refused_green->status, 422) << refused_green->body;
+    EXPECT_NE(refused_green->body.find("/green"), std::string::npos) << refused_green->body;
+    EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 0u) << "nothing of a refused report is stored";
+}
+
 TEST_P(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWritten) {
     start();
     for (const std::string id : {"..%2F..%2Fescaped", "..", "a%2Fb", "%2Ftmp%2Fx"}) {
