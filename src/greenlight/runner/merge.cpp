@@ -195,10 +195,6 @@ std::optional<std::string> mismatch(const Input& first, const Input& other) {
         return fmt::format("{} is {} but {} is {}: shards of one run share their count", first.path.string(),
                            describe(first.shard), other.path.string(), describe(other.shard));
     }
-    if (first.tier_suites && other.tier_suites && *first.tier_suites != *other.tier_suites) {
-        return fmt::format("{} and {} split different sets of suites: they were planned from different configs",
-                           first.path.string(), other.path.string());
-    }
     return std::nullopt;
 }
 
@@ -220,6 +216,16 @@ std::string check_shards(const std::vector<Input>& inputs) {
                                    seen->second->path.string(), input.path.string());
             }
         }
+    }
+    // Shards of one plan agree on the tier's suites; a different set means another config or another split.
+    const Input* first_with_suites = nullptr;
+    for (const auto& input : inputs) {
+        if (!input.tier_suites) continue;
+        if (first_with_suites && *first_with_suites->tier_suites != *input.tier_suites) {
+            return fmt::format("{} and {} split different sets of suites: they were planned from different configs",
+                               first_with_suites->path.string(), input.path.string());
+        }
+        if (!first_with_suites) first_with_suites = &input;
     }
     return "";
 }

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "greenlight/bundle/manifest.hpp"
 #include "greenlight/bundle/verify.hpp"
 #include "greenlight/runner/merge.hpp"
 #include "greenlight/runner/report.hpp"
@@ -18,6 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using nlohmann::json;
 using Status = MergeOutcome::Status;
+namespace fs = std::filesystem;
 
 // One shard bundle to write: which run it belongs to, and the suites it ran with their verdicts.
 struct ShardBundle {
