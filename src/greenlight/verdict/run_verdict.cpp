@@ -85,9 +85,8 @@ RunDecision decide_run(const RunFacts& facts) {
     } else if (facts.scope == RunScope::smoke_guard && facts.smoke && facts.suites.empty()) {
         decision.verdict = Verdict::pass;
         decision.green = true;
-        decision.reason = fmt::format("the smoke guard is the run (--smoke-only, or tier {} lists no suites), and it "
-                                      "passed: {}",
-                                      facts.tier, facts.smoke->reason);
+        decision.reason = fmt::format("the smoke guard is the run (tier {}), and it passed: {}", facts.tier,
+                                      facts.smoke->reason);
     } else {
         decision = judge_suites(facts);
     }
