@@ -283,7 +283,7 @@ RunRecord sample_run() {
     run.duration_seconds = 330.25;
     run.git_sha = "abc1234";
     run.branch = "feature/x";
-    run.suites.push_back({"api", "flaky", 10, 0, 0, 1, 300.5, 2});
+    run.suites.push_back({"api", "flaky", 10, 0, 0, 1, 300.5, 2, std::nullopt});
     run.cases.push_back({"api", "api.orders", "refunds", "failed", 1.25, "expected 200\nü"});
     run.cases.push_back({"api", "api.orders", "lists", "passed", 0.5, ""});
     return run;

@@ -150,7 +150,7 @@ protected:
         record.duration_seconds = 300;
         record.git_sha = "0123456789abcdef0123456789abcdef01234567";
         record.branch = "main";
-        record.suites.push_back(SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1});
+        record.suites.push_back(SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
         record.cases.push_back(TestCaseRecord{"unit", "billing.Invoice", "rounds_half_up",
                                               verdict == "pass" ? "passed" : "failed", 0.2,
                                               verdict == "pass" ? "" : "expected 3 got 2"});
