@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `greenlight run --shard I/N` splits a tier's suites across shards (every suite exactly once, the
 # same split every time it is planned, balanced by --durations-from), and `greenlight merge` joins
-# the shard bundles of one run: exit 0 when green, 1 when a shard is red or does not verify, 2 for
-# bundles of different runs or overlapping shards; packed .tar.gz shards merge too.
+# the shard bundles of one run: exit 0 when green, 1 when a shard is red, missing (also with
+# --allow-partial, which leaves the run incomplete) or does not verify, 2 for bundles of different runs,
+# shard counts, a shard twice or a shard with an unsharded run; packed .tar.gz shards merge too.
 # Usage: merge_shards.sh GREENLIGHT_BINARY
 # shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
@@ -59,8 +60,11 @@ suites_b=$(suites_in "$b/summary.json")
 [[ -n $suites_a && -n $suites_b ]] || fail "a shard ran no suite: shard 1 [$suites_a], shard 2 [$suites_b]"
 together=$(echo "$suites_a $suites_b" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
 [[ $together == "$all_suites" ]] || fail "the shards ran [$suites_a] and [$suites_b]; together they must be each of [$all_suites] once"
-expect_json "$a/summary.json" "d['shard']" '{"count": 2, "index": 1}' "shard 1 summary.json"
-expect_json "$b/summary.json" "d['shard']" '{"count": 2, "index": 2}' "shard 2 summary.json"
+expect_json "$a/summary.json" "[d['shard']['index'], d['shard']['count']]" '[1, 2]' "shard 1 summary.json"
+expect_json "$b/summary.json" "[d['shard']['index'], d['shard']['count']]" '[2, 2]' "shard 2 summary.json"
+# Each shard records the suites the others run: together with its own, the whole tier.
+expect_json "$a/summary.json" "' '.join(sorted(d['shard']['other_shards_suites']))" "$suites_b" "shard 1 summary.json"
+expect_json "$b/summary.json" "' '.join(sorted(d['shard']['other_shards_suites']))" "$suites_a" "shard 2 summary.json"
 
 note "the split is the same when planned again"
 [[ $(planned_suites 1/2) == "$suites_a" ]] || fail "run --list --shard 1/2 plans [$(planned_suites 1/2)], shard 1 ran [$suites_a]"
@@ -112,9 +116,38 @@ note "merge into a non-empty folder is refused"
 gl merge "$a" "$b" -o "$merged"
 expect_rc 2 "merge into a non-empty folder"
 
-note "overlapping shards are refused"
+note "the same shard twice is refused"
 gl merge "$a" "$a" -o "$work/merged-overlap"
 expect_rc 2 "merge of a shard with itself"
+expect_grep "both shard 1/2" "$last_err" "the message names the duplicate shard"
+
+note "a lost shard makes the merged run red and names it"
+gl merge "$a" -o "$work/merged-partial"
+expect_rc 1 "merge of shard 1 of 2 alone"
+expect_json "$work/merged-partial/summary.json" "d['verdict']" "error" "merge of shard 1 of 2 alone"
+expect_json "$work/merged-partial/summary.json" "d['green']" "false" "merge of shard 1 of 2 alone"
+expect_json "$work/merged-partial/summary.json" "d['status']" "incomplete" "merge of shard 1 of 2 alone"
+expect_json "$work/merged-partial/summary.json" "d['missing_shards']" '[{"count": 2, "index": 2}]' "merge of shard 1 of 2 alone"
+expect_json "$work/merged-partial/summary.json" "' '.join(sorted(d['missing_suites']))" "$suites_b" "merge of shard 1 of 2 alone"
+expect_grep "shard 2/2 missing" "$work/merged-partial/summary.json" "the reason names the missing shard"
+expect_grep "shard 2/2 missing" "$last_out" "merge prints the missing shard"
+gl verify "$work/merged-partial"
+expect_rc 0 "verify of the partial merge"
+
+note "--allow-partial writes the merged run as incomplete, never green"
+gl merge "$b" --allow-partial -o "$work/merged-allowed"
+expect_rc 1 "merge --allow-partial of shard 2 of 2 alone"
+expect_json "$work/merged-allowed/summary.json" "d['verdict']" "pass" "merge --allow-partial (the verdict of the shards present)"
+expect_json "$work/merged-allowed/summary.json" "d['green']" "false" "merge --allow-partial"
+expect_json "$work/merged-allowed/summary.json" "d['status']" "incomplete" "merge --allow-partial"
+expect_json "$work/merged-allowed/summary.json" "d['allow_partial']" "true" "merge --allow-partial"
+expect_grep "shard 1/2 missing" "$work/merged-allowed/summary.json" "the reason names the missing shard"
+
+note "merge --help explains the flags"
+gl merge --help
+expect_rc 0 "merge --help"
+expect_grep "allow-partial" "$last_out" "merge --help"
+expect_grep "never green" "$last_out" "merge --help"
 
 note "one red shard makes the merged run red"
 shard_with_s4=$a
@@ -135,7 +168,18 @@ gl run --tier wide --no-smoke --shard 2/2 --run-id OTHER --artifact-dir "$work/s
 expect_rc 0 "shard 2/2 of another run"
 gl merge "$a" "$work/shard-other/sharded/OTHER" -o "$work/merged-mixed"
 expect_rc 2 "merge of shards of different runs"
-expect_grep "run.id|run_id|OTHER" "$last_err" "the message names the differing run id"
+expect_grep "run_id .R. in the first, .OTHER." "$last_err" "the message names the differing run id"
+
+note "a shard of another shard count, or an unsharded run, is refused"
+gl run --tier wide --no-smoke --shard 2/3 --run-id R --artifact-dir "$work/shard-of-three"
+gl merge "$a" "$work/shard-of-three/sharded/R" -o "$work/merged-counts"
+expect_rc 2 "merge of shard 1/2 with shard 2/3"
+expect_grep "shard 2/3" "$last_err" "the message names the other shard count"
+gl run --tier wide --no-smoke --run-id R --artifact-dir "$work/unsharded"
+expect_rc 0 "the unsharded run"
+gl merge "$a" "$work/unsharded/sharded/R" -o "$work/merged-unsharded"
+expect_rc 2 "merge of a shard with an unsharded run"
+expect_grep "not a shard" "$last_err" "the message says which input is not a shard"
 
 note "a tampered shard is refused"
 mkdir -p "$work/tampered"

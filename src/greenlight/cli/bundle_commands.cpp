@@ -8,6 +8,7 @@
 #include "greenlight/bundle/verify.hpp"
 #include "greenlight/cli/commands.hpp"
 #include "greenlight/runner/merge.hpp"
+#include "greenlight/verdict/verdict.hpp"
 
 namespace greenlight::cli {
 
@@ -87,14 +88,24 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code) {
         std::vector<std::string> inputs;
         std::string output;
         int jobs = 2;
+        bool allow_partial = false;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("merge", "Join the shard bundles of one run into one bundle");
-    command->footer("Each input (folder or .tar.gz) must verify; all must share project, run id and tier and\n"
-                    "no suite may appear twice. Exit 0 when the merged run is green, 1 when it is red.");
-    command->add_option("bundles", options->inputs, "Shard bundles")->required();
+    command->footer(
+        "Each input (folder or .tar.gz) must verify against its manifest. The inputs must be distinct shards of\n"
+        "one run (`run --shard I/N`): same project, run id, tier and shard count, each shard once, no suite twice;\n"
+        "an unsharded bundle merges with nothing but itself alone. The merged run is judged again by the run's\n"
+        "verdict rule. A shard none of the inputs brings makes it red (verdict error, naming the missing shards);\n"
+        "--allow-partial writes it as status incomplete with the verdict of the shards present instead. Either way\n"
+        "a run that lacks a shard is never green.\n"
+        "Exit: 0 merged run green, 1 red or incomplete (or an input does not verify), 2 inputs refused (not shards\n"
+        "of one run, duplicate shard, output folder not empty), 3 the merged bundle could not be written.");
+    command->add_option("bundles", options->inputs, "Shard bundles (folders or .tar.gz)")->required();
     command->add_option("-o,--output", options->output, "Folder for the merged bundle (must be new or empty)")->required();
     command->add_option("-j,--jobs", options->jobs, "Files hashed in parallel")->check(CLI::Range(1, 256))->capture_default_str();
+    command->add_flag("--allow-partial", options->allow_partial,
+                      "Merge although shards are missing: the run is written as incomplete (still never green)");
     command->callback([options, &exit_code] {
         std::vector<fs::path> inputs;
         for (const auto& input : options->inputs) {
@@ -104,9 +115,10 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code) {
             }
             inputs.emplace_back(input);
         }
-        runner::MergeOutcome outcome = runner::merge_bundles(inputs, options->output, options->jobs);
+        const auto missing = options->allow_partial ? verdict::MissingShards::allow_partial : verdict::MissingShards::red;
+        runner::MergeOutcome outcome = runner::merge_bundles(inputs, options->output, options->jobs, missing);
         switch (outcome.status) {
-            case runner::MergeOutcome::Status::usage_error:
+            case runner::MergeOutcome::Status::refused:
                 print_error(outcome.message);
                 exit_code = ExitCode::usage;
                 return;
@@ -121,11 +133,12 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code) {
             case runner::MergeOutcome::Status::merged: break;
         }
         const auto& summary = outcome.summary;
-        std::cout << fmt::format("merged {} bundles: {} suites, verdict {} ({})\nbundle: {}\n", inputs.size(),
-                                 summary["suites"].size(), summary.value("verdict", ""),
-                                 summary.value("green", false) ? "green" : "red", options->output);
+        const bool green = summary.value("green", false);
+        std::cout << fmt::format("merged {} bundles: {} suites, verdict {} ({}, {}) — {}\nbundle: {}\n", inputs.size(),
+                                 summary["suites"].size(), summary.value("verdict", ""), green ? "green" : "red",
+                                 summary.value("status", ""), summary.value("reason", ""), options->output);
         report_on_github(summary);
-        exit_code = summary.value("green", false) ? ExitCode::green : ExitCode::red;
+        exit_code = green ? ExitCode::green : ExitCode::red;
     });
 }
 

@@ -10,6 +10,7 @@
 #include "greenlight/smoke/smoke.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/verdict/verdict.hpp"
 
 namespace greenlight::cli {
 
@@ -162,6 +163,8 @@ ExitCode run(const RunOptions& options) {
     request.supervisor = &supervisor;
     request.requirements = &requirements;
     request.clock = &clock;
+    // Runs the smoke guard and the suites and writes the bundle. Every verdict in it (attempt, suite, run) is
+    // decided by the rules in verdict/verdict.hpp: decide_attempt, decide_suite, decide_run.
     runner::RunResult result = runner::execute_run(request);
 
     std::error_code missing;
@@ -175,7 +178,7 @@ ExitCode run(const RunOptions& options) {
         std::cout << "\n" << verdict_table(result.record) << "\n";
     }
     if (!options.json) {
-        std::cout << fmt::format("verdict: {}{} — {}\nbundle: {}\n", runner::to_string(result.record.verdict),
+        std::cout << fmt::format("verdict: {}{} — {}\nbundle: {}\n", verdict::to_string(result.record.verdict),
                                  result.record.green ? " (green)" : " (red)", result.record.reason, bundle_dir.string());
     }
     report_on_github(result.summary);

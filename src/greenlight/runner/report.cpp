@@ -281,51 +281,6 @@ json suite_result_json(const SuiteOutcome& suite, const std::string& tier) {
     };
 }
 
-void decide_run(RunRecord& run) {
-    if (run.smoke && !run.smoke->green) {
-        run.verdict = Verdict::error;
-        run.green = false;
-        run.reason = fmt::format("the smoke guard failed ({}): the runner's own semantics are not proven, so no "
-                                 "suite was trusted to run",
-                                 run.smoke->reason);
-        return;
-    }
-    bool any_executed = false;
-    const SuiteOutcome* worst = nullptr;
-    bool all_green = true;
-    for (const auto& suite : run.suites) {
-        if (!suite.attempts.empty()) any_executed = true;
-        if (!worst || severity(suite.verdict) > severity(worst->verdict)) worst = &suite;
-        all_green = all_green && suite.green;
-    }
-    if (!any_executed) {
-        run.verdict = Verdict::no_tests;
-        run.green = false;
-        run.reason = run.suites.empty() ? "no suite was selected" : "no suite executed";
-    } else {
-        run.verdict = worst->verdict;
-        run.green = all_green;
-        if (all_green) {
-            size_t flaky = 0;
-            size_t skipped = 0;
-            for (const auto& suite : run.suites) {
-                flaky += suite.verdict == Verdict::flaky;
-                skipped += suite.verdict == Verdict::skipped;
-            }
-            run.reason = "every suite is green";
-            if (flaky + skipped > 0) {
-                run.reason += fmt::format(" ({} flaky, {} skipped; allowed by the tier's policy)", flaky, skipped);
-            }
-        } else {
-            run.reason = fmt::format("{}: {}", worst->name, worst->reason);
-        }
-    }
-    if (!run.complete) {
-        run.green = false;
-        run.reason = "interrupted: the run did not finish; " + run.reason;
-    }
-}
-
 json summary_json(const RunRecord& run) {
     results::TestCounts totals;
     json suites = json::array();
@@ -372,7 +327,11 @@ json summary_json(const RunRecord& run) {
         {"duration_ms", run.duration.count()},
         {"git", {{"sha", run.git_sha.empty() ? json() : json(run.git_sha)},
                  {"ref", run.git_ref.empty() ? json() : json(run.git_ref)}}},
-        {"shard", run.shard ? json{{"index", run.shard->index}, {"count", run.shard->count}} : json()},
+        {"scope", verdict::to_string(run.scope)},
+        {"shard", run.shard ? json{{"index", run.shard->index},
+                                   {"count", run.shard->count},
+                                   {"other_shards_suites", run.other_shards_suites}}
+                            : json()},
         {"smoke", smoke},
         {"counts", counts_json(totals)},
         {"suites", suites},

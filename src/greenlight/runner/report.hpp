@@ -15,10 +15,7 @@ namespace greenlight::runner {
 inline constexpr const char* k_summary_schema = "greenlight.summary/v1";
 inline constexpr const char* k_suite_result_schema = "greenlight.suite-result/v1";
 
-struct Shard {
-    int index = 1;  // 1-based
-    int count = 1;
-};
+using Shard = verdict::Shard;
 
 // The smoke guard's outcome, as the run records it.
 struct PreflightRecord {
@@ -46,7 +43,9 @@ struct RunRecord {
     std::chrono::milliseconds duration{0};
     std::string git_sha;
     std::string git_ref;
+    verdict::RunScope scope = verdict::RunScope::tier;
     std::optional<Shard> shard;
+    std::vector<std::string> other_shards_suites;  // with `shard`: the tier's suites that other shards run
     std::optional<PreflightRecord> smoke;
     std::vector<SuiteOutcome> suites;
     std::vector<std::string> not_run;  // planned but never started (the run was interrupted or stopped)
@@ -75,10 +74,6 @@ ReportedTests reported_tests(const SuiteOutcome& suite);
 nlohmann::json suite_result_json(const SuiteOutcome& suite, const std::string& tier);
 nlohmann::json summary_json(const RunRecord& run);
 nlohmann::json containment_json(const ContainmentRecord& containment);
-
-// Computes the verdict, green and reason of a run from its suites (and smoke guard): the worst
-// verdict; no suite executed = no-tests; an interrupted run is never green.
-void decide_run(RunRecord& run);
 
 std::string summary_markdown(const nlohmann::json& summary);
 std::string merged_junit(const std::vector<SuiteOutcome>& suites, const std::string& run_name);

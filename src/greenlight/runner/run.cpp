@@ -94,6 +94,29 @@ std::string write_run_reports(const fs::path& bundle_dir, const nlohmann::json& 
     return util::join(errors, "; ");
 }
 
+verdict::RunFacts run_facts(const RunRecord& run) {
+    verdict::RunFacts facts;
+    facts.tier = run.tier;
+    facts.scope = run.scope;
+    if (run.smoke) facts.smoke = verdict::SmokeSummary{run.smoke->green, run.smoke->reason};
+    for (const auto& suite : run.suites) {
+        facts.suites.push_back({suite.name, suite.verdict, suite.green, !suite.attempts.empty(), suite.reason});
+    }
+    facts.not_run = run.not_run;
+    facts.interruption = run.complete ? verdict::Interruption::none : verdict::Interruption::requested;
+    facts.shard = run.shard;
+    facts.suites_in_other_shards = run.other_shards_suites.size();
+    return facts;
+}
+
+void settle_run_verdict(RunRecord& run) {
+    const verdict::RunDecision decision = verdict::decide_run(run_facts(run));
+    run.verdict = decision.verdict;
+    run.green = decision.green;
+    run.reason = decision.reason;
+    run.complete = decision.status == verdict::RunStatus::complete;
+}
+
 RunResult execute_run(const RunRequest& request) {
     const util::Clock& clock = *request.clock;
     const config::Config& config = *request.config;
@@ -104,6 +127,9 @@ RunResult execute_run(const RunRequest& request) {
     run.run_id = request.run_id;
     run.tier = request.plan.tier;
     run.shard = request.plan.shard;
+    if (run.shard) run.other_shards_suites = request.plan.other_shards;
+    // The smoke guard is the whole run when asked for alone or when the tier lists no suites.
+    if (request.smoke_only || request.plan.tier_is_empty) run.scope = verdict::RunScope::smoke_guard;
     run.started_at = util::format_utc(clock.now());
     const auto started = clock.steady_now();
     const auto& containment = process::Containment::instance();
@@ -124,7 +150,6 @@ RunResult execute_run(const RunRequest& request) {
         run.smoke = request.preflight(request.bundle_dir / "smoke");
         observe([&](RunObserver& observer) { observer.on_smoke_end(*run.smoke); });
     }
-    const bool smoke_is_the_run = request.smoke_only || request.plan.tier_is_empty;
     const bool run_suites = !request.smoke_only && (!run.smoke || run.smoke->green);
 
     const auto& planned = request.plan.suites;
@@ -162,18 +187,7 @@ RunResult execute_run(const RunRequest& request) {
         }
     }
     run.complete = !interrupted();
-    decide_run(run);
-    if (smoke_is_the_run && run.smoke && run.smoke->green && run.suites.empty()) {
-        run.verdict = Verdict::pass;
-        run.green = run.complete;
-        run.reason = request.smoke_only ? "smoke only: the smoke guard proved the runner's semantics"
-                                        : fmt::format("tier {} runs the smoke guard only, and it passed", run.tier);
-    }
-    if (request.plan.shard && request.plan.suites.empty() && !request.plan.tier_is_empty && !request.smoke_only) {
-        run.reason = fmt::format("shard {}/{} got no suites ({} suites in tier {} went to other shards); use fewer shards",
-                                 request.plan.shard->index, request.plan.shard->count, request.plan.other_shards.size(),
-                                 run.tier);
-    }
+    settle_run_verdict(run);
     run.finished_at = util::format_utc(clock.now());
     run.duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock.steady_now() - started);
 

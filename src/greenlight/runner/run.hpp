@@ -52,7 +52,14 @@ struct RunResult {
     bundle::VerifyReport verification;
 };
 
+// Runs the plan and writes the bundle. The verdict is decided by verdict::decide_run (settle_run_verdict).
 RunResult execute_run(const RunRequest& request);
+
+// The facts verdict::decide_run judges a run on, as the run recorded them.
+verdict::RunFacts run_facts(const RunRecord& run);
+
+// Decides the run's verdict, green, reason and status with verdict::decide_run and records them in `run`.
+void settle_run_verdict(RunRecord& run);
 
 // Writes summary.json, summary.md, junit.xml, then the manifest, then re-verifies the bundle.
 // Used by run and merge alike.

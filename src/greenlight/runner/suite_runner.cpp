@@ -255,36 +255,28 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
         }
     }
 
-    if (unmet) {
-        outcome.verdict = Verdict::skipped;
-        outcome.reason = *unmet;
-        outcome.counts = {};
-        outcome.complete = true;
-    } else {
+    verdict::SuiteFacts facts{context.tier, unmet, {}, verdict::Interruption::none};
+    if (!unmet) {
         for (int number = 1; number <= suite.retries + 1; ++number) {
             if (number > 1) keep_attempt(context, paths, outcome.attempts.back());
             outcome.attempts.push_back(run_attempt(suite, context, paths, number, *scratch));
             const AttemptRecord& last = outcome.attempts.back();
-            if (last.exit.termination == Termination::interrupted || interrupted()) break;
-            if (!is_retryable(last.decision.verdict)) break;
-        }
-        const AttemptRecord& last = outcome.attempts.back();
-        outcome.complete = last.exit.termination != Termination::interrupted;
-        outcome.counts = last.decision.counts;
-        if (last.decision.verdict == Verdict::pass && outcome.attempts.size() > 1) {
-            outcome.verdict = Verdict::flaky;
-            outcome.reason = fmt::format("passed on attempt {} after failing: {}", last.number,
-                                         outcome.attempts.front().decision.reason);
-        } else {
-            outcome.verdict = last.decision.verdict;
-            outcome.reason = last.decision.reason;
-        }
-        if (!last.exit.leaked.empty()) {
-            outcome.reason += fmt::format(" ({} leaked process{} stopped)", last.exit.leaked.size(),
-                                          last.exit.leaked.size() == 1 ? "" : "es");
+            facts.attempts.push_back(last.decision);
+            if (last.exit.termination == Termination::interrupted) facts.interruption = verdict::Interruption::requested;
+            const auto interruption = interrupted() ? verdict::Interruption::requested : facts.interruption;
+            if (!verdict::should_retry(last.decision, number, suite.retries, interruption)) break;
         }
     }
-    outcome.green = outcome.complete && is_green(outcome.verdict, context.config.policy, context.tier);
+    const verdict::SuiteDecision decision = verdict::decide_suite(facts, context.config.policy);
+    outcome.verdict = decision.verdict;
+    outcome.green = decision.green;
+    outcome.complete = decision.complete;
+    outcome.reason = decision.reason;
+    outcome.counts = decision.counts;
+    if (!outcome.attempts.empty() && !outcome.attempts.back().exit.leaked.empty()) {
+        const auto leaked = outcome.attempts.back().exit.leaked.size();
+        outcome.reason += fmt::format(" ({} leaked process{} stopped)", leaked, leaked == 1 ? "" : "es");
+    }
     outcome.finished_at = util::format_utc(context.clock.now());
     outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.steady_now() - started_steady);
     // Interrupted suites get their result.json too, marked "incomplete", with the attempts they made.

@@ -35,6 +35,7 @@ struct SuiteRecord {
     std::int64_t skipped = 0;
     double duration_seconds = 0;
     int attempts = 1;
+    std::optional<bool> green;  // absent in reports of older clients
 };
 
 struct RunRecord {
@@ -42,6 +43,14 @@ struct RunRecord {
     std::string project;
     std::string tier;
     std::string verdict;  // the run's verdict (worst of its suites)
+    // What the run's verdict rule (verdict::decide_run) needs besides the suites; reports of older clients
+    // carry none of it, and the defaults stand for a complete run of a tier without a smoke guard.
+    std::optional<bool> green;
+    std::string status = "complete";  // complete | incomplete
+    std::string scope = "tier";       // tier | smoke (the smoke guard was the run)
+    std::optional<bool> smoke_green;  // the smoke guard's outcome, when it ran
+    std::int64_t missing_shards = 0;  // a merged run: shards none of its inputs brought
+    bool allow_partial = false;       // ... merged with --allow-partial
     WallTime started{};
     WallTime ended{};
     double duration_seconds = 0;

@@ -18,6 +18,7 @@
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 #include "greenlight/util/temporary_directory.hpp"
+#include "greenlight/verdict/verdict.hpp"
 
 namespace greenlight::serve {
 
@@ -182,6 +183,16 @@ public:
         return static_cast<std::int64_t>(number);
     }
 
+    std::optional<bool> flag(const json& object, const std::string& at, std::string_view key) {
+        const json* value = member(object, at, key, Need::optional);
+        if (!value) return std::nullopt;
+        if (!value->is_boolean()) {
+            fail(pointer(at, key), fmt::format("expected true or false; found {}", found(*value)));
+            return std::nullopt;
+        }
+        return value->get<bool>();
+    }
+
     double seconds(const json& object, const std::string& at, std::string_view key, Need need) {
         const json* value = member(object, at, key, need);
         if (!value) return 0;
@@ -282,6 +293,17 @@ util::Result<json> read_json_file(const fs::path& path) {
     return document;
 }
 
+constexpr std::array<std::string_view, 2> k_statuses = {"complete", "incomplete"};
+constexpr std::array<std::string_view, 2> k_scopes = {"tier", "smoke"};
+
+// The fields of a run (summary.json or report) its verdict rule needs besides the suites; all optional.
+void read_verdict_facts(FieldReader& reader, const json& document, RunRecord& run) {
+    run.green = reader.flag(document, "", "green");
+    if (reader.member(document, "", "status", Need::optional)) run.status = reader.choice(document, "", "status", k_statuses);
+    if (reader.member(document, "", "scope", Need::optional)) run.scope = reader.choice(document, "", "scope", k_scopes);
+    run.allow_partial = reader.flag(document, "", "allow_partial").value_or(false);
+}
+
 util::Status read_summary(const fs::path& bundle_folder, RunRecord& run) {
     const fs::path path = bundle_folder / "summary.json";
     std::error_code missing;
@@ -302,6 +324,13 @@ util::Status read_summary(const fs::path& bundle_folder, RunRecord& run) {
     run.project = reader.non_empty_text(document, "", "project", k_max_name_bytes);
     run.tier = reader.text(document, "", "tier", Need::required, k_max_name_bytes);
     run.verdict = reader.choice(document, "", "verdict", k_verdicts);
+    read_verdict_facts(reader, document, run);
+    if (const json* smoke = reader.object_at(document, "", "smoke", Need::optional)) {
+        run.smoke_green = reader.flag(*smoke, "/smoke", "green");
+    }
+    if (const json* missing = reader.member(document, "", "missing_shards", Need::optional)) {
+        run.missing_shards = missing->is_array() ? static_cast<std::int64_t>(missing->size()) : 0;
+    }
     run.started = reader.time(document, "", "started_at");
     run.ended = reader.time(document, "", "finished_at");
     run.duration_seconds = static_cast<double>(reader.count(document, "", "duration_ms", Need::required)) / 1000.0;
@@ -321,6 +350,7 @@ util::Status read_summary(const fs::path& bundle_folder, RunRecord& run) {
             SuiteRecord suite;
             suite.name = reader.non_empty_text(entry, at, "name", k_max_name_bytes);
             suite.verdict = reader.choice(entry, at, "verdict", k_verdicts);
+            suite.green = reader.flag(entry, at, "green");
             suite.duration_seconds =
                 static_cast<double>(reader.count(entry, at, "duration_ms", Need::required)) / 1000.0;
             suite.attempts = static_cast<int>(reader.count(entry, at, "attempts", Need::required, k_max_attempts));
@@ -471,6 +501,7 @@ json run_report_json(const RunRecord& run) {
                           {"skipped", suite.skipped},
                           {"duration_seconds", suite.duration_seconds},
                           {"attempts", suite.attempts}});
+        if (suite.green) suites.back()["green"] = *suite.green;
     }
     json cases = json::array();
     for (const auto& test : run.cases) {
@@ -481,11 +512,15 @@ json run_report_json(const RunRecord& run) {
                          {"duration_seconds", test.duration_seconds},
                          {"output_excerpt", test.output_excerpt}});
     }
-    return {{"schema", k_run_report_schema},
+    json report = {{"schema", k_run_report_schema},
             {"run_id", run.run_id},
             {"project", run.project},
             {"tier", run.tier},
             {"verdict", run.verdict},
+            {"status", run.status},
+            {"scope", run.scope},
+            {"missing_shards", run.missing_shards},
+            {"allow_partial", run.allow_partial},
             {"started_at", util::format_utc(run.started)},
             {"ended_at", util::format_utc(run.ended)},
             {"duration_seconds", run.duration_seconds},
@@ -493,6 +528,9 @@ json run_report_json(const RunRecord& run) {
             {"branch", run.branch},
             {"suites", std::move(suites)},
             {"cases", std::move(cases)}};
+    if (run.green) report["green"] = *run.green;
+    if (run.smoke_green) report["smoke_green"] = *run.smoke_green;
+    return report;
 }
 
 std::string run_report_body(const RunRecord& run) {
@@ -516,8 +554,9 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
         return reader.error();
     }
     reader.only_keys(document, "",
-                     {"schema", "run_id", "project", "tier", "verdict", "started_at", "ended_at", "duration_seconds",
-                      "git_sha", "branch", "suites", "cases"});
+                     {"schema", "run_id", "project", "tier", "verdict", "green", "status", "scope", "smoke_green",
+                      "missing_shards", "allow_partial", "started_at", "ended_at", "duration_seconds", "git_sha",
+                      "branch", "suites", "cases"});
     const std::string schema = reader.text(document, "", "schema", Need::required, k_max_name_bytes);
     if (!reader.failed() && schema != k_run_report_schema) {
         reader.fail("/schema", fmt::format("expected \"{}\"; found {}", k_run_report_schema, found_text(schema)));
@@ -530,6 +569,9 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
     run.project = reader.non_empty_text(document, "", "project", k_max_name_bytes);
     run.tier = reader.text(document, "", "tier", Need::required, k_max_name_bytes);
     run.verdict = reader.choice(document, "", "verdict", k_verdicts);
+    read_verdict_facts(reader, document, run);
+    run.smoke_green = reader.flag(document, "", "smoke_green");
+    run.missing_shards = reader.count(document, "", "missing_shards", Need::optional, k_max_suites);
     run.started = reader.time(document, "", "started_at");
     run.ended = reader.time(document, "", "ended_at");
     run.duration_seconds = reader.seconds(document, "", "duration_seconds", Need::required);
@@ -550,10 +592,11 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
             }
             reader.only_keys(
                 entry, at,
-                {"name", "verdict", "tests", "failures", "errors", "skipped", "duration_seconds", "attempts"});
+                {"name", "verdict", "green", "tests", "failures", "errors", "skipped", "duration_seconds", "attempts"});
             SuiteRecord suite;
             suite.name = reader.non_empty_text(entry, at, "name", k_max_name_bytes);
             suite.verdict = reader.choice(entry, at, "verdict", k_verdicts);
+            suite.green = reader.flag(entry, at, "green");
             suite.tests = reader.count(entry, at, "tests", Need::required);
             suite.failures = reader.count(entry, at, "failures", Need::required);
             suite.errors = reader.count(entry, at, "errors", Need::required);
@@ -589,7 +632,41 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
         }
     }
     if (reader.failed()) return reader.error();
+    if (auto disagreement = check_run_verdict(run); !disagreement) return disagreement.error();
     return run;
+}
+
+util::Status check_run_verdict(const RunRecord& run) {
+    verdict::RunFacts facts;
+    facts.tier = run.tier;
+    facts.scope = verdict::parse_run_scope(run.scope).value_or(verdict::RunScope::tier);
+    if (run.smoke_green) facts.smoke = verdict::SmokeSummary{*run.smoke_green, "the report says it failed"};
+    for (std::size_t index = 0; index < run.suites.size(); ++index) {
+        const SuiteRecord& suite = run.suites[index];
+        const verdict::Verdict suite_verdict = verdict::parse_verdict(suite.verdict).value_or(verdict::Verdict::error);
+        const verdict::GreenRange range = verdict::green_range(suite_verdict);
+        if (suite.green && *suite.green && range == verdict::GreenRange::never) {
+            return util::make_error(fmt::format("{}: the report says true, but a suite with verdict {} is never green",
+                                                pointer(pointer("/suites", index), "green"), suite.verdict));
+        }
+        // Older clients send no suite green: only a pass is green for certain then.
+        const bool green = suite.green.value_or(range == verdict::GreenRange::always);
+        facts.suites.push_back({suite.name, suite_verdict, green, suite.attempts > 0, suite.name});
+    }
+    if (run.status == "incomplete") facts.interruption = verdict::Interruption::requested;
+    facts.missing_shards.assign(static_cast<std::size_t>(run.missing_shards), verdict::Shard{});
+    if (run.allow_partial) facts.missing_shards_policy = verdict::MissingShards::allow_partial;
+
+    const verdict::RunDecision decision = verdict::decide_run(facts);
+    if (run.verdict != verdict::to_string(decision.verdict)) {
+        return util::make_error(fmt::format("/verdict: the report says {}, but its own suites give {} ({})",
+                                            run.verdict, verdict::to_string(decision.verdict), decision.reason));
+    }
+    if (run.green && *run.green != decision.green) {
+        return util::make_error(fmt::format("/green: the report says {}, but its own suites give {} ({})",
+                                            *run.green, decision.green, decision.reason));
+    }
+    return {};
 }
 
 }  // namespace greenlight::serve

@@ -40,6 +40,11 @@ std::string run_report_body(const RunRecord& run);
 // An error names the JSON pointer of the first bad field, e.g. "/cases/3/outcome: expected ...".
 util::Result<RunRecord> parse_run_report(std::string_view body);
 
+// Recomputes the run's verdict and green from its own suites (and smoke guard, status, missing shards) with the
+// rule `greenlight run` uses (verdict::decide_run); an error names the field (/verdict, /green, /suites/N/green)
+// that disagrees. parse_run_report applies it to every report.
+util::Status check_run_verdict(const RunRecord& run);
+
 // RFC 3339 UTC as `greenlight run` writes times ("2026-11-21T10:36:00.123Z", fraction optional).
 util::Result<WallTime> parse_utc_time(std::string_view text);
 

@@ -19,6 +19,7 @@
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/sha256.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/verdict/verdict.hpp"
 
 namespace greenlight::smoke {
 
@@ -179,6 +180,31 @@ void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, cons
     checks.expect_equal("the run's verdict is the worst of its suites", "error", std::string(runner::to_string(run.verdict)));
 }
 
+// The run rules no fixture run reaches (merges, interruptions), asked of the verdict module directly.
+void check_run_rules(Checks& checks) {
+    auto seen = [](const verdict::RunDecision& decision) {
+        return fmt::format("{}, {}, green={}", verdict::to_string(decision.verdict), verdict::to_string(decision.status),
+                           decision.green);
+    };
+    verdict::RunFacts lost_shard;
+    lost_shard.tier = "smoke";
+    lost_shard.suites = {{"known-pass", verdict::Verdict::pass, true, true, "exit code 0"}};
+    lost_shard.missing_shards = {verdict::Shard{2, 2}};
+    auto decision = verdict::decide_run(lost_shard);
+    checks.expect("a merged run that lost a shard is red", "error, incomplete, green=false", seen(decision),
+                  decision.verdict == verdict::Verdict::error && !decision.green);
+    lost_shard.missing_shards_policy = verdict::MissingShards::allow_partial;
+    decision = verdict::decide_run(lost_shard);
+    checks.expect("a partial merge is never green", "pass, incomplete, green=false", seen(decision),
+                  decision.status == verdict::RunStatus::incomplete && !decision.green);
+    verdict::RunFacts interrupted = lost_shard;
+    interrupted.missing_shards.clear();
+    interrupted.interruption = verdict::Interruption::requested;
+    decision = verdict::decide_run(interrupted);
+    checks.expect("an interrupted run is never green", "pass, incomplete, green=false", seen(decision),
+                  decision.status == verdict::RunStatus::incomplete && !decision.green);
+}
+
 void probe_bundles(const fs::path& bundle_dir, const fs::path& probes, Checks& checks) {
     auto verified = bundle::verify_bundle(bundle_dir, 2);
     checks.expect("the fixture bundle verifies against its manifest", "ok",
@@ -301,6 +327,7 @@ SmokeReport run_smoke(const fs::path& output_dir, runner::ProcessSupervisor& sup
         checks.expect("the fixture bundle is written", "written", result.infrastructure_error, false);
     }
     check_suites(result.record, request.bundle_dir, request.run_id, checks);
+    check_run_rules(checks);
     probe_bundles(request.bundle_dir, probes, checks);
 
     report.checks = checks.take();

@@ -1,4 +1,4 @@
-// The run's reports: decide_run, summary.json, summary.md, the merged junit.xml, annotations.
+// The run's reports: summary.json, summary.md, the merged junit.xml, annotations.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 
 #include "greenlight/results/parsers.hpp"
 #include "greenlight/runner/report.hpp"
+#include "greenlight/runner/run.hpp"
 #include "unit/runner/fakes.hpp"
 
 namespace greenlight::runner {
@@ -82,88 +83,8 @@ RunRecord run_of(std::vector<SuiteOutcome> suites) {
 
 RunRecord decided(std::vector<SuiteOutcome> suites) {
     RunRecord run = run_of(std::move(suites));
-    decide_run(run);
+    settle_run_verdict(run);
     return run;
-}
-
-// ---- decide_run -----------------------------------------------------------------------------------
-
-TEST(DecideRun, AllPassIsGreenPass) {
-    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::pass, true)});
-    EXPECT_EQ(run.verdict, Verdict::pass);
-    EXPECT_TRUE(run.green);
-    EXPECT_FALSE(run.reason.empty());
-}
-
-TEST(DecideRun, WorstVerdictWins) {
-    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::crashed, false),
-                             suite("c", Verdict::fail, false), suite("d", Verdict::flaky, true)});
-    EXPECT_EQ(run.verdict, Verdict::crashed);
-    EXPECT_FALSE(run.green);
-    EXPECT_THAT(run.reason, HasSubstr("b"));
-}
-
-TEST(DecideRun, WorstVerdictWinsWhateverTheOrder) {
-    std::vector<Verdict> verdicts = {Verdict::fail, Verdict::error, Verdict::timeout, Verdict::no_tests,
-                                     Verdict::inconsistent};
-    for (size_t rotation = 0; rotation < verdicts.size(); ++rotation) {
-        std::vector<SuiteOutcome> suites;
-        for (size_t i = 0; i < verdicts.size(); ++i) {
-            Verdict verdict = verdicts[(i + rotation) % verdicts.size()];
-            suites.push_back(suite("s" + std::to_string(i), verdict, false));
-        }
-        EXPECT_EQ(decided(suites).verdict, Verdict::error) << rotation;
-    }
-}
-
-TEST(DecideRun, AFlakySuiteThatIsGreenKeepsTheRunGreen) {
-    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::flaky, true, {}, 2)});
-    EXPECT_EQ(run.verdict, Verdict::flaky);
-    EXPECT_TRUE(run.green);
-}
-
-TEST(DecideRun, AFlakySuiteThatIsNotGreenMakesTheRunRed) {
-    RunRecord run = decided({suite("a", Verdict::pass, true), suite("b", Verdict::flaky, false, {}, 2)});
-    EXPECT_EQ(run.verdict, Verdict::flaky);
-    EXPECT_FALSE(run.green);
-}
-
-TEST(DecideRun, AllSkippedIsNoTests) {
-    RunRecord run = decided({skipped_suite("a", true), skipped_suite("b", true)});
-    EXPECT_EQ(run.verdict, Verdict::no_tests);
-    EXPECT_FALSE(run.green);
-}
-
-TEST(DecideRun, NoSuitesIsNoTests) {
-    RunRecord run = decided({});
-    EXPECT_EQ(run.verdict, Verdict::no_tests);
-    EXPECT_FALSE(run.green);
-    EXPECT_FALSE(run.reason.empty());
-}
-
-TEST(DecideRun, InterruptedRunIsNeverGreen) {
-    RunRecord run = run_of({suite("a", Verdict::pass, true)});
-    run.complete = false;
-    run.not_run = {"b"};
-    decide_run(run);
-    EXPECT_FALSE(run.green);
-    EXPECT_THAT(run.reason, HasSubstr("interrupted"));
-}
-
-TEST(DecideRun, FailedSmokeIsError) {
-    RunRecord run = run_of({suite("a", Verdict::pass, true)});
-    run.smoke = PreflightRecord{false, "fail", "probe `timeout` did not time out", "smoke", {}};
-    decide_run(run);
-    EXPECT_EQ(run.verdict, Verdict::error);
-    EXPECT_FALSE(run.green);
-    EXPECT_THAT(run.reason, HasSubstr("probe `timeout` did not time out"));
-}
-
-TEST(DecideRun, GreenSmokeDoesNotChangeTheVerdict) {
-    RunRecord run = run_of({suite("a", Verdict::fail, false)});
-    run.smoke = PreflightRecord{true, "pass", "all probes held", "smoke", {}};
-    decide_run(run);
-    EXPECT_EQ(run.verdict, Verdict::fail);
 }
 
 // ---- summary_json ------------------------------------------------------------------------------------
@@ -232,7 +153,7 @@ TEST(SummaryJson, IncompleteRunWithShardSmokeAndNotRun) {
     run.smoke = PreflightRecord{true, "pass", "all probes held", "smoke", std::chrono::milliseconds(800)};
     run.git_sha.clear();
     run.git_ref.clear();
-    decide_run(run);
+    settle_run_verdict(run);
     json summary = summary_json(run);
     EXPECT_EQ(summary["status"], "incomplete");
     EXPECT_EQ(summary["green"], false);
@@ -263,12 +184,12 @@ TEST(SummarySchema, SummariesValidateAgainstTheSchema) {
     incomplete.smoke = PreflightRecord{true, "pass", "ok", "smoke", std::chrono::milliseconds(10)};
     incomplete.git_sha.clear();
     incomplete.git_ref.clear();
-    decide_run(incomplete);
+    settle_run_verdict(incomplete);
 
     RunRecord smoke_failed = run_of({});
     smoke_failed.smoke = PreflightRecord{false, "fail", "probe failed", "smoke", {}};
     smoke_failed.not_run = {"unit"};
-    decide_run(smoke_failed);
+    settle_run_verdict(smoke_failed);
 
     std::vector<json> instances = {summary_json(green), summary_json(incomplete), summary_json(smoke_failed),
                                    summary_json(decided({}))};
@@ -338,7 +259,7 @@ TEST(SummaryMarkdown, MarksAnIncompleteRunAndListsWhatDidNotRun) {
     RunRecord run = run_of({suite("a", Verdict::pass, true)});
     run.complete = false;
     run.not_run = {"b", "c"};
-    decide_run(run);
+    settle_run_verdict(run);
     std::string markdown = summary_markdown(summary_json(run));
     EXPECT_THAT(markdown, HasSubstr("Incomplete"));
     EXPECT_THAT(markdown, HasSubstr("Not run: `b`, `c`"));
@@ -775,7 +696,7 @@ TEST(GithubAnnotations, FailedSmokeAndIncompleteRunAreAnnotated) {
     RunRecord run = run_of({});
     run.smoke = PreflightRecord{false, "fail", "probe: crash, not seen", "smoke", {}};
     run.complete = false;
-    decide_run(run);
+    settle_run_verdict(run);
     auto lines = github_annotations(summary_json(run));
     EXPECT_THAT(lines, Contains("::error title=greenlight smoke guard failed::probe: crash, not seen"));
     EXPECT_THAT(lines, Contains(HasSubstr("incomplete")));

@@ -186,7 +186,8 @@ RunRecord record() {
          .errors = 0,
          .skipped = 0,
          .duration_seconds = 12.5,
-         .attempts = 1},
+         .attempts = 1,
+         .green = std::nullopt},
         {.name = "api",
          .verdict = "fail",
          .tests = 40,
@@ -194,7 +195,8 @@ RunRecord record() {
          .errors = 1,
          .skipped = 0,
          .duration_seconds = 125,
-         .attempts = 3},
+         .attempts = 3,
+         .green = std::nullopt},
     };
     run.cases = {
         test_case("api", "orders", "creates_order", "failed", 1.5, "expected 201, got 500\nat orders_test.py:12"),

@@ -283,7 +283,7 @@ RunRecord sample_run() {
     run.duration_seconds = 330.25;
     run.git_sha = "abc1234";
     run.branch = "feature/x";
-    run.suites.push_back({"api", "flaky", 10, 0, 0, 1, 300.5, 2});
+    run.suites.push_back({"api", "flaky", 10, 0, 0, 1, 300.5, 2, std::nullopt});
     run.cases.push_back({"api", "api.orders", "refunds", "failed", 1.25, "expected 200\nü"});
     run.cases.push_back({"api", "api.orders", "lists", "passed", 0.5, ""});
     return run;
@@ -382,6 +382,84 @@ TEST(RunReport, EveryValidationErrorNamesThePointerOfTheBadField) {
         EXPECT_TRUE(parsed.message().starts_with(bad.pointer))
             << bad.name << ": expected '" << bad.pointer << "...', got: " << parsed.message();
     }
+}
+
+// The server recomputes the run's verdict and green from the report's own suites with the run's rule.
+TEST(RunReport, AVerdictOrGreenThatDisagreesWithTheSuitesIsRefusedNamingTheField) {
+    const std::vector<BadReport> cases = {
+        {"a pass over a flaky suite", [](json& d) { d["verdict"] = "pass"; },
+         "/verdict: the report says pass, but its own suites give flaky"},
+        {"green over a flaky suite not said to be green", [](json& d) { d["green"] = true; },
+         "/green: the report says true, but its own suites give false"},
+        {"a green failed suite", [](json& d) { d["suites"][0]["verdict"] = "fail"; d["suites"][0]["green"] = true; },
+         "/suites/0/green: the report says true, but a suite with verdict fail is never green"},
+        {"no suites but a pass", [](json& d) { d["suites"] = json::array(); d["verdict"] = "pass"; },
+         "/verdict: the report says pass, but its own suites give no-tests"},
+        {"a failed smoke guard hidden", [](json& d) { d["smoke_green"] = false; },
+         "/verdict: the report says flaky, but its own suites give error"},
+        {"a missing shard hidden", [](json& d) { d["missing_shards"] = 1; },
+         "/verdict: the report says flaky, but its own suites give error"},
+        {"an incomplete run called green",
+         [](json& d) {
+             d["suites"][0]["green"] = true;
+             d["green"] = true;
+             d["status"] = "incomplete";
+         },
+         "/green: the report says true, but its own suites give false"},
+        {"green, not a flag", [](json& d) { d["green"] = "yes"; }, "/green: expected true or false"},
+        {"unknown status", [](json& d) { d["status"] = "done"; }, "/status: expected one of complete, incomplete"},
+    };
+    for (const auto& bad : cases) {
+        json document = run_report_json(sample_run());
+        bad.spoil(document);
+        auto parsed = parse_run_report(document.dump());
+        ASSERT_FALSE(parsed) << bad.name;
+        EXPECT_TRUE(parsed.message().starts_with(bad.pointer))
+            << bad.name << ": expected '" << bad.pointer << "...', got: " << parsed.message();
+    }
+}
+
+TEST(RunReport, VerdictsThatFollowFromTheSuitesAreAccepted) {
+    auto accepted = [](const std::function<void(json&)>& change) {
+        json document = run_report_json(sample_run());
+        change(document);
+        auto parsed = parse_run_report(document.dump());
+        EXPECT_TRUE(parsed) << document.dump() << ": " << parsed.message();
+    };
+    accepted([](json& d) { d["suites"][0]["green"] = true; d["green"] = true; });  // flaky allowed by the policy
+    accepted([](json& d) { d["green"] = false; });
+    accepted([](json& d) {  // the smoke guard was the run
+        d["suites"] = json::array();
+        d["cases"] = json::array();
+        d["scope"] = "smoke";
+        d["smoke_green"] = true;
+        d["verdict"] = "pass";
+        d["green"] = true;
+    });
+    accepted([](json& d) {  // a partial merge keeps the verdict of the shards present, never green
+        d["missing_shards"] = 1;
+        d["allow_partial"] = true;
+        d["status"] = "incomplete";
+        d["green"] = false;
+    });
+    accepted([](json& d) {  // an older client: no green, status, scope or smoke fields
+        for (const char* key : {"green", "status", "scope", "missing_shards", "allow_partial"}) d.erase(key);
+    });
+}
+
+TEST(RunReport, TheVerdictFactsOfABundleTravelInTheReport) {
+    TempDir temp("greenlight-report");
+    json summary = summary_document();
+    summary["scope"] = "tier";
+    summary["smoke"] = {{"verdict", "pass"}, {"green", true}, {"reason", "ok"}, {"path", "smoke"}, {"duration_ms", 1}};
+    auto run = read_run_from_bundle(make_bundle(temp.path(), summary));
+    ASSERT_TRUE(run) << run.message();
+    EXPECT_EQ(run->green, std::optional<bool>(false));
+    EXPECT_EQ(run->smoke_green, std::optional<bool>(true));
+    EXPECT_EQ(run->suites[1].green, std::optional<bool>(true));
+    auto parsed = parse_run_report(run_report_body(*run));
+    ASSERT_TRUE(parsed) << parsed.message();
+    EXPECT_EQ(parsed->smoke_green, std::optional<bool>(true));
 }
 
 TEST(RunReport, BodiesThatAreNotReportObjectsAreRefused) {

@@ -150,7 +150,7 @@ protected:
         record.duration_seconds = 300;
         record.git_sha = "0123456789abcdef0123456789abcdef01234567";
         record.branch = "main";
-        record.suites.push_back(SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1});
+        record.suites.push_back(SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
         record.cases.push_back(TestCaseRecord{"unit", "billing.Invoice", "rounds_half_up",
                                               verdict == "pass" ? "passed" : "failed", 0.2,
                                               verdict == "pass" ? "" : "expected 3 got 2"});
@@ -220,6 +220,27 @@ TEST_P(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
     ASSERT_TRUE(broken);
     EXPECT_EQ(broken->status, 422);
     EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 1u);
+}
+
+TEST_P(ServeServerTest, AReportWhoseVerdictDisagreesWithItsSuitesIsRefusedNamingTheField) {
+    start();
+    RunRecord lying = run("nightly-201", "fail", k_start - 1h);
+    lying.verdict = "pass";  // its one suite failed
+    auto refused = m_client->Put("/api/v1/runs/nightly-201", bearer(m_ingest_token), run_report_json(lying).dump(),
+                                 "application/json");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 422) << refused->body;
+    EXPECT_NE(refused->body.find("/verdict"), std::string::npos) << refused->body;
+    EXPECT_NE(refused->body.find("fail"), std::string::npos) << refused->body;
+
+    RunRecord green_fail = run("nightly-202", "fail", k_start - 1h);
+    green_fail.green = true;
+    auto refused_green = m_client->Put("/api/v1/runs/nightly-202", bearer(m_ingest_token),
+                                       run_report_json(green_fail).dump(), "application/json");
+    ASSERT_TRUE(refused_green);
+    EXPECT_EQ(refused_green->status, 422) << refused_green->body;
+    EXPECT_NE(refused_green->body.find("/green"), std::string::npos) << refused_green->body;
+    EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 0u) << "nothing of a refused report is stored";
 }
 
 TEST_P(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWritten) {

@@ -1,12 +1,12 @@
-// The verdict rules of PRODUCT.md, "Verdicts of a suite", one row at a time.
+// The attempt verdict rules of PRODUCT.md, "Verdicts of a suite", one row at a time.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
 
-#include "greenlight/runner/verdict.hpp"
+#include "greenlight/verdict/verdict.hpp"
 
-namespace greenlight::runner {
+namespace greenlight::verdict {
 namespace {
 
 using ::testing::HasSubstr;
@@ -337,4 +337,4 @@ TEST(IsRetryable, DeterministicOutcomesAreNotRetried) {
 }
 
 }  // namespace
-}  // namespace greenlight::runner
+}  // namespace greenlight::verdict

@@ -1,11 +1,11 @@
-#include "greenlight/runner/verdict.hpp"
+#include "greenlight/verdict/verdict.hpp"
 
 #include <array>
 #include <csignal>
 #include <cstring>
 #include <fmt/format.h>
 
-namespace greenlight::runner {
+namespace greenlight::verdict {
 
 namespace {
 
@@ -58,6 +58,15 @@ int severity(Verdict verdict) {
         if (entry.verdict == verdict) return entry.severity;
     }
     return 100;
+}
+
+GreenRange green_range(Verdict verdict) {
+    switch (verdict) {
+        case Verdict::pass: return GreenRange::always;
+        case Verdict::flaky:
+        case Verdict::skipped: return GreenRange::by_policy;
+        default: return GreenRange::never;
+    }
 }
 
 bool is_green(Verdict verdict, const config::Policy& policy, const std::string& tier) {
@@ -133,4 +142,37 @@ bool is_retryable(Verdict verdict) {
            verdict == Verdict::inconsistent;
 }
 
-}  // namespace greenlight::runner
+bool should_retry(const VerdictDecision& last, int attempts_made, int retries, Interruption interruption) {
+    return interruption == Interruption::none && attempts_made <= retries && is_retryable(last.verdict);
+}
+
+SuiteDecision decide_suite(const SuiteFacts& facts, const config::Policy& policy) {
+    SuiteDecision decision;
+    if (facts.unmet_requirement) {
+        // Nothing ran; whether that is green is the missing_requirement policy's call.
+        decision.verdict = Verdict::skipped;
+        decision.reason = *facts.unmet_requirement;
+        decision.green = is_green(decision.verdict, policy, facts.tier);
+        return decision;
+    }
+    if (facts.attempts.empty()) {
+        decision.verdict = Verdict::error;
+        decision.reason = "no attempt was made";
+        return decision;
+    }
+    const VerdictDecision& first = facts.attempts.front();
+    const VerdictDecision& last = facts.attempts.back();
+    decision.counts = last.counts;
+    if (last.verdict == Verdict::pass && facts.attempts.size() > 1) {
+        decision.verdict = Verdict::flaky;
+        decision.reason = fmt::format("passed on attempt {} after failing: {}", facts.attempts.size(), first.reason);
+    } else {
+        decision.verdict = last.verdict;
+        decision.reason = last.reason;
+    }
+    decision.complete = facts.interruption == Interruption::none;
+    decision.green = decision.complete && is_green(decision.verdict, policy, facts.tier);
+    return decision;
+}
+
+}  // namespace greenlight::verdict
