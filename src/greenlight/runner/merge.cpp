@@ -140,14 +140,15 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& inputs, const fs::path& 
             smoke_green = smoke_green && summary["smoke"].value("green", false);
             if (fs::exists(folder / "smoke", error)) {
                 fs::create_directories(output / "smoke", error);
-                fs::copy(folder / "smoke", output / "smoke" / shard_name, fs::copy_options::recursive, error);
+                fs::copy(folder / "smoke", output / "smoke" / shard_name, fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
                 if (error) return fail(MergeOutcome::Status::write_error, fmt::format("cannot copy smoke outputs: {}", error.message()));
             }
         }
         for (const auto& suite : summary["suites"]) {
             std::string name = suite.value("name", "");
             fs::create_directories(output / "suites", error);
-            fs::copy(folder / "suites" / name, output / "suites" / name, fs::copy_options::recursive, error);
+            // Links stay links: the input verified, so each one leads inside the bundle.
+            fs::copy(folder / "suites" / name, output / "suites" / name, fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
             if (error) {
                 return fail(MergeOutcome::Status::write_error,
                             fmt::format("cannot copy suite {} into {}: {}", name, output.string(), error.message()));
