@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -135,8 +135,8 @@ util::Result<util::FileDigest> hash_bundle_file(const std::filesystem::path& pat
     struct stat before {};
     if (::fstat(file.get(), &before) != 0) return read_error(path, errno);
     if (!S_ISREG(before.st_mode)) {
-        return util::make_error(fmt::format("{} is {}, not a regular file", path.string(),
-                                            describe_file_mode(before.st_mode)));
+        return util::make_error(
+            fmt::format("{} is {}, not a regular file", path.string(), describe_file_mode(before.st_mode)));
     }
     ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
     // Small files get a small buffer: zeroing or allocating a megabyte per file costs more than hashing it.

@@ -1,7 +1,7 @@
 #include "greenlight/bundle/manifest.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
@@ -69,9 +69,9 @@ util::Result<BundleListing> list_bundle_files(const fs::path& dir) {
             if (error) break;
             std::string target_text = target.string();
             // Where a target leads is judged below; here only its bytes must survive JSON unchanged.
-            if (!is_valid_utf8(target_text) ||
-                std::any_of(target_text.begin(), target_text.end(),
-                            [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+            if (!is_valid_utf8(target_text) || std::any_of(target_text.begin(), target_text.end(), [](char c) {
+                    return static_cast<unsigned char>(c) < 0x20;
+                })) {
                 return util::make_error(fmt::format(
                     "cannot list the link {} in a manifest: its target has a control character or bytes that are "
                     "not UTF-8",
@@ -89,8 +89,8 @@ util::Result<BundleListing> list_bundle_files(const fs::path& dir) {
     }
     for (const auto& [path, target] : listing.links) {
         if (auto reason = why_link_leaves_bundle(listing.links, path)) {
-            return util::make_error(fmt::format("{} is {}: a bundle keeps only links that stay inside it",
-                                                (dir / path).string(), *reason));
+            return util::make_error(
+                fmt::format("{} is {}: a bundle keeps only links that stay inside it", (dir / path).string(), *reason));
         }
     }
     std::sort(listing.files.begin(), listing.files.end(),

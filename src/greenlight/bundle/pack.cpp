@@ -5,12 +5,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -96,17 +96,18 @@ util::Result<std::vector<PackEntry>> list_pack_entries(const fs::path& dir) {
                 (permissions & (fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec)) !=
                 fs::perms::none;
         } else {
-            return util::make_error(fmt::format(
-                "cannot pack {}: {} is a special file; a bundle holds only files, folders and links", dir.string(),
-                entry.relative));
+            return util::make_error(
+                fmt::format("cannot pack {}: {} is a special file; a bundle holds only files, folders and links",
+                            dir.string(), entry.relative));
         }
         entries.push_back(std::move(entry));
     }
     if (error) return util::make_error(fmt::format("cannot list {}: {}", dir.string(), error.message()));
     for (const auto& [path, target] : links) {
         if (auto reason = why_link_leaves_bundle(links, path)) {
-            return util::make_error(fmt::format("cannot pack {}: {} is {}; a bundle keeps only links that stay inside it",
-                                                dir.string(), path, *reason));
+            return util::make_error(
+                fmt::format("cannot pack {}: {} is {}; a bundle keeps only links that stay inside it", dir.string(),
+                            path, *reason));
         }
     }
     std::sort(entries.begin(), entries.end(),

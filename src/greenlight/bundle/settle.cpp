@@ -4,10 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <system_error>
 
 #include "greenlight/bundle/file_hashing.hpp"
@@ -21,7 +21,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool name_can_be_listed(std::string_view name) { return !why_name_cannot_be_listed(name); }
+bool name_can_be_listed(std::string_view name) {
+    return !why_name_cannot_be_listed(name);
+}
 
 // The length of the UTF-8 sequence `byte` starts, or 0 for a byte that cannot start one.
 std::size_t sequence_length(unsigned char byte) {

@@ -3,8 +3,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -408,8 +408,9 @@ void verify_archive(const fs::path& path, VerifyReport& report) {
         // pack never writes hard links, so one is refused rather than reasoned about.
         if (const char* hardlink = archive_entry_hardlink(entry)) {
             contents.not_plain.insert(relative);
-            report.unsafe.push_back(fmt::format(
-                "{}: hard link entry (to {}); a bundle archive holds only files, folders and symlinks", name, hardlink));
+            report.unsafe.push_back(
+                fmt::format("{}: hard link entry (to {}); a bundle archive holds only files, folders and symlinks",
+                            name, hardlink));
             continue;
         }
         if (type == AE_IFLNK) {
@@ -489,7 +490,8 @@ std::string format_verify_report(const VerifyReport& report, const std::filesyst
     add_lines("problem", report.problems);
     if (report.ok()) {
         std::string links = report.links_checked == 0 ? std::string()
-                            : fmt::format(" and {} link{}", report.links_checked, report.links_checked == 1 ? "" : "s");
+                                                      : fmt::format(" and {} link{}", report.links_checked,
+                                                                    report.links_checked == 1 ? "" : "s");
         text += fmt::format("OK: verified {} file{}{} in {}\n", report.files_checked,
                             report.files_checked == 1 ? "" : "s", links, path.string());
     } else {

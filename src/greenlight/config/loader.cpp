@@ -91,6 +91,11 @@ bool is_string_or_number(const YAML::Node& node) {
     return type == ScalarType::string || type == ScalarType::integer || type == ScalarType::number;
 }
 
+// Values passed on as written (env values, argv items, descriptions): any scalar but null.
+bool is_string_number_or_boolean(const YAML::Node& node) {
+    return is_string_or_number(node) || (node.IsScalar() && scalar_type(node) == ScalarType::boolean);
+}
+
 // Names that become folder names in the bundle: no separators, and never `.` or `..`.
 bool is_valid_name(std::string_view name) {
     if (name.empty()) return false;
@@ -926,9 +931,7 @@ void Loader::read_run(const YAML::Node& node, const std::string& path, SuiteConf
         std::string argument_path = item_path(path, index++);
         // An empty argument is legitimate argv ("" passed to a program); only the program may not be empty.
         // `[sleep, 5]` and `[true]` mean what they say: numbers and booleans are passed as written.
-        bool is_argument = is_string_or_number(argument) ||
-                           (argument.IsScalar() && scalar_type(argument) == ScalarType::boolean);
-        if (!is_argument || (index == 1 && argument.Scalar().empty())) {
+        if (!is_string_number_or_boolean(argument) || (index == 1 && argument.Scalar().empty())) {
             add_error(argument, argument_path,
                       fmt::format("expected {}; found {}", index == 1 ? "the program to run" : "a command argument",
                                   describe(argument)));
@@ -958,7 +961,7 @@ void Loader::read_env(const YAML::Node& node, const std::string& path, SuiteConf
             continue;
         }
         // Numbers and booleans keep their spelling (`1.10` stays "1.10"): yaml-cpp hands back the text.
-        if (!is_string_or_number(item.value) && !(item.value.IsScalar() && scalar_type(item.value) == ScalarType::boolean)) {
+        if (!is_string_number_or_boolean(item.value)) {
             add_error(item.value, variable_path,
                       fmt::format("expected a string, number or boolean (write \"\" for an empty one); found {}",
                                   describe(item.value)));
@@ -2580,7 +2583,7 @@ std::optional<WatchCheckConfig> Loader::read_watch_check(const MapEntry& entry, 
             if (!choice) valid = false;
         } else if (item.key == "description") {
             // Shown as written: a number or boolean is text too, as the schema allows.
-            if (is_string_or_number(value) || (value.IsScalar() && scalar_type(value) == ScalarType::boolean)) {
+            if (is_string_number_or_boolean(value)) {
                 check.description = value.Scalar();
             } else {
                 add_error(value, item_key_path, fmt::format("expected a text; found {}", describe(value)));

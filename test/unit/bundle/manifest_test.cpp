@@ -169,16 +169,15 @@ TEST(Manifest, SymlinkLeavingTheBundleIsAnError) {
 }
 
 TEST(Manifest, LinksThatLeaveTheBundleInAManifestAreUnsafe) {
-    ManifestReading reading = read_manifest_json(
-        R"({"schema": "greenlight.manifest/v1", "files": [], "links": [)"
-        R"({"path": "a", "type": "symlink", "target": "/etc/passwd"},)"
-        R"({"path": "d/b", "type": "symlink", "target": "../.."},)"
-        R"({"path": "d/c", "type": "symlink", "target": "../a"},)"
-        R"({"path": "d/e", "type": "hardlink", "target": "x"}]})");
-    EXPECT_EQ(reading.unsafe, (std::vector<std::string>{
-                                  "a: manifest lists a link to the absolute path /etc/passwd",
-                                  "d/b: manifest lists a link to ../.., which leads out of the bundle",
-                                  "d/c: manifest lists a link to ../a, which leads out of the bundle"}));
+    ManifestReading reading = read_manifest_json(R"({"schema": "greenlight.manifest/v1", "files": [], "links": [)"
+                                                 R"({"path": "a", "type": "symlink", "target": "/etc/passwd"},)"
+                                                 R"({"path": "d/b", "type": "symlink", "target": "../.."},)"
+                                                 R"({"path": "d/c", "type": "symlink", "target": "../a"},)"
+                                                 R"({"path": "d/e", "type": "hardlink", "target": "x"}]})");
+    EXPECT_EQ(reading.unsafe,
+              (std::vector<std::string>{"a: manifest lists a link to the absolute path /etc/passwd",
+                                        "d/b: manifest lists a link to ../.., which leads out of the bundle",
+                                        "d/c: manifest lists a link to ../a, which leads out of the bundle"}));
     EXPECT_EQ(reading.problems, (std::vector<std::string>{"manifest.json: link d/e needs \"type\": \"symlink\""}));
     EXPECT_TRUE(reading.manifest.links.empty());
 }

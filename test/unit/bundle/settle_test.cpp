@@ -96,7 +96,8 @@ TEST_F(Settle, LinksInsideStayAndLinksThatLeaveBecomeNotes) {
     EXPECT_EQ(what_at(settled, "suites/odd/outputs/absolute"), "a symlink: a link to the absolute path /etc/passwd");
     EXPECT_EQ(what_at(settled, "suites/odd/outputs/escaping"),
               "a symlink: a link to ../../../.., which leads out of the bundle");
-    EXPECT_EQ(what_at(settled, "suites/odd/outputs/loop"), "a symlink: a link to loop, which never ends (a loop of links)");
+    EXPECT_EQ(what_at(settled, "suites/odd/outputs/loop"),
+              "a symlink: a link to loop, which never ends (a loop of links)");
     // A link to a link that left now points at the note standing in for it: inside, so kept.
     EXPECT_TRUE(fs::is_symlink(fs::symlink_status(m_outputs / "through-absolute")));
     EXPECT_NE(read_text(m_outputs / "absolute").find("a link to the absolute path /etc/passwd"), std::string::npos);

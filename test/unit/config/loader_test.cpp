@@ -162,12 +162,13 @@ policy:
     EXPECT_FALSE(outcome.config.has_value());
     EXPECT_THAT(
         error_lines(outcome),
-        ElementsAre("greenlight.yml:6:5: suites.unit.timout: unknown key; did you mean 'timeout'?",
-                    "greenlight.yml:7:14: suites.unit.retries: expected a whole number from 0 to 100; found the number -1",
-                    "greenlight.yml:10:24: suites.lint.results.format: expected pytest, go, ctest, cargo, node "
-                    "or plain; found 'pytst'; did you mean 'pytest'?",
-                    "greenlight.yml:12:19: tiers.pr-fast[1]: unknown suite 'lnt'; did you mean 'lint'?",
-                    "greenlight.yml:14:24: policy.missing_requirement: expected fail or skip; found 'ignore'"));
+        ElementsAre(
+            "greenlight.yml:6:5: suites.unit.timout: unknown key; did you mean 'timeout'?",
+            "greenlight.yml:7:14: suites.unit.retries: expected a whole number from 0 to 100; found the number -1",
+            "greenlight.yml:10:24: suites.lint.results.format: expected pytest, go, ctest, cargo, node "
+            "or plain; found 'pytst'; did you mean 'pytest'?",
+            "greenlight.yml:12:19: tiers.pr-fast[1]: unknown suite 'lnt'; did you mean 'lint'?",
+            "greenlight.yml:14:24: policy.missing_requirement: expected fail or skip; found 'ignore'"));
 }
 
 TEST(LoadConfig, SuggestsTopLevelKey) {
