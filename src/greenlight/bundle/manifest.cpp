@@ -1,12 +1,13 @@
 #include "greenlight/bundle/manifest.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
 
 #include "greenlight/bundle/file_hashing.hpp"
+#include "greenlight/bundle/links.hpp"
 #include "greenlight/util/fs.hpp"
 
 namespace greenlight::bundle {
@@ -14,6 +15,153 @@ namespace greenlight::bundle {
 namespace {
 
 namespace fs = std::filesystem;
+
+bool is_manifest_file(std::string_view relative_path) {
+    return relative_path == k_manifest_json || relative_path == k_manifest_sha256;
+}
+
+std::string describe_file_type(fs::file_type type) {
+    switch (type) {
+        case fs::file_type::block:
+            return "a block device";
+        case fs::file_type::character:
+            return "a character device";
+        case fs::file_type::fifo:
+            return "a fifo";
+        case fs::file_type::socket:
+            return "a socket";
+        default:
+            return "not a regular file";
+    }
+}
+
+struct BundleListing {
+    std::vector<FileToHash> files;
+    LinkTable links;
+};
+
+// Lists the regular files and links of a bundle folder, refusing anything else that is not a folder.
+util::Result<BundleListing> list_bundle_files(const fs::path& dir) {
+    std::error_code error;
+    // The folder itself may be reached through a link (a symlinked artifacts folder); only its contents must be plain.
+    if (!fs::is_directory(fs::status(dir, error))) {
+        return util::make_error(fmt::format("{} is not a folder", dir.string()));
+    }
+    BundleListing listing;
+    fs::recursive_directory_iterator walker(dir, fs::directory_options::none, error);
+    for (; !error && walker != fs::recursive_directory_iterator(); walker.increment(error)) {
+        const fs::directory_entry& entry = *walker;
+        fs::file_status status = entry.symlink_status(error);
+        if (error) break;
+        std::string relative = entry.path().lexically_relative(dir).generic_string();
+        if (fs::is_directory(status)) continue;
+        if (!fs::is_regular_file(status) && !fs::is_symlink(status)) {
+            return util::make_error(fmt::format("{} is {}: a bundle may hold only plain files, links and folders",
+                                                entry.path().string(), describe_file_type(status.type())));
+        }
+        if (is_manifest_file(relative)) continue;
+        if (auto reason = why_name_cannot_be_listed(relative)) {
+            return util::make_error(fmt::format("cannot list {} in a manifest: its name has {}; rename it",
+                                                entry.path().string(), *reason));
+        }
+        if (fs::is_symlink(status)) {
+            fs::path target = fs::read_symlink(entry.path(), error);
+            if (error) break;
+            std::string target_text = target.string();
+            // Where a target leads is judged below; here only its bytes must survive JSON unchanged.
+            if (!is_valid_utf8(target_text) || std::any_of(target_text.begin(), target_text.end(), [](char c) {
+                    return static_cast<unsigned char>(c) < 0x20;
+                })) {
+                return util::make_error(fmt::format(
+                    "cannot list the link {} in a manifest: its target has a control character or bytes that are "
+                    "not UTF-8",
+                    entry.path().string()));
+            }
+            listing.links.emplace(std::move(relative), std::move(target_text));
+            continue;
+        }
+        std::uint64_t size = entry.file_size(error);
+        if (error) break;
+        listing.files.push_back({std::move(relative), size});
+    }
+    if (error) {
+        return util::make_error(fmt::format("cannot list {}: {}", dir.string(), error.message()));
+    }
+    for (const auto& [path, target] : listing.links) {
+        if (auto reason = why_link_leaves_bundle(listing.links, path)) {
+            return util::make_error(
+                fmt::format("{} is {}: a bundle keeps only links that stay inside it", (dir / path).string(), *reason));
+        }
+    }
+    std::sort(listing.files.begin(), listing.files.end(),
+              [](const FileToHash& left, const FileToHash& right) { return left.path < right.path; });
+    return listing;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; the user needs only the rest.
+std::string plain_json_message(const std::exception& exception) {
+    std::string_view text = exception.what();
+    if (text.starts_with("[json.exception.")) {
+        std::size_t end = text.find("] ");
+        if (end != std::string_view::npos) text.remove_prefix(end + 2);
+    }
+    return std::string(text);
+}
+
+// Reads manifest.json's optional `links`; a link whose target leaves the bundle is unsafe, named by its path.
+void read_links(const nlohmann::json& document, ManifestReading& reading) {
+    auto links = document.find("links");
+    if (links == document.end()) return;
+    if (!links->is_array()) {
+        reading.problems.push_back(fmt::format("{}: expected \"links\" to be an array", k_manifest_json));
+        return;
+    }
+    LinkTable table;
+    for (std::size_t index = 0; index < links->size(); ++index) {
+        const nlohmann::json& item = (*links)[index];
+        auto path = item.is_object() ? item.find("path") : item.end();
+        if (!item.is_object() || path == item.end() || !path->is_string()) {
+            reading.problems.push_back(fmt::format("{}: links[{}] has no \"path\" string", k_manifest_json, index));
+            continue;
+        }
+        std::string path_text = path->get<std::string>();
+        if (!reading.listed_paths.insert(path_text).second) {
+            reading.problems.push_back(fmt::format("{}: {} is listed more than once", k_manifest_json, path_text));
+            continue;
+        }
+        if (!util::is_safe_relative_path(path_text)) {
+            reading.unsafe.push_back(
+                fmt::format("{}: manifest path is absolute or has an empty, '.' or '..' part", path_text));
+            continue;
+        }
+        if (is_manifest_file(path_text)) {
+            reading.problems.push_back(fmt::format("{}: lists {} as a link", k_manifest_json, path_text));
+            continue;
+        }
+        auto type = item.find("type");
+        if (type == item.end() || *type != k_link_type_symlink) {
+            reading.problems.push_back(
+                fmt::format("{}: link {} needs \"type\": \"{}\"", k_manifest_json, path_text, k_link_type_symlink));
+            continue;
+        }
+        auto target = item.find("target");
+        if (target == item.end() || !target->is_string() || target->get<std::string>().empty()) {
+            reading.problems.push_back(
+                fmt::format("{}: link {} needs a \"target\" that is a non-empty string", k_manifest_json, path_text));
+            continue;
+        }
+        table.emplace(std::move(path_text), target->get<std::string>());
+    }
+    for (const auto& [path, target] : table) {
+        if (auto reason = why_link_leaves_bundle(table, path)) {
+            reading.unsafe.push_back(fmt::format("{}: manifest lists {}", path, *reason));
+        } else {
+            reading.manifest.links.push_back({path, target});
+        }
+    }
+}
+
+}  // namespace
 
 // Whether `text` is well-formed UTF-8; JSON can carry nothing else, and a name that had to be
 // rewritten to fit would no longer match the file on disk.
@@ -65,87 +213,19 @@ std::optional<std::string> why_name_cannot_be_listed(std::string_view path) {
     return std::nullopt;
 }
 
-bool is_manifest_file(std::string_view relative_path) {
-    return relative_path == k_manifest_json || relative_path == k_manifest_sha256;
-}
-
-std::string describe_file_type(fs::file_type type) {
-    switch (type) {
-        case fs::file_type::symlink:
-            return "a symlink";
-        case fs::file_type::block:
-            return "a block device";
-        case fs::file_type::character:
-            return "a character device";
-        case fs::file_type::fifo:
-            return "a fifo";
-        case fs::file_type::socket:
-            return "a socket";
-        default:
-            return "not a regular file";
-    }
-}
-
-// Lists the regular files of a bundle folder, refusing anything else that is not a folder.
-util::Result<std::vector<FileToHash>> list_bundle_files(const fs::path& dir) {
-    std::error_code error;
-    // The folder itself may be reached through a link (a symlinked artifacts folder); only its contents must be plain.
-    if (!fs::is_directory(fs::status(dir, error))) {
-        return util::make_error(fmt::format("{} is not a folder", dir.string()));
-    }
-    std::vector<FileToHash> files;
-    fs::recursive_directory_iterator walker(dir, fs::directory_options::none, error);
-    for (; !error && walker != fs::recursive_directory_iterator(); walker.increment(error)) {
-        const fs::directory_entry& entry = *walker;
-        fs::file_status status = entry.symlink_status(error);
-        if (error) break;
-        std::string relative = entry.path().lexically_relative(dir).generic_string();
-        if (fs::is_directory(status)) continue;
-        if (!fs::is_regular_file(status)) {
-            return util::make_error(fmt::format("{} is {}: a bundle may hold only plain files and folders",
-                                                entry.path().string(), describe_file_type(status.type())));
-        }
-        if (is_manifest_file(relative)) continue;
-        if (auto reason = why_name_cannot_be_listed(relative)) {
-            return util::make_error(fmt::format("cannot list {} in a manifest: its name has {}; rename it",
-                                                entry.path().string(), *reason));
-        }
-        std::uint64_t size = entry.file_size(error);
-        if (error) break;
-        files.push_back({std::move(relative), size});
-    }
-    if (error) {
-        return util::make_error(fmt::format("cannot list {}: {}", dir.string(), error.message()));
-    }
-    std::sort(files.begin(), files.end(),
-              [](const FileToHash& left, const FileToHash& right) { return left.path < right.path; });
-    return files;
-}
-
-// nlohmann's messages start with "[json.exception.parse_error.101] "; the user needs only the rest.
-std::string plain_json_message(const std::exception& exception) {
-    std::string_view text = exception.what();
-    if (text.starts_with("[json.exception.")) {
-        std::size_t end = text.find("] ");
-        if (end != std::string_view::npos) text.remove_prefix(end + 2);
-    }
-    return std::string(text);
-}
-
-}  // namespace
-
-util::Result<Manifest> build_manifest(const std::filesystem::path& dir, int jobs) {
+util::Result<Manifest> build_manifest(const std::filesystem::path& dir, int jobs, ChangingFiles changing) {
     auto listed = list_bundle_files(dir);
     if (!listed) return listed.error();
-    const std::vector<FileToHash>& files = *listed;
+    const std::vector<FileToHash>& files = listed->files;
 
-    std::vector<util::Result<util::FileDigest>> digests = hash_files(dir, files, jobs);
+    std::vector<util::Result<util::FileDigest>> digests = hash_files(dir, files, jobs, changing);
     Manifest manifest;
     manifest.files.reserve(files.size());
     for (std::size_t i = 0; i < files.size(); ++i) {
         if (!digests[i]) return digests[i].error();
         manifest.files.push_back({files[i].path, digests[i]->size, digests[i]->sha256});
     }
+    for (auto& [path, target] : listed->links) manifest.links.push_back({path, target});
     return manifest;
 }
 
@@ -162,6 +242,14 @@ std::string manifest_to_json(const Manifest& manifest) {
     document["file_count"] = manifest.files.size();
     document["total_bytes"] = total_bytes;
     document["files"] = std::move(files);
+    // Only when there are links, so that a bundle of plain files keeps the manifest it always had.
+    if (!manifest.links.empty()) {
+        nlohmann::ordered_json links = nlohmann::ordered_json::array();
+        for (const ManifestLink& link : manifest.links) {
+            links.push_back({{"path", link.path}, {"type", k_link_type_symlink}, {"target", link.target}});
+        }
+        document["links"] = std::move(links);
+    }
     return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -262,6 +350,8 @@ ManifestReading read_manifest_json(std::string_view text) {
                                                k_manifest_json, total->dump(), total_bytes));
     }
 
+    read_links(document, reading);
+
     std::sort(reading.manifest.files.begin(), reading.manifest.files.end(),
               [](const ManifestEntry& left, const ManifestEntry& right) { return left.path < right.path; });
     return reading;
@@ -277,7 +367,7 @@ util::Result<Manifest> parse_manifest_json(std::string_view text) {
 }
 
 util::Result<Manifest> write_manifest(const std::filesystem::path& dir, int jobs) {
-    auto manifest = build_manifest(dir, jobs);
+    auto manifest = build_manifest(dir, jobs, ChangingFiles::snapshot);
     if (!manifest) return manifest;
     // manifest.json last: its presence is what says the bundle is complete.
     if (auto written = util::write_file_atomic(dir / k_manifest_sha256, manifest_to_sha256_lines(*manifest));

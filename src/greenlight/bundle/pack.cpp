@@ -5,18 +5,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 #include <memory>
 #include <optional>
 #include <system_error>
 #include <vector>
 
 #include "greenlight/bundle/archive_path.hpp"
+#include "greenlight/bundle/links.hpp"
 #include "greenlight/bundle/utf8_locale.hpp"
 #include "greenlight/util/fs.hpp"
 
@@ -58,16 +59,20 @@ private:
     int m_descriptor;
 };
 
+enum class EntryKind { file, folder, symlink };
+
 struct PackEntry {
     std::string relative;  // '/'-separated, inside the bundle
-    bool is_folder = false;
+    EntryKind kind = EntryKind::file;
     bool is_executable = false;
     std::uint64_t size = 0;
+    std::string link_target;  // for a symlink: its target as written
 };
 
-// Lists folders and files sorted by path bytes, so the archive does not depend on directory order.
+// Lists folders, files and links sorted by path bytes, so the archive does not depend on directory order.
 util::Result<std::vector<PackEntry>> list_pack_entries(const fs::path& dir) {
     std::vector<PackEntry> entries;
+    LinkTable links;
     std::error_code error;
     fs::recursive_directory_iterator walker(dir, fs::directory_options::none, error);
     for (; !error && walker != fs::recursive_directory_iterator(); walker.increment(error)) {
@@ -77,7 +82,12 @@ util::Result<std::vector<PackEntry>> list_pack_entries(const fs::path& dir) {
         PackEntry entry;
         entry.relative = item.path().lexically_relative(dir).generic_string();
         if (fs::is_directory(status)) {
-            entry.is_folder = true;
+            entry.kind = EntryKind::folder;
+        } else if (fs::is_symlink(status)) {
+            entry.kind = EntryKind::symlink;
+            entry.link_target = fs::read_symlink(item.path(), error).string();
+            if (error) break;
+            links.emplace(entry.relative, entry.link_target);
         } else if (fs::is_regular_file(status)) {
             entry.size = item.file_size(error);
             if (error) break;
@@ -87,12 +97,19 @@ util::Result<std::vector<PackEntry>> list_pack_entries(const fs::path& dir) {
                 fs::perms::none;
         } else {
             return util::make_error(
-                fmt::format("cannot pack {}: {} is a {}; a bundle holds only plain files and folders", dir.string(),
-                            entry.relative, fs::is_symlink(status) ? "symlink" : "special file"));
+                fmt::format("cannot pack {}: {} is a special file; a bundle holds only files, folders and links",
+                            dir.string(), entry.relative));
         }
         entries.push_back(std::move(entry));
     }
     if (error) return util::make_error(fmt::format("cannot list {}: {}", dir.string(), error.message()));
+    for (const auto& [path, target] : links) {
+        if (auto reason = why_link_leaves_bundle(links, path)) {
+            return util::make_error(
+                fmt::format("cannot pack {}: {} is {}; a bundle keeps only links that stay inside it", dir.string(),
+                            path, *reason));
+        }
+    }
     std::sort(entries.begin(), entries.end(),
               [](const PackEntry& left, const PackEntry& right) { return left.relative < right.relative; });
     return entries;
@@ -164,9 +181,23 @@ util::Status write_archive(const fs::path& dir, const std::string& top_folder, c
     auto write_header = [&](const std::string& name, const PackEntry& entry) -> util::Status {
         archive_entry_clear(header.get());
         archive_entry_copy_pathname(header.get(), name.c_str());
-        archive_entry_set_filetype(header.get(), entry.is_folder ? AE_IFDIR : AE_IFREG);
-        archive_entry_set_perm(header.get(), entry.is_folder || entry.is_executable ? 0755 : 0644);
-        archive_entry_set_size(header.get(), entry.is_folder ? 0 : static_cast<la_int64_t>(entry.size));
+        switch (entry.kind) {
+            case EntryKind::folder:
+                archive_entry_set_filetype(header.get(), AE_IFDIR);
+                archive_entry_set_perm(header.get(), 0755);
+                break;
+            case EntryKind::symlink:
+                // Link permissions mean nothing on Linux; 0777 is what every link shows.
+                archive_entry_set_filetype(header.get(), AE_IFLNK);
+                archive_entry_set_perm(header.get(), 0777);
+                archive_entry_copy_symlink(header.get(), entry.link_target.c_str());
+                break;
+            case EntryKind::file:
+                archive_entry_set_filetype(header.get(), AE_IFREG);
+                archive_entry_set_perm(header.get(), entry.is_executable ? 0755 : 0644);
+                break;
+        }
+        archive_entry_set_size(header.get(), entry.kind == EntryKind::file ? static_cast<la_int64_t>(entry.size) : 0);
         archive_entry_set_mtime(header.get(), timestamp, 0);
         archive_entry_set_uid(header.get(), 0);
         archive_entry_set_gid(header.get(), 0);
@@ -177,11 +208,13 @@ util::Status write_archive(const fs::path& dir, const std::string& top_folder, c
         return {};
     };
 
-    if (auto written = write_header(top_folder + "/", PackEntry{"", true, false, 0}); !written) return written;
+    if (auto written = write_header(top_folder + "/", PackEntry{"", EntryKind::folder, false, 0, ""}); !written) {
+        return written;
+    }
     for (const PackEntry& entry : entries) {
-        std::string name = top_folder + "/" + entry.relative + (entry.is_folder ? "/" : "");
+        std::string name = top_folder + "/" + entry.relative + (entry.kind == EntryKind::folder ? "/" : "");
         if (auto written = write_header(name, entry); !written) return written;
-        if (entry.is_folder) continue;
+        if (entry.kind != EntryKind::file) continue;
         if (auto written = write_file_data(writer.get(), dir / entry.relative, entry.size); !written) return written;
     }
     if (archive_write_close(writer.get()) != ARCHIVE_OK) {
@@ -266,6 +299,7 @@ util::Status unpack_bundle(const std::filesystem::path& archive_path, const std:
     };
 
     std::optional<std::string> top_folder;
+    LinkTable links;
     archive_entry* entry = nullptr;
     while (true) {
         int status = archive_read_next_header(reader.get(), &entry);
@@ -282,10 +316,20 @@ util::Status unpack_bundle(const std::filesystem::path& archive_path, const std:
         if (split->top_folder != *top_folder || (split->relative.empty() && type != AE_IFDIR)) {
             return fail(fmt::format("{}: not inside the archive's single top folder {}/", name, *top_folder));
         }
-        if (archive_entry_hardlink(entry) || (type != AE_IFREG && type != AE_IFDIR)) {
-            return fail(fmt::format("{}: links and special files are refused; a bundle holds only plain files", name));
+        if (archive_entry_hardlink(entry) || (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)) {
+            return fail(fmt::format(
+                "{}: hard links and special files are refused; a bundle holds only files, folders and symlinks", name));
         }
         if (split->relative.empty()) continue;  // the top folder is `destination` itself
+        if (type == AE_IFLNK) {
+            // Judged on the links known so far before it is made, and all together at the end, since a later
+            // link can change where an earlier one leads.
+            const char* target = archive_entry_symlink(entry);
+            links[split->relative] = target ? target : "";
+            if (auto reason = why_link_leaves_bundle(links, split->relative)) {
+                return fail(fmt::format("{}: {}; a bundle keeps only links that stay inside it", name, *reason));
+            }
+        }
 
         archive_entry_copy_pathname(entry, (root / split->relative).c_str());
         if (archive_write_header(disk.get(), entry) < ARCHIVE_WARN) return fail(archive_message(disk.get()));
@@ -303,6 +347,11 @@ util::Status unpack_bundle(const std::filesystem::path& archive_path, const std:
         if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) return fail(archive_message(disk.get()));
     }
     if (archive_write_close(disk.get()) != ARCHIVE_OK) return fail(archive_message(disk.get()));
+    for (const auto& [path, target] : links) {
+        if (auto reason = why_link_leaves_bundle(links, path)) {
+            return fail(fmt::format("{}: {}; a bundle keeps only links that stay inside it", path, *reason));
+        }
+    }
     return {};
 }
 

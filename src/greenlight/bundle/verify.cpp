@@ -3,8 +3,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +14,7 @@
 
 #include "greenlight/bundle/archive_path.hpp"
 #include "greenlight/bundle/file_hashing.hpp"
+#include "greenlight/bundle/links.hpp"
 #include "greenlight/bundle/manifest.hpp"
 #include "greenlight/bundle/utf8_locale.hpp"
 #include "greenlight/util/fs.hpp"
@@ -38,7 +39,8 @@ struct BundleContents {
     std::optional<std::string> manifest_json;
     std::optional<std::string> manifest_sha256;
     std::map<std::string, SeenFile> files;  // plain files by bundle-relative path, manifests excluded
-    std::set<std::string> not_plain;        // present but already reported unsafe (links, devices)
+    std::set<std::string> not_plain;        // present but not a plain file (links, devices)
+    LinkTable links;                        // symlinks by bundle-relative path, with their targets
 };
 
 bool is_manifest_file(std::string_view relative_path) {
@@ -72,11 +74,18 @@ void compare_manifest_files(const ManifestReading& reading, std::string_view sha
     std::map<std::string, std::string> lines = read_sha256_lines(sha256_text, report);
     std::map<std::string_view, std::string_view> from_json;
     for (const ManifestEntry& entry : reading.manifest.files) from_json.emplace(entry.path, entry.sha256);
+    std::set<std::string_view> links;
+    for (const ManifestLink& link : reading.manifest.links) links.insert(link.path);
 
     for (const auto& [path, digest] : lines) {
         if (!reading.listed_paths.contains(path)) {
             report.problems.push_back(
                 fmt::format("{} lists {}, {} does not", k_manifest_sha256, path, k_manifest_json));
+            continue;
+        }
+        if (links.contains(path)) {
+            report.problems.push_back(fmt::format("{} gives a sha256 for {}, which {} lists as a link",
+                                                  k_manifest_sha256, path, k_manifest_json));
             continue;
         }
         auto listed = from_json.find(path);
@@ -141,13 +150,39 @@ void compare_with_manifest(const ManifestReading& reading, const BundleContents&
     }
 }
 
-// ---- folders ----
-
-// Whether `target` is `root` or lies inside it; both must be canonical.
-bool is_inside(const fs::path& root, const fs::path& target) {
-    fs::path relative = target.lexically_relative(root);
-    return !relative.empty() && *relative.begin() != "..";
+// Holds the links found against the links listed: a link is kept when it stays inside the bundle and
+// points where the manifest says; one that leads out is unsafe whether listed or not.
+void compare_links(const ManifestReading& reading, const BundleContents& contents, VerifyReport& report) {
+    std::map<std::string_view, std::string_view> listed_links;
+    for (const ManifestLink& link : reading.manifest.links) listed_links.emplace(link.path, link.target);
+    for (const auto& [path, target] : contents.links) {
+        auto listed = listed_links.find(path);
+        if (why_link_leaves_bundle(contents.links, path)) {
+            report.unsafe.push_back(fmt::format("{}: symlink to {} leaves the bundle", path, target));
+        } else if (listed != listed_links.end()) {
+            if (listed->second == target) {
+                ++report.links_checked;
+            } else {
+                report.modified.push_back(
+                    fmt::format("{} (symlink to {}, manifest says to {})", path, target, listed->second));
+            }
+        } else if (reading.listed_paths.contains(path)) {
+            report.unsafe.push_back(fmt::format("{}: listed as a file but is a symlink (to {})", path, target));
+        } else {
+            report.extra.push_back(path);
+        }
+    }
+    for (const auto& [path, target] : listed_links) {
+        if (contents.links.contains(path)) continue;
+        if (contents.files.contains(std::string(path))) {
+            report.modified.push_back(fmt::format("{} (a plain file, manifest says a symlink to {})", path, target));
+        } else if (!contents.not_plain.contains(std::string(path))) {
+            report.missing.push_back(std::string(path));
+        }
+    }
 }
+
+// ---- folders ----
 
 std::string describe_special(fs::file_type type) {
     switch (type) {
@@ -165,8 +200,7 @@ std::string describe_special(fs::file_type type) {
 }
 
 // Walks a bundle folder without following links; links and devices are reported where they stand.
-void walk_folder(const fs::path& root, const std::set<std::string>& listed_paths, BundleContents& contents,
-                 VerifyReport& report) {
+void walk_folder(const fs::path& root, BundleContents& contents, VerifyReport& report) {
     std::error_code error;
     fs::recursive_directory_iterator walker(root, fs::directory_options::none, error);
     for (; !error && walker != fs::recursive_directory_iterator(); walker.increment(error)) {
@@ -181,23 +215,16 @@ void walk_folder(const fs::path& root, const std::set<std::string>& listed_paths
         if (fs::is_directory(status)) continue;
         if (is_manifest_file(relative)) continue;  // read and judged before the walk
         if (fs::is_symlink(status)) {
+            // Judged once the whole folder is known: where a link leads can depend on other links.
             contents.not_plain.insert(relative);
             fs::path target = fs::read_symlink(entry.path(), status_error);
-            fs::path resolved = fs::weakly_canonical(entry.path().parent_path() / target, status_error);
-            if (status_error || !is_inside(root, resolved)) {
-                report.unsafe.push_back(fmt::format("{}: symlink to {} leaves the bundle", relative, target.string()));
-            } else if (listed_paths.contains(relative)) {
-                report.unsafe.push_back(
-                    fmt::format("{}: listed as a file but is a symlink (to {})", relative, target.string()));
-            } else {
-                report.extra.push_back(relative);
-            }
+            contents.links.emplace(std::move(relative), status_error ? std::string() : target.string());
             continue;
         }
         if (!fs::is_regular_file(status)) {
             contents.not_plain.insert(relative);
-            report.unsafe.push_back(
-                fmt::format("{}: {} in a bundle of plain files", relative, describe_special(status.type())));
+            report.unsafe.push_back(fmt::format("{}: {} in a bundle of files, folders and links", relative,
+                                                describe_special(status.type())));
             continue;
         }
         std::uint64_t size = entry.file_size(status_error);
@@ -244,7 +271,7 @@ void verify_folder(const fs::path& folder, int jobs, VerifyReport& report) {
     std::optional<ManifestReading> reading = read_manifests(contents, report);
     if (!reading) return;
 
-    walk_folder(root, reading->listed_paths, contents, report);
+    walk_folder(root, contents, report);
 
     // Only listed files of the right size need hashing: any other answer is already known.
     std::vector<FileToHash> to_hash;
@@ -266,6 +293,7 @@ void verify_folder(const fs::path& folder, int jobs, VerifyReport& report) {
         seen.sha256 = digests[i]->sha256;
     }
     compare_with_manifest(*reading, contents, report);
+    compare_links(*reading, contents, report);
 }
 
 // ---- archives ----
@@ -377,18 +405,21 @@ void verify_archive(const fs::path& path, VerifyReport& report) {
             continue;
         }
 
-        // pack never writes links, so any link is refused rather than reasoned about.
+        // pack never writes hard links, so one is refused rather than reasoned about.
         if (const char* hardlink = archive_entry_hardlink(entry)) {
             contents.not_plain.insert(relative);
             report.unsafe.push_back(
-                fmt::format("{}: hard link entry (to {}); a bundle archive holds only plain files", name, hardlink));
+                fmt::format("{}: hard link entry (to {}); a bundle archive holds only files, folders and symlinks",
+                            name, hardlink));
             continue;
         }
         if (type == AE_IFLNK) {
+            // Judged at the end, as in a folder: where a link leads can depend on links later in the archive.
             const char* target = archive_entry_symlink(entry);
             contents.not_plain.insert(relative);
-            report.unsafe.push_back(fmt::format("{}: symlink entry (to {}); a bundle archive holds only plain files",
-                                                name, target ? target : "?"));
+            if (!contents.links.emplace(relative, target ? target : "").second) {
+                report.problems.push_back(fmt::format("{} appears more than once in the archive", relative));
+            }
             continue;
         }
         if (type == AE_IFDIR) continue;
@@ -416,6 +447,7 @@ void verify_archive(const fs::path& path, VerifyReport& report) {
     std::optional<ManifestReading> reading = read_manifests(contents, report);
     if (!reading) return;
     compare_with_manifest(*reading, contents, report);
+    compare_links(*reading, contents, report);
 }
 
 std::size_t count_faults(const VerifyReport& report) {
@@ -457,8 +489,11 @@ std::string format_verify_report(const VerifyReport& report, const std::filesyst
     add_lines("unsafe", report.unsafe);
     add_lines("problem", report.problems);
     if (report.ok()) {
-        text += fmt::format("OK: verified {} file{} in {}\n", report.files_checked,
-                            report.files_checked == 1 ? "" : "s", path.string());
+        std::string links = report.links_checked == 0 ? std::string()
+                                                      : fmt::format(" and {} link{}", report.links_checked,
+                                                                    report.links_checked == 1 ? "" : "s");
+        text += fmt::format("OK: verified {} file{}{} in {}\n", report.files_checked,
+                            report.files_checked == 1 ? "" : "s", links, path.string());
     } else {
         std::size_t faults = count_faults(report);
         text += fmt::format("FAILED: {} problem{} in {}\n", faults, faults == 1 ? "" : "s", path.string());

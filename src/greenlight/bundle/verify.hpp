@@ -11,9 +11,10 @@ struct VerifyReport {
     std::vector<std::string> missing;   // listed in the manifest, not in the bundle
     std::vector<std::string> extra;     // in the bundle, not listed
     std::vector<std::string> modified;  // size or sha256 differs
-    std::vector<std::string> unsafe;    // absolute / `..` entries, links leaving the bundle, special files
+    std::vector<std::string> unsafe;  // absolute / `..` entries, links leaving the bundle (or listed so), special files
     std::vector<std::string> problems;  // manifest missing or malformed, the two manifests disagree, unreadable
     std::size_t files_checked = 0;
+    std::size_t links_checked = 0;  // links found where the manifest lists them, pointing where it says
 
     bool ok() const {
         return missing.empty() && extra.empty() && modified.empty() && unsafe.empty() && problems.empty();

@@ -172,19 +172,22 @@ void add_manifest_command(CLI::App& app, ExitCode& exit_code) {
 void add_config_command(CLI::App& app, ExitCode& exit_code) {
     CLI::App* command = app.add_subcommand("config", "Check a config file, or print its JSON Schema");
     command->require_subcommand(1);
-    auto file = std::make_shared<std::string>("greenlight.yml");
+    auto files = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"greenlight.yml"});
     CLI::App* validate = command->add_subcommand("validate", "Report every error in greenlight.yml at once");
     validate->footer("Each error names file:line:column and the key path, with a did-you-mean for misspelt keys.\n"
-                     "Exit 0 when valid, 2 when not.");
-    validate->add_option("-c,--config,file", *file, "Config file")->capture_default_str();
-    validate->callback([file, &exit_code] {
-        auto config = load_config_or_report(*file);
-        if (!config) {
-            exit_code = ExitCode::usage;
-            return;
-        }
-        std::cout << fmt::format("{}: valid ({} suites, {} tiers)\n", *file, config->suites.size(), config->tiers.size());
+                     "Several files are checked one after the other. Exit 0 when all are valid, 2 when one is not.");
+    validate->add_option("-c,--config,file", *files, "Config files")->capture_default_str();
+    validate->callback([files, &exit_code] {
         exit_code = ExitCode::green;
+        for (const std::string& file : *files) {
+            auto config = load_config_or_report(file);
+            if (!config) {
+                exit_code = ExitCode::usage;
+                continue;
+            }
+            std::cout << fmt::format("{}: valid ({} suites, {} tiers)\n", file, config->suites.size(),
+                                     config->tiers.size());
+        }
     });
     CLI::App* schema = command->add_subcommand("schema", "Print the JSON Schema of greenlight.yml (for editors)");
     schema->callback([&exit_code] {

@@ -52,6 +52,50 @@ std::string item_path(std::string_view parent, size_t index) {
     return fmt::format("{}[{}]", parent, index);
 }
 
+// The JSON type a YAML scalar has under the YAML 1.2 core schema: what the JSON Schema of this file,
+// and the editors that check a file against it, see. Quoted scalars are strings; plain ones are null,
+// booleans or numbers when they are spelt as such (`yes` and `on` are strings, as in YAML 1.2).
+enum class ScalarType { string, integer, number, boolean, null };
+
+ScalarType scalar_type(const YAML::Node& node) {
+    if (!node.IsDefined() || node.IsNull()) return ScalarType::null;
+    const std::string& tag = node.Tag();
+    if (tag == "!") return ScalarType::string;  // quoted
+    if (tag == "tag:yaml.org,2002:str") return ScalarType::string;
+    if (tag == "tag:yaml.org,2002:int") return ScalarType::integer;
+    if (tag == "tag:yaml.org,2002:float") return ScalarType::number;
+    if (tag == "tag:yaml.org,2002:bool") return ScalarType::boolean;
+    if (tag == "tag:yaml.org,2002:null") return ScalarType::null;
+    if (tag != "?" && !tag.empty()) return ScalarType::string;
+    static const RE2 k_null("~|null|Null|NULL");
+    static const RE2 k_boolean("true|True|TRUE|false|False|FALSE");
+    static const RE2 k_integer("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
+    static const RE2 k_number(
+        "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+    const std::string& text = node.Scalar();
+    if (text.empty() || RE2::FullMatch(text, k_null)) return ScalarType::null;
+    if (RE2::FullMatch(text, k_boolean)) return ScalarType::boolean;
+    if (RE2::FullMatch(text, k_integer)) return ScalarType::integer;
+    if (RE2::FullMatch(text, k_number)) return ScalarType::number;
+    return ScalarType::string;
+}
+
+bool is_string(const YAML::Node& node) {
+    return node.IsScalar() && scalar_type(node) == ScalarType::string;
+}
+
+// Durations, sizes and environment values may be written as numbers as well as strings.
+bool is_string_or_number(const YAML::Node& node) {
+    if (!node.IsScalar()) return false;
+    ScalarType type = scalar_type(node);
+    return type == ScalarType::string || type == ScalarType::integer || type == ScalarType::number;
+}
+
+// Values passed on as written (env values, argv items, descriptions): any scalar but null.
+bool is_string_number_or_boolean(const YAML::Node& node) {
+    return is_string_or_number(node) || (node.IsScalar() && scalar_type(node) == ScalarType::boolean);
+}
+
 // Names that become folder names in the bundle: no separators, and never `.` or `..`.
 bool is_valid_name(std::string_view name) {
     if (name.empty()) return false;
@@ -88,7 +132,8 @@ const std::vector<std::string>& risk_tier_names() {
     return names;
 }
 
-// How a value looks to the user, for the "found ..." half of a message.
+// How a value looks to the user, for the "found ..." half of a message; a number or boolean says so,
+// since `found '42'` would not tell why a string was refused.
 std::string describe(const YAML::Node& node) {
     if (!node.IsDefined() || node.IsNull()) return "nothing";
     if (node.IsSequence()) return "a list";
@@ -96,6 +141,17 @@ std::string describe(const YAML::Node& node) {
     std::string text = util::printable(node.Scalar());
     constexpr size_t k_shown = 60;
     if (text.size() > k_shown) text = text.substr(0, k_shown) + "...";
+    switch (scalar_type(node)) {
+        case ScalarType::null:
+            return "nothing";
+        case ScalarType::boolean:
+            return fmt::format("the boolean {}", text);
+        case ScalarType::integer:
+        case ScalarType::number:
+            return fmt::format("the number {}", text);
+        case ScalarType::string:
+            break;
+    }
     return fmt::format("'{}'", text);
 }
 
@@ -112,10 +168,11 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
         for (const auto& pair : node) object[pair.first.Scalar()] = yaml_to_json(pair.second);
         return object;
     }
-    if (!node.IsScalar() || (node.Tag() == "?" && (node.Scalar() == "null" || node.Scalar() == "~"))) return nullptr;
+    ScalarType type = node.IsScalar() ? scalar_type(node) : ScalarType::null;
+    if (type == ScalarType::null) return nullptr;
     const std::string& text = node.Scalar();
-    if (node.Tag() != "?") return text;  // quoted
-    if (text == "true" || text == "false") return text == "true";
+    if (type == ScalarType::string) return text;
+    if (type == ScalarType::boolean) return text == "true" || text == "True" || text == "TRUE";
     std::int64_t whole = 0;
     if (auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), whole);
         error == std::errc() && end == text.data() + text.size()) {
@@ -392,6 +449,7 @@ private:
     std::optional<std::uint64_t> read_size(const YAML::Node& node, const std::string& path);
     std::optional<std::string> read_choice(const YAML::Node& node, const std::string& path,
                                            const std::vector<std::string>& choices);
+    std::optional<bool> read_boolean(const YAML::Node& node, const std::string& path);
 
     bool check_document_count(std::string_view text);
     void read_top(const YAML::Node& root);
@@ -534,7 +592,7 @@ std::vector<MapEntry> Loader::entries(const YAML::Node& map, const std::string& 
 
 std::optional<std::string> Loader::read_string(const YAML::Node& node, const std::string& path,
                                                std::string_view expected) {
-    if (!node.IsScalar() || node.Scalar().empty()) {
+    if (!is_string(node) || node.Scalar().empty()) {
         add_error(node, path, fmt::format("expected {}; found {}", expected, describe(node)));
         return std::nullopt;
     }
@@ -553,7 +611,7 @@ std::optional<std::string> Loader::read_name(const YAML::Node& node, const std::
 
 std::optional<Milliseconds> Loader::read_duration(const YAML::Node& node, const std::string& path) {
     constexpr std::string_view k_expected = "a duration such as 90s, 10m, 1h30m or 500ms";
-    if (!node.IsScalar()) {
+    if (!is_string_or_number(node)) {
         add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
         return std::nullopt;
     }
@@ -570,7 +628,7 @@ std::optional<std::int64_t> Loader::read_whole_number(const YAML::Node& node, co
     std::string expected = maximum == INT64_MAX ? fmt::format("a whole number of {} or more", minimum)
                                                 : fmt::format("a whole number from {} to {}", minimum, maximum);
     std::optional<std::int64_t> value;
-    if (node.IsScalar()) value = parse_whole_number(node.Scalar());
+    if (node.IsScalar() && scalar_type(node) == ScalarType::integer) value = parse_whole_number(node.Scalar());
     if (!value || *value < minimum || *value > maximum) {
         add_error(node, path, fmt::format("expected {}; found {}", expected, describe(node)));
         return std::nullopt;
@@ -581,7 +639,9 @@ std::optional<std::int64_t> Loader::read_whole_number(const YAML::Node& node, co
 std::optional<std::uint64_t> Loader::read_size(const YAML::Node& node, const std::string& path) {
     constexpr std::string_view k_expected = "a size greater than zero such as 8MiB, 512KiB or 1000000";
     std::optional<std::uint64_t> size;
-    if (node.IsScalar()) size = util::parse_size(node.Scalar());
+    if (node.IsScalar() && (scalar_type(node) == ScalarType::string || scalar_type(node) == ScalarType::integer)) {
+        size = util::parse_size(node.Scalar());
+    }
     if (!size || *size == 0) {
         add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
         return std::nullopt;
@@ -589,9 +649,18 @@ std::optional<std::uint64_t> Loader::read_size(const YAML::Node& node, const std
     return size;
 }
 
+std::optional<bool> Loader::read_boolean(const YAML::Node& node, const std::string& path) {
+    if (node.IsScalar() && scalar_type(node) == ScalarType::boolean) {
+        const std::string& text = node.Scalar();
+        return text == "true" || text == "True" || text == "TRUE";
+    }
+    add_error(node, path, fmt::format("expected true or false; found {}", describe(node)));
+    return std::nullopt;
+}
+
 std::optional<std::string> Loader::read_choice(const YAML::Node& node, const std::string& path,
                                                const std::vector<std::string>& choices) {
-    if (node.IsScalar() && std::find(choices.begin(), choices.end(), node.Scalar()) != choices.end()) {
+    if (is_string(node) && std::find(choices.begin(), choices.end(), node.Scalar()) != choices.end()) {
         return node.Scalar();
     }
     std::string message = fmt::format("expected {}; found {}", word_list(choices, "or"), describe(node));
@@ -696,7 +765,8 @@ void Loader::read_version(const std::optional<MapEntry>& entry, const YAML::Node
         add_error(root, "version", "missing key; expected `version: 1` at the top of the file");
         return;
     }
-    if (!entry->value.IsScalar() || entry->value.Scalar() != "1") {
+    if (!entry->value.IsScalar() || scalar_type(entry->value) != ScalarType::integer ||
+        parse_whole_number(entry->value.Scalar()) != 1) {
         add_error(entry->value, "version",
                   fmt::format("expected 1 (the only version this greenlight reads); found {}", describe(entry->value)));
         return;
@@ -843,7 +913,7 @@ std::optional<SuiteConfig> Loader::read_suite(const MapEntry& entry) {
 void Loader::read_run(const YAML::Node& node, const std::string& path, SuiteConfig& suite) {
     constexpr std::string_view k_expected =
         "the command to run, as a non-empty list (argv) or a string (run by /bin/sh -c)";
-    if (node.IsScalar() && !node.Scalar().empty()) {
+    if (is_string(node) && !node.Scalar().empty()) {
         suite.shell = true;
         suite.argv = {"/bin/sh", "-c", node.Scalar()};
         return;
@@ -860,7 +930,8 @@ void Loader::read_run(const YAML::Node& node, const std::string& path, SuiteConf
     for (const auto& argument : node) {
         std::string argument_path = item_path(path, index++);
         // An empty argument is legitimate argv ("" passed to a program); only the program may not be empty.
-        if (!argument.IsScalar() || (index == 1 && argument.Scalar().empty())) {
+        // `[sleep, 5]` and `[true]` mean what they say: numbers and booleans are passed as written.
+        if (!is_string_number_or_boolean(argument) || (index == 1 && argument.Scalar().empty())) {
             add_error(argument, argument_path,
                       fmt::format("expected {}; found {}", index == 1 ? "the program to run" : "a command argument",
                                   describe(argument)));
@@ -890,9 +961,10 @@ void Loader::read_env(const YAML::Node& node, const std::string& path, SuiteConf
             continue;
         }
         // Numbers and booleans keep their spelling (`1.10` stays "1.10"): yaml-cpp hands back the text.
-        if (!item.value.IsScalar()) {
+        if (!is_string_number_or_boolean(item.value)) {
             add_error(item.value, variable_path,
-                      fmt::format("expected a value (write \"\" for an empty one); found {}", describe(item.value)));
+                      fmt::format("expected a string, number or boolean (write \"\" for an empty one); found {}",
+                                  describe(item.value)));
             continue;
         }
         suite.env.emplace_back(item.key, item.value.Scalar());
@@ -952,7 +1024,7 @@ void Loader::read_requires(const YAML::Node& node, const std::string& path, Suit
     size_t index = 0;
     for (const auto& requirement : node) {
         std::string requirement_path = item_path(path, index++);
-        if (!requirement.IsScalar()) {
+        if (!is_string(requirement)) {
             add_error(requirement, requirement_path,
                       fmt::format("expected {}; found {}", k_expected, describe(requirement)));
             continue;
@@ -1031,7 +1103,7 @@ void Loader::read_tiers(const MapEntry& entry) {
         size_t index = 0;
         for (const auto& tier_entry : item.value) {
             std::string entry_path = item_path(path, index++);
-            if (!tier_entry.IsScalar() || tier_entry.Scalar().empty()) {
+            if (!is_string(tier_entry) || tier_entry.Scalar().empty()) {
                 add_error(tier_entry, entry_path,
                           fmt::format("expected a suite name or label:NAME; found {}", describe(tier_entry)));
                 continue;
@@ -1157,7 +1229,7 @@ std::optional<std::vector<std::string>> Loader::read_string_list(const YAML::Nod
 }
 
 std::optional<RiskTier> Loader::read_risk_tier(const YAML::Node& node, const std::string& path) {
-    if (node.IsScalar()) {
+    if (is_string(node)) {
         if (auto tier = parse_risk_tier(node.Scalar())) return tier;
     }
     std::string message = fmt::format("expected a risk tier, {} (or R0 to R4); found {}",
@@ -1172,7 +1244,7 @@ std::optional<RiskTier> Loader::read_risk_tier(const YAML::Node& node, const std
 }
 
 std::optional<std::string> Loader::read_gate_reference(const YAML::Node& node, const std::string& path) {
-    if (!node.IsScalar() || !is_valid_gate_name(node.Scalar())) {
+    if (!is_string(node) || !is_valid_gate_name(node.Scalar())) {
         add_error(node, path, fmt::format("expected a gate name ({}); found {}", k_gate_name_rule, describe(node)));
         return std::nullopt;
     }
@@ -1579,8 +1651,8 @@ std::optional<CheckConfig> Loader::read_check(const MapEntry& entry) {
         case CheckType::placeholders:
             if (!has("paths") && !has("indexes")) {
                 add_error(entry.key_node, path,
-                          "a placeholders check needs `indexes` (docs indexes or registries whose files it reads), "
-                          "`paths` (globs), or both");
+                          "missing key; a placeholders check needs `indexes` (docs indexes or registries whose files "
+                          "it reads), `paths` (globs), or both");
                 valid = false;
             }
             break;
@@ -1611,7 +1683,7 @@ std::optional<CheckConfig> Loader::read_check(const MapEntry& entry) {
 }
 
 void Loader::read_check_command(const YAML::Node& node, const std::string& path, CheckConfig& check) {
-    if (node.IsScalar() && !node.Scalar().empty()) {
+    if (is_string(node) && !node.Scalar().empty()) {
         check.command = {"/bin/sh", "-c", node.Scalar()};
         return;
     }
@@ -1668,7 +1740,7 @@ void Loader::read_proof(const MapEntry& entry) {
                 proof.forbidden = std::move(*markers);
             }
         } else if (item.key == "personal_data") {
-            if (auto choice = read_choice(value, path, {"true", "false"})) proof.scan_personal_data = *choice == "true";
+            if (auto choice = read_boolean(value, path)) proof.scan_personal_data = *choice;
         } else if (item.key == "strong") {
             read_proof_criteria(value, path, proof.strong);
         } else if (item.key == "weak") {
@@ -1722,14 +1794,16 @@ void Loader::read_proof_criteria(const YAML::Node& node, const std::string& path
                 std::find(conditions.begin(), conditions.end(), entry.key) - conditions.begin());
             const YAML::Node& value = entry.value;
             if (criterion.condition == ProofCriterion::Condition::exists) {
-                if (!value.IsScalar() || value.Scalar() != "true") {
+                if (!value.IsScalar() || scalar_type(value) != ScalarType::boolean || value.Scalar() != "true") {
                     add_error(value, entry_path, fmt::format("expected `exists: true`; found {}", describe(value)));
                     valid = false;
                 }
             } else if (criterion.condition == ProofCriterion::Condition::at_least ||
                        criterion.condition == ProofCriterion::Condition::at_most) {
                 double number = 0;
-                if (!value.IsScalar() || !YAML::convert<double>::decode(value, number)) {
+                if (!value.IsScalar() ||
+                    (scalar_type(value) != ScalarType::integer && scalar_type(value) != ScalarType::number) ||
+                    !YAML::convert<double>::decode(value, number)) {
                     add_error(value, entry_path, fmt::format("expected a number; found {}", describe(value)));
                     valid = false;
                 } else {
@@ -1738,7 +1812,7 @@ void Loader::read_proof_criteria(const YAML::Node& node, const std::string& path
             } else if (criterion.condition == ProofCriterion::Condition::matches) {
                 RE2::Options options;
                 options.set_log_errors(false);
-                if (!value.IsScalar() || !RE2(value.Scalar(), options).ok()) {
+                if (!is_string(value) || !RE2(value.Scalar(), options).ok()) {
                     add_error(value, entry_path,
                               fmt::format("expected a regular expression (RE2 syntax); found {}", describe(value)));
                     valid = false;
@@ -1863,7 +1937,7 @@ void Loader::read_bridge(const MapEntry& entry) {
             }
             bridge.manifest = *file;
         } else if (item.key == "insecure") {
-            if (auto choice = read_choice(value, path, {"true", "false"})) bridge.insecure = *choice == "true";
+            if (auto choice = read_boolean(value, path)) bridge.insecure = *choice;
         } else if (item.key == "poll") {
             read_bridge_poll(value, path);
         } else if (item.key == "stall") {
@@ -1944,7 +2018,7 @@ void Loader::read_bridge_assertions(const YAML::Node& node, const std::string& p
             if (auto name = read_dd_reference(value, item_key_path)) assertions.final_script_dd = *name;
         } else if (item.key == "frames_pointer") {
             constexpr std::string_view k_expected = "a JSON Pointer such as /frames";
-            if (!value.IsScalar() || !is_valid_json_pointer(value.Scalar())) {
+            if (!is_string(value) || !is_valid_json_pointer(value.Scalar())) {
                 add_error(value, item_key_path,
                           fmt::format("expected {} (empty, or '/'-separated, with '~' only as ~0 or ~1); found {}",
                                       k_expected, describe(value)));
@@ -2196,13 +2270,13 @@ void Loader::read_serve_retention(const YAML::Node& node, const std::string& pat
         std::optional<Milliseconds>* target = item.key == "runs"    ? &retention.runs
                                               : item.key == "pings" ? &retention.pings
                                                                     : &retention.alerts;
-        if (item.value.IsScalar() && item.value.Scalar() == "forever") {
+        if (is_string(item.value) && item.value.Scalar() == "forever") {
             target->reset();
             continue;
         }
         // Anything shorter than an hour is a mistake (a unit left out) rather than a policy.
         constexpr std::string_view k_expected = "a duration of at least 1h such as 90d or 720h, or forever";
-        auto duration = item.value.IsScalar() ? util::parse_duration(item.value.Scalar()) : std::nullopt;
+        auto duration = is_string(item.value) ? util::parse_duration(item.value.Scalar()) : std::nullopt;
         if (!duration || *duration < std::chrono::hours{1}) {
             add_error(item.value, item_key_path,
                       fmt::format("expected {}; found {}", k_expected, describe(item.value)));
@@ -2504,11 +2578,12 @@ std::optional<WatchCheckConfig> Loader::read_watch_check(const MapEntry& entry, 
         } else if (item.key == "channels") {
             keep(read_channel_references(value, item_key_path), check.channels);
         } else if (item.key == "paused") {
-            auto choice = read_choice(value, item_key_path, {"true", "false"});
-            if (choice) check.paused = *choice == "true";
+            auto choice = read_boolean(value, item_key_path);
+            if (choice) check.paused = *choice;
             if (!choice) valid = false;
         } else if (item.key == "description") {
-            if (value.IsScalar()) {
+            // Shown as written: a number or boolean is text too, as the schema allows.
+            if (is_string_number_or_boolean(value)) {
                 check.description = value.Scalar();
             } else {
                 add_error(value, item_key_path, fmt::format("expected a text; found {}", describe(value)));

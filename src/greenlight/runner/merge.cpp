@@ -298,12 +298,15 @@ std::string copy_evidence(const Input& input, size_t position, const fs::path& o
         const std::string name =
             input.shard ? fmt::format("shard-{}", input.shard->index) : fmt::format("input-{}", position + 1);
         fs::create_directories(output / "smoke", error);
-        fs::copy(input.folder / "smoke", output / "smoke" / name, fs::copy_options::recursive, error);
+        fs::copy(input.folder / "smoke", output / "smoke" / name,
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
         if (error) return fmt::format("cannot copy the smoke outputs of {}: {}", input.path.string(), error.message());
     }
     for (const auto& suite : input.suites) {
         fs::create_directories(output / "suites", error);
-        fs::copy(input.folder / "suites" / suite.name, output / "suites" / suite.name, fs::copy_options::recursive,
+        // Links stay links: the input verified, so each one leads inside the bundle.
+        fs::copy(input.folder / "suites" / suite.name, output / "suites" / suite.name,
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks,
                  error);
         if (error) {
             return fmt::format("cannot copy suite {} of {} into {}: {}", suite.name, input.path.string(),

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "greenlight/bundle/manifest.hpp"
+#include "greenlight/bundle/settle.hpp"
 #include "greenlight/process/supervisor.hpp"
 #include "greenlight/runner/interrupt.hpp"
 #include "greenlight/runner/suite_runner.hpp"
@@ -70,7 +71,19 @@ bool bundle_exists(const fs::path& bundle_dir) {
            fs::exists(bundle_dir / bundle::k_manifest_json, error);
 }
 
-std::string write_run_reports(const fs::path& bundle_dir, const nlohmann::json& summary, const std::string& junit_xml,
+namespace {
+
+// A run whose bundle cannot be proven is not green, whatever its suites did: the summary must say so
+// rather than stand beside a missing or failing manifest.
+void mark_bundle_failed(nlohmann::json& summary, const std::string& why) {
+    summary["green"] = false;
+    summary["verdict"] = "error";
+    summary["reason"] = fmt::format("the bundle could not be proven: {}", why);
+}
+
+}  // namespace
+
+std::string write_run_reports(const fs::path& bundle_dir, nlohmann::json& summary, const std::string& junit_xml,
                               int jobs, bundle::VerifyReport& verification) {
     std::vector<std::string> errors;
     auto write = [&](const char* name, const std::string& content) {
@@ -78,18 +91,29 @@ std::string write_run_reports(const fs::path& bundle_dir, const nlohmann::json& 
             errors.push_back(written.message());
         }
     };
+    // Whatever the suites left that a manifest cannot prove (fifos, sockets, devices, links out of the
+    // bundle) becomes a note first, so that it never costs the other suites their evidence.
+    if (auto settled = bundle::settle_bundle_contents(bundle_dir); !settled) errors.push_back(settled.message());
     write("junit.xml", junit_xml);
     write("summary.md", summary_markdown(summary));
     write("summary.json", summary.dump(2) + "\n");
-    // The manifest comes last: it proves everything written before it.
-    if (auto manifest = bundle::write_manifest(bundle_dir, jobs); !manifest) {
-        errors.push_back(manifest.message());
-        return util::join(errors, "; ");
-    }
-    verification = bundle::verify_bundle(bundle_dir, jobs);
-    if (!verification.ok()) {
-        errors.push_back(fmt::format("the bundle failed its own verification right after it was written:\n{}",
-                                     bundle::format_verify_report(verification, bundle_dir)));
+    // The manifest comes last: it proves everything written before it. When it cannot be written or
+    // does not verify, the summary is rewritten red and the manifest tried once more over it.
+    for (int round = 0; round < 2; ++round) {
+        std::string failure;
+        if (auto manifest = bundle::write_manifest(bundle_dir, jobs); !manifest) {
+            failure = manifest.message();
+        } else if (verification = bundle::verify_bundle(bundle_dir, jobs); !verification.ok()) {
+            failure = fmt::format("the bundle failed its own verification right after it was written:\n{}",
+                                  bundle::format_verify_report(verification, bundle_dir));
+        } else {
+            break;
+        }
+        errors.push_back(failure);
+        if (round == 1) break;
+        mark_bundle_failed(summary, failure);
+        write("summary.md", summary_markdown(summary));
+        write("summary.json", summary.dump(2) + "\n");
     }
     return util::join(errors, "; ");
 }
@@ -196,6 +220,11 @@ RunResult execute_run(const RunRequest& request) {
     std::string written = write_run_reports(request.bundle_dir, result.summary, junit, std::max(1, request.jobs),
                                             result.verification);
     if (!written.empty() && result.infrastructure_error.empty()) result.infrastructure_error = written;
+    if (result.summary.value("verdict", "") == "error" && run.verdict != Verdict::error) {
+        run.verdict = Verdict::error;  // the bundle could not be proven; the summary already says so
+        run.green = false;
+        run.reason = result.summary.value("reason", run.reason);
+    }
     observe([&](RunObserver& observer) { observer.on_finish(run); });
     return result;
 }

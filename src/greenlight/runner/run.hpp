@@ -61,9 +61,12 @@ verdict::RunFacts run_facts(const RunRecord& run);
 // Decides the run's verdict, green, reason and status with verdict::decide_run and records them in `run`.
 void settle_run_verdict(RunRecord& run);
 
-// Writes summary.json, summary.md, junit.xml, then the manifest, then re-verifies the bundle.
+// Settles what suites left (bundle/settle.hpp), writes summary.json, summary.md, junit.xml, then the
+// manifest, then re-verifies the bundle. When the manifest cannot be written or does not verify,
+// `summary` is made red (verdict error, the reason given) and written again: a summary never says
+// green beside a bundle that cannot be proven. Answers the errors, empty when all went well.
 // Used by run and merge alike.
-std::string write_run_reports(const std::filesystem::path& bundle_dir, const nlohmann::json& summary,
+std::string write_run_reports(const std::filesystem::path& bundle_dir, nlohmann::json& summary,
                               const std::string& junit_xml, int jobs, bundle::VerifyReport& verification);
 
 struct GitRevision {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "greenlight/bundle/file_hashing.hpp"
 #include "greenlight/config/keys.hpp"
 #include "greenlight/results/parsers.hpp"
 #include "greenlight/runner/interrupt.hpp"
@@ -118,6 +119,12 @@ void read_results(const config::SuiteConfig& suite, const SuiteContext& context,
         record.results_file = is_inside(file, context.bundle_dir) ? relative_to_bundle(context, file) : file.string();
         struct stat info {};
         if (::stat(file.c_str(), &info) == 0) {
+            // Reading a fifo would wait forever for a writer, and a device (a link to /dev/zero) never ends.
+            if (!S_ISREG(info.st_mode)) {
+                facts.results_error = fmt::format("results file {} is {}, not a regular file", file.string(),
+                                                  bundle::describe_file_mode(info.st_mode));
+                return;
+            }
             auto modified = util::WallTime(std::chrono::duration_cast<util::WallTime::duration>(
                 std::chrono::seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
             if (modified + k_timestamp_tolerance < attempt_start) {

@@ -108,7 +108,8 @@ inline std::vector<TestEntry> read_test_archive(const fs::path& input) {
     EXPECT_EQ(archive_read_open_filename(reader, input.c_str(), 65536), ARCHIVE_OK);
     archive_entry* entry = nullptr;
     while (archive_read_next_header(reader, &entry) == ARCHIVE_OK) {
-        TestEntry item{archive_entry_pathname(entry), archive_entry_filetype(entry), "", ""};
+        const char* link = archive_entry_symlink(entry);
+        TestEntry item{archive_entry_pathname(entry), archive_entry_filetype(entry), "", link ? link : ""};
         char buffer[65536];
         la_ssize_t got = 0;
         while ((got = archive_read_data(reader, buffer, sizeof buffer)) > 0) item.content.append(buffer, got);

@@ -3,9 +3,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "greenlight/bundle/file_hashing.hpp"
+#include "greenlight/bundle/verify.hpp"
 #include "unit/bundle/bundle_test_support.hpp"
 
 namespace greenlight::bundle {
@@ -123,16 +129,98 @@ TEST(Manifest, OnlyRootManifestFilesAreSkipped) {
     EXPECT_EQ(paths_of(*manifest), (std::vector<std::string>{"smoke/manifest.json"}));
 }
 
-TEST(Manifest, SymlinkInsideIsAnError) {
+TEST(Manifest, SymlinkInsideIsRecordedAsALink) {
     TempDir bundle;
     write_text(bundle.path() / "real.txt", "x");
+    write_text(bundle.path() / "reports/index.html", "<p>");
     std::filesystem::create_symlink("real.txt", bundle.path() / "link.txt");
-    auto manifest = build_manifest(bundle.path(), 1);
-    ASSERT_FALSE(manifest);
-    EXPECT_NE(manifest.message().find("link.txt is a symlink"), std::string::npos) << manifest.message();
+    std::filesystem::create_symlink("../reports", bundle.path() / "reports/self");
+    std::filesystem::create_symlink("not-there-yet.txt", bundle.path() / "dangling.txt");
+    auto manifest = write_manifest(bundle.path(), 1);
+    ASSERT_TRUE(manifest) << manifest.message();
+    EXPECT_EQ(paths_of(*manifest), (std::vector<std::string>{"real.txt", "reports/index.html"}));
+    ASSERT_EQ(manifest->links.size(), 3u);
+    EXPECT_EQ(manifest->links[0].path, "dangling.txt");
+    EXPECT_EQ(manifest->links[1].path, "link.txt");
+    EXPECT_EQ(manifest->links[1].target, "real.txt");
+    EXPECT_EQ(manifest->links[2].path, "reports/self");
+
+    auto json = nlohmann::json::parse(read_text(bundle.path() / k_manifest_json));
+    EXPECT_EQ(json["file_count"], 2);
+    EXPECT_EQ(json["links"][1], (nlohmann::json{{"path", "link.txt"}, {"type", "symlink"}, {"target", "real.txt"}}));
+    // sha256sum -c knows no links: the text file lists regular files only.
+    EXPECT_EQ(read_text(bundle.path() / k_manifest_sha256).find("link.txt"), std::string::npos);
+    auto parsed = parse_manifest_json(read_text(bundle.path() / k_manifest_json));
+    ASSERT_TRUE(parsed) << parsed.message();
+    EXPECT_EQ(parsed->links.size(), 3u);
 }
 
-TEST(Manifest, FifoInsideIsAnError) {
+TEST(Manifest, SymlinkLeavingTheBundleIsAnError) {
+    for (const char* target : {"/etc/passwd", "../outside", "a/../../outside", "loop"}) {
+        SCOPED_TRACE(target);
+        TempDir bundle;
+        std::filesystem::create_directories(bundle.path() / "a");
+        std::filesystem::create_symlink(target, bundle.path() / "loop");
+        auto manifest = build_manifest(bundle.path(), 1);
+        ASSERT_FALSE(manifest);
+        EXPECT_NE(manifest.message().find("a bundle keeps only links that stay inside it"), std::string::npos)
+            << manifest.message();
+    }
+}
+
+TEST(Manifest, LinksThatLeaveTheBundleInAManifestAreUnsafe) {
+    ManifestReading reading = read_manifest_json(R"({"schema": "greenlight.manifest/v1", "files": [], "links": [)"
+                                                 R"({"path": "a", "type": "symlink", "target": "/etc/passwd"},)"
+                                                 R"({"path": "d/b", "type": "symlink", "target": "../.."},)"
+                                                 R"({"path": "d/c", "type": "symlink", "target": "../a"},)"
+                                                 R"({"path": "d/e", "type": "hardlink", "target": "x"}]})");
+    EXPECT_EQ(reading.unsafe,
+              (std::vector<std::string>{"a: manifest lists a link to the absolute path /etc/passwd",
+                                        "d/b: manifest lists a link to ../.., which leads out of the bundle",
+                                        "d/c: manifest lists a link to ../a, which leads out of the bundle"}));
+    EXPECT_EQ(reading.problems, (std::vector<std::string>{"manifest.json: link d/e needs \"type\": \"symlink\""}));
+    EXPECT_TRUE(reading.manifest.links.empty());
+}
+
+// Hashing never waits on a fifo: the answer names what stands there.
+TEST(Manifest, HashingAFifoDoesNotBlock) {
+    TempDir bundle;
+    ASSERT_EQ(::mkfifo((bundle.path() / "pipe").c_str(), 0600), 0);
+    auto digest = hash_bundle_file(bundle.path() / "pipe", ChangingFiles::report);
+    ASSERT_FALSE(digest);
+    EXPECT_NE(digest.message().find("pipe is a fifo, not a regular file"), std::string::npos) << digest.message();
+}
+
+// A process still appending to a file while the manifest is written: the bundle keeps a settled copy
+// the writer no longer reaches, so the bundle verifies afterwards however long the writer goes on.
+TEST(Manifest, FileChangingWhileHashedIsSnapshotted) {
+    TempDir bundle;
+    const std::filesystem::path log = bundle.path() / "suites/daemon/outputs/daemon.log";
+    write_text(log, std::string(32 << 20, 'x'));
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> writes{0};
+    std::thread writer([&] {
+        std::ofstream out(log, std::ios::binary | std::ios::app);
+        while (!stop) {
+            out << "still writing\n" << std::flush;
+            ++writes;
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+    });
+    // Until the writer has started, the hash could read a file no one writes to yet.
+    while (writes == 0) std::this_thread::yield();
+    auto manifest = write_manifest(bundle.path(), 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    VerifyReport report = verify_bundle(bundle.path(), 1);
+    stop = true;
+    writer.join();
+    ASSERT_TRUE(manifest) << manifest.message();
+    EXPECT_TRUE(report.ok()) << format_verify_report(report, bundle.path());
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(log.parent_path()), {}), 1)
+        << "no snapshot file is left beside the log";
+}
+
+TEST(Manifest, FifoInsideIsAnErrorUntilSettled) {
     TempDir bundle;
     ASSERT_EQ(::mkfifo((bundle.path() / "pipe").c_str(), 0600), 0);
     auto manifest = build_manifest(bundle.path(), 1);

@@ -222,9 +222,10 @@ TEST_F(Pack, TraversalAndLinkEntriesInArchiveAreUnsafe) {
         "/etc/evil: absolute path in the archive",
         "other-top/file.txt: not inside the archive's single top folder run-42/",
         "run-42/../../etc/cron.d/evil: archive path is empty or has a '..', '.' or empty part",
-        "run-42/suites/hard: hard link entry (to /etc/shadow); a bundle archive holds only plain files",
-        "run-42/suites/passwd: symlink entry (to /etc/passwd); a bundle archive holds only plain files",
+        "run-42/suites/hard: hard link entry (to /etc/shadow); a bundle archive holds only files, folders and "
+        "symlinks",
         "run-42/suites/pipe: fifo in a bundle archive",
+        "suites/passwd: symlink to /etc/passwd leaves the bundle",
     };
     EXPECT_EQ(report.unsafe, expected) << format_verify_report(report, hostile);
     EXPECT_TRUE(report.modified.empty() && report.missing.empty() && report.extra.empty());
@@ -242,12 +243,61 @@ TEST_F(Pack, TruncatedArchiveIsAProblem) {
     EXPECT_FALSE(report.problems.empty());
 }
 
-TEST_F(Pack, RefusesSymlinks) {
+TEST_F(Pack, RefusesSymlinksLeavingTheBundle) {
     fs::create_symlink("/etc/passwd", m_root / "passwd");
     auto packed = pack_bundle(m_root, m_archive);
     ASSERT_FALSE(packed);
-    EXPECT_NE(packed.message().find("passwd is a symlink"), std::string::npos) << packed.message();
+    EXPECT_NE(packed.message().find("passwd is a link to the absolute path /etc/passwd"), std::string::npos)
+        << packed.message();
     EXPECT_FALSE(fs::exists(m_archive));
+}
+
+// A link inside the bundle is packed as a link, verifies as one, and comes back as one when unpacked.
+TEST_F(Pack, KeepsSymlinksInsideTheBundleAsLinks) {
+    fs::create_symlink("../../lint/result.json", m_root / "suites/unit/outputs/lint-result.json");
+    fs::create_symlink("../../lint", m_root / "suites/unit/outputs/lint-folder");
+    ASSERT_TRUE(write_manifest(m_root, 1));
+    pack_ok(m_root, m_archive);
+
+    std::vector<TestEntry> entries = read_test_archive(m_archive);
+    auto link = std::find_if(entries.begin(), entries.end(), [](const TestEntry& entry) {
+        return entry.name == "run-42/suites/unit/outputs/lint-result.json";
+    });
+    ASSERT_NE(link, entries.end());
+    EXPECT_EQ(link->type, static_cast<mode_t>(AE_IFLNK));
+    EXPECT_EQ(link->link_target, "../../lint/result.json");
+
+    VerifyReport report = verify_bundle(m_archive);
+    EXPECT_TRUE(report.ok()) << format_verify_report(report, m_archive);
+    EXPECT_EQ(report.links_checked, 2u);
+
+    fs::path unpacked = m_scratch.path() / "unpacked";
+    auto opened = unpack_bundle(m_archive, unpacked);
+    ASSERT_TRUE(opened) << opened.message();
+    EXPECT_TRUE(fs::is_symlink(fs::symlink_status(unpacked / "suites/unit/outputs/lint-folder")));
+    EXPECT_EQ(fs::read_symlink(unpacked / "suites/unit/outputs/lint-result.json"), "../../lint/result.json");
+    VerifyReport again = verify_bundle(unpacked);
+    EXPECT_TRUE(again.ok()) << format_verify_report(again, unpacked);
+}
+
+// An archive whose links lead out only together (one link through another) is refused whole.
+TEST_F(Pack, UnpackRefusesLinksThatLeaveTogether) {
+    pack_ok(m_root, m_archive);
+    std::vector<TestEntry> entries = read_test_archive(m_archive);
+    entries.push_back({"run-42/suites/escape", AE_IFLNK, "", "here/../.."});
+    entries.push_back({"run-42/suites/here", AE_IFLNK, "", ".."});
+    fs::path hostile = m_scratch.path() / "chained.tar.gz";
+    write_test_archive(hostile, entries);
+    fs::path unpacked = m_scratch.path() / "unpacked";
+    auto opened = unpack_bundle(hostile, unpacked);
+    ASSERT_FALSE(opened);
+    EXPECT_NE(opened.message().find("suites/escape: a link to here/../.., which leads out of the bundle"),
+              std::string::npos)
+        << opened.message();
+    EXPECT_TRUE(fs::is_empty(unpacked));
+    VerifyReport report = verify_bundle(hostile);
+    EXPECT_EQ(report.unsafe, Lines{"suites/escape: symlink to here/../.. leaves the bundle"})
+        << format_verify_report(report, hostile);
 }
 
 TEST_F(Pack, RefusesOutputInsideTheBundle) {

@@ -126,10 +126,84 @@ TEST_F(VerifyFolder, UnlistedSymlinkInsideIsExtra) {
     EXPECT_TRUE(report.unsafe.empty());
 }
 
+// A bundle whose manifest records links: they verify while they point where it says.
+class VerifyLinks : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_root = m_scratch.path() / "run-7";
+        make_sample_bundle(m_root);
+        fs::create_symlink("../../lint/result.json", m_root / "suites/unit/outputs/lint-result");
+        fs::create_symlink("../../lint", m_root / "suites/unit/outputs/lint-folder");
+        auto written = write_manifest(m_root, 1);
+        ASSERT_TRUE(written) << written.message();
+        ASSERT_EQ(written->links.size(), 2u);
+    }
+    VerifyReport verify() { return verify_bundle(m_root, 2); }
+    TempDir m_scratch;
+    fs::path m_root;
+};
+
+TEST_F(VerifyLinks, LinksInsideVerify) {
+    VerifyReport report = verify();
+    EXPECT_TRUE(report.ok()) << format_verify_report(report, m_root);
+    EXPECT_EQ(report.links_checked, 2u);
+    EXPECT_NE(format_verify_report(report, m_root).find(" and 2 links in "), std::string::npos);
+}
+
+TEST_F(VerifyLinks, RetargetedLinkIsModified) {
+    fs::remove(m_root / "suites/unit/outputs/lint-result");
+    fs::create_symlink("../../lint/outputs/rerun.sh", m_root / "suites/unit/outputs/lint-result");
+    VerifyReport report = verify();
+    EXPECT_EQ(report.modified, Lines{"suites/unit/outputs/lint-result (symlink to ../../lint/outputs/rerun.sh, "
+                                     "manifest says to ../../lint/result.json)"});
+}
+
+TEST_F(VerifyLinks, RemovedLinkIsMissingAndALinkReplacedByAFileIsModified) {
+    fs::remove(m_root / "suites/unit/outputs/lint-folder");
+    fs::remove(m_root / "suites/unit/outputs/lint-result");
+    write_text(m_root / "suites/unit/outputs/lint-result", "forged\n");
+    VerifyReport report = verify();
+    EXPECT_EQ(report.missing, Lines{"suites/unit/outputs/lint-folder"});
+    EXPECT_EQ(report.modified, Lines{"suites/unit/outputs/lint-result (a plain file, manifest says a symlink to "
+                                     "../../lint/result.json)"});
+}
+
+TEST_F(VerifyLinks, ListedLinkRetargetedOutOfTheBundleIsUnsafe) {
+    fs::remove(m_root / "suites/unit/outputs/lint-folder");
+    fs::create_symlink("/etc", m_root / "suites/unit/outputs/lint-folder");
+    VerifyReport report = verify();
+    EXPECT_EQ(report.unsafe, Lines{"suites/unit/outputs/lint-folder: symlink to /etc leaves the bundle"});
+    EXPECT_FALSE(report.ok());
+}
+
+// Rewriting the manifest to bless a link that leaves does not help: the manifest entry itself is unsafe.
+TEST_F(VerifyLinks, ManifestListingALinkThatLeavesIsUnsafe) {
+    auto manifest = parse_manifest_json(read_text(m_root / k_manifest_json));
+    ASSERT_TRUE(manifest) << manifest.message();
+    manifest->links.push_back({"suites/unit/outputs/passwd", "../../../../../etc/passwd"});
+    write_text(m_root / k_manifest_json, manifest_to_json(*manifest));
+    fs::create_symlink("../../../../../etc/passwd", m_root / "suites/unit/outputs/passwd");
+    VerifyReport report = verify();
+    EXPECT_EQ(report.unsafe,
+              (Lines{"suites/unit/outputs/passwd: manifest lists a link to ../../../../../etc/passwd, which leads out "
+                     "of the bundle",
+                     "suites/unit/outputs/passwd: symlink to ../../../../../etc/passwd leaves the bundle"}))
+        << format_verify_report(report, m_root);
+}
+
+TEST_F(VerifyLinks, Sha256LineForALinkIsAProblem) {
+    std::string lines = read_text(m_root / k_manifest_sha256);
+    lines += std::string(64, 'a') + "  suites/unit/outputs/lint-result\n";
+    write_text(m_root / k_manifest_sha256, lines);
+    VerifyReport report = verify();
+    EXPECT_EQ(report.problems, Lines{"manifest-sha256.txt gives a sha256 for suites/unit/outputs/lint-result, which "
+                                     "manifest.json lists as a link"});
+}
+
 TEST_F(VerifyFolder, FifoIsUnsafe) {
     ASSERT_EQ(::mkfifo((m_root / "suites/pipe").c_str(), 0600), 0);
     VerifyReport report = verify();
-    EXPECT_EQ(report.unsafe, Lines{"suites/pipe: fifo in a bundle of plain files"});
+    EXPECT_EQ(report.unsafe, Lines{"suites/pipe: fifo in a bundle of files, folders and links"});
 }
 
 TEST_F(VerifyFolder, TamperedSha256FileIsAProblem) {

@@ -152,7 +152,7 @@ TEST(GateSection, ReportsEveryMistakeWithItsPositionAndKeyPath) {
                     "greenlight.yml:13:17: gate.gates.ci.mode: expected blocking or advisory; found 'blockin'; did "
                     "you mean 'blocking'?",
                     "greenlight.yml:15:20: gate.coverage.patch_minimum: expected a whole number from 0 to 100; found "
-                    "'101'"));
+                    "the number 101"));
 }
 
 TEST(GateSection, RulesNeedANameATierAndNoEmptyLists) {
@@ -246,11 +246,11 @@ TEST(GateSection, WrongShapesSayWhatWasExpected) {
                             "paths, keywords, patterns, ...}); found an empty list (leave `rules` out to keep the "
                             "default rules)",
                             "greenlight.yml:4:30: gate.coverage: expected a mapping with any of patch_minimum, "
-                            "patch_threshold and project_max_drop; found '5'",
+                            "patch_threshold and project_max_drop; found the number 5",
                             "greenlight.yml:4:33: gate.tier: unknown key; did you mean 'tiers'?"));
     EXPECT_THAT(error_lines(load(k_header + "gate: { coverage: { patch_threshold: 7.5 } }\nrequires_from: R3\n")),
                 ElementsAre("greenlight.yml:4:38: gate.coverage.patch_threshold: expected a whole number from 0 to "
-                            "100; found '7.5'",
+                            "100; found the number 7.5",
                             "greenlight.yml:5:1: requires_from: unknown key; it belongs in a rule under `gate.rules` "
                             "(check the indentation)"));
 }

@@ -162,12 +162,13 @@ policy:
     EXPECT_FALSE(outcome.config.has_value());
     EXPECT_THAT(
         error_lines(outcome),
-        ElementsAre("greenlight.yml:6:5: suites.unit.timout: unknown key; did you mean 'timeout'?",
-                    "greenlight.yml:7:14: suites.unit.retries: expected a whole number from 0 to 100; found '-1'",
-                    "greenlight.yml:10:24: suites.lint.results.format: expected pytest, go, ctest, cargo, node "
-                    "or plain; found 'pytst'; did you mean 'pytest'?",
-                    "greenlight.yml:12:19: tiers.pr-fast[1]: unknown suite 'lnt'; did you mean 'lint'?",
-                    "greenlight.yml:14:24: policy.missing_requirement: expected fail or skip; found 'ignore'"));
+        ElementsAre(
+            "greenlight.yml:6:5: suites.unit.timout: unknown key; did you mean 'timeout'?",
+            "greenlight.yml:7:14: suites.unit.retries: expected a whole number from 0 to 100; found the number -1",
+            "greenlight.yml:10:24: suites.lint.results.format: expected pytest, go, ctest, cargo, node "
+            "or plain; found 'pytst'; did you mean 'pytest'?",
+            "greenlight.yml:12:19: tiers.pr-fast[1]: unknown suite 'lnt'; did you mean 'lint'?",
+            "greenlight.yml:14:24: policy.missing_requirement: expected fail or skip; found 'ignore'"));
 }
 
 TEST(LoadConfig, SuggestsTopLevelKey) {
@@ -283,7 +284,7 @@ suites:
     EXPECT_THAT(
         error_lines(outcome),
         ElementsAre(
-            "greenlight.yml:1:10: version: expected 1 (the only version this greenlight reads); found '2'",
+            "greenlight.yml:1:10: version: expected 1 (the only version this greenlight reads); found the number 2",
             "greenlight.yml:2:10: project: expected the project's name (letters, digits, '.', '_' or '-', and not "
             "only dots); found 'my project'",
             "greenlight.yml:3:12: artifacts: expected a folder for run bundles, such as artifacts; found a list",
@@ -298,11 +299,13 @@ suites:
             "greenlight.yml:9:12: suites.unit.grace: expected a duration such as 90s, 10m, 1h30m or 500ms; found "
             "'soon'",
             "greenlight.yml:10:14: suites.unit.retries: expected a whole number from 0 to 100; found 'abc'",
-            "greenlight.yml:11:16: suites.unit.min_tests: expected a whole number of 0 or more; found '-2'",
+            "greenlight.yml:11:16: suites.unit.min_tests: expected a whole number of 0 or more; found the number -2",
             "greenlight.yml:12:17: suites.unit.output_cap: expected a size greater than zero such as 8MiB, 512KiB or "
             "1000000; found '8 MiB'",
-            "greenlight.yml:13:15: suites.unit.env.A: expected a value (write \"\" for an empty one); found a list",
-            "greenlight.yml:13:23: suites.unit.env.B: expected a value (write \"\" for an empty one); found nothing",
+            "greenlight.yml:13:15: suites.unit.env.A: expected a string, number or boolean (write \"\" for an empty "
+            "one); found a list",
+            "greenlight.yml:13:23: suites.unit.env.B: expected a string, number or boolean (write \"\" for an empty "
+            "one); found nothing",
             "greenlight.yml:14:30: suites.unit.results.tap: expected one of {junit: FILE}, {tap: FILE} or {format: "
             "NAME}; found both 'junit' and 'tap'",
             "greenlight.yml:15:16: suites.unit.requires[0]: unknown requirement 'dockr'; expected docker, "
@@ -310,8 +313,8 @@ suites:
             "greenlight.yml:15:23: suites.unit.requires[1]: unknown requirement 'cmd:node'; expected docker, "
             "command:NAME, env:NAME or file:PATH",
             "greenlight.yml:15:35: suites.unit.requires[2]: expected a name after 'env:'; found nothing",
-            "greenlight.yml:15:43: suites.unit.requires[3]: unknown requirement '5'; expected docker, command:NAME, "
-            "env:NAME or file:PATH",
+            "greenlight.yml:15:43: suites.unit.requires[3]: expected docker, command:NAME, env:NAME or file:PATH; "
+            "found the number 5",
             "greenlight.yml:16:18: suites.unit.labels[1]: expected a label (letters, digits, '.', '_' or '-', and "
             "not only dots); found 'not ok'",
             "greenlight.yml:17:10: suites.unit.cwd: expected a folder, relative to greenlight.yml; found ''"));
@@ -459,6 +462,45 @@ TEST_F(LoadConfigFile, MissingFileAndFolderAreErrors) {
                 ElementsAre(file.string() + ": cannot read the config file: No such file or directory"));
     LoadOutcome folder = load_config(m_folder);
     EXPECT_THAT(error_lines(folder), ElementsAre(m_folder.string() + ": expected a config file; found a folder"));
+}
+
+}  // namespace
+}  // namespace greenlight::config
+
+namespace greenlight::config {
+namespace {
+
+// Each key takes the JSON types the schema gives it, read as YAML 1.2 reads them: `run: 42` is a number,
+// not a command, and a quoted "2" is a string, not a count.
+TEST(LoadConfig, ValuesOfTheWrongTypeAreRefusedWithTheTypeFound) {
+    EXPECT_THAT(error_lines(load("version: 1\nproject: p\nsuites:\n  unit:\n    run: 42\n")),
+                ElementsAre("greenlight.yml:5:10: suites.unit.run: expected the command to run, as a non-empty list "
+                            "(argv) or a string (run by /bin/sh -c); found the number 42"));
+    EXPECT_THAT(error_lines(load("version: 1\nproject: p\nsuites:\n  unit:\n    run: [sleep, [5]]\n")),
+                ElementsAre("greenlight.yml:5:18: suites.unit.run[1]: expected a command argument; found a list"));
+    EXPECT_THAT(error_lines(load("version: 1\nproject: p\nsuites:\n  unit: { run: [x], retries: \"2\" }\n")),
+                ElementsAre("greenlight.yml:4:30: suites.unit.retries: expected a whole number from 0 to 100; found "
+                            "'2'"));
+    EXPECT_THAT(error_lines(load("version: \"1\"\nproject: p\nsuites: { unit: { run: [x] } }\n")),
+                ElementsAre("greenlight.yml:1:10: version: expected 1 (the only version this greenlight reads); "
+                            "found '1'"));
+    EXPECT_THAT(error_lines(load("version: 1\nproject: true\nsuites: { unit: { run: [x] } }\n")),
+                ElementsAre(HasSubstr("greenlight.yml:2:10: project: expected the project's name")));
+    EXPECT_THAT(error_lines(load("version: 1\nproject: p\nsuites: { unit: { run: [x] } }\nbridge: { jcl_template: "
+                                 "j.jcl, insecure: yes }\n")),
+                ElementsAre("greenlight.yml:4:42: bridge.insecure: expected true or false; found 'yes'"));
+}
+
+TEST(LoadConfig, QuotedNumbersAndYesAreStringsWhereStringsAreExpected) {
+    Config config = load_valid(
+        "version: 1\nproject: \"2024\"\nsuites:\n  unit:\n    run: [sleep, 5, true]\n    labels: [\"yes\", on]\n"
+        "    env: { RATIO: 1.10, ON: true, NAME: x }\n    timeout: 30\n    output_cap: 4096\n");
+    EXPECT_EQ(config.project, "2024");
+    ASSERT_EQ(config.suites.size(), 1u);
+    EXPECT_EQ(config.suites[0].labels, (std::vector<std::string>{"yes", "on"}));
+    EXPECT_EQ(config.suites[0].argv, (std::vector<std::string>{"sleep", "5", "true"}));
+    EXPECT_EQ(config.suites[0].env[0], (std::pair<std::string, std::string>{"RATIO", "1.10"}));
+    EXPECT_EQ(config.suites[0].timeout, 30s);
 }
 
 }  // namespace
