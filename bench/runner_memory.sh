@@ -79,8 +79,8 @@ grep -q "100% tests passed, 0 tests failed out of 1" "$work/ctest.log" || {
 
 # --- greenlight: every cap and format ---------------------------------------------------------------------
 printf '\nrunner memory: a suite printing %s bytes of 2-byte lines; peak RSS (GNU time %%M)\n' "$output_bytes"
-printf '  %-10s %-8s %10s %8s   %s\n' "runner" "cap" "peak MB" "ratio" "target < 64 MB"
-printf '  %-10s %-8s %10.1f %8s\n' "ctest" "-" "$(awk -v k="$ctest_kib" 'BEGIN { print k / 1024 }')" "1.00"
+printf '  %-18s %-6s %9s %7s   %s\n' "runner" "cap" "peak MB" "ratio" "target < 64 MB"
+printf '  %-18s %-6s %9.1f %7s\n' "ctest" "-" "$(awk -v k="$ctest_kib" 'BEGIN { print k / 1024 }')" "1.00"
 missed=0
 for cap in "${caps[@]}"; do
     for format in "${formats[@]}"; do
@@ -105,7 +105,7 @@ EOF
         verdict=met
         ((kib < target_kib)) || { verdict=missed; missed=1; }
         awk -v c="$cap" -v f="$format" -v k="$kib" -v ck="$ctest_kib" -v v="$verdict" 'BEGIN {
-            printf "  %-10s %-8s %10.1f %8.2f   %s\n", "greenlight " f, c, k / 1024, k / ck, v
+            printf "  %-18s %-6s %9.1f %7.2f   %s\n", "greenlight " f, c, k / 1024, k / ck, v
         }'
     done
 done
