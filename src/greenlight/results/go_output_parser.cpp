@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "greenlight/results/line_parsers.hpp"
+#include "greenlight/results/source_location.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::results::runner_output {
@@ -382,6 +383,11 @@ private:
         test_case.name = std::move(name);
         test_case.outcome = outcome;
         test_case.seconds = seconds;
+        // `calc_test.go:10:` as go prints it: relative to the package's folder, as gotestsum's JUnit has it.
+        if (std::optional<SourceLocation> location = first_source_location(message)) {
+            test_case.file = std::move(location->file);
+            test_case.line = location->line;
+        }
         test_case.message = support::cap_text(message, support::k_message_limit);
         test_case.details = support::cap_text(details, support::k_details_limit);
         m_cases.push_back(std::move(test_case));

@@ -53,6 +53,8 @@ TEST(GoTestJsonTest, FailingTestsCarryTheirPackageAndWhatTheyPrinted) {
     EXPECT_EQ(wrong->suite, k_calc);
     // t.Errorf's line, not the test's earlier print, and none of go's `=== RUN` / `--- FAIL` framing.
     EXPECT_EQ(wrong->message, "calc_test.go:17: Add(2, 2) = 4, want 5");
+    EXPECT_EQ(wrong->file, "calc_test.go");
+    EXPECT_EQ(wrong->line, 17);
     EXPECT_NE(wrong->details.find("printing <tag> & \"quotes\""), std::string::npos) << wrong->details;
     EXPECT_EQ(wrong->details.find("=== RUN"), std::string::npos) << wrong->details;
 
