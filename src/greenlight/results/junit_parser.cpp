@@ -6,6 +6,10 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
+#include <algorithm>
+#include <fstream>
+
+#include "greenlight/results/line_parsers.hpp"
 #include "greenlight/results/parse_support.hpp"
 #include "greenlight/results/parsers.hpp"
 #include "greenlight/results/source_location.hpp"
@@ -167,30 +171,70 @@ void collect_suite(pugi::xml_node suite, const std::string& suite_name, int dept
     }
 }
 
-}  // namespace
+// Where a parse went wrong, as a message needs it: the line and column, and whether the document ends there.
+struct ErrorSpot {
+    util::TextPosition position;
+    bool at_end = false;
+    bool blank = false;  // the document holds nothing but blanks
+};
 
-ParseOutcome parse_junit(std::string_view xml, std::string_view source_name) {
-    const std::string source(source_name);
-    if (util::trim(xml).empty()) {
-        return ParseFailure{source, 0, 0, "empty file: expected JUnit XML with a <testsuites> or <testsuite> root"};
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+ErrorSpot spot_in_text(std::string_view xml, std::ptrdiff_t offset) {
+    ErrorSpot spot;
+    spot.position = util::text_position(xml, offset);
+    const size_t content_end = xml.find_last_not_of(" \t\r\n") + 1;
+    spot.blank = content_end == 0;
+    spot.at_end = offset + 1 >= static_cast<std::ptrdiff_t>(content_end);
+    return spot;
+}
+
+// The same for a file, read in chunks: a parse error must not cost a second copy of a large document.
+ErrorSpot spot_in_file(const std::filesystem::path& path, std::ptrdiff_t offset) {
+    ErrorSpot spot;
+    std::ifstream in(path, std::ios::binary);
+    const size_t end = offset < 0 ? 0 : static_cast<size_t>(offset);
+    size_t position = 0;
+    size_t line_start = 0;
+    size_t content_end = 0;
+    char buffer[64 * 1024];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        const auto got = static_cast<size_t>(in.gcount());
+        for (size_t i = 0; i < got; ++i, ++position) {
+            if (position < end && buffer[i] == '\n') {
+                ++spot.position.line;
+                line_start = position + 1;
+            }
+            if (!is_blank(buffer[i])) content_end = position + 1;
+        }
     }
+    spot.position.column = static_cast<int>(std::min(end, position) - line_start) + 1;
+    spot.blank = content_end == 0;
+    spot.at_end = offset + 1 >= static_cast<std::ptrdiff_t>(content_end);
+    return spot;
+}
 
-    pugi::xml_document document;
-    const pugi::xml_parse_result parsed = document.load_buffer(xml.data(), xml.size());
+ParseFailure empty_document(const std::string& source) {
+    return ParseFailure{source, 0, 0, "empty file: expected JUnit XML with a <testsuites> or <testsuite> root"};
+}
+
+// The results in a parsed document; `locate` finds an offset in its text for messages.
+template <typename Locate>
+ParseOutcome read_document(const pugi::xml_document& document, const pugi::xml_parse_result& parsed,
+                           const std::string& source, Locate locate) {
     if (!parsed) {
-        const util::TextPosition position = util::text_position(xml, parsed.offset);
-        const size_t content_end = xml.find_last_not_of(" \t\r\n") + 1;
-        const bool at_end = parsed.offset + 1 >= static_cast<std::ptrdiff_t>(content_end);
+        const ErrorSpot spot = locate(parsed.offset);
+        if (spot.blank) return empty_document(source);
         std::string message = fmt::format("malformed XML: {}", parsed.description());
-        if (at_end) message += " (the file ends early: did the test command crash or get killed while writing it?)";
-        return ParseFailure{source, position.line, position.column, std::move(message)};
+        if (spot.at_end) message += " (the file ends early: did the test command crash or get killed while writing it?)";
+        return ParseFailure{source, spot.position.line, spot.position.column, std::move(message)};
     }
 
     const pugi::xml_node root = document.document_element();
     const std::string_view root_name = root.name();
     if (root_name != "testsuites" && root_name != "testsuite") {
-        const util::TextPosition position = util::text_position(xml, root.offset_debug());
-        return ParseFailure{source, position.line, position.column,
+        const ErrorSpot spot = locate(root.offset_debug());
+        return ParseFailure{source, spot.position.line, spot.position.column,
                             fmt::format("expected a <testsuites> or <testsuite> root element, found <{}>; is this "
                                         "file JUnit XML?",
                                         root_name)};
@@ -210,6 +254,32 @@ ParseOutcome parse_junit(std::string_view xml, std::string_view source_name) {
     results.counts = support::count_outcomes(collector.cases);
     results.cases = std::move(collector.cases);
     return results;
+}
+
+}  // namespace
+
+ParseOutcome parse_junit(std::string_view xml, std::string_view source_name) {
+    const std::string source(source_name);
+    if (util::trim(xml).empty()) return empty_document(source);
+    pugi::xml_document document;
+    const pugi::xml_parse_result parsed = document.load_buffer(xml.data(), xml.size());
+    return read_document(document, parsed, source,
+                         [&](std::ptrdiff_t offset) { return spot_in_text(xml, offset); });
+}
+
+ParseOutcome parse_junit_file(const std::filesystem::path& path, std::string_view source_name) {
+    const std::string source(source_name);
+    // pugixml reads the file into one buffer and parses it in place: one copy of the document, not three.
+    pugi::xml_document document;
+    const pugi::xml_parse_result parsed = document.load_file(path.c_str());
+    if (parsed.status == pugi::status_file_not_found || parsed.status == pugi::status_io_error ||
+        parsed.status == pugi::status_out_of_memory) {
+        return ParseFailure{source, 0, 0,
+                            fmt::format("results file unreadable: cannot read {}: {}", path.string(),
+                                        parsed.description())};
+    }
+    return read_document(document, parsed, source,
+                         [&](std::ptrdiff_t offset) { return spot_in_file(path, offset); });
 }
 
 }  // namespace greenlight::results

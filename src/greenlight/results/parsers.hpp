@@ -21,10 +21,17 @@ ParseOutcome parse_junit(std::string_view xml, std::string_view source_name);
 ParseOutcome parse_tap(std::string_view text, std::string_view source_name);
 
 // The closing summary lines of a runner's output (pytest, go test, ctest, cargo test, node --test)
-// or the plain `N passed, N failed[, N skipped]` line. A failure when no such line is found.
+// or the plain `N passed, N failed[, N skipped]` line; for go, also `go test -json` events, with a case for
+// each failing test. A failure when no such line is found.
 ParseOutcome parse_runner_output(ResultsFormat format, std::string_view output, std::string_view source_name);
 
-// Reads a declared results file (missing or unreadable gives a ParseFailure naming the path).
+// The same on a file (a suite's output.log), read line by line: memory stays flat however large the file.
+// A file that cannot be read gives a ParseFailure naming it.
+ParseOutcome parse_runner_output_file(ResultsFormat format, const std::filesystem::path& path,
+                                      std::string_view source_name);
+
+// Reads a declared results file (missing or unreadable gives a ParseFailure naming the path). TAP and runner
+// output are read line by line in bounded memory; JUnit is parsed by pugixml from one copy of the file.
 ParseOutcome parse_results_file(ResultsFormat format, const std::filesystem::path& path);
 
 }  // namespace greenlight::results

@@ -1,44 +1,36 @@
-// Counts from the closing lines test runners print. Where a runner prints one summary, it is read from the
-// end of the output (test output before it may contain look-alike lines); where it prints one per package,
-// binary or block (go, cargo), every one is read, and a block that never finished counts as errored.
+// Counts from the closing lines test runners print, read one line at a time so that memory stays flat however
+// much a suite prints. Where a runner prints one summary, the last one counts (test output before it may contain
+// look-alike lines); where it prints one per package, binary or block (go, cargo), every one is read, and a
+// block that never finished counts as errored. go test's reader is in go_output_parser.cpp.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
+#include "greenlight/results/line_parsers.hpp"
 #include "greenlight/results/parse_support.hpp"
 #include "greenlight/results/parsers.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::results {
 
+namespace runner_output {
+
 namespace {
 
 // Larger counts are no runner's output; refusing them keeps sums far from overflow on hostile input.
 constexpr std::int64_t k_max_reported_count = 1'000'000'000'000;
 
+void finish_total(TestCounts& counts) {
+    counts.total = counts.passed + counts.failed + counts.errored + counts.skipped;
+}
+
+}  // namespace
+
 std::optional<std::int64_t> read_count(std::string_view digits) {
     std::optional<std::int64_t> count = support::parse_count(digits);
     if (!count || *count > k_max_reported_count) return std::nullopt;
     return count;
-}
-
-std::vector<std::string> clean_lines(std::string_view output) {
-    std::vector<std::string> lines;
-    for (std::string_view line : util::split_lines(output)) lines.push_back(support::strip_terminal_codes(line));
-    return lines;
-}
-
-std::vector<std::string_view> split_on(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
-    size_t start = 0;
-    while (true) {
-        const size_t end = text.find(separator, start);
-        parts.push_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-        if (end == std::string_view::npos) break;
-        start = end + 1;
-    }
-    return parts;
 }
 
 std::vector<std::string_view> split_words(std::string_view text) {
@@ -51,6 +43,33 @@ std::vector<std::string_view> split_words(std::string_view text) {
         if (i > start) words.push_back(text.substr(start, i - start));
     }
     return words;
+}
+
+ParsedResults counts_only(ResultsFormat format, TestCounts counts) {
+    finish_total(counts);
+    ParsedResults results;
+    results.format = format;
+    results.counts = counts;
+    return results;
+}
+
+ParseFailure no_summary(std::string_view source, std::string_view expected) {
+    return ParseFailure{std::string(source), 0, 0,
+                        fmt::format("{}; the output may have been cut off before the runner printed it", expected)};
+}
+
+namespace {
+
+std::vector<std::string_view> split_on(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (true) {
+        const size_t end = text.find(separator, start);
+        parts.push_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
+    return parts;
 }
 
 struct CountedWord {
@@ -70,22 +89,29 @@ std::optional<CountedWord> read_counted_word(std::string_view item) {
     return CountedWord{*count, words[1]};
 }
 
-void finish_total(TestCounts& counts) {
-    counts.total = counts.passed + counts.failed + counts.errored + counts.skipped;
-}
+// A runner whose result is its last summary line: `read_summary` recognises one.
+class LastSummaryReader final : public OutputReader {
+public:
+    using ReadSummary = std::optional<TestCounts> (*)(std::string_view line);
 
-ParsedResults counts_only(ResultsFormat format, TestCounts counts) {
-    finish_total(counts);
-    ParsedResults results;
-    results.format = format;
-    results.counts = counts;
-    return results;
-}
+    LastSummaryReader(ResultsFormat format, ReadSummary read_summary, std::string_view expected)
+        : m_format(format), m_read_summary(read_summary), m_expected(expected) {}
 
-ParseFailure no_summary(std::string_view source, std::string_view expected) {
-    return ParseFailure{std::string(source), 0, 0,
-                        fmt::format("{}; the output may have been cut off before the runner printed it", expected)};
-}
+    void read_line(std::string_view line) override {
+        if (std::optional<TestCounts> counts = m_read_summary(line)) m_last = counts;
+    }
+
+    ParseOutcome finish(std::string_view source) override {
+        if (!m_last) return no_summary(source, m_expected);
+        return counts_only(m_format, *m_last);
+    }
+
+private:
+    ResultsFormat m_format;
+    ReadSummary m_read_summary;
+    std::string_view m_expected;
+    std::optional<TestCounts> m_last;
+};
 
 // ---- pytest: `===== 3 passed, 1 failed, 2 skipped, 1 error in 0.12s =====` (with -q: without the `=`).
 
@@ -123,87 +149,6 @@ std::optional<TestCounts> read_pytest_summary(std::string_view line) {
     return counts;
 }
 
-ParseOutcome parse_pytest(const std::vector<std::string>& lines, std::string_view source) {
-    for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
-        if (std::optional<TestCounts> counts = read_pytest_summary(*line)) {
-            return counts_only(ResultsFormat::pytest, *counts);
-        }
-    }
-    return no_summary(source, "no pytest summary line found (expected a closing line like "
-                              "`===== 3 passed, 1 failed in 0.12s =====` or `no tests ran in 0.01s`)");
-}
-
-// ---- go test: `--- PASS:` / `--- FAIL:` / `--- SKIP:` per test (subtests included, as gotestsum counts
-// them), and one `ok`, `FAIL` or `?` line per package. Without -v, go prints no line for a passing test, so a
-// passing package with no test lines counts as one passed test; a failed package with no failing test line
-// (build failure, panic outside a test, timeout, os.Exit in TestMain) counts as one errored test.
-
-struct GoPackageTally {
-    std::int64_t passed = 0;
-    std::int64_t failed = 0;
-    std::int64_t skipped = 0;
-
-    bool empty() const { return passed == 0 && failed == 0 && skipped == 0; }
-};
-
-// What follows the package on a package line: `0.003s`, `(cached)`, `[no test files]`, `[build failed]`.
-// Requiring it keeps a test's own `ok ...` output from passing for a package line.
-bool is_go_package_line_end(std::string_view word) {
-    if (word == "(cached)" || word.starts_with('[')) return true;
-    if (word.size() < 2 || !word.ends_with('s')) return false;
-    const std::string_view number = word.substr(0, word.size() - 1);
-    return std::all_of(number.begin(), number.end(),
-                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
-}
-
-ParseOutcome parse_go(const std::vector<std::string>& lines, std::string_view source) {
-    TestCounts counts;
-    GoPackageTally tally;
-    bool found = false;
-    auto add_tally = [&] {
-        counts.passed += tally.passed;
-        counts.failed += tally.failed;
-        counts.skipped += tally.skipped;
-    };
-    for (const std::string& line : lines) {
-        const std::string_view text = util::trim(line);
-        if (text.starts_with("--- PASS: ")) {
-            ++tally.passed;
-        } else if (text.starts_with("--- FAIL: ")) {
-            ++tally.failed;
-        } else if (text.starts_with("--- SKIP: ")) {
-            ++tally.skipped;
-        } else {
-            if (!line.starts_with("ok") && !line.starts_with("FAIL") && !line.starts_with("?")) continue;
-            const std::vector<std::string_view> words = split_words(line);
-            if (words.size() < 3 || !is_go_package_line_end(words[2])) continue;
-            if (words[0] == "ok") {
-                if (tally.empty() && line.find("[no tests to run]") == std::string::npos) ++counts.passed;
-            } else if (words[0] == "FAIL") {
-                if (tally.failed == 0) ++counts.errored;
-            } else if (words[0] == "?" && line.find("[no test files]") != std::string::npos) {
-                // a package without tests
-            } else {
-                continue;
-            }
-            found = true;
-            add_tally();
-            tally = {};
-        }
-    }
-    if (!tally.empty()) {
-        // Test lines after the last package line: the package never finished (killed, or output cut).
-        found = true;
-        add_tally();
-        ++counts.errored;
-    }
-    if (!found) {
-        return no_summary(source, "no go test result lines found (expected `ok  <package>` / `FAIL <package>` "
-                                  "lines or `--- PASS:` / `--- FAIL:` lines)");
-    }
-    return counts_only(ResultsFormat::go, counts);
-}
-
 // ---- ctest: `75% tests passed, 1 tests failed out of 4`, then the list of tests that did not run.
 
 struct CtestSummary {
@@ -225,40 +170,63 @@ std::optional<CtestSummary> read_ctest_summary(std::string_view line) {
     return CtestSummary{*failed, *total};
 }
 
-ParseOutcome parse_ctest(const std::vector<std::string>& lines, std::string_view source) {
-    for (size_t index = lines.size(); index-- > 0;) {
-        const std::string_view text = util::trim(lines[index]);
-        if (text == "No tests were found!!!") return counts_only(ResultsFormat::ctest, {});
-        const std::optional<CtestSummary> summary = read_ctest_summary(text);
-        if (!summary) continue;
-
+class CtestReader final : public OutputReader {
+public:
+    void read_line(std::string_view line) override {
+        const std::string_view text = util::trim(line);
+        if (text == "No tests were found!!!") {
+            m_last = Last::no_tests;
+            return;
+        }
+        if (std::optional<CtestSummary> summary = read_ctest_summary(text)) {
+            m_last = Last::summary;
+            m_summary = *summary;
+            m_skipped = 0;
+            m_disabled = 0;
+            m_list = ListState::before;
+            return;
+        }
+        if (m_last != Last::summary || m_list == ListState::done) return;
         // ctest counts skipped tests among the passed ones and leaves disabled ones out of "out of N";
-        // its list of tests that did not run tells them apart.
-        std::int64_t skipped = 0;
-        std::int64_t disabled = 0;
-        bool in_not_run_list = false;
-        for (size_t after = index + 1; after < lines.size(); ++after) {
-            const std::string_view entry = util::trim(lines[after]);
-            if (entry == "The following tests did not run:") {
-                in_not_run_list = true;
-                continue;
-            }
-            if (!in_not_run_list) continue;
-            const size_t dash = entry.find(" - ");
-            if (dash == std::string_view::npos || !read_count(entry.substr(0, dash)) || !entry.ends_with(')')) break;
-            if (entry.ends_with("(Disabled)")) ++disabled;
-            else ++skipped;
+        // its list of tests that did not run, after the summary, tells them apart.
+        if (text == "The following tests did not run:") {
+            m_list = ListState::inside;
+            return;
+        }
+        if (m_list != ListState::inside) return;
+        const size_t dash = text.find(" - ");
+        if (dash == std::string_view::npos || !read_count(text.substr(0, dash)) || !text.ends_with(')')) {
+            m_list = ListState::done;
+            return;
+        }
+        if (text.ends_with("(Disabled)")) ++m_disabled;
+        else ++m_skipped;
+    }
+
+    ParseOutcome finish(std::string_view source) override {
+        if (m_last == Last::no_tests) return counts_only(ResultsFormat::ctest, {});
+        if (m_last == Last::none) {
+            return no_summary(source, "no ctest summary line found (expected `100% tests passed, 0 tests failed "
+                                      "out of 4` or `No tests were found!!!`)");
         }
         TestCounts counts;
-        counts.failed = summary->failed;
-        skipped = std::min(skipped, summary->total - summary->failed);
-        counts.skipped = skipped + disabled;
-        counts.passed = summary->total - summary->failed - skipped;
+        counts.failed = m_summary.failed;
+        const std::int64_t skipped = std::min(m_skipped, m_summary.total - m_summary.failed);
+        counts.skipped = skipped + m_disabled;
+        counts.passed = m_summary.total - m_summary.failed - skipped;
         return counts_only(ResultsFormat::ctest, counts);
     }
-    return no_summary(source, "no ctest summary line found (expected `100% tests passed, 0 tests failed out of 4` "
-                              "or `No tests were found!!!`)");
-}
+
+private:
+    enum class Last { none, no_tests, summary };
+    enum class ListState { before, inside, done };
+
+    Last m_last = Last::none;
+    CtestSummary m_summary;
+    std::int64_t m_skipped = 0;
+    std::int64_t m_disabled = 0;
+    ListState m_list = ListState::before;
+};
 
 // ---- cargo test: one `running N tests` ... `test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured;
 // 0 filtered out` block per test binary and for the doc-tests; all are summed.
@@ -300,48 +268,55 @@ std::optional<TestCounts> read_cargo_result(std::string_view text) {
     return counts;
 }
 
-ParseOutcome parse_cargo(const std::vector<std::string>& lines, std::string_view source) {
-    TestCounts counts;
-    std::optional<CargoBlock> open;
-    bool found = false;
-    // A binary that died (signal, abort) prints no result line: what it reported counts, the rest errored.
-    auto close_unfinished = [&] {
-        if (!open) return;
-        counts.passed += open->passed;
-        counts.failed += open->failed;
-        counts.skipped += open->ignored;
-        const std::int64_t reported = open->passed + open->failed + open->ignored;
-        counts.errored += std::max<std::int64_t>(1, open->announced - reported);
-        open.reset();
-    };
-    for (const std::string& line : lines) {
+class CargoReader final : public OutputReader {
+public:
+    void read_line(std::string_view line) override {
         const std::string_view text = util::trim(line);
         if (std::optional<std::int64_t> announced = read_cargo_running(text)) {
             close_unfinished();
-            open = CargoBlock{*announced, 0, 0, 0};
-            found = true;
+            m_open = CargoBlock{*announced, 0, 0, 0};
+            m_found = true;
         } else if (std::optional<TestCounts> result = read_cargo_result(text)) {
-            counts.passed += result->passed;
-            counts.failed += result->failed;
-            counts.skipped += result->skipped;
-            open.reset();
-            found = true;
-        } else if (open && text.starts_with("test ")) {
+            m_counts.passed += result->passed;
+            m_counts.failed += result->failed;
+            m_counts.skipped += result->skipped;
+            m_open.reset();
+            m_found = true;
+        } else if (m_open && text.starts_with("test ")) {
             const size_t dots = text.rfind(" ... ");
-            if (dots == std::string_view::npos) continue;
+            if (dots == std::string_view::npos) return;
             const std::string_view outcome = text.substr(dots + 5);
-            if (outcome == "ok") ++open->passed;
-            else if (outcome == "FAILED") ++open->failed;
-            else if (outcome.starts_with("ignored")) ++open->ignored;
+            if (outcome == "ok") ++m_open->passed;
+            else if (outcome == "FAILED") ++m_open->failed;
+            else if (outcome.starts_with("ignored")) ++m_open->ignored;
         }
     }
-    close_unfinished();
-    if (!found) {
-        return no_summary(source, "no cargo test summary found (expected `running N tests` and "
-                                  "`test result: ok. 3 passed; 0 failed; ...` lines)");
+
+    ParseOutcome finish(std::string_view source) override {
+        close_unfinished();
+        if (!m_found) {
+            return no_summary(source, "no cargo test summary found (expected `running N tests` and "
+                                      "`test result: ok. 3 passed; 0 failed; ...` lines)");
+        }
+        return counts_only(ResultsFormat::cargo, m_counts);
     }
-    return counts_only(ResultsFormat::cargo, counts);
-}
+
+private:
+    // A binary that died (signal, abort) prints no result line: what it reported counts, the rest errored.
+    void close_unfinished() {
+        if (!m_open) return;
+        m_counts.passed += m_open->passed;
+        m_counts.failed += m_open->failed;
+        m_counts.skipped += m_open->ignored;
+        const std::int64_t reported = m_open->passed + m_open->failed + m_open->ignored;
+        m_counts.errored += std::max<std::int64_t>(1, m_open->announced - reported);
+        m_open.reset();
+    }
+
+    TestCounts m_counts;
+    std::optional<CargoBlock> m_open;
+    bool m_found = false;
+};
 
 // ---- node --test: `# tests 4` / `# pass 3` ... (TAP reporter) or `ℹ tests 4` ... (spec reporter).
 
@@ -365,33 +340,52 @@ std::optional<NodeEntry> read_node_entry(std::string_view text) {
     return entry;
 }
 
-ParseOutcome parse_node(const std::vector<std::string>& lines, std::string_view source) {
-    for (size_t index = lines.size(); index-- > 0;) {
-        const std::optional<NodeEntry> first = read_node_entry(util::trim(lines[index]));
-        if (!first || first->key != "tests") continue;
-        const std::optional<std::int64_t> tests = read_count(first->value);
-        if (!tests) continue;
-
-        TestCounts counts;
-        for (size_t after = index + 1; after < lines.size(); ++after) {
-            const std::optional<NodeEntry> entry = read_node_entry(util::trim(lines[after]));
-            if (!entry || entry->prefix != first->prefix) break;
-            const std::optional<std::int64_t> value = read_count(entry->value);
-            if (!value) continue;  // duration_ms is not a count
-            // A todo test neither passes nor fails the run (node counts it apart), like TAP's TODO: skipped.
-            if (entry->key == "pass") counts.passed += *value;
-            else if (entry->key == "fail") counts.failed += *value;
-            else if (entry->key == "cancelled") counts.errored += *value;
-            else if (entry->key == "skipped" || entry->key == "todo") counts.skipped += *value;
+// The last `tests N` line and the entries right after it with the same prefix form the summary.
+class NodeReader final : public OutputReader {
+public:
+    void read_line(std::string_view line) override {
+        const std::optional<NodeEntry> entry = read_node_entry(util::trim(line));
+        if (entry && entry->key == "tests") {
+            if (const std::optional<std::int64_t> tests = read_count(entry->value)) {
+                m_tests = tests;
+                m_counts = {};
+                m_prefix = entry->prefix;
+                m_in_block = true;
+                return;
+            }
         }
+        if (!m_in_block) return;
+        if (!entry || entry->prefix != m_prefix) {
+            m_in_block = false;
+            return;
+        }
+        const std::optional<std::int64_t> value = read_count(entry->value);
+        if (!value) return;  // duration_ms is not a count
+        // A todo test neither passes nor fails the run (node counts it apart), like TAP's TODO: skipped.
+        if (entry->key == "pass") m_counts.passed += *value;
+        else if (entry->key == "fail") m_counts.failed += *value;
+        else if (entry->key == "cancelled") m_counts.errored += *value;
+        else if (entry->key == "skipped" || entry->key == "todo") m_counts.skipped += *value;
+    }
+
+    ParseOutcome finish(std::string_view source) override {
+        if (!m_tests) {
+            return no_summary(source, "no node --test summary found (expected `# tests N`, `# pass N`, `# fail N` "
+                                      "lines from the TAP reporter or `\u2139 tests N` lines from the spec reporter)");
+        }
+        TestCounts counts = m_counts;
         // Tests node counted but did not place in any outcome did not pass.
         const std::int64_t placed = counts.passed + counts.failed + counts.errored + counts.skipped;
-        if (*tests > placed) counts.errored += *tests - placed;
+        if (*m_tests > placed) counts.errored += *m_tests - placed;
         return counts_only(ResultsFormat::node, counts);
     }
-    return no_summary(source, "no node --test summary found (expected `# tests N`, `# pass N`, `# fail N` lines "
-                              "from the TAP reporter or `\u2139 tests N` lines from the spec reporter)");
-}
+
+private:
+    std::optional<std::int64_t> m_tests;
+    TestCounts m_counts;
+    std::string_view m_prefix;  // one of the two constant marks, never a view into a line
+    bool m_in_block = false;
+};
 
 // ---- plain: `3 passed, 1 failed` with an optional `, 2 skipped` and an optional `label:` before it.
 
@@ -422,17 +416,54 @@ std::optional<TestCounts> read_plain_summary(std::string_view line) {
     return counts;
 }
 
-ParseOutcome parse_plain(const std::vector<std::string>& lines, std::string_view source) {
-    for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
-        if (std::optional<TestCounts> counts = read_plain_summary(*line)) {
-            return counts_only(ResultsFormat::plain, *counts);
-        }
+std::unique_ptr<OutputReader> make_reader(ResultsFormat format) {
+    switch (format) {
+    case ResultsFormat::pytest:
+        return std::make_unique<LastSummaryReader>(
+            ResultsFormat::pytest, read_pytest_summary,
+            "no pytest summary line found (expected a closing line like `===== 3 passed, 1 failed in 0.12s =====` "
+            "or `no tests ran in 0.01s`)");
+    case ResultsFormat::go: return make_go_reader();
+    case ResultsFormat::ctest: return std::make_unique<CtestReader>();
+    case ResultsFormat::cargo: return std::make_unique<CargoReader>();
+    case ResultsFormat::node: return std::make_unique<NodeReader>();
+    case ResultsFormat::plain:
+        return std::make_unique<LastSummaryReader>(
+            ResultsFormat::plain, read_plain_summary,
+            "no summary line found (expected a line like `3 passed, 0 failed` or "
+            "`results: 3 passed, 0 failed, 1 skipped`)");
+    default: return nullptr;
     }
-    return no_summary(source, "no summary line found (expected a line like `3 passed, 0 failed` or "
-                              "`results: 3 passed, 0 failed, 1 skipped`)");
 }
 
 }  // namespace
+
+}  // namespace runner_output
+
+ParseOutcome parse_runner_output_lines(ResultsFormat format, support::LineSource& lines,
+                                       std::string_view source_name) {
+    std::unique_ptr<runner_output::OutputReader> reader = runner_output::make_reader(format);
+    if (!reader) return ParseFailure{std::string(source_name), 0, 0, "unknown results format"};
+    std::string clean;  // reused for every line that holds colour codes
+    while (std::optional<std::string_view> line = lines.next()) {
+        reader->read_line(support::strip_terminal_codes(*line, clean));
+    }
+    return reader->finish(source_name);
+}
+
+ParseOutcome parse_runner_output_file(ResultsFormat format, const std::filesystem::path& path,
+                                      std::string_view source_name) {
+    switch (format) {
+    case ResultsFormat::junit: return parse_junit_file(path, source_name);
+    case ResultsFormat::tap:
+        return parse_file_lines(path, source_name, "",
+                                [&](support::LineSource& lines) { return parse_tap_lines(lines, source_name); });
+    default:
+        return parse_file_lines(path, source_name, "", [&](support::LineSource& lines) {
+            return parse_runner_output_lines(format, lines, source_name);
+        });
+    }
+}
 
 ParseOutcome parse_runner_output(ResultsFormat format, std::string_view output, std::string_view source_name) {
     switch (format) {
@@ -440,17 +471,8 @@ ParseOutcome parse_runner_output(ResultsFormat format, std::string_view output, 
     case ResultsFormat::tap: return parse_tap(output, source_name);
     default: break;
     }
-    const std::vector<std::string> lines = clean_lines(output);
-    switch (format) {
-    case ResultsFormat::pytest: return parse_pytest(lines, source_name);
-    case ResultsFormat::go: return parse_go(lines, source_name);
-    case ResultsFormat::ctest: return parse_ctest(lines, source_name);
-    case ResultsFormat::cargo: return parse_cargo(lines, source_name);
-    case ResultsFormat::node: return parse_node(lines, source_name);
-    case ResultsFormat::plain: return parse_plain(lines, source_name);
-    default: break;
-    }
-    return ParseFailure{std::string(source_name), 0, 0, "unknown results format"};
+    support::TextLines lines(output);
+    return parse_runner_output_lines(format, lines, source_name);
 }
 
 }  // namespace greenlight::results

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <limits>
 
+#include "greenlight/results/line_parsers.hpp"
 #include "greenlight/results/parse_support.hpp"
 #include "greenlight/results/parsers.hpp"
 #include "greenlight/results/source_location.hpp"
@@ -30,21 +31,17 @@ struct TapLine {
     std::string_view text;  // without indentation and trailing blanks
 };
 
-std::vector<TapLine> split_tap_lines(std::string_view text) {
-    std::vector<TapLine> lines;
-    for (std::string_view raw : util::split_lines(text)) {
-        TapLine line;
-        size_t start = 0;
-        while (start < raw.size() && (raw[start] == ' ' || raw[start] == '\t')) {
-            line.indent += raw[start] == '\t' ? 4 : 1;
-            ++start;
-        }
-        size_t end = raw.size();
-        while (end > start && (raw[end - 1] == ' ' || raw[end - 1] == '\t' || raw[end - 1] == '\r')) --end;
-        line.text = raw.substr(start, end - start);
-        lines.push_back(line);
+TapLine to_tap_line(std::string_view raw) {
+    TapLine line;
+    size_t start = 0;
+    while (start < raw.size() && (raw[start] == ' ' || raw[start] == '\t')) {
+        line.indent += raw[start] == '\t' ? 4 : 1;
+        ++start;
     }
-    return lines;
+    size_t end = raw.size();
+    while (end > start && (raw[end - 1] == ' ' || raw[end - 1] == '\t' || raw[end - 1] == '\r')) --end;
+    line.text = raw.substr(start, end - start);
+    return line;
 }
 
 enum class Directive { none, skip, todo };
@@ -226,14 +223,15 @@ void locate(TestCase& test_case, std::string_view yaml) {
     }
 }
 
+// Reads the stream with one line of lookahead (the current line), so only that line is held in memory.
 class TapReader {
 public:
-    TapReader(std::string_view text, std::string_view source) : m_lines(split_tap_lines(text)), m_source(source) {}
+    TapReader(support::LineSource& lines, std::string_view source) : m_lines(lines), m_source(source) { advance(); }
 
     ParseOutcome read() {
         read_block(0, "", 0);
         if (m_too_deep) {
-            return ParseFailure{m_source, static_cast<int>(m_next + 1), 0,
+            return ParseFailure{m_source, m_lines.line_number(), 0,
                                 fmt::format("subtests nested more than {} deep", k_max_subtest_depth)};
         }
         if (!m_saw_tap) return ParseFailure{m_source, 0, 0, "no TAP plan or test lines found"};
@@ -266,16 +264,17 @@ private:
         std::string pending_name;
         std::optional<Subtest> subtest;
 
-        while (m_next < m_lines.size() && !m_bailed_out && !m_too_deep) {
-            const TapLine& line = m_lines[m_next];
+        while (m_current && !m_bailed_out && !m_too_deep) {
+            // A copy: the view in it stays valid only until the next advance().
+            const TapLine line = *m_current;
             if (line.text.empty()) {
-                ++m_next;
+                advance();
                 continue;
             }
             if (line.indent < indent) break;
             if (line.indent > indent) {
                 if (!starts_subtest(line.text)) {
-                    ++m_next;  // indented output TAP does not define
+                    advance();  // indented output TAP does not define
                     continue;
                 }
                 if (depth + 1 > k_max_subtest_depth) {
@@ -288,7 +287,7 @@ private:
                 // inside names the subtest's own first test instead.
                 if (name.empty() && is_subtest_comment(line.text)) {
                     name = subtest_name(line.text);
-                    ++m_next;
+                    advance();
                 }
                 Subtest opened;
                 opened.name = name;
@@ -305,17 +304,17 @@ private:
                 m_saw_tap = true;
                 m_bailed_out = true;
                 m_bail_reason = std::string(util::trim(text.substr(std::string_view("Bail out!").size())));
-                ++m_next;
+                advance();
                 break;
             }
             if (is_subtest_comment(text)) {
                 pending_name = subtest_name(text);
-                ++m_next;
+                advance();
                 continue;
             }
             if (std::optional<Plan> parsed_plan = parse_plan(text)) {
                 m_saw_tap = true;
-                ++m_next;
+                advance();
                 if (plan) {
                     add_problem(path, "plan", fmt::format("a second plan 1..{} (the first was 1..{})",
                                                           parsed_plan->count, plan->count),
@@ -328,7 +327,7 @@ private:
             }
             if (std::optional<TestPoint> point = parse_test_point(text)) {
                 m_saw_tap = true;
-                ++m_next;
+                advance();
                 ++points;
                 const std::string yaml = read_yaml(indent);
                 if (point->number && *point->number != points) {
@@ -346,7 +345,7 @@ private:
                 pending_name.clear();
                 continue;
             }
-            ++m_next;  // version line, pragma, comment, or anything else TAP says to ignore
+            advance();  // version line, pragma, comment, or anything else TAP says to ignore
         }
 
         if (subtest && !m_too_deep) has_problem |= report_unclosed(*subtest);
@@ -410,24 +409,34 @@ private:
 
     // The YAML diagnostic block that may follow a test line: `---` and `...`, indented deeper than the test.
     std::string read_yaml(int test_indent) {
-        if (m_next >= m_lines.size()) return {};
-        const TapLine& start = m_lines[m_next];
-        if (start.indent <= test_indent || start.text != "---") return {};
-        const int yaml_indent = start.indent;
-        ++m_next;
+        if (!m_current) return {};
+        if (m_current->indent <= test_indent || m_current->text != "---") return {};
+        const int yaml_indent = m_current->indent;
+        advance();
         std::string body;
-        while (m_next < m_lines.size()) {
-            const TapLine& line = m_lines[m_next];
+        while (m_current) {
+            const TapLine line = *m_current;
             if (!line.text.empty() && line.indent <= test_indent) break;  // unterminated: the block is over anyway
-            ++m_next;
-            if (line.text == "..." && line.indent <= yaml_indent) break;
+            if (line.text == "..." && line.indent <= yaml_indent) {
+                advance();
+                break;
+            }
             // Keep a little more than the cap, so the cut is marked, without holding a huge block.
-            if (body.size() > 2 * support::k_details_limit) continue;
-            if (line.indent > yaml_indent) body.append(static_cast<size_t>(line.indent - yaml_indent), ' ');
-            body += line.text;
-            body += '\n';
+            if (body.size() <= 2 * support::k_details_limit) {
+                if (line.indent > yaml_indent) body.append(static_cast<size_t>(line.indent - yaml_indent), ' ');
+                body += line.text;
+                body += '\n';
+            }
+            advance();
         }
         return body;
+    }
+
+    // Moves to the next line of the stream; at the end there is no current line.
+    void advance() {
+        const std::optional<std::string_view> raw = m_lines.next();
+        if (raw) m_current = to_tap_line(*raw);
+        else m_current.reset();
     }
 
     void add_test_point(const std::string& path, const TestPoint& point, const std::string& yaml,
@@ -498,8 +507,8 @@ private:
         m_extra_errored += count - 1;
     }
 
-    std::vector<TapLine> m_lines;
-    size_t m_next = 0;
+    support::LineSource& m_lines;
+    std::optional<TapLine> m_current;  // the line being looked at; a view into m_lines' buffer
     std::string m_source;
     std::vector<TestCase> m_cases;
     std::int64_t m_extra_errored = 0;  // tests beyond one per case, from missing ranges
@@ -512,8 +521,13 @@ private:
 
 }  // namespace
 
+ParseOutcome parse_tap_lines(support::LineSource& lines, std::string_view source_name) {
+    return TapReader(lines, source_name).read();
+}
+
 ParseOutcome parse_tap(std::string_view text, std::string_view source_name) {
-    return TapReader(text, source_name).read();
+    support::TextLines lines(text);
+    return parse_tap_lines(lines, source_name);
 }
 
 }  // namespace greenlight::results

@@ -4,8 +4,8 @@
 
 #include <system_error>
 
+#include "greenlight/results/line_parsers.hpp"
 #include "greenlight/results/parsers.hpp"
-#include "greenlight/util/fs.hpp"
 
 namespace greenlight::results {
 
@@ -69,12 +69,16 @@ ParseOutcome parse_results_file(ResultsFormat format, const std::filesystem::pat
         return ParseFailure{shown, 0, 0,
                             fmt::format("results file {} is a directory; the suite must name a file", shown)};
     }
-    util::Result<std::string> content = util::read_file(path);
-    if (!content) return ParseFailure{shown, 0, 0, fmt::format("results file unreadable: {}", content.message())};
+    constexpr std::string_view unreadable = "results file unreadable: ";
     switch (format) {
-    case ResultsFormat::junit: return parse_junit(*content, shown);
-    case ResultsFormat::tap: return parse_tap(*content, shown);
-    default: return parse_runner_output(format, *content, shown);
+    case ResultsFormat::junit: return parse_junit_file(path, shown);
+    case ResultsFormat::tap:
+        return parse_file_lines(path, shown, unreadable,
+                                [&](support::LineSource& lines) { return parse_tap_lines(lines, shown); });
+    default:
+        return parse_file_lines(path, shown, unreadable, [&](support::LineSource& lines) {
+            return parse_runner_output_lines(format, lines, shown);
+        });
     }
 }
 

@@ -108,12 +108,7 @@ void read_results(const config::SuiteConfig& suite, const SuiteContext& context,
     facts.results_source = suite.results.source;
     results::ParseOutcome outcome;
     if (suite.results.source == config::ResultsSpec::Source::output) {
-        auto output = util::read_file(paths.output_log);
-        if (!output) {
-            facts.results_error = output.message();
-            return;
-        }
-        outcome = results::parse_runner_output(suite.results.format, *output, "output.log");
+        outcome = results::parse_runner_output_file(suite.results.format, paths.output_log, "output.log");
     } else {
         fs::path file = resolve_against(cwd, util::expand_placeholders(suite.results.path, placeholders));
         record.results_file = is_inside(file, context.bundle_dir) ? relative_to_bundle(context, file) : file.string();
