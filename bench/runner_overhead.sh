@@ -2,7 +2,9 @@
 # How much does greenlight's runner cost compared with CTest when the tests themselves cost
 # nothing? Runs 500 suites that each execute `true`, once through greenlight and once as 500
 # CTest tests, both with 2 jobs, and prints both times and the ratio greenlight/ctest
-# (target: at most 1.0). A report, not a test: a missed target does not fail the script.
+# (target: at most 0.6 with containment on). A report, not a test: a missed target does not fail the script.
+# The containment greenlight uses (cgroup where it can make one) is printed; GREENLIGHT_CONTAINMENT=process-group
+# measures the fallback.
 # Usage: bench/runner_overhead.sh [GREENLIGHT_BINARY]   (default build/greenlight)
 # Uses hyperfine when installed (10 runs each), otherwise times 10 runs each itself.
 set -euo pipefail
@@ -70,6 +72,7 @@ if [[ ! -d $work/artifacts/bench/bench ]]; then
     echo "runner_overhead: greenlight exited 0 but wrote no bundle at artifacts/bench/bench" >&2
     exit 1
 fi
+containment=$(sed -n 's/.*"mode": "\([a-z-]*\)".*/\1/p' "$work/artifacts/bench/bench/summary.json" | head -1)
 check_run ctest "${ctest_command% -Q}"   # not quiet, so the summary line can be checked
 if ! grep -q "100% tests passed, 0 tests failed out of $suite_count" "$work/ctest.log"; then
     echo "runner_overhead: ctest did not run all $suite_count tests:" >&2
@@ -104,10 +107,10 @@ else
 fi
 
 echo
-echo "runner overhead: $suite_count no-op tests, $jobs jobs, mean of $runs runs ($tool)"
+echo "runner overhead: $suite_count no-op tests, $jobs jobs, mean of $runs runs ($tool), containment: ${containment:-unknown}"
 awk -v g="$greenlight_seconds" -v c="$ctest_seconds" 'BEGIN {
     printf "  greenlight  %8.3f s\n", g
     printf "  ctest       %8.3f s\n", c
     ratio = g / c
-    printf "  ratio greenlight/ctest: %.2f (target <= 1.00: %s)\n", ratio, ratio <= 1.0 ? "met" : "missed"
+    printf "  ratio greenlight/ctest: %.2f (target <= 0.60: %s)\n", ratio, ratio <= 0.6 ? "met" : "missed"
 }'

@@ -328,8 +328,8 @@ bool Cgroup::remove() {
         remove_tree(m_place.unified);
         removed = !fs::exists(m_place.unified);
     }
-    if (m_place.memory) ::rmdir(m_place.memory->c_str());
-    if (m_place.pids) ::rmdir(m_place.pids->c_str());
+    if (m_place.memory) remove_tree(*m_place.memory);
+    if (m_place.pids) remove_tree(*m_place.pids);
     if (removed) m_place = {};
     return removed;
 }
