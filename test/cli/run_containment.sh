@@ -97,7 +97,16 @@ wait_for 5 no_survivors "$orphan" || fail "a daemon outlived greenlight: $(survi
 wait_for 5 no_survivors "$held" || fail "the suite outlived greenlight: $(survivors "$held")"
 
 note "cgroup: greenlight and its guardian killed together: the next run stops what they left, and says so"
-"$greenlight" run --tier daemon --run-id kill-both --no-smoke >"$work/kill.out" 2>&1 &
+# In a cgroup of this test's own: any greenlight starting elsewhere meanwhile (another test) sweeps stale sessions
+# beside its own cgroup, and would otherwise clean up before the run this test expects to do it.
+cg_mount=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' /proc/self/mountinfo | head -1)
+cg=$cg_mount$(sed -n 's/^0:://p' /proc/self/cgroup)/cli-containment-$$
+mkdir "$cg" || fail "cannot make the test's cgroup $cg"
+trap 'gl_cleanup; rmdir "$cg" 2>/dev/null' EXIT
+in_cgroup() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
+# Not through the function: $! must be greenlight's own pid (sh execs it).
+sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" "$greenlight" run --tier daemon --run-id kill-both --no-smoke \
+    >"$work/kill.out" 2>&1 &
 runner=$!
 wait_for 10 pgrep -f -- "$orphan" >/dev/null || fail "the daemon never started"
 guardian=$(pgrep -P "$runner" -f -- "--run-id kill-both" | head -1)
@@ -106,7 +115,8 @@ kill -KILL "$guardian" "$runner"
 wait "$runner" 2>/dev/null
 sleep 0.3
 [[ -n $(survivors "$orphan") ]] || fail "the test did not leave the daemon running (nothing to sweep)"
-gl run --tier escape --run-id after-kill --no-smoke
+in_cgroup "$greenlight" run --tier escape --run-id after-kill --no-smoke >"$last_out" 2>"$last_err" </dev/null
+rc=$?
 expect_rc 0 "the run after the kill"
 wait_for 3 no_survivors "$orphan" || fail "the next run did not stop what the killed one left: $(survivors "$orphan")"
 expect_grep "stopped [0-9]+ process(es)? that an earlier greenlight \\(pid $runner" "$last_err" \

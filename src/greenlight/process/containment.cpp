@@ -4,6 +4,7 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,6 +122,13 @@ bool child_can_join(const Cgroup& group, std::string& why) {
     return true;
 }
 
+// The inode of this process's pid namespace: a session cgroup names it, because a pid is only meaningful in
+// the namespace that gave it (two containers may share a cgroup folder but not their pids).
+unsigned long long own_pid_namespace() {
+    struct stat info {};
+    return ::stat("/proc/self/ns/pid", &info) == 0 ? static_cast<unsigned long long>(info.st_ino) : 0;
+}
+
 }  // namespace
 
 std::string_view to_string(ContainmentMode mode) {
@@ -162,8 +170,8 @@ void Containment::set_up_cgroups() {
         return;
     }
     sweep_stale_sessions(*place);
-    auto session =
-        Cgroup::create(*place, fmt::format("{}{}-{}", k_session_prefix, ::getpid(), own_start_ticks()));
+    auto session = Cgroup::create(
+        *place, fmt::format("{}{}-{}-{}", k_session_prefix, ::getpid(), own_start_ticks(), own_pid_namespace()));
     if (!session) {
         m_fallback_reason = session.message();
         return;
@@ -189,7 +197,12 @@ void Containment::sweep_stale_sessions(const CgroupPlace& own) {
         if (name.rfind(k_session_prefix, 0) != 0 || !it->is_directory(error)) continue;
         int owner = 0;
         unsigned long long ticks = 0;
-        if (std::sscanf(name.c_str() + k_session_prefix.size(), "%d-%llu", &owner, &ticks) != 2) continue;
+        unsigned long long pid_namespace = 0;
+        if (std::sscanf(name.c_str() + k_session_prefix.size(), "%d-%llu-%llu", &owner, &ticks, &pid_namespace) != 3) {
+            continue;
+        }
+        // A session of another pid namespace cannot be judged from here: its owner's pid means nothing to us.
+        if (pid_namespace != own_pid_namespace()) continue;
         auto status = read_process_status(owner);
         if (status && status->start_ticks == ticks) continue;  // its greenlight still runs
         CgroupPlace stale;

@@ -103,6 +103,7 @@ struct ChildPlan {
 
 [[noreturn]] void become_command(const ChildPlan& plan) {
     // Into the cgroup first: whatever the command starts from its first instruction on belongs to it.
+    // The first file is the v2 cgroup, which contains; the v1 ones only count, so failing them costs a figure.
     for (size_t i = 0; i < plan.cgroup_file_count; ++i) {
         if (::write(plan.cgroup_files[i], "0", 1) != 1 && i == 0) fail_in_child(plan.report_fd, ChildStage::cgroup);
     }
@@ -203,7 +204,9 @@ std::string describe_stage(const ChildFailure& failure, const std::string& execu
         case ChildStage::limits: return fmt::format("cannot set the command's resource limits: {}", reason);
         case ChildStage::streams: return fmt::format("cannot connect the command's standard streams: {}", reason);
         case ChildStage::working_directory: return fmt::format("cannot change to the folder {}: {}", cwd, reason);
-        case ChildStage::exec: return fmt::format("cannot run {}: {}", executable, reason);
+        case ChildStage::exec:
+            if (failure.error == ENOENT) return fmt::format("cannot run {}: command not found (no such file)", executable);
+            return fmt::format("cannot run {}: {}", executable, reason);
     }
     return reason;
 }
@@ -448,11 +451,12 @@ bool Supervision::leader_ended() {
 
 bool Supervision::pump(Milliseconds wait) {
     if (leader_ended()) return true;
+    // The pidfd and the wake descriptor only end the wait; the pipes are serviced.
     pollfd fds[5];
     nfds_t count = 0;
-    int pidfd_index = -1, wake_index = -1, output_index = -1, error_index = -1, input_index = -1;
-    if (m_pidfd.get() >= 0) fds[pidfd_index = static_cast<int>(count++)] = {m_pidfd.get(), POLLIN, 0};
-    if (m_request.wake_fd >= 0) fds[wake_index = static_cast<int>(count++)] = {m_request.wake_fd, POLLIN, 0};
+    int output_index = -1, error_index = -1, input_index = -1;
+    if (m_pidfd.get() >= 0) fds[count++] = {m_pidfd.get(), POLLIN, 0};
+    if (m_request.wake_fd >= 0) fds[count++] = {m_request.wake_fd, POLLIN, 0};
     if (m_output_capture.open()) fds[output_index = static_cast<int>(count++)] = {m_output_capture.fd.get(), POLLIN, 0};
     if (m_error_capture.open()) fds[error_index = static_cast<int>(count++)] = {m_error_capture.fd.get(), POLLIN, 0};
     if (m_input.get() >= 0) fds[input_index = static_cast<int>(count++)] = {m_input.get(), POLLOUT, 0};
@@ -477,8 +481,6 @@ bool Supervision::pump(Milliseconds wait) {
             if (m_input_written >= text.size()) m_input.reset();
         }
     }
-    (void)pidfd_index;
-    (void)wake_index;
     return leader_ended();
 }
 

@@ -313,7 +313,7 @@ json summary_json(const RunRecord& run) {
                  {"path", run.smoke->path},
                  {"duration_ms", run.smoke->duration.count()}};
     }
-    return {
+    json summary = {
         {"schema", k_summary_schema},
         {"project", run.project},
         {"run_id", run.run_id},
@@ -336,9 +336,11 @@ json summary_json(const RunRecord& run) {
         {"counts", counts_json(totals)},
         {"suites", suites},
         {"not_run", run.not_run},
-        {"containment", containment_json(run.containment)},
         {"greenlight_version", GREENLIGHT_VERSION},
     };
+    // A run record made outside a run (a test's, a merge's) has no containment to tell of.
+    if (!run.containment.mode.empty()) summary["containment"] = containment_json(run.containment);
+    return summary;
 }
 
 namespace {

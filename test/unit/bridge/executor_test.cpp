@@ -363,7 +363,7 @@ TEST_F(ExecutorTest, ProgramModeRunsTheProgramAndAMissingOneEndsRc0127) {
     const std::string messages = spool(job.jobid, "JESYSMSG");
     EXPECT_CONTAINS(messages,
                     "GLB101E TESTJOB MISSING - THE STEP COULD NOT BE STARTED: cannot run /no/such/program: "
-                    "No such file or directory\n");
+                    "command not found (no such file)\n");
     EXPECT_CONTAINS(messages, "IEF142I TESTJOB MISSING - STEP WAS EXECUTED - COND CODE 0127\n");
 }
 

@@ -68,8 +68,8 @@ fs::path write_bundle(const fs::path& folder, const ShardBundle& spec) {
     }
     settle_run_verdict(run);
     bundle::VerifyReport verification;
-    const std::string written = write_run_reports(folder, summary_json(run), merged_junit(run.suites, "run"), 1,
-                                                  verification);
+    nlohmann::json summary = summary_json(run);
+    const std::string written = write_run_reports(folder, summary, merged_junit(run.suites, "run"), 1, verification);
     EXPECT_EQ(written, "") << folder;
     return folder;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "greenlight/runner/report.hpp"
+#include "greenlight/runner/run.hpp"
 
 namespace greenlight::runner {
 namespace {
@@ -109,7 +110,7 @@ RunRecord run_with(const std::string& sha, std::vector<std::string> not_run = {}
     run.git_sha = sha;
     run.suites = {suite("unit", Verdict::fail, false, 3, 12), suite("lint", Verdict::pass, true, 1, 0)};
     run.not_run = std::move(not_run);
-    decide_run(run);
+    settle_run_verdict(run);
     return run;
 }
 

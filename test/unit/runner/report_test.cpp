@@ -548,7 +548,7 @@ TEST(SummaryMarkdown, ABlankLineEndsTheTableWithOrWithoutACommit) {
     for (bool with_sha : {true, false}) {
         RunRecord run = run_of({suite("unit", Verdict::pass, true, counts(1, 0))});
         if (!with_sha) run.git_sha.clear();
-        decide_run(run);
+        settle_run_verdict(run);
         const std::string markdown = summary_markdown(summary_json(run));
         const size_t row = markdown.find("| ✅ | `unit` |");
         ASSERT_NE(row, std::string::npos) << markdown;
