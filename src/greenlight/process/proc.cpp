@@ -76,25 +76,43 @@ std::string process_command_line(int pid) {
     while (!command.empty() && command.back() == '\0') command.pop_back();
     std::replace(command.begin(), command.end(), '\0', ' ');
     if (command.size() > 200) command = command.substr(0, 200) + "...";
+    if (command.empty()) {
+        // A process between fork and exec, or in the middle of one, shows no arguments: its name, bracketed.
+        std::snprintf(path, sizeof path, "/proc/%d/comm", pid);
+        std::string name = read_small_file(path, 64);
+        while (!name.empty() && name.back() == '\n') name.pop_back();
+        if (!name.empty()) command = "[" + name + "]";
+    }
     return command;
 }
 
-bool environment_has(int pid, const std::string& entry) {
-    if (entry.empty()) return false;
+namespace {
+
+// A process's environment as "\0NAME=value\0NAME=value\0...". While a process execs, its environment reads
+// empty for a moment: an empty answer is asked again a few times before it is believed.
+std::string environment_entries(int pid) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/environ", pid);
-    // environ is "NAME=value\0NAME=value\0...": a leading NUL lets the first entry match whole too.
-    std::string entries = std::string(1, '\0') + read_small_file(path);
-    std::string needle = std::string(1, '\0') + entry + std::string(1, '\0');
-    return entries.find(needle) != std::string::npos;
+    std::string entries = read_small_file(path);
+    for (int retry = 0; entries.empty() && retry < 5; ++retry) {
+        auto status = read_process_status(pid);
+        if (!status || status->is_gone()) break;
+        ::usleep(1000);
+        entries = read_small_file(path);
+    }
+    return std::string(1, '\0') + entries;
+}
+
+}  // namespace
+
+bool environment_has(int pid, const std::string& entry) {
+    if (entry.empty()) return false;
+    return environment_entries(pid).find(std::string(1, '\0') + entry + std::string(1, '\0')) != std::string::npos;
 }
 
 bool environment_has_name(int pid, const std::string& name_and_equals) {
     if (name_and_equals.empty()) return false;
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/environ", pid);
-    std::string entries = std::string(1, '\0') + read_small_file(path);
-    return entries.find(std::string(1, '\0') + name_and_equals) != std::string::npos;
+    return environment_entries(pid).find(std::string(1, '\0') + name_and_equals) != std::string::npos;
 }
 
 std::vector<int> own_children() {

@@ -26,7 +26,8 @@ std::optional<ProcessStatus> read_process_status(int pid);
 // Every process the calling one can see, zombies included.
 std::vector<ProcessStatus> list_processes();
 
-// The command line of a process, arguments joined by spaces and cut at 200 characters; empty when gone.
+// The command line of a process, arguments joined by spaces and cut at 200 characters; `[name]` while it has
+// none (between fork and exec); empty when gone.
 std::string process_command_line(int pid);
 
 // Whether the process's environment holds `entry` ("NAME=value") whole.

