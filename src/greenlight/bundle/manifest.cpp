@@ -108,6 +108,33 @@ std::string plain_json_message(const std::exception& exception) {
     return std::string(text);
 }
 
+bool has_path_string(const nlohmann::json& item) {
+    auto path = item.is_object() ? item.find("path") : item.end();
+    return path != item.end() && path->is_string();
+}
+
+// The `path` of entry `index` of the manifest's `list` ("files" or "links") once it is a string, listed once and
+// safe to look up (checked before anything else about the entry: an unsafe path is never looked up); else the
+// problem is recorded and nothing returned.
+std::optional<std::string> entry_path(const nlohmann::json& item, const char* list, std::size_t index,
+                                      ManifestReading& reading) {
+    if (!has_path_string(item)) {
+        reading.problems.push_back(fmt::format("{}: {}[{}] has no \"path\" string", k_manifest_json, list, index));
+        return std::nullopt;
+    }
+    std::string path_text = item["path"].get<std::string>();
+    if (!reading.listed_paths.insert(path_text).second) {
+        reading.problems.push_back(fmt::format("{}: {} is listed more than once", k_manifest_json, path_text));
+        return std::nullopt;
+    }
+    if (!util::is_safe_relative_path(path_text)) {
+        reading.unsafe.push_back(
+            fmt::format("{}: manifest path is absolute or has an empty, '.' or '..' part", path_text));
+        return std::nullopt;
+    }
+    return path_text;
+}
+
 // Reads manifest.json's optional `links`; a link whose target leaves the bundle is unsafe, named by its path.
 void read_links(const nlohmann::json& document, ManifestReading& reading) {
     auto links = document.find("links");
@@ -119,21 +146,9 @@ void read_links(const nlohmann::json& document, ManifestReading& reading) {
     LinkTable table;
     for (std::size_t index = 0; index < links->size(); ++index) {
         const nlohmann::json& item = (*links)[index];
-        auto path = item.is_object() ? item.find("path") : item.end();
-        if (!item.is_object() || path == item.end() || !path->is_string()) {
-            reading.problems.push_back(fmt::format("{}: links[{}] has no \"path\" string", k_manifest_json, index));
-            continue;
-        }
-        std::string path_text = path->get<std::string>();
-        if (!reading.listed_paths.insert(path_text).second) {
-            reading.problems.push_back(fmt::format("{}: {} is listed more than once", k_manifest_json, path_text));
-            continue;
-        }
-        if (!util::is_safe_relative_path(path_text)) {
-            reading.unsafe.push_back(
-                fmt::format("{}: manifest path is absolute or has an empty, '.' or '..' part", path_text));
-            continue;
-        }
+        auto checked_path = entry_path(item, "links", index, reading);
+        if (!checked_path) continue;
+        const std::string& path_text = *checked_path;
         if (is_manifest_file(path_text)) {
             reading.problems.push_back(fmt::format("{}: lists {} as a link", k_manifest_json, path_text));
             continue;
@@ -297,23 +312,10 @@ ManifestReading read_manifest_json(std::string_view text) {
     std::size_t listed = 0;
     for (std::size_t index = 0; index < files->size(); ++index) {
         const nlohmann::json& item = (*files)[index];
-        auto path = item.is_object() ? item.find("path") : item.end();
-        if (!item.is_object() || path == item.end() || !path->is_string()) {
-            reading.problems.push_back(fmt::format("{}: files[{}] has no \"path\" string", k_manifest_json, index));
-            continue;
-        }
-        std::string path_text = path->get<std::string>();
-        ++listed;
-        if (!reading.listed_paths.insert(path_text).second) {
-            reading.problems.push_back(fmt::format("{}: {} is listed more than once", k_manifest_json, path_text));
-            continue;
-        }
-        // Checked before anything else about the entry: an unsafe path is never looked up.
-        if (!util::is_safe_relative_path(path_text)) {
-            reading.unsafe.push_back(
-                fmt::format("{}: manifest path is absolute or has an empty, '.' or '..' part", path_text));
-            continue;
-        }
+        if (has_path_string(item)) ++listed;
+        auto checked_path = entry_path(item, "files", index, reading);
+        if (!checked_path) continue;
+        const std::string& path_text = *checked_path;
         if (is_manifest_file(path_text)) {
             reading.problems.push_back(
                 fmt::format("{}: lists {} itself, which cannot hash itself", k_manifest_json, path_text));

@@ -14,7 +14,7 @@ namespace {
 
 // github-slugger's own fixtures, produced by rendering each heading on GitHub (see the README beside them).
 nlohmann::json load_fixtures() {
-    std::ifstream file(GREENLIGHT_TEST_DATA "/../../../shared/conformance/github-slugger-fixtures.json");
+    std::ifstream file(GREENLIGHT_TEST_DATA "/github-slugger/github-slugger-fixtures.json");
     if (!file) throw std::runtime_error("cannot open github-slugger-fixtures.json");
     std::stringstream text;
     text << file.rdbuf();
