@@ -26,7 +26,7 @@ artifacts: out
 defaults: { timeout: 1m, grace: 1s }
 suites:
   escape:
-    run: "setsid -f env -i $daemon 300; echo escaped"
+    run: "setsid -f env -i $daemon 300; until pgrep -f $daemon >/dev/null; do sleep 0.01; done; echo escaped"
   late-writer:
     run: "setsid -f env -i /bin/sh $project/writer.sh; sleep 0.1; echo done"
   long:
