@@ -2,6 +2,8 @@
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
+RELEASE_DIR ?= build-release
+DIST_DIR ?= dist
 BUILD_TYPE ?= RelWithDebInfo
 FUZZ_SECONDS ?= 20
 JOBS ?= $(shell nproc)
@@ -9,7 +11,7 @@ CMAKE_FLAGS ?=
 GREENLIGHT := $(BUILD_DIR)/greenlight
 WERROR := $(if $(filter true,$(CI)),-DGREENLIGHT_WERROR=ON,)
 
-.PHONY: all deps-build deps-test build demo test asan-test fuzz bench clean
+.PHONY: all deps-build deps-test build build-greenlight demo test asan-test fuzz bench release release-test clean
 
 all: build
 
@@ -24,9 +26,15 @@ build: deps-build
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(WERROR) $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) --parallel $(JOBS)
 
+# Only the binary: what the demo runs (the tests' targets are left for `make test`).
+build-greenlight:
+	@scripts/install-deps.sh build demo
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(WERROR) $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target greenlight
+
 # Runs the demo project's merge-medium tier (smoke guard first), prints the verdict table and
 # the bundle path, then verifies the bundle as a downloader would.
-demo: deps-test build
+demo: build-greenlight
 	@cd examples/demo && run_id=demo-$$(date -u +%Y%m%dT%H%M%SZ) && \
 	  ../../$(GREENLIGHT) run --tier merge-medium --run-id $$run_id --jobs 2; status=$$?; \
 	  echo; ../../$(GREENLIGHT) verify artifacts/demo/$$run_id || exit 1; \
@@ -69,5 +77,25 @@ bench: build
 	bench/bridge_polls.sh $(GREENLIGHT)
 	bench/serve_load.sh $(GREENLIGHT)
 
+# The release files in $(DIST_DIR): the portable archive (one static binary, man pages, completions, licences),
+# its SHA-256 and debug file, and the .deb. Reproducible: times come from the last commit.
+release: export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+release:
+	@scripts/install-deps.sh build release
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGREENLIGHT_STATIC=ON \
+	  -DGREENLIGHT_TESTS=OFF $(WERROR) $(CMAKE_FLAGS)
+	cmake --build $(RELEASE_DIR) --parallel $(JOBS) --target greenlight
+	scripts/package-release.sh --build-dir $(RELEASE_DIR) --out $(DIST_DIR)
+	rm -rf $(RELEASE_DIR)/cpack && cd $(RELEASE_DIR) && cpack -G DEB -B cpack >cpack.log || { cat cpack.log; exit 1; }
+	mv -f $(RELEASE_DIR)/cpack/greenlight_*.deb $(DIST_DIR)/
+	cd $(DIST_DIR) && sha256sum greenlight-*.tar.gz greenlight-*.debug greenlight_*.deb > SHA256SUMS.partial && \
+	  mv -f SHA256SUMS.partial SHA256SUMS && ls -l
+
+# The release files where greenlight was never built: bare bullseye (glibc 2.31) and trixie root filesystems
+# run the archive's greenlight, a bare bookworm installs the .deb (test/release/chroot_test.sh; needs root).
+release-test:
+	@scripts/install-deps.sh release
+	test/release/chroot_test.sh $(DIST_DIR)
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(RELEASE_DIR) $(DIST_DIR)

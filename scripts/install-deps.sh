@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages greenlight needs to build, test and run its demo, if any are missing.
-# Usage: scripts/install-deps.sh [build|test|fuzz|bench]...   (default: build test)
+# Usage: scripts/install-deps.sh [build|test|demo|fuzz|release|bench]...   (default: build test)
 set -euo pipefail
 
 build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
@@ -8,7 +8,13 @@ build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json
        libhyperscan-dev libsqlite3-dev libboost-dev libpq-dev libhowardhinnant-date-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
       gcovr lcov golang-go procps util-linux bsdutils libxml2-utils pre-commit curl openssl postgresql chromium)
+# What the demo project's suites run beyond the build tools (examples/demo: pytest from Debian's python3).
+demo=(python3-pytest)
 fuzz=(clang libclang-rt-14-dev)
+# The static release build: the static archives libarchive and libpq need beyond their -dev packages
+# (PostgreSQL's common and port libraries come with its server development files), dpkg-shlibdeps for the .deb,
+# and debootstrap for the release checks in other Debian releases.
+release=(libacl1-dev libzstd-dev liblz4-dev postgresql-server-dev-15 dpkg-dev binutils debootstrap curl)
 bench=(hyperfine time wrk nginx-light curl golang-go postgresql)
 
 wanted=()
@@ -18,9 +24,11 @@ for group in "${groups[@]}"; do
   case "$group" in
     build) wanted+=("${build[@]}") ;;
     test) wanted+=("${test[@]}") ;;
+    demo) wanted+=("${demo[@]}") ;;
     fuzz) wanted+=("${fuzz[@]}") ;;
+    release) wanted+=("${release[@]}") ;;
     bench) wanted+=("${bench[@]}") ;;
-    *) echo "install-deps: unknown group '$group' (build, test, fuzz, bench)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown group '$group' (build, test, demo, fuzz, release, bench)" >&2; exit 2 ;;
   esac
 done
 
