@@ -52,20 +52,25 @@ require_commands() {
         fail "the runner lacks ${missing[*]}, which the install needs (on Debian or Ubuntu: apt-get install -y ${missing[*]})"
 }
 
-# The ref the action was used at (greenlight-ci/greenlight@v0.2.0 -> v0.2.0), or nothing.
+# The ref and repository the action was used at (greenlight-ci/greenlight@v0.2.0: v0.2.0 and
+# greenlight-ci/greenlight). First from the action's own checkout, .../_actions/<owner>/<repo>/<ref>: that is
+# this action's even when another composite action uses it, where github.action_ref names the outer one.
+# Then from github.action_ref/_repository as the step passes them, then from GitHub's variables (empty in a
+# composite action's steps, set when the script runs on its own).
 action_ref() {
-    local ref=${GREENLIGHT_ACTION_REF:-${GITHUB_ACTION_REF:-}}
-    # A composite action's steps may see neither; its checkout is .../_actions/<owner>/<repo>/<ref>.
-    if [[ -z $ref && ${GITHUB_ACTION_PATH:-} =~ /_actions/[^/]+/[^/]+/([^/]+)/?$ ]]; then
-        ref=${BASH_REMATCH[1]}
+    if [[ ${GITHUB_ACTION_PATH:-} =~ /_actions/[^/]+/[^/]+/([^/]+)/?$ ]]; then
+        echo "${BASH_REMATCH[1]}"
+    else
+        echo "${GREENLIGHT_ACTION_REF:-${GITHUB_ACTION_REF:-}}"
     fi
-    echo "$ref"
 }
 
 action_repository() {
-    local repository=${GREENLIGHT_ACTION_REPOSITORY:-${GITHUB_ACTION_REPOSITORY:-}}
-    if [[ -z $repository && ${GITHUB_ACTION_PATH:-} =~ /_actions/([^/]+/[^/]+)/[^/]+/?$ ]]; then
+    local repository=
+    if [[ ${GITHUB_ACTION_PATH:-} =~ /_actions/([^/]+/[^/]+)/[^/]+/?$ ]]; then
         repository=${BASH_REMATCH[1]}
+    else
+        repository=${GREENLIGHT_ACTION_REPOSITORY:-${GITHUB_ACTION_REPOSITORY:-}}
     fi
     echo "${repository:-$home_repository}"
 }

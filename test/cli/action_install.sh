@@ -37,7 +37,7 @@ dist=$work/dist
 if [[ -x $source_dir/scripts/package-release.sh ]]; then
     note "packing the release with scripts/package-release.sh"
     "$source_dir/scripts/package-release.sh" --build-dir "$(dirname "$greenlight")" --out "$dist" >"$work/package.log" 2>&1 ||
-        { tail -n 30 "$work/package.log" >&2; fail "scripts/package-release.sh failed"; }
+        { tail -n 30 "$work/package.log" >&2; fail "scripts/package-release.sh --build-dir $(dirname "$greenlight") failed (it lays the release out with the build's install rules: cmake --install)"; }
 else
     note "no scripts/package-release.sh: packing a stand-in archive of the release layout"
     stand_in_release "$dist"
@@ -168,6 +168,9 @@ note "the version from the action's checkout folder, as a composite action's ste
 new_job from-path
 install GITHUB_ACTION_REF= GITHUB_ACTION_REPOSITORY=
 expect_installed "version from GITHUB_ACTION_PATH"
+new_job nested
+install GREENLIGHT_ACTION_REF=v7.7.7 GREENLIGHT_ACTION_REPOSITORY=example/outer-action
+expect_installed "inside another composite action (github.action_ref names the outer one)"
 new_job from-expression
 install GITHUB_ACTION_REF= GITHUB_ACTION_PATH="$source_dir" GREENLIGHT_ACTION_REF="v$version"
 expect_installed "version from github.action_ref"
