@@ -135,6 +135,10 @@ expect_json out/codes/smoke-only/summary.json "d['suites']" "[]"
 expect_json out/codes/smoke-only/summary.json "d['smoke']['green']" "true"
 gl verify out/codes/smoke-only
 expect_rc 0 "verify of the --smoke-only bundle"
+gl run --tier no-such-tier --smoke-only --run-id smoke-only-unknown
+expect_rc 2 "--smoke-only with a tier the config does not have"
+expect_grep "no-such-tier" "$last_err" "the error names the unknown tier"
+expect_absent out/codes/smoke-only-unknown "a bundle for a --smoke-only run of an unknown tier"
 
 note "--json prints summary.json"
 gl run --tier pr-fast --no-smoke --run-id json1 --json

@@ -111,6 +111,14 @@ ExitCode run(const RunOptions& options) {
 
     runner::RunPlan plan;
     if (options.smoke_only) {
+        // The tier only names the run here, but a tier the config does not have is as wrong as in a full run.
+        if (!tier.empty()) {
+            auto planned = runner::plan_run(*config, tier, shard, durations);
+            if (!planned) {
+                print_error(planned.message());
+                return ExitCode::usage;
+            }
+        }
         plan.tier = tier.empty() ? "smoke" : tier;
     } else {
         auto planned = runner::plan_run(*config, tier, shard, durations);

@@ -177,7 +177,10 @@ void collect_members(const fs::path& folder, std::vector<int>& pids) {
 }
 
 // Removes a cgroup folder tree, deepest first (a cgroup folder holds only kernel files, removed with it).
+// Nearly always the folder has no cgroup below it, so one rmdir does it; the folder is listed only when that
+// fails.
 void remove_tree(const fs::path& folder) {
+    if (::rmdir(folder.c_str()) == 0 || errno == ENOENT) return;
     std::error_code error;
     std::vector<fs::path> below;
     for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
