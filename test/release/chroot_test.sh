@@ -10,9 +10,11 @@
 # ${GREENLIGHT_ROOTFS_CACHE:-$HOME/.cache/greenlight/rootfs}/<release>; each check works on a throwaway copy.
 # Needs root (chroot, mount). Exits 77 (skipped) with the reason when not root or when no mirror answers.
 # Usage: test/release/chroot_test.sh DIST_DIR [RELEASE...]   (releases: bullseye trixie bookworm-deb; default all)
+#        test/release/chroot_test.sh --prepare                 only make the cached root filesystems (CI starts
+#                                                              this early, so the downloads overlap the build)
 set -euo pipefail
 
-dist=${1:?usage: chroot_test.sh DIST_DIR [RELEASE...]}
+dist=${1:?usage: chroot_test.sh DIST_DIR [RELEASE...] | --prepare}
 shift
 checks=("$@")
 [[ ${#checks[@]} -gt 0 ]] || checks=(bullseye trixie bookworm-deb)
@@ -23,12 +25,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
 [[ $(id -u) -eq 0 ]] || skip "the chroot checks need root (chroot, mount)"
+preparing=false
+[[ $dist == --prepare ]] && preparing=true
+if $preparing; then archive=none deb=none; else
 archive=$(ls "$dist"/greenlight-*-linux-"$(uname -m)".tar.gz 2>/dev/null | head -n 1 || true)
 deb=$(ls "$dist"/greenlight_*_*.deb 2>/dev/null | head -n 1 || true)
 [[ -n $archive ]] || fail "no greenlight-*-linux-$(uname -m).tar.gz in '$dist' (run make release first)"
 [[ -n $deb ]] || fail "no greenlight_*.deb in '$dist' (run make release first)"
 (cd "$(dirname "$archive")" && sha256sum --quiet -c "$(basename "$archive").sha256") ||
     fail "$archive does not match its .sha256 file"
+fi
 
 # The mirror apt uses (deb822 sources or a sources.list line), else Debian's own.
 mirror=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
@@ -147,6 +153,11 @@ check_deb() {
     pass "deb on bookworm: apt remove takes it away"
 }
 
+if $preparing; then
+    for release in bullseye trixie bookworm; do rootfs_of "$release" >/dev/null; done
+    echo "release chroot checks: root filesystems ready in $cache"
+    exit 0
+fi
 for check in "${checks[@]}"; do
     case $check in
         bullseye|trixie|bookworm) check_archive "$check" ;;
