@@ -526,7 +526,8 @@ struct HttpClient::Impl {
         }
     }
 
-    // Reads the body piece by piece into the response or the request's receiver; `discard` drops it.
+    // Reads the body piece by piece into the response or the request's receiver; `discard` drops it. Each read
+    // from the socket has the read timeout, so a body that keeps coming is not cut off.
     std::optional<HttpFailure> read_body(Connection& connection, ResponseParser& parser, const HttpRequest& request,
                                          HttpResponse& response, bool discard, const Bounds& bounds) {
         while (!parser.is_done()) {
@@ -535,8 +536,9 @@ struct HttpClient::Impl {
             body.size = piece.size();
             connection.lowest().expires_after(bounds.step(options.read_timeout));
             beast::error_code error = run([&](auto handler) {
-                connection.with_stream(
-                    [&](auto& stream) { http::async_read(stream, connection.buffer, parser, std::move(handler)); });
+                connection.with_stream([&](auto& stream) {
+                    http::async_read_some(stream, connection.buffer, parser, std::move(handler));
+                });
             });
             if (error == http::error::need_buffer) error = {};
             if (error) return read_failure(error, bounds);
