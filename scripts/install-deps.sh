@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
-       libpugixml-dev libssl-dev libarchive-dev libre2-dev libcpp-httplib-dev libmd4c-dev
+       libpugixml-dev libssl-dev libarchive-dev libre2-dev libmd4c-dev
        libhyperscan-dev libsqlite3-dev libboost-dev libpq-dev libhowardhinnant-date-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
       gcovr lcov golang-go procps util-linux bsdutils libxml2-utils pre-commit curl openssl postgresql chromium

@@ -3,7 +3,6 @@
 #include "greenlight/bridge/client.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/web/http_client.hpp"
 
 namespace greenlight::bridge {
 
@@ -82,25 +82,30 @@ std::string base64(std::string_view text) {
 
 }  // namespace
 
-std::string describe_transport_error(httplib::Error error) {
-    switch (error) {
-        case httplib::Error::Connection:
-            return "could not connect (is the server up, and are the host name and port right?)";
-        case httplib::Error::Read:
+std::string describe_transport_error(const web::HttpFailure& failure) {
+    // The system's or OpenSSL's own words, where they add something.
+    const std::string detail = failure.detail.empty() ? "" : ": " + failure.detail;
+    switch (failure.error) {
+        case web::HttpError::connection_refused:
+        case web::HttpError::connection_failed:
+            return fmt::format("could not connect{} (is the server up, and are the host name and port right?)", detail);
+        case web::HttpError::read:
             return "the connection closed before a complete answer came";
-        case httplib::Error::Write:
-            return "could not send the request";
-        case httplib::Error::ConnectionTimeout:
+        case web::HttpError::write:
+            return "could not send the request" + detail;
+        case web::HttpError::connection_timeout:
             return "no connection within the request timeout";
-        case httplib::Error::SSLConnection:
-            return "the TLS handshake failed (is the server speaking https on that port?)";
-        case httplib::Error::SSLLoadingCerts:
-            return "could not load the CA certificates";
-        case httplib::Error::SSLServerVerification:
-            return "the server's TLS certificate could not be verified (give its CA with --ca-file, or use "
-                   "--insecure on a test server)";
+        case web::HttpError::tls_handshake:
+            return fmt::format("the TLS handshake failed{} (is the server speaking https on that port?)", detail);
+        case web::HttpError::loading_certificates:
+            return "could not load the CA certificates" + detail;
+        case web::HttpError::server_verification:
+            return fmt::format(
+                "the server's TLS certificate could not be verified{} (give its CA with --ca-file, or use --insecure "
+                "on a test server)",
+                detail);
         default:
-            return httplib::to_string(error);
+            return web::describe(failure);
     }
 }
 
@@ -328,11 +333,12 @@ util::Result<SpoolFile> spool_file_from_zosmf_json(const nlohmann::json& documen
 
 struct ZosmfClient::Impl {
     ClientOptions options;
-    std::unique_ptr<httplib::Client> http;
+    web::HttpClient http;
+    std::string authorization;  // basic auth, when there are credentials
 
     // What one request gave, before it is read as a job, a list or text.
     struct Answer {
-        std::optional<httplib::Response> response;
+        std::optional<web::HttpResponse> response;
         std::optional<ClientError> error;
         std::chrono::microseconds latency{0};
     };
@@ -365,36 +371,43 @@ struct ZosmfClient::Impl {
         return fmt::format("{} {}{}", what.substr(0, space), options.url, what.substr(space + 1));
     }
 
-    httplib::Headers headers(std::string_view accept) const {
-        return {{"X-CSRF-ZOSMF-HEADER", "true"}, {"Accept", std::string(accept)}};
+    web::Headers headers(std::string_view accept) const {
+        web::Headers all{{"X-CSRF-ZOSMF-HEADER", "true"}, {"Accept", std::string(accept)}};
+        if (!authorization.empty()) all.emplace_back("Authorization", authorization);
+        return all;
     }
+
+    std::string url(const std::string& path) const { return options.url + path; }
 
     // Sends one request through `send` and classifies what came back; `what` names it in messages.
     template <typename Send>
     Answer exchange(const std::string& what, Send&& send) {
         Answer answer;
         const auto started = Clock::now();
-        httplib::Result result = send();
+        web::HttpResult result = send();
         answer.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
         const bool too_slow = answer.latency >= options.request_timeout;
         const std::string where = describe_request(what);
         if (!result) {
-            const httplib::Error error = result.error();
-            // A connect, read or write that ran into the bound is a timeout whatever httplib calls it.
-            const bool certificate = error == httplib::Error::SSLServerVerification;
-            if (error == httplib::Error::ConnectionTimeout || (too_slow && !certificate)) {
+            const web::HttpFailure& failure = result.failure();
+            // A connect, read or write that ran into the bound is a timeout, however it ended.
+            const bool certificate = failure.error == web::HttpError::server_verification;
+            const bool timed_out =
+                failure.error == web::HttpError::connection_timeout || failure.error == web::HttpError::timeout;
+            if (timed_out || (too_slow && !certificate)) {
                 answer.error = make_error(
                     ClientError::Kind::timeout,
                     fmt::format("{}: no complete answer within {} ms", where, options.request_timeout.count()));
             } else if (certificate) {
                 answer.error = make_error(
                     ClientError::Kind::transport,
-                    fmt::format("{}: the server's TLS certificate could not be verified (give its CA with --ca-file or "
-                                "bridge.ca_file, or use --insecure on a test host)",
-                                where));
+                    fmt::format(
+                        "{}: the server's TLS certificate could not be verified ({}; give its CA with --ca-file "
+                        "or bridge.ca_file, or use --insecure on a test host)",
+                        where, failure.detail));
             } else {
-                answer.error =
-                    make_error(ClientError::Kind::transport, fmt::format("{}: {}", where, describe_transport_error(error)));
+                answer.error = make_error(ClientError::Kind::transport,
+                                          fmt::format("{}: {}", where, describe_transport_error(failure)));
             }
             return answer;
         }
@@ -427,18 +440,21 @@ struct ZosmfClient::Impl {
         return answer;
     }
 
-    Answer get(const std::string& path, std::string_view accept = "application/json", httplib::Headers extra = {}) {
-        httplib::Headers all = headers(accept);
-        all.insert(extra.begin(), extra.end());
-        // The socket timeouts bound each read, not the whole answer: a body that trickles in (chunk by
-        // chunk, or a large spool file) is cut off here once the request's bound has passed.
+    Answer get(const std::string& path, std::string_view accept = "application/json", web::Headers extra = {}) {
+        web::HttpRequest request;
+        request.url = url(path);
+        request.headers = headers(accept);
+        request.headers.insert(request.headers.end(), extra.begin(), extra.end());
+        // The timeouts bound each read, not the whole answer: a body that trickles in (chunk by chunk, or a
+        // large spool file) is cut off here once the request's bound has passed.
         const auto started = Clock::now();
+        std::string body;
+        request.receive_body = [&](std::string_view piece) {
+            body.append(piece);
+            return Clock::now() - started < options.request_timeout;
+        };
         return exchange("GET " + path, [&] {
-            std::string body;
-            httplib::Result result = http->Get(path.c_str(), all, [&](const char* data, std::size_t size) {
-                body.append(data, size);
-                return Clock::now() - started < options.request_timeout;
-            });
+            web::HttpResult result = http.send(request);
             if (result) result->body = std::move(body);
             return result;
         });
@@ -550,27 +566,18 @@ util::Result<ZosmfClient> ZosmfClient::create(ClientOptions options) {
                 fmt::format("the CA file {} does not exist or is not a file", options.ca_file->string()));
         }
     }
-    auto impl = std::make_unique<Impl>();
-    impl->options = std::move(options);
-    const ClientOptions& settings = impl->options;
-    impl->http = std::make_unique<httplib::Client>(settings.url);
-    if (!impl->http->is_valid()) {
-        return util::make_error(fmt::format("cannot make a client for {}", settings.url));
-    }
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(settings.request_timeout);
-    const auto microseconds = std::chrono::duration_cast<std::chrono::microseconds>(settings.request_timeout - seconds);
-    impl->http->set_connection_timeout(seconds.count(), microseconds.count());
-    impl->http->set_read_timeout(seconds.count(), microseconds.count());
-    impl->http->set_write_timeout(seconds.count(), microseconds.count());
-    impl->http->set_keep_alive(false);
-    impl->http->set_follow_location(false);
-    impl->http->set_url_encode(false);  // paths and queries are encoded here
-    if (!settings.credentials.user.empty() || !settings.credentials.password.empty()) {
-        impl->http->set_basic_auth(settings.credentials.user, settings.credentials.password);
-    }
-    if (settings.url.rfind("https://", 0) == 0) {
-        if (settings.ca_file) impl->http->set_ca_cert_path(settings.ca_file->string());
-        impl->http->enable_server_certificate_verification(!settings.insecure);
+    web::HttpClientOptions http;
+    // One bound for each step; the client keeps its connection between polls.
+    http.connect_timeout = options.request_timeout;
+    http.read_timeout = options.request_timeout;
+    http.write_timeout = options.request_timeout;
+    http.redirects = web::FollowRedirects::no;
+    http.ca_file = options.ca_file;
+    http.tls = options.insecure ? web::TlsVerification::skip : web::TlsVerification::verify;
+    auto impl = std::make_unique<Impl>(Impl{std::move(options), web::HttpClient(std::move(http)), {}});
+    const Credentials& credentials = impl->options.credentials;
+    if (!credentials.user.empty() || !credentials.password.empty()) {
+        impl->authorization = web::basic_authorization(credentials.user, credentials.password);
     }
     return ZosmfClient(std::move(impl));
 }
@@ -585,16 +592,16 @@ const ClientOptions& ZosmfClient::options() const {
 }
 
 ClientResult<Job> ZosmfClient::submit(const SubmitRequest& request) {
-    httplib::Headers headers = m_impl->headers("application/json");
-    headers.emplace("X-IBM-Intrdr-Class", "A");
-    headers.emplace("X-IBM-Intrdr-Recfm", "F");
-    headers.emplace("X-IBM-Intrdr-Lrecl", "80");
-    headers.emplace("X-IBM-Intrdr-Mode", "TEXT");
-    if (request.user_correlator) headers.emplace("X-IBM-User-Correlator", *request.user_correlator);
+    web::Headers headers = m_impl->headers("application/json");
+    headers.emplace_back("X-IBM-Intrdr-Class", "A");
+    headers.emplace_back("X-IBM-Intrdr-Recfm", "F");
+    headers.emplace_back("X-IBM-Intrdr-Lrecl", "80");
+    headers.emplace_back("X-IBM-Intrdr-Mode", "TEXT");
+    if (request.user_correlator) headers.emplace_back("X-IBM-User-Correlator", *request.user_correlator);
     const std::string path(k_jobs_path);
     const std::string what = "PUT " + path;
     return m_impl->job_answer(what, m_impl->exchange(what, [&] {
-        return m_impl->http->Put(path.c_str(), headers, request.jcl, "text/plain");
+        return m_impl->http.put(m_impl->url(path), headers, request.jcl, "text/plain");
     }));
 }
 
@@ -619,8 +626,7 @@ ClientResult<std::vector<Job>> ZosmfClient::list(const ListFilter& filter) {
 
 ClientResult<std::vector<SpoolFile>> ZosmfClient::spool_files(std::string_view jobname, std::string_view jobid) {
     const std::string path = job_path(jobname, jobid) + "/files";
-    return m_impl->array_answer<SpoolFile>("GET " + path, m_impl->get(path), "spool files",
-                                           spool_file_from_zosmf_json);
+    return m_impl->array_answer<SpoolFile>("GET " + path, m_impl->get(path), "spool files", spool_file_from_zosmf_json);
 }
 
 ClientResult<std::string> ZosmfClient::records(std::string_view jobname, std::string_view jobid, int id,
@@ -631,9 +637,11 @@ ClientResult<std::string> ZosmfClient::records(std::string_view jobname, std::st
         return out;
     }
     const std::string path = fmt::format("{}/files/{}/records", job_path(jobname, jobid), id);
-    httplib::Headers extra;
+    web::Headers extra;
     // z/OSMF's form: zero-based first and last record, inclusive.
-    if (range) extra.emplace("X-IBM-Record-Range", fmt::format("{}-{}", range->start, range->start + range->count - 1));
+    if (range) {
+        extra.emplace_back("X-IBM-Record-Range", fmt::format("{}-{}", range->start, range->start + range->count - 1));
+    }
     Impl::Answer answer = m_impl->get(path, "text/plain", std::move(extra));
     out.latency = answer.latency;
     if (answer.error) {
@@ -647,20 +655,20 @@ ClientResult<std::string> ZosmfClient::records(std::string_view jobname, std::st
 ClientResult<Nothing> ZosmfClient::cancel(std::string_view jobname, std::string_view jobid) {
     const std::string path = job_path(jobname, jobid);
     const std::string what = "PUT " + path;
-    httplib::Headers headers = m_impl->headers("application/json");
+    const web::Headers headers = m_impl->headers("application/json");
     const std::string body = R"({"request":"cancel","version":"2.0"})";
     return m_impl->feedback_answer(what, m_impl->exchange(what, [&] {
-        return m_impl->http->Put(path.c_str(), headers, body, "application/json");
+        return m_impl->http.put(m_impl->url(path), headers, body, "application/json");
     }));
 }
 
 ClientResult<Nothing> ZosmfClient::purge(std::string_view jobname, std::string_view jobid) {
     const std::string path = job_path(jobname, jobid);
     const std::string what = "DELETE " + path;
-    httplib::Headers headers = m_impl->headers("application/json");
-    headers.emplace("X-IBM-Job-Modify-Version", "2.0");
-    return m_impl->feedback_answer(what,
-                                   m_impl->exchange(what, [&] { return m_impl->http->Delete(path.c_str(), headers); }));
+    web::Headers headers = m_impl->headers("application/json");
+    headers.emplace_back("X-IBM-Job-Modify-Version", "2.0");
+    return m_impl->feedback_answer(
+        what, m_impl->exchange(what, [&] { return m_impl->http.delete_(m_impl->url(path), headers); }));
 }
 
 }  // namespace greenlight::bridge

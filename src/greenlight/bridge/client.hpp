@@ -13,14 +13,14 @@
 #include "greenlight/bridge/job_store.hpp"
 #include "greenlight/util/result.hpp"
 
-namespace httplib {
-enum class Error;
+namespace greenlight::web {
+struct HttpFailure;
 }
 
 namespace greenlight::bridge {
 
-// Why an HTTP request failed before any answer came, in words that say what to check (cpp-httplib's error).
-std::string describe_transport_error(httplib::Error error);
+// Why an HTTP request failed before any answer came, in words that say what to check.
+std::string describe_transport_error(const web::HttpFailure& failure);
 
 // Basic-auth credentials. Never printed, never logged.
 struct Credentials {

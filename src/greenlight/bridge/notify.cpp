@@ -1,18 +1,18 @@
 #include "greenlight/bridge/notify.hpp"
 
-#include <httplib.h>
 #include <re2/re2.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "greenlight/util/strings.hpp"
+#include "greenlight/web/http_client.hpp"
 
 namespace greenlight::bridge {
 
 namespace {
 
-// Splits scheme://host[:port]/path into the origin httplib connects to and the path it requests.
+// Splits scheme://host[:port]/path into the origin to connect to and the path to request.
 struct UrlParts {
     std::string origin;
     std::string host;
@@ -95,16 +95,17 @@ util::Status post_chat_webhook(std::string_view url, std::string_view text, Chat
     const auto parts = split_url(url);
     // The URL is a secret: messages never quote it.
     if (!parts) return util::make_error("the chat webhook URL is not an http(s) URL without user info");
-    httplib::Client client(parts->origin);
-    client.set_connection_timeout(timeout);
-    client.set_read_timeout(timeout);
-    client.set_write_timeout(timeout);
-    client.set_follow_location(false);
-    const httplib::Headers headers = {{"User-Agent", "greenlight"}};
-    auto response = client.Post(parts->path, headers, chat_body(format, text), "application/json");
+    web::HttpClientOptions options;
+    options.connect_timeout = timeout;
+    options.read_timeout = timeout;
+    options.write_timeout = timeout;
+    options.keep_alive = web::KeepAlive::no;
+    web::HttpClient client(options);
+    auto response = client.post(parts->origin + parts->path, {{"User-Agent", "greenlight"}}, chat_body(format, text),
+                                "application/json");
     if (!response) {
         return util::make_error(
-            fmt::format("chat webhook at {}: no answer: {}", parts->host, httplib::to_string(response.error())));
+            fmt::format("chat webhook at {}: no answer: {}", parts->host, web::describe(response.failure())));
     }
     if (response->status < 200 || response->status >= 300) {
         return util::make_error(fmt::format("chat webhook at {} answered {}: {}", parts->host, response->status,

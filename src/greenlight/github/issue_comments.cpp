@@ -1,7 +1,5 @@
 #include "greenlight/github/issue_comments.hpp"
 
-#include <httplib.h>
-
 #include "greenlight/github/rest.hpp"
 
 #include <fmt/format.h>
@@ -16,13 +14,11 @@ util::Result<PostedComment> post_issue_comment(const Repository& repository, int
                                                std::chrono::seconds longest_wait) {
     if (number <= 0) return util::make_error(fmt::format("issue number {} is not a positive number", number));
     rest::Connection connection = rest::connect(repository);
-    httplib::Client& client = *connection.client;
-    const std::string& prefix = connection.prefix;
-    const httplib::Headers& headers = connection.headers;
-    const std::string path = fmt::format("{}/repos/{}/issues/{}/comments", prefix, repository.name, number);
+    const std::string path = fmt::format("{}/repos/{}/issues/{}/comments", connection.prefix, repository.name, number);
     const std::string payload = nlohmann::json{{"body", body}}.dump();
     for (int attempt = 1;; ++attempt) {
-        httplib::Result response = client.Post(path, headers, payload, "application/json");
+        web::HttpResult response =
+            connection.client.post(connection.url(path), connection.headers, payload, "application/json");
         const long long wait = rest::rate_limit_wait(response);
         if (wait >= 0 && attempt == 1 && wait <= longest_wait.count()) {
             std::this_thread::sleep_for(std::chrono::seconds(wait));
@@ -41,8 +37,8 @@ util::Result<PostedComment> post_issue_comment(const Repository& repository, int
             return posted;
         }
         if (wait >= 0) {
-            return util::make_error(
-                fmt::format("POST {}: rate limited by GitHub ({}); retry in {} s", path, rest::message_of(response), wait));
+            return util::make_error(fmt::format("POST {}: rate limited by GitHub ({}); retry in {} s", path,
+                                                rest::message_of(response), wait));
         }
         return util::make_error(
             fmt::format("POST {}: GitHub answered {}: {}", path, response->status, rest::message_of(response)));
@@ -56,14 +52,10 @@ CommentAttempt try_post_issue_comment(const Repository& repository, int number, 
         attempt.message = fmt::format("issue number {} is not a positive number", number);
         return attempt;
     }
-    rest::Connection connection = rest::connect(repository);
-    httplib::Client& client = *connection.client;
-    client.set_connection_timeout(timeout);
-    client.set_read_timeout(timeout);
-    client.set_write_timeout(timeout);
+    rest::Connection connection = rest::connect(repository, timeout);
     const std::string path = fmt::format("{}/repos/{}/issues/{}/comments", connection.prefix, repository.name, number);
-    httplib::Result response =
-        client.Post(path, connection.headers, nlohmann::json{{"body", body}}.dump(), "application/json");
+    web::HttpResult response = connection.client.post(connection.url(path), connection.headers,
+                                                      nlohmann::json{{"body", body}}.dump(), "application/json");
     attempt.message = rest::message_of(response);
     if (!response) return attempt;
     attempt.status = response->status;

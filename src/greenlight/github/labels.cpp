@@ -1,7 +1,5 @@
 #include "greenlight/github/labels.hpp"
 
-#include <httplib.h>
-
 #include "greenlight/github/rest.hpp"
 
 #include <cstdlib>
@@ -51,16 +49,16 @@ util::Result<Repository> repository_from_environment() {
 util::Result<ApplyOutcome> apply_labels(const Repository& repository, int number, const std::vector<std::string>& add,
                                         const std::vector<std::string>& remove, std::chrono::seconds longest_wait) {
     rest::Connection connection = rest::connect(repository);
-    httplib::Client& client = *connection.client;
-    const std::string& prefix = connection.prefix;
-    const httplib::Headers& headers = connection.headers;
-    const std::string labels_path = fmt::format("{}/repos/{}/issues/{}/labels", prefix, repository.name, number);
+    const std::string labels_path =
+        fmt::format("{}/repos/{}/issues/{}/labels", connection.prefix, repository.name, number);
 
     ApplyOutcome outcome;
     auto send = [&](const std::string& method, const std::string& path, const std::string& body) -> util::Status {
         for (int attempt = 1;; ++attempt) {
-            httplib::Result response = method == "POST" ? client.Post(path, headers, body, "application/json")
-                                                         : client.Delete(path, headers);
+            web::HttpResult response =
+                method == "POST"
+                    ? connection.client.post(connection.url(path), connection.headers, body, "application/json")
+                    : connection.client.delete_(connection.url(path), connection.headers);
             long long wait = rest::rate_limit_wait(response);
             if (wait >= 0 && attempt == 1 && wait <= longest_wait.count()) {
                 std::this_thread::sleep_for(std::chrono::seconds(wait));

@@ -7,7 +7,7 @@
 
 namespace greenlight::github::rest {
 
-Connection connect(const Repository& repository) {
+Connection connect(const Repository& repository, std::optional<std::chrono::milliseconds> timeout) {
     std::string origin = repository.api_url;
     std::string prefix;
     if (auto scheme = origin.find("://"); scheme != std::string::npos) {
@@ -17,19 +17,20 @@ Connection connect(const Repository& repository) {
             if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
         }
     }
-    auto client = std::make_unique<httplib::Client>(origin);
-    client->set_connection_timeout(10);
-    client->set_read_timeout(30);
-    client->set_follow_location(false);
-    return Connection{std::move(client), std::move(prefix),
-                      httplib::Headers{{"Authorization", "Bearer " + repository.token},
-                                       {"Accept", "application/vnd.github+json"},
-                                       {"X-GitHub-Api-Version", "2022-11-28"},
-                                       {"User-Agent", "greenlight"}}};
+    web::HttpClientOptions options;
+    options.connect_timeout = timeout.value_or(std::chrono::seconds(10));
+    options.read_timeout = timeout.value_or(std::chrono::seconds(30));
+    options.write_timeout = timeout.value_or(std::chrono::seconds(30));
+    options.redirects = web::FollowRedirects::no;
+    return Connection{web::HttpClient(options), std::move(origin), std::move(prefix),
+                      web::Headers{{"Authorization", "Bearer " + repository.token},
+                                   {"Accept", "application/vnd.github+json"},
+                                   {"X-GitHub-Api-Version", "2022-11-28"},
+                                   {"User-Agent", "greenlight"}}};
 }
 
-std::string message_of(const httplib::Result& response) {
-    if (!response) return httplib::to_string(response.error());
+std::string message_of(const web::HttpResult& response) {
+    if (!response) return web::describe(response.failure());
     auto body = nlohmann::json::parse(response->body, nullptr, false);
     if (body.is_object() && body.contains("message") && body["message"].is_string()) {
         return body["message"].get<std::string>();
@@ -37,7 +38,7 @@ std::string message_of(const httplib::Result& response) {
     return response->body.substr(0, 200);
 }
 
-long long rate_limit_wait(const httplib::Result& response) {
+long long rate_limit_wait(const web::HttpResult& response) {
     if (!response) return -1;
     const bool limited = response->status == 429 ||
                          (response->status == 403 && response->get_header_value("x-ratelimit-remaining") == "0");

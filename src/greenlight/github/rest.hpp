@@ -2,28 +2,32 @@
 // error text of an answer, and how long a rate-limited answer asks to wait.
 #pragma once
 
-#include <httplib.h>
-
-#include <memory>
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "greenlight/github/labels.hpp"
+#include "greenlight/web/http_client.hpp"
 
 namespace greenlight::github::rest {
 
 struct Connection {
-    std::unique_ptr<httplib::Client> client;
+    web::HttpClient client;
+    std::string origin;  // scheme://host[:port] of the API URL
     std::string prefix;  // the API URL's path (GitHub Enterprise: /api/v3), to put before every request path
-    httplib::Headers headers;
+    web::Headers headers;
+
+    std::string url(const std::string& path) const { return origin + path; }
 };
 
-// A client for repository.api_url (redirects not followed) with the token and GitHub's API headers.
-Connection connect(const Repository& repository);
+// A client for repository.api_url (redirects not followed) with the token and GitHub's API headers: 10 s to
+// connect, 30 s for each read and write, or `timeout` for each when given.
+Connection connect(const Repository& repository, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
 // GitHub's `message`, else the start of the body, else why there was no answer.
-std::string message_of(const httplib::Result& response);
+std::string message_of(const web::HttpResult& response);
 
 // Seconds to wait before retrying a rate-limited answer; negative when it is not rate limiting.
-long long rate_limit_wait(const httplib::Result& response);
+long long rate_limit_wait(const web::HttpResult& response);
 
 }  // namespace greenlight::github::rest

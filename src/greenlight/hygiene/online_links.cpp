@@ -1,7 +1,5 @@
 #include "greenlight/hygiene/online_links.hpp"
 
-#include <httplib.h>
-
 #include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
@@ -13,6 +11,7 @@
 #include <unordered_map>
 
 #include "greenlight/util/fs.hpp"
+#include "greenlight/web/http_client.hpp"
 
 namespace greenlight::hygiene {
 
@@ -32,6 +31,8 @@ struct SplitUrl {
     std::string origin;  // scheme://host[:port]
     std::string host;
     std::string target;  // path and query
+
+    std::string url() const { return origin + target; }
 };
 
 std::optional<SplitUrl> split_url(std::string_view url) {
@@ -79,7 +80,7 @@ private:
 };
 
 // Retry-After as seconds; an HTTP date or nonsense counts as a short wait.
-std::chrono::seconds retry_after(const httplib::Result& response) {
+std::chrono::seconds retry_after(const web::HttpResult& response) {
     const std::string value = response->get_header_value("Retry-After");
     if (!value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
         value.size() < 7) {
@@ -88,26 +89,34 @@ std::chrono::seconds retry_after(const httplib::Result& response) {
     return std::chrono::seconds(2);
 }
 
-Answer ask(const std::string& url, const OnlineOptions& options, HostGate& gate) {
+// One client per thread: it keeps a connection open while the next link is on the same server.
+web::HttpClient link_client(const OnlineOptions& options) {
+    web::HttpClientOptions client;
+    client.connect_timeout = options.connect_timeout;
+    client.read_timeout = options.read_timeout;
+    client.write_timeout = options.read_timeout;
+    client.redirects = web::FollowRedirects::yes;
+    return web::HttpClient(client);
+}
+
+Answer ask(const std::string& url, web::HttpClient& client, const OnlineOptions& options, HostGate& gate) {
     Answer answer;
     const std::optional<SplitUrl> split = split_url(url);
     if (!split) {
         answer.failure = "not a URL greenlight can fetch";
         return answer;
     }
-    httplib::Client client(split->origin);
-    client.set_connection_timeout(options.connect_timeout);
-    client.set_read_timeout(options.read_timeout);
-    client.set_follow_location(true);
-    const httplib::Headers headers{{"User-Agent", "greenlight-check-links"}};
+    const web::Headers headers{{"User-Agent", "greenlight-check-links"}};
     for (int attempt = 1;; ++attempt) {
         gate.wait_turn(split->host);
-        httplib::Result response = client.Head(split->target, headers);
-        // Some servers do not do HEAD; the page may still be there.
-        if (response && (response->status == 405 || response->status == 501))
-            response = client.Get(split->target, headers);
+        web::HttpResult response = client.head(split->url(), headers);
+        // Some servers do not do HEAD; the page may still be there. Its body is not needed.
+        if (response && (response->status == 405 || response->status == 501)) {
+            response = client.send(
+                {web::HttpMethod::get, split->url(), headers, {}, {}, [](std::string_view) { return true; }});
+        }
         if (!response) {
-            answer.failure = httplib::to_string(response.error());
+            answer.failure = web::describe(response.failure());
             return answer;
         }
         if (response->status == 429) {
@@ -168,7 +177,10 @@ OnlineOutcome check_online_links(const std::vector<ExternalLink>& links, const O
     HostGate gate;
     std::atomic<size_t> next{0};
     auto worker = [&] {
-        for (size_t index = next++; index < urls.size(); index = next++) fresh[index] = ask(urls[index], options, gate);
+        web::HttpClient client = link_client(options);
+        for (size_t index = next++; index < urls.size(); index = next++) {
+            fresh[index] = ask(urls[index], client, options, gate);
+        }
     };
     {
         std::vector<std::jthread> pool;

@@ -1,7 +1,6 @@
 #include "greenlight/serve/alert_send.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,6 +12,7 @@
 #include "greenlight/bridge/notify.hpp"
 #include "greenlight/github/issue_comments.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/web/http_client.hpp"
 
 namespace greenlight::serve {
 namespace {
@@ -23,7 +23,7 @@ constexpr Duration k_longest_retry = std::chrono::hours{1};
 // Enough of a receiver's answer to say why it refused, short enough for a log line.
 constexpr std::size_t k_answer_excerpt = 200;
 
-// A webhook URL split into what httplib connects to and what it requests. Only the origin may be shown:
+// A webhook URL split into the server to connect to and the path to request. Only the origin may be shown:
 // the path of a Discord or Slack webhook is its secret.
 struct WebhookTarget {
     std::string origin;  // scheme://host[:port]
@@ -174,19 +174,19 @@ private:
             return {DeliveryResult::Outcome::give_up,
                     fmt::format("{}: the webhook URL is not an http(s) URL without user info", where), std::nullopt};
         }
-        httplib::Client client(target->origin);
-        client.set_connection_timeout(m_timeout);
-        client.set_read_timeout(m_timeout);
-        client.set_write_timeout(m_timeout);
-        client.set_follow_location(false);
-        const httplib::Headers headers = {{"User-Agent", "greenlight"}, {"Idempotency-Key", alert.key}};
-        httplib::Result response =
-            client.Post(target->path, headers, alert_body(alert, channel.type, m_dashboard_url), "application/json");
+        web::HttpClientOptions options;
+        options.connect_timeout = m_timeout;
+        options.read_timeout = m_timeout;
+        options.write_timeout = m_timeout;
+        options.keep_alive = web::KeepAlive::no;
+        web::HttpClient client(options);
+        const web::Headers headers = {{"User-Agent", "greenlight"}, {"Idempotency-Key", alert.key}};
+        web::HttpResult response = client.post(target->origin + target->path, headers,
+                                               alert_body(alert, channel.type, m_dashboard_url), "application/json");
         if (!response) {
-            return {
-                DeliveryResult::Outcome::retry,
-                fmt::format("{}: POST {}: no answer: {}", where, target->origin, httplib::to_string(response.error())),
-                std::nullopt};
+            return {DeliveryResult::Outcome::retry,
+                    fmt::format("{}: POST {}: no answer: {}", where, target->origin, web::describe(response.failure())),
+                    std::nullopt};
         }
         std::optional<Duration> retry_after;
         if (response->has_header("Retry-After"))

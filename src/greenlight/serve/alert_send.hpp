@@ -66,7 +66,7 @@ public:
     virtual DeliveryResult send(const Alert& alert, const AlertChannel& channel) = 0;
 };
 
-// Over HTTP(S) with cpp-httplib: 2xx is sent; 5xx, 408, 429, timeouts and connection errors are retry;
+// Over HTTP(S) with web::HttpClient: 2xx is sent; 5xx, 408, 429, timeouts and connection errors are retry;
 // other answers are give_up. Each step (connect, write, read) is bounded by `timeout`. Webhook requests
 // carry the alert's key in an `Idempotency-Key` header so a receiver can drop a duplicate after a lost answer.
 std::unique_ptr<AlertSender> make_http_alert_sender(std::string dashboard_url, Duration timeout);

@@ -1,7 +1,6 @@
 #include "greenlight/serve/report_client.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -15,6 +14,7 @@
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 #include "greenlight/util/temporary_directory.hpp"
+#include "greenlight/web/http_client.hpp"
 
 namespace greenlight::serve {
 
@@ -106,7 +106,7 @@ struct ReportClient::Impl {
     ServerAddress address;
     const util::Clock* clock = nullptr;
     Sleep sleep;
-    std::unique_ptr<httplib::Client> http;
+    web::HttpClient http;
 
     // The token must never reach a terminal or a log, even if a server echoes the request back.
     std::string scrub(std::string text) const {
@@ -115,7 +115,7 @@ struct ReportClient::Impl {
     }
 
     // The server's own words: the "error" or "message" of a JSON answer, else the start of the body.
-    std::string server_message(const httplib::Response& response) const {
+    std::string server_message(const web::HttpResponse& response) const {
         std::string message;
         const auto body = nlohmann::json::parse(response.body, nullptr, false);
         if (body.is_object()) {
@@ -134,21 +134,21 @@ struct ReportClient::Impl {
     // One request, retried on connection errors, 5xx and 429 until the budget is spent.
     SendOutcome put(const std::string& path, const std::string& body, const std::string& content_type) {
         const std::string where = fmt::format("PUT {}{}", options.url, path.substr(address.path_prefix.size()));
-        const httplib::Headers headers = {
+        const web::Headers headers = {
             {"Authorization", "Bearer " + options.token}, {"Accept", "application/json"}, {"User-Agent", "greenlight"}};
         const auto deadline = clock->steady_now() + options.retry_budget;
         milliseconds backoff = options.first_backoff;
         SendOutcome outcome;
         for (;;) {
             ++outcome.attempts;
-            httplib::Result result = http->Put(path, headers, body, content_type);
+            web::HttpResult result = http.put(address.origin + path, headers, body, content_type);
             SendFailure failure;
             std::optional<milliseconds> wait;
             if (!result) {
-                failure.message = fmt::format("{}: {}", where, bridge::describe_transport_error(result.error()));
+                failure.message = fmt::format("{}: {}", where, bridge::describe_transport_error(result.failure()));
                 // A certificate that does not verify will not verify on a retry either.
-                if (result.error() == httplib::Error::SSLServerVerification ||
-                    result.error() == httplib::Error::SSLLoadingCerts) {
+                if (result.error() == web::HttpError::server_verification ||
+                    result.error() == web::HttpError::loading_certificates) {
                     failure.kind = SendFailure::Kind::rejected;
                     outcome.failure = std::move(failure);
                     return outcome;
@@ -213,22 +213,15 @@ util::Result<ReportClient> ReportClient::create(ReportClientOptions options, con
     impl->address = std::move(*address);
     impl->clock = &clock;
     impl->sleep = std::move(sleep);
-    impl->http = std::make_unique<httplib::Client>(impl->address.origin);
-    if (!impl->http->is_valid()) {
-        return util::make_error(fmt::format("cannot make an HTTP client for {}", impl->address.origin));
-    }
     const ReportClientOptions& settings = impl->options;
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(settings.request_timeout);
-    const auto microseconds = std::chrono::duration_cast<std::chrono::microseconds>(settings.request_timeout - seconds);
-    impl->http->set_connection_timeout(seconds.count(), microseconds.count());
-    impl->http->set_read_timeout(seconds.count(), microseconds.count());
-    impl->http->set_write_timeout(seconds.count(), microseconds.count());
-    impl->http->set_keep_alive(false);
-    impl->http->set_follow_location(false);  // a redirect could carry the token to another host
-    if (impl->address.origin.starts_with("https://")) {
-        if (settings.ca_file) impl->http->set_ca_cert_path(settings.ca_file->string());
-        impl->http->enable_server_certificate_verification(settings.tls == TlsVerification::verify);
-    }
+    web::HttpClientOptions http;
+    http.connect_timeout = settings.request_timeout;
+    http.read_timeout = settings.request_timeout;
+    http.write_timeout = settings.request_timeout;
+    http.redirects = web::FollowRedirects::no;  // a redirect could carry the token to another host
+    http.ca_file = settings.ca_file;
+    http.tls = settings.tls == TlsVerification::verify ? web::TlsVerification::verify : web::TlsVerification::skip;
+    impl->http = web::HttpClient(std::move(http));
     return ReportClient(std::move(impl));
 }
 

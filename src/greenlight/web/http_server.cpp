@@ -27,24 +27,13 @@ using util::make_error;
 using util::Result;
 using util::Status;
 
-namespace {
-
-bool same_name(std::string_view left, std::string_view right) {
-    return left.size() == right.size() &&
-           beast::iequals(beast::string_view(left.data(), left.size()), beast::string_view(right.data(), right.size()));
-}
-
-}  // namespace
-
 std::string Request::get_header_value(std::string_view name) const {
-    for (const auto& [field, value] : headers) {
-        if (same_name(field, name)) return value;
-    }
-    return {};
+    const std::string* value = find_header(headers, name);
+    return value ? *value : std::string();
 }
 
 bool Request::has_header(std::string_view name) const {
-    return std::any_of(headers.begin(), headers.end(), [&](const Header& field) { return same_name(field.first, name); });
+    return find_header(headers, name) != nullptr;
 }
 
 std::string_view Request::path() const {
@@ -60,7 +49,7 @@ std::string_view Request::query() const {
 
 void Response::set_header(std::string name, std::string value) {
     for (auto& field : headers) {
-        if (same_name(field.first, name)) {
+        if (same_header_name(field.first, name)) {
             field.second = std::move(value);
             return;
         }

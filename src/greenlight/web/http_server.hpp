@@ -15,10 +15,9 @@
 #include <vector>
 
 #include "greenlight/util/result.hpp"
+#include "greenlight/web/header.hpp"
 
 namespace greenlight::web {
-
-using Header = std::pair<std::string, std::string>;
 
 // A request as a handler sees it: the target as sent (path and query undecoded), every header field in order.
 struct Request {

@@ -1,12 +1,8 @@
-// The z/OSMF client against an in-process HTTP peer (cpp-httplib's server on an ephemeral port): what
+// The z/OSMF client against an in-process HTTP peer (a scripted server on an ephemeral port): what
 // it sends, how it reads answers, and how each kind of failure is told apart.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -16,11 +12,16 @@
 #include <thread>
 
 #include "greenlight/bridge/client.hpp"
+#include "support/http_peer.hpp"
 #include "support/test_support.hpp"
 
 namespace greenlight::bridge {
 namespace {
 
+using test_support::HttpPeer;
+using test_support::PeerHandler;
+using test_support::PeerRequest;
+using test_support::PeerResponse;
 using test_support::ScopedEnvironment;
 using test_support::TempDir;
 using ::testing::HasSubstr;
@@ -59,25 +60,18 @@ nlohmann::json zosmf_job(std::string status = "INPUT", nlohmann::json retcode = 
 // the last request it saw.
 class FakeZosmf {
 public:
-    FakeZosmf() : m_server(std::make_unique<httplib::Server>()) { start(); }
+    FakeZosmf() : m_server(std::make_unique<HttpPeer>()) {}
     FakeZosmf(const std::string& certificate, const std::string& key)
-        : m_server(std::make_unique<httplib::SSLServer>(certificate.c_str(), key.c_str())) {
-        start();
-    }
-    ~FakeZosmf() {
-        m_server->stop();
-        if (m_thread.joinable()) m_thread.join();
-    }
+        : m_server(std::make_unique<HttpPeer>(certificate, key)) {}
+    ~FakeZosmf() { m_server->stop(); }
 
-    httplib::Server& server() { return *m_server; }
-    int port() const { return m_port; }
-    std::string url(const std::string& scheme = "http") const {
-        return scheme + "://127.0.0.1:" + std::to_string(m_port);
-    }
+    HttpPeer& server() { return *m_server; }
+    int port() const { return m_server->port(); }
+    std::string url(const std::string& scheme = "http") const { return m_server->url(scheme); }
 
     // A handler that records the request, then answers.
-    httplib::Server::Handler recording(std::function<void(const httplib::Request&, httplib::Response&)> answer) {
-        return [this, answer](const httplib::Request& request, httplib::Response& response) {
+    PeerHandler recording(PeerHandler answer) {
+        return [this, answer](const PeerRequest& request, PeerResponse& response) {
             {
                 std::lock_guard lock(m_mutex);
                 m_last = request;
@@ -85,25 +79,15 @@ public:
             answer(request, response);
         };
     }
-    httplib::Request last() {
+    PeerRequest last() {
         std::lock_guard lock(m_mutex);
         return m_last;
     }
 
 private:
-    void start() {
-        m_port = m_server->bind_to_any_port("127.0.0.1");
-        if (m_port <= 0) throw std::runtime_error("cannot bind the fake z/OSMF");
-        m_thread = std::thread([this] { m_server->listen_after_bind(); });
-        // Requests made before listen() runs would still be queued by the kernel, but stop() needs it running.
-        for (int i = 0; i < 500 && !m_server->is_running(); ++i) std::this_thread::sleep_for(2ms);
-    }
-
-    std::unique_ptr<httplib::Server> m_server;
-    std::thread m_thread;
-    int m_port = 0;
     std::mutex m_mutex;
-    httplib::Request m_last;
+    PeerRequest m_last;
+    std::unique_ptr<HttpPeer> m_server;
 };
 
 ClientOptions options_for(const std::string& url, std::chrono::milliseconds timeout = 2000ms) {
@@ -128,7 +112,7 @@ void expect_no_secret(const ClientError& error) {
 
 TEST(ZosmfClient, SubmitSendsTheIntrdrHeadersAndTheJclAndReadsTheJob) {
     FakeZosmf fake;
-    fake.server().Put("/zosmf/restjobs/jobs", fake.recording([](const httplib::Request&, httplib::Response& response) {
+    fake.server().put("/zosmf/restjobs/jobs", fake.recording([](const PeerRequest&, PeerResponse& response) {
         response.status = 201;
         response.set_content(zosmf_job().dump(), "application/json");
     }));
@@ -142,7 +126,7 @@ TEST(ZosmfClient, SubmitSendsTheIntrdrHeadersAndTheJclAndReadsTheJob) {
     EXPECT_EQ(result.value->user_correlator, "NIGHTLY");
     EXPECT_GT(result.latency.count(), 0);
 
-    httplib::Request request = fake.last();
+    PeerRequest request = fake.last();
     EXPECT_EQ(request.method, "PUT");
     EXPECT_EQ(request.body, jcl);
     EXPECT_EQ(request.get_header_value("Content-Type"), "text/plain");
@@ -159,7 +143,7 @@ TEST(ZosmfClient, SubmitSendsTheIntrdrHeadersAndTheJclAndReadsTheJob) {
 
 TEST(ZosmfClient, SubmitWithoutCorrelatorSendsNoCorrelatorHeader) {
     FakeZosmf fake;
-    fake.server().Put("/zosmf/restjobs/jobs", fake.recording([](const httplib::Request&, httplib::Response& response) {
+    fake.server().put("/zosmf/restjobs/jobs", fake.recording([](const PeerRequest&, PeerResponse& response) {
         response.status = 201;
         response.set_content(zosmf_job().dump(), "application/json");
     }));
@@ -170,8 +154,8 @@ TEST(ZosmfClient, SubmitWithoutCorrelatorSendsNoCorrelatorHeader) {
 
 TEST(ZosmfClient, StatusReadsARealZosmfDocument) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234",
-                      fake.recording([](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234",
+                      fake.recording([](const PeerRequest&, PeerResponse& response) {
                           response.set_content(zosmf_job("OUTPUT", "CC 0000").dump(), "application/json");
                       }));
     ZosmfClient client = client_for(fake.url());
@@ -190,10 +174,10 @@ TEST(ZosmfClient, StatusReadsARealZosmfDocument) {
 
 TEST(ZosmfClient, NamesWithNationalCharactersAreEncodedInThePath) {
     FakeZosmf fake;
-    fake.server().Get(R"(/zosmf/restjobs/jobs/([^/]+)/([^/]+))",
-                      fake.recording([](const httplib::Request& request, httplib::Response& response) {
+    fake.server().get(R"(/zosmf/restjobs/jobs/([^/]+)/([^/]+))",
+                      fake.recording([](const PeerRequest& request, PeerResponse& response) {
                           nlohmann::json job = zosmf_job();
-                          job["jobname"] = request.matches[1].str();
+                          job["jobname"] = request.matches[1];
                           response.set_content(job.dump(), "application/json");
                       }));
     ZosmfClient client = client_for(fake.url());
@@ -204,7 +188,7 @@ TEST(ZosmfClient, NamesWithNationalCharactersAreEncodedInThePath) {
 
 TEST(ZosmfClient, ListSendsTheFilterAsQueryParameters) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs", fake.recording([](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs", fake.recording([](const PeerRequest&, PeerResponse& response) {
         nlohmann::json second = zosmf_job("OUTPUT", "ABEND S322");
         second["jobid"] = "JOB01235";
         response.set_content(nlohmann::json::array({zosmf_job(), second}).dump(), "application/json");
@@ -219,7 +203,7 @@ TEST(ZosmfClient, ListSendsTheFilterAsQueryParameters) {
     ASSERT_TRUE(result.ok()) << describe(*result.error);
     ASSERT_EQ(result.value->size(), 2u);
     EXPECT_EQ((*result.value)[1].retcode, "ABEND S322");
-    httplib::Request request = fake.last();
+    PeerRequest request = fake.last();
     EXPECT_EQ(request.get_param_value("owner"), "IBMUSER");
     EXPECT_EQ(request.get_param_value("prefix"), "SMO*");
     EXPECT_EQ(request.get_param_value("user-correlator"), "NIGHTLY");
@@ -229,8 +213,8 @@ TEST(ZosmfClient, ListSendsTheFilterAsQueryParameters) {
 
 TEST(ZosmfClient, SpoolFilesAndRecordsWithARange) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234/files",
-                      fake.recording([](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234/files",
+                      fake.recording([](const PeerRequest&, PeerResponse& response) {
                           nlohmann::json files = nlohmann::json::array();
                           files.push_back({{"jobid", "JOB01234"},
                                            {"jobname", "SMOKE"},
@@ -255,8 +239,8 @@ TEST(ZosmfClient, SpoolFilesAndRecordsWithARange) {
                                            {"byte-count", 30}});
                           response.set_content(files.dump(), "application/json");
                       }));
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234/files/101/records",
-                      fake.recording([](const httplib::Request& request, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234/files/101/records",
+                      fake.recording([](const PeerRequest& request, PeerResponse& response) {
                           response.set_content(
                               request.has_header("X-IBM-Record-Range") ? "two\nthree\n" : "one\ntwo\nthree\n",
                               "text/plain");
@@ -284,21 +268,21 @@ TEST(ZosmfClient, SpoolFilesAndRecordsWithARange) {
 
 TEST(ZosmfClient, CancelSendsTheVersion2RequestAndPurgeTheModifyVersion) {
     FakeZosmf fake;
-    fake.server().Put("/zosmf/restjobs/jobs/SMOKE/JOB01234",
-                      fake.recording([](const httplib::Request&, httplib::Response& response) {
+    fake.server().put("/zosmf/restjobs/jobs/SMOKE/JOB01234",
+                      fake.recording([](const PeerRequest&, PeerResponse& response) {
                           response.set_content(R"({"jobid":"JOB01234","jobname":"SMOKE","original-jobid":"JOB01234",)"
                                                R"("owner":"IBMUSER","member":"JES2","sysname":"SY1",)"
                                                R"("job-correlator":"x","status":"0"})",
                                                "application/json");
                       }));
-    fake.server().Delete("/zosmf/restjobs/jobs/SMOKE/JOB01234",
-                         fake.recording([](const httplib::Request&, httplib::Response& response) {
-                             response.set_content(R"({"jobid":"JOB01234","status":0})", "application/json");
-                         }));
+    fake.server().delete_("/zosmf/restjobs/jobs/SMOKE/JOB01234",
+                          fake.recording([](const PeerRequest&, PeerResponse& response) {
+                              response.set_content(R"({"jobid":"JOB01234","status":0})", "application/json");
+                          }));
     ZosmfClient client = client_for(fake.url());
     auto cancelled = client.cancel("SMOKE", "JOB01234");
     ASSERT_TRUE(cancelled.ok()) << describe(*cancelled.error);
-    httplib::Request request = fake.last();
+    PeerRequest request = fake.last();
     EXPECT_EQ(request.method, "PUT");
     EXPECT_EQ(nlohmann::json::parse(request.body), nlohmann::json({{"request", "cancel"}, {"version", "2.0"}}));
     EXPECT_EQ(request.get_header_value("Content-Type"), "application/json");
@@ -312,7 +296,7 @@ TEST(ZosmfClient, CancelSendsTheVersion2RequestAndPurgeTheModifyVersion) {
 
 TEST(ZosmfClient, AFeedbackWithANonZeroStatusIsAnError) {
     FakeZosmf fake;
-    fake.server().Put("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().put("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const PeerRequest&, PeerResponse& response) {
         response.set_content(R"({"jobid":"JOB01234","status":4,"message":"job not cancelled"})", "application/json");
     });
     ZosmfClient client = client_for(fake.url());
@@ -326,7 +310,7 @@ TEST(ZosmfClient, AFeedbackWithANonZeroStatusIsAnError) {
 
 TEST(ZosmfClient, AZosmfErrorDocumentBecomesAnHttpErrorWithItsMessage) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB09999", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB09999", [](const PeerRequest&, PeerResponse& response) {
         response.status = 400;
         response.set_content(
             R"({"rc":4,"reason":10,"category":6,"message":"No job found for reference: 'SMOKE(JOB09999)'"})",
@@ -344,7 +328,7 @@ TEST(ZosmfClient, AZosmfErrorDocumentBecomesAnHttpErrorWithItsMessage) {
 
 TEST(ZosmfClient, AnErrorWithoutADocumentQuotesTheBody) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const PeerRequest&, PeerResponse& response) {
         response.status = 503;
         response.set_header("Retry-After", "7");
         response.set_content("<html>maintenance</html>", "text/html");
@@ -360,7 +344,7 @@ TEST(ZosmfClient, AnErrorWithoutADocumentQuotesTheBody) {
 
 TEST(ZosmfClient, RetryAfterAsAnHttpDate) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const PeerRequest&, PeerResponse& response) {
         response.status = 429;
         std::time_t in_a_minute = std::time(nullptr) + 60;
         std::tm parts{};
@@ -393,7 +377,7 @@ TEST(ParseRetryAfter, SecondsDatesAndNonsense) {
 
 TEST(ZosmfClient, AnAnswerThatNeverComesInTimeIsATimeout) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const PeerRequest&, PeerResponse& response) {
         std::this_thread::sleep_for(700ms);
         response.set_content(zosmf_job().dump(), "application/json");
     });
@@ -406,24 +390,18 @@ TEST(ZosmfClient, AnAnswerThatNeverComesInTimeIsATimeout) {
 }
 
 // Each piece of the answer comes well within the socket's read timeout; all of it well after the bound.
-void answer_in_slow_pieces(httplib::Response& response, const std::string& text, int pieces) {
-    auto body = std::make_shared<std::string>(text);
-    const size_t piece = body->size() / pieces + 1;
+void answer_in_slow_pieces(PeerResponse& response, const std::string& text, int pieces) {
+    const std::size_t piece = text.size() / pieces + 1;
     response.status = 201;
-    response.set_chunked_content_provider("application/json", [body, piece](size_t offset, httplib::DataSink& sink) {
-        if (offset >= body->size()) {
-            sink.done();
-            return true;
-        }
-        std::this_thread::sleep_for(120ms);
-        sink.write(body->data() + offset, std::min(body->size() - offset, piece));
-        return true;
-    });
+    response.set_header("Content-Type", "application/json");
+    for (std::size_t offset = 0; offset < text.size(); offset += piece)
+        response.chunks.push_back(text.substr(offset, piece));
+    response.chunk_delay = 120ms;
 }
 
 TEST(ZosmfClient, AnAnswerThatCameInPastTheTimeoutIsStillATimeout) {
     FakeZosmf fake;
-    fake.server().Put("/zosmf/restjobs/jobs", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().put("/zosmf/restjobs/jobs", [](const PeerRequest&, PeerResponse& response) {
         answer_in_slow_pieces(response, zosmf_job().dump(), 4);  // about 600 ms in all
     });
     ZosmfClient client = client_for(fake.url(), 300ms);
@@ -436,7 +414,7 @@ TEST(ZosmfClient, AnAnswerThatCameInPastTheTimeoutIsStillATimeout) {
 
 TEST(ZosmfClient, AGetThatTricklesIsCutOffAtTheBound) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const PeerRequest&, PeerResponse& response) {
         answer_in_slow_pieces(response, zosmf_job().dump(), 20);  // about 2.4 s in all
     });
     ZosmfClient client = client_for(fake.url(), 400ms);
@@ -447,22 +425,8 @@ TEST(ZosmfClient, AGetThatTricklesIsCutOffAtTheBound) {
     EXPECT_LT(result.latency, 1500ms);
 }
 
-int unused_port() {
-    int sock = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    ::bind(sock, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    ::getsockname(sock, reinterpret_cast<sockaddr*>(&address), &length);
-    int port = ntohs(address.sin_port);
-    ::close(sock);  // nothing listens there now
-    return port;
-}
-
 TEST(ZosmfClient, ConnectionRefusedIsATransportError) {
-    ZosmfClient client = client_for("http://127.0.0.1:" + std::to_string(unused_port()));
+    ZosmfClient client = client_for("http://127.0.0.1:" + std::to_string(test_support::unused_port()));
     auto result = client.status("SMOKE", "JOB01234");
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error->kind, ClientError::Kind::transport) << describe(*result.error);
@@ -471,19 +435,18 @@ TEST(ZosmfClient, ConnectionRefusedIsATransportError) {
 
 TEST(ZosmfClient, AnswersThatAreNotTheInterfaceAreProtocolErrors) {
     FakeZosmf fake;
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/BADJSON", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/BADJSON", [](const PeerRequest&, PeerResponse& response) {
         response.set_content("{\"jobname\": ", "application/json");
     });
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/NOSTATUS", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/NOSTATUS", [](const PeerRequest&, PeerResponse& response) {
         response.set_content(R"({"jobname":"SMOKE","jobid":"JOB01234"})", "application/json");
     });
-    fake.server().Get("/zosmf/restjobs/jobs", [](const httplib::Request&, httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs", [](const PeerRequest&, PeerResponse& response) {
         response.set_content(zosmf_job().dump(), "application/json");  // an object, not a list
     });
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234/files",
-                      [](const httplib::Request&, httplib::Response& response) {
-                          response.set_content(R"([{"ddname":"STDOUT"}])", "application/json");  // no id
-                      });
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234/files", [](const PeerRequest&, PeerResponse& response) {
+        response.set_content(R"([{"ddname":"STDOUT"}])", "application/json");  // no id
+    });
     ZosmfClient client = client_for(fake.url());
     auto bad_json = client.status("SMOKE", "BADJSON");
     ASSERT_FALSE(bad_json.ok());
@@ -506,16 +469,14 @@ TEST(ZosmfClient, AnswersThatAreNotTheInterfaceAreProtocolErrors) {
 
 TEST(ZosmfClient, ThePasswordNeverReachesAMessageEvenWhenTheHostEchoesIt) {
     FakeZosmf fake;
-    fake.server().Get(
-        "/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const httplib::Request& request, httplib::Response& response) {
-            response.status = 401;
-            nlohmann::json error = {
-                {"rc", 8},
-                {"message", "rejected " + request.get_header_value("Authorization") + " for IBMUSER/" + k_password}};
-            response.set_content(error.dump(), "application/json");
-        });
-    fake.server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01235", [](const httplib::Request& request,
-                                                                httplib::Response& response) {
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const PeerRequest& request, PeerResponse& response) {
+        response.status = 401;
+        nlohmann::json error = {
+            {"rc", 8},
+            {"message", "rejected " + request.get_header_value("Authorization") + " for IBMUSER/" + k_password}};
+        response.set_content(error.dump(), "application/json");
+    });
+    fake.server().get("/zosmf/restjobs/jobs/SMOKE/JOB01235", [](const PeerRequest& request, PeerResponse& response) {
         response.set_content("not json: " + request.get_header_value("Authorization") + " " + k_password, "text/plain");
     });
     ZosmfClient client = client_for(fake.url());
@@ -637,10 +598,9 @@ protected:
             m_key + "' -out '" + m_certificate + "' >/dev/null 2>&1";
         if (std::system(command.c_str()) != 0) GTEST_SKIP() << "the openssl command is needed for the TLS tests";
         m_fake = std::make_unique<FakeZosmf>(m_certificate, m_key);
-        m_fake->server().Get("/zosmf/restjobs/jobs/SMOKE/JOB01234",
-                             [](const httplib::Request&, httplib::Response& response) {
-                                 response.set_content(zosmf_job().dump(), "application/json");
-                             });
+        m_fake->server().get("/zosmf/restjobs/jobs/SMOKE/JOB01234", [](const PeerRequest&, PeerResponse& response) {
+            response.set_content(zosmf_job().dump(), "application/json");
+        });
     }
 
     TempDir m_dir{"greenlight-tls"};

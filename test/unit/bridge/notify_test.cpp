@@ -1,12 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <httplib.h>
-
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "greenlight/bridge/notify.hpp"
+#include "support/http_peer.hpp"
 
 namespace greenlight::bridge {
 namespace {
@@ -15,23 +13,15 @@ namespace {
 class RecordingServer {
 public:
     RecordingServer() {
-        m_server.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
+        m_server.post(".*", [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
             std::lock_guard lock(m_mutex);
             m_paths.push_back(request.path);
             m_bodies.push_back(request.body);
             response.status = m_status;
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        for (int waited = 0; !m_server.is_running() && waited < 5000; ++waited) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
     }
-    ~RecordingServer() {
-        m_server.stop();
-        m_thread.join();
-    }
-    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(m_port) + path; }
+    ~RecordingServer() { m_server.stop(); }
+    std::string url(const std::string& path) const { return m_server.url() + path; }
     std::vector<std::string> bodies() {
         std::lock_guard lock(m_mutex);
         return m_bodies;
@@ -43,10 +33,8 @@ public:
     void answer(int status) { m_status = status; }
 
 private:
-    httplib::Server m_server;
-    int m_port = 0;
-    std::thread m_thread;
     std::mutex m_mutex;
+    test_support::HttpPeer m_server;
     std::vector<std::string> m_paths;
     std::vector<std::string> m_bodies;
     int m_status = 204;

@@ -3,7 +3,6 @@
 #include "greenlight/bridge/server.hpp"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +14,7 @@
 
 #include "greenlight/bridge/job_store.hpp"
 #include "greenlight/bridge/users.hpp"
+#include "support/http_peer.hpp"
 #include "support/test_support.hpp"
 
 namespace greenlight::bridge {
@@ -28,7 +28,7 @@ constexpr std::string_view k_jcl =
     "//STEP1    EXEC PGM=BPXBATCH,PARM='SH echo hello'\n"
     "//STDOUT   DD SYSOUT=*\n";
 
-const httplib::Headers k_csrf = {{"X-CSRF-ZOSMF-HEADER", "true"}};
+const web::Headers k_csrf = {{"X-CSRF-ZOSMF-HEADER", "true"}};
 
 class ServerTest : public ::testing::Test {
 protected:
@@ -57,25 +57,25 @@ protected:
         auto store = JobStore::open(m_dir.path() / "state", OpenOptions{Recovery::skip, nullptr});
         ASSERT_TRUE(store) << store.message();
         m_store = std::make_unique<JobStore>(std::move(*store));
-        m_client = std::make_unique<httplib::Client>("127.0.0.1", m_server->bound_port());
+        m_client = std::make_unique<test_support::OriginClient>("127.0.0.1", m_server->bound_port());
         m_client->set_basic_auth("ibmuser", "sys1-pw");
     }
     void TearDown() override {
         if (m_server) m_server->stop();
     }
 
-    httplib::Result submit(std::string_view jcl = k_jcl, httplib::Headers headers = k_csrf) {
-        return m_client->Put("/zosmf/restjobs/jobs", headers, std::string(jcl), "text/plain");
+    web::HttpResult submit(std::string_view jcl = k_jcl, web::Headers headers = k_csrf) {
+        return m_client->put("/zosmf/restjobs/jobs", headers, std::string(jcl), "text/plain");
     }
-    json submitted(std::string_view jcl = k_jcl, httplib::Headers headers = k_csrf) {
+    json submitted(std::string_view jcl = k_jcl, web::Headers headers = k_csrf) {
         auto response = submit(jcl, std::move(headers));
         EXPECT_TRUE(response);
         if (!response) return {};
         EXPECT_EQ(response->status, 201) << response->body;
         return json::parse(response->body);
     }
-    json get_json(const std::string& path, int expected_status = 200, httplib::Headers headers = {}) {
-        auto response = m_client->Get(path, headers);
+    json get_json(const std::string& path, int expected_status = 200, web::Headers headers = {}) {
+        auto response = m_client->get(path, headers);
         EXPECT_TRUE(response) << path;
         if (!response) return {};
         EXPECT_EQ(response->status, expected_status) << path << ": " << response->body;
@@ -91,7 +91,7 @@ protected:
     TempDir m_dir{"greenlight-server"};
     std::unique_ptr<Server> m_server;
     std::unique_ptr<JobStore> m_store;
-    std::unique_ptr<httplib::Client> m_client;
+    std::unique_ptr<test_support::OriginClient> m_client;
     std::mutex m_log_mutex;
     std::vector<std::string> m_log;
 };
@@ -104,19 +104,19 @@ void expect_error(const json& document, int reason, std::string_view message_sta
 }
 
 TEST_F(ServerTest, EveryRequestNeedsBasicAuth) {
-    httplib::Client anonymous("127.0.0.1", m_server->bound_port());
-    auto response = anonymous.Get("/zosmf/restjobs/jobs");
+    test_support::OriginClient anonymous("127.0.0.1", m_server->bound_port());
+    auto response = anonymous.get("/zosmf/restjobs/jobs");
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 401);
     EXPECT_EQ(response->get_header_value("WWW-Authenticate"), "Basic realm=\"greenlight bridge\"");
     expect_error(json::parse(response->body), 101, "Authentication is required");
 
     anonymous.set_basic_auth("ibmuser", "wrong");
-    EXPECT_EQ(anonymous.Get("/zosmf/restjobs/jobs")->status, 401);
+    EXPECT_EQ(anonymous.get("/zosmf/restjobs/jobs")->status, 401);
     anonymous.set_basic_auth("nobody", "sys1-pw");
-    EXPECT_EQ(anonymous.Get("/zosmf/restjobs/jobs")->status, 401);
+    EXPECT_EQ(anonymous.get("/zosmf/restjobs/jobs")->status, 401);
     // Even a path trick learns nothing before authentication.
-    EXPECT_EQ(anonymous.Get("/zosmf/restjobs/jobs/%2e%2e/JOB00001")->status, 401);
+    EXPECT_EQ(anonymous.get("/zosmf/restjobs/jobs/%2e%2e/JOB00001")->status, 401);
     // The password never reaches the log.
     EXPECT_EQ(log_text().find("sys1-pw"), std::string::npos);
 }
@@ -129,7 +129,7 @@ TEST_F(ServerTest, WritesNeedTheCsrfHeader) {
     EXPECT_EQ(document["errorID"], "IZUG846W");
     expect_error(document, 102, "IZUG846W");
     EXPECT_TRUE(m_store->list(ListFilter{})->empty());
-    auto purge = m_client->Delete("/zosmf/restjobs/jobs/SMOKE/JOB00001");
+    auto purge = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00001");
     EXPECT_EQ(purge->status, 403);
 }
 
@@ -177,7 +177,7 @@ TEST_F(ServerTest, RefusesInputThatIsNotAJob) {
 }
 
 TEST_F(ServerTest, ADuplicateUserCorrelatorGivesTheSameJob) {
-    httplib::Headers headers = {{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "NIGHTLY_42"}};
+    web::Headers headers = {{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "NIGHTLY_42"}};
     json first = submitted(k_jcl, headers);
     auto again = submit(k_jcl, headers);
     ASSERT_TRUE(again);
@@ -205,10 +205,10 @@ TEST_F(ServerTest, RacingSubmitsWithOneCorrelatorStoreOneJob) {
     std::vector<int> statuses;
     for (int i = 0; i < 6; ++i) {
         clients.emplace_back([&] {
-            httplib::Client client("127.0.0.1", m_server->bound_port());
+            test_support::OriginClient client("127.0.0.1", m_server->bound_port());
             client.set_basic_auth("ibmuser", "sys1-pw");
             auto response =
-                client.Put("/zosmf/restjobs/jobs", {{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "RACE"}},
+                client.put("/zosmf/restjobs/jobs", {{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "RACE"}},
                            std::string(k_jcl), "text/plain");
             std::lock_guard lock(mutex);
             statuses.push_back(response ? response->status : -1);
@@ -240,7 +240,7 @@ TEST_F(ServerTest, PathTricksAreRefusedBeforeTheStore) {
           "/zosmf/restjobs/jobs/SMOKE%2F..%2FJOB00001/JOB00001",
           "/zosmf/restjobs/jobs/SMOKE/JOB00001/files/..%2f..%2fjobs.sqlite3/records",
           "/zosmf/restjobs/jobs/SMOKE/JOB00001/files/3%00/records", "/zosmf/restjobs/jobs/SMOKE/../../../etc/passwd"}) {
-        auto response = m_client->Get(path);
+        auto response = m_client->get(path);
         ASSERT_TRUE(response) << path;
         EXPECT_EQ(response->status, 400) << path << ": " << response->body;
         EXPECT_EQ(json::parse(response->body)["reason"], 100) << path;
@@ -301,13 +301,13 @@ TEST_F(ServerTest, FilesAndRecordsWithRanges) {
         "/zosmf/restjobs/jobs/SMOKE/JOB00001/files/101/records");
 
     const std::string records = "/zosmf/restjobs/jobs/SMOKE/JOB00001/files/101/records";
-    EXPECT_EQ(m_client->Get(records)->body, stdout_file.content);
-    EXPECT_EQ(m_client->Get(records, {{"X-IBM-Record-Range", "1-2"}})->body, "line 1\nline 2\n");
-    EXPECT_EQ(m_client->Get(records, {{"X-IBM-Record-Range", "3,5"}})->body, "line 3\n");
-    EXPECT_EQ(m_client->Get(records, {{"X-IBM-Record-Range", "9-12"}})->body, "");
-    EXPECT_EQ(m_client->Get(records + "?mode=record", {{"X-IBM-Record-Range", "0-0"}})->body,
+    EXPECT_EQ(m_client->get(records)->body, stdout_file.content);
+    EXPECT_EQ(m_client->get(records, {{"X-IBM-Record-Range", "1-2"}})->body, "line 1\nline 2\n");
+    EXPECT_EQ(m_client->get(records, {{"X-IBM-Record-Range", "3,5"}})->body, "line 3\n");
+    EXPECT_EQ(m_client->get(records, {{"X-IBM-Record-Range", "9-12"}})->body, "");
+    EXPECT_EQ(m_client->get(records + "?mode=record", {{"X-IBM-Record-Range", "0-0"}})->body,
               std::string("\0\0\0\x06line 0", 10));
-    EXPECT_EQ(m_client->Get("/zosmf/restjobs/jobs/SMOKE/JOB00001/files/JCL/records")->body, k_jcl);
+    EXPECT_EQ(m_client->get("/zosmf/restjobs/jobs/SMOKE/JOB00001/files/JCL/records")->body, k_jcl);
     expect_error(get_json(records, 400, {{"X-IBM-Record-Range", "2-1"}}), 11, "Record range '2-1' is not valid");
     expect_error(get_json("/zosmf/restjobs/jobs/SMOKE/JOB00001/files/102/records", 400), 12,
                  "Job 'SMOKE(JOB00001)' does not contain spool file id 102");
@@ -317,7 +317,7 @@ TEST_F(ServerTest, FilesAndRecordsWithRanges) {
 // Polls of an unchanged job are answered from a cache: every change of the job, by this host or by another
 // store of the folder, must show in the next poll, under each way of naming the job.
 TEST_F(ServerTest, StatusPollsFollowEveryChangeOfTheJob) {
-    submitted(k_jcl, httplib::Headers{{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "POLLS"}});
+    submitted(k_jcl, web::Headers{{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "POLLS"}});
     const std::string by_name = "/zosmf/restjobs/jobs/SMOKE/JOB00001";
     const std::string correlator =
         get_json(by_name)["job-correlator"].get<std::string>();
@@ -337,7 +337,7 @@ TEST_F(ServerTest, StatusPollsFollowEveryChangeOfTheJob) {
     EXPECT_EQ(get_json(by_correlator)["retcode"], "CC 0004");
     EXPECT_EQ(get_json(by_name + "?exec-data=Y")["status"], "OUTPUT");
     // The document names the host the client asked for, whichever client asked first.
-    json other_host = get_json(by_name, 200, httplib::Headers{{"Host", "mainframe.example:443"}});
+    json other_host = get_json(by_name, 200, web::Headers{{"Host", "mainframe.example:443"}});
     EXPECT_EQ(other_host["url"].get<std::string>().rfind("http://mainframe.example:443/", 0), 0u) << other_host;
     ASSERT_TRUE(m_store->purge("JOB00001"));
     expect_error(get_json(by_name, 400), 10, "No job found");
@@ -345,7 +345,7 @@ TEST_F(ServerTest, StatusPollsFollowEveryChangeOfTheJob) {
 
 TEST_F(ServerTest, CancelAnswersTheFeedbackDocument) {
     submitted();
-    auto cancel = m_client->Put("/zosmf/restjobs/jobs/SMOKE/JOB00001", k_csrf,
+    auto cancel = m_client->put("/zosmf/restjobs/jobs/SMOKE/JOB00001", k_csrf,
                                 R"({"request":"cancel","version":"2.0"})", "application/json");
     ASSERT_TRUE(cancel);
     EXPECT_EQ(cancel->status, 200) << cancel->body;
@@ -359,19 +359,19 @@ TEST_F(ServerTest, CancelAnswersTheFeedbackDocument) {
     EXPECT_EQ(status["retcode"], "CANCELED");
 
     submitted();
-    auto asynchronous = m_client->Put("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf,
+    auto asynchronous = m_client->put("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf,
                                       R"({"request":"cancel","version":"1.0"})", "application/json");
     EXPECT_EQ(asynchronous->status, 202);
     auto hold =
-        m_client->Put("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf, R"({"request":"hold"})", "application/json");
+        m_client->put("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf, R"({"request":"hold"})", "application/json");
     EXPECT_EQ(hold->status, 400);
     expect_error(json::parse(hold->body), 6, "Request 'hold' is not supported");
 }
 
 TEST_F(ServerTest, PurgeRemovesTheJobAndWaitsForARunningOne) {
     submitted();
-    httplib::Headers headers = {{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-Job-Modify-Version", "2.0"}};
-    auto purge = m_client->Delete("/zosmf/restjobs/jobs/SMOKE/JOB00001", headers);
+    web::Headers headers = {{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-Job-Modify-Version", "2.0"}};
+    auto purge = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00001", headers);
     ASSERT_TRUE(purge);
     EXPECT_EQ(purge->status, 200) << purge->body;
     EXPECT_EQ(json::parse(purge->body)["status"], 0);
@@ -380,10 +380,10 @@ TEST_F(ServerTest, PurgeRemovesTheJobAndWaitsForARunningOne) {
     // A running job that does not end after the cancel cannot be purged yet.
     submitted();
     ASSERT_TRUE(*m_store->claim_next_input(1));
-    auto busy = m_client->Delete("/zosmf/restjobs/jobs/SMOKE/JOB00002", headers);
+    auto busy = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00002", headers);
     EXPECT_EQ(busy->status, 409) << busy->body;
     ASSERT_TRUE(m_store->complete("JOB00002", "CC 0000"));
-    auto done = m_client->Delete("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf);
+    auto done = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf);
     EXPECT_EQ(done->status, 202) << done->body;
 }
 
@@ -394,9 +394,9 @@ TEST_F(ServerTest, SizeLimitsAreEnforced) {
     EXPECT_EQ(response->status, 413);
     EXPECT_EQ(json::parse(response->body)["reason"], 104);
 
-    httplib::Headers many;
-    for (int i = 0; i < 120; ++i) many.emplace(fmt::format("X-Filler-{}", i), "x");
-    auto crowded = m_client->Get("/zosmf/restjobs/jobs", many);
+    web::Headers many;
+    for (int i = 0; i < 120; ++i) many.emplace_back(fmt::format("X-Filler-{}", i), "x");
+    auto crowded = m_client->get("/zosmf/restjobs/jobs", many);
     ASSERT_TRUE(crowded);
     EXPECT_EQ(crowded->status, 431);
 }

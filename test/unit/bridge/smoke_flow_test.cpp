@@ -2,8 +2,6 @@
 // simulated milliseconds, so these tests are fast and exact.
 #include <gtest/gtest.h>
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "greenlight/bridge/smoke_flow.hpp"
+#include "support/http_peer.hpp"
 
 namespace greenlight::bridge {
 namespace {
@@ -482,7 +481,7 @@ public:
     int polls_until_done = 3;              // normal answers before the job shows OUTPUT
 
     FakeZosmf() {
-        m_server.Put("/zosmf/restjobs/jobs", [this](const httplib::Request& request, httplib::Response& response) {
+        m_server.put("/zosmf/restjobs/jobs", [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
             std::lock_guard lock(m_mutex);
             m_correlators.push_back(request.get_header_value("X-IBM-User-Correlator"));
             m_job.jobid = "JOB00007";
@@ -498,8 +497,8 @@ public:
             response.status = 201;
             response.set_content(to_zosmf_json(m_job, base()).dump(), "application/json");
         });
-        m_server.Get("/zosmf/restjobs/jobs/SMOKE/JOB00007",
-                     [this](const httplib::Request&, httplib::Response& response) {
+        m_server.get("/zosmf/restjobs/jobs/SMOKE/JOB00007",
+                     [this](const test_support::PeerRequest&, test_support::PeerResponse& response) {
                          PollAnswer answer = PollAnswer::normal;
                          {
                              std::lock_guard lock(m_mutex);
@@ -524,31 +523,23 @@ public:
                          std::lock_guard lock(m_mutex);
                          response.set_content(to_zosmf_json(m_job, base()).dump(), "application/json");
                      });
-        m_server.Get("/zosmf/restjobs/jobs/SMOKE/JOB00007/files",
-                     [this](const httplib::Request&, httplib::Response& response) {
+        m_server.get("/zosmf/restjobs/jobs/SMOKE/JOB00007/files",
+                     [this](const test_support::PeerRequest&, test_support::PeerResponse& response) {
                          nlohmann::json files = nlohmann::json::array();
                          for (const auto& file : spool_files()) files.push_back(to_zosmf_json(file, base()));
                          response.set_content(files.dump(), "application/json");
                      });
-        m_server.Get(R"(/zosmf/restjobs/jobs/SMOKE/JOB00007/files/(\d+)/records)",
-                     [this](const httplib::Request& request, httplib::Response& response) {
+        m_server.get(R"(/zosmf/restjobs/jobs/SMOKE/JOB00007/files/(\d+)/records)",
+                     [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
                          const int id = std::stoi(request.matches[1]);
                          const auto contents = spool_contents();
                          response.set_content(contents.at(static_cast<std::size_t>(id - k_first_user_spool_id)),
                                               "text/plain");
                      });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        for (int waited = 0; !m_server.is_running() && waited < 5000; ++waited) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
     }
-    ~FakeZosmf() {
-        m_server.stop();
-        m_thread.join();
-    }
+    ~FakeZosmf() { m_server.stop(); }
 
-    std::string base() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    std::string base() const { return m_server.url(); }
     std::vector<std::string> correlators() {
         std::lock_guard lock(m_mutex);
         return m_correlators;
@@ -583,14 +574,12 @@ private:
         return files;
     }
 
-    httplib::Server m_server;
-    int m_port = 0;
-    std::thread m_thread;
     std::mutex m_mutex;
     Job m_job;
     std::size_t m_polls = 0;
     int m_normal_polls = 0;
     std::vector<std::string> m_correlators;
+    test_support::HttpPeer m_server;
 };
 
 FlowSettings http_settings(const Payload& payload) {

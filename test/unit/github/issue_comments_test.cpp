@@ -1,12 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <httplib.h>
-
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "greenlight/github/issue_comments.hpp"
+#include "support/http_peer.hpp"
 
 namespace greenlight::github {
 namespace {
@@ -20,7 +18,7 @@ struct Received {
 class FakeGitHub {
 public:
     FakeGitHub() {
-        m_server.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
+        m_server.post(".*", [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
             std::lock_guard lock(m_mutex);
             m_received.push_back({request.path, request.get_header_value("Authorization"), request.body});
             if (m_rate_limited_once) {
@@ -35,17 +33,9 @@ public:
                                                  : R"({"message":"Not Found"})",
                                  "application/json");
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        for (int waited = 0; !m_server.is_running() && waited < 5000; ++waited) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
     }
-    ~FakeGitHub() {
-        m_server.stop();
-        m_thread.join();
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    ~FakeGitHub() { m_server.stop(); }
+    std::string url() const { return m_server.url(); }
     std::vector<Received> received() {
         std::lock_guard lock(m_mutex);
         return m_received;
@@ -54,10 +44,8 @@ public:
     bool m_rate_limited_once = false;
 
 private:
-    httplib::Server m_server;
-    int m_port = 0;
-    std::thread m_thread;
     std::mutex m_mutex;
+    test_support::HttpPeer m_server;
     std::vector<Received> m_received;
 };
 

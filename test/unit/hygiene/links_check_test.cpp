@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <atomic>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include "greenlight/hygiene/check.hpp"
 #include "greenlight/hygiene/files.hpp"
 #include "greenlight/util/fs.hpp"
+#include "support/http_peer.hpp"
 #include "support/test_support.hpp"
 
 using namespace greenlight;
@@ -245,18 +245,18 @@ TEST(LinksCheck, ManyFilesInParallelGiveSortedDeterministicFindings) {
 
 // --online against a local server: one page, one missing page, one that is rate-limited once.
 TEST(LinksCheck, OnlineChecksHttpLinksAndCachesAnswers) {
-    httplib::Server server;
+    test_support::HttpPeer server;
     std::atomic<int> hits{0};
     std::atomic<int> limited_hits{0};
-    server.Get("/ok", [&](const httplib::Request&, httplib::Response& response) {
+    server.get("/ok", [&](const test_support::PeerRequest&, test_support::PeerResponse& response) {
         ++hits;
         response.set_content("ok", "text/plain");
     });
-    server.Get("/missing", [&](const httplib::Request&, httplib::Response& response) {
+    server.get("/missing", [&](const test_support::PeerRequest&, test_support::PeerResponse& response) {
         ++hits;
         response.status = 404;
     });
-    server.Get("/limited", [&](const httplib::Request&, httplib::Response& response) {
+    server.get("/limited", [&](const test_support::PeerRequest&, test_support::PeerResponse& response) {
         ++hits;
         if (limited_hits++ == 0) {
             response.status = 429;
@@ -265,10 +265,7 @@ TEST(LinksCheck, OnlineChecksHttpLinksAndCachesAnswers) {
         }
         response.set_content("finally", "text/plain");
     });
-    const int port = server.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port, 0);
-    std::thread serving([&] { server.listen_after_bind(); });
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const int port = server.port();
 
     TempDir root;
     TempDir cache;
@@ -309,5 +306,4 @@ TEST(LinksCheck, OnlineChecksHttpLinksAndCachesAnswers) {
     EXPECT_EQ(hits.load() - hits_before, 1);
 
     server.stop();
-    serving.join();
 }

@@ -3,8 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <httplib.h>
-
 #include <condition_variable>
 #include <ctime>
 #include <deque>
@@ -15,6 +13,7 @@
 #include <thread>
 
 #include "greenlight/serve/alert_send.hpp"
+#include "support/http_peer.hpp"
 
 namespace greenlight::serve {
 namespace {
@@ -58,14 +57,19 @@ Environment environment_of(std::map<std::string, std::string> variables) {
 struct Received {
     std::string path;
     std::string body;
-    httplib::Headers headers;
+    web::Headers headers;
+
+    std::string header(std::string_view name) const {
+        const std::string* value = web::find_header(headers, name);
+        return value ? *value : std::string();
+    }
 };
 
 // What the receiver answers to one request.
 struct Answer {
     int status = 200;
     std::string body;
-    httplib::Headers headers;
+    web::Headers headers;
     bool hang = false;  // hold the answer until the test ends (a receiver slower than the sender's timeout)
 };
 
@@ -74,7 +78,7 @@ struct Answer {
 class Receiver {
 public:
     Receiver() {
-        m_server.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
+        m_server.post(".*", [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
             Answer answer;
             {
                 std::lock_guard lock(m_mutex);
@@ -92,9 +96,6 @@ public:
             for (const auto& [name, value] : answer.headers) response.set_header(name, value);
             response.set_content(answer.body, "application/json");
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        for (int waited = 0; !m_server.is_running() && waited < 5000; ++waited) std::this_thread::sleep_for(1ms);
     }
     ~Receiver() {
         {
@@ -103,9 +104,8 @@ public:
         }
         m_released.notify_all();
         m_server.stop();
-        m_thread.join();
     }
-    std::string origin() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    std::string origin() const { return m_server.url(); }
     void answer(Answer next) {
         std::lock_guard lock(m_mutex);
         m_script.push_back(std::move(next));
@@ -116,14 +116,12 @@ public:
     }
 
 private:
-    httplib::Server m_server;
-    int m_port = 0;
-    std::thread m_thread;
     std::mutex m_mutex;
     std::condition_variable m_released;
     bool m_release = false;
     std::deque<Answer> m_script;
     std::vector<Received> m_received;
+    test_support::HttpPeer m_server;
 };
 
 // The secret part of a webhook URL, as Discord and Slack put it in the path.
@@ -294,11 +292,7 @@ TEST(HttpAlertSender, JsonGetsTheAlertDocumentAndTheKeyAsIdempotencyKey) {
     EXPECT_EQ(result.outcome, DeliveryResult::Outcome::sent) << result.error;
     auto received = receiver.received();
     ASSERT_EQ(received.size(), 1u);
-    const httplib::Headers& headers = received[0].headers;
-    auto header = [&](const std::string& name) {
-        auto found = headers.find(name);
-        return found == headers.end() ? std::string() : found->second;
-    };
+    auto header = [&](const std::string& name) { return received[0].header(name); };
     EXPECT_EQ(header("Idempotency-Key"), "nightly-mainframe-smoke/down/2026-11-21T10:00:00.000Z/ops");
     EXPECT_EQ(header("Content-Type"), "application/json");
     EXPECT_EQ(header("User-Agent"), "greenlight");
@@ -341,7 +335,7 @@ TEST(HttpAlertSender, AReceiverThatFailsGetsARetryAndThenTheSameAlertAgain) {
     auto received = receiver.received();
     ASSERT_EQ(received.size(), 2u);
     // The same key both times: a receiver that did act on the first can drop the second.
-    EXPECT_EQ(received[0].headers.find("Idempotency-Key")->second, received[1].headers.find("Idempotency-Key")->second);
+    EXPECT_EQ(received[0].header("Idempotency-Key"), received[1].header("Idempotency-Key"));
     EXPECT_EQ(received[0].body, received[1].body);
 }
 
@@ -401,11 +395,7 @@ TEST(HttpAlertSender, AReceiverSlowerThanTheTimeoutIsARetry) {
 }
 
 TEST(HttpAlertSender, NoReceiverIsARetry) {
-    int free_port = 0;
-    {
-        httplib::Server probe;
-        free_port = probe.bind_to_any_port("127.0.0.1");
-    }
+    const int free_port = test_support::unused_port();
     AlertChannel channel;
     channel.name = "ops";
     channel.type = AlertChannel::Type::json;
@@ -427,7 +417,7 @@ TEST(HttpAlertSender, GithubGetsACommentOnTheIssueWithTheToken) {
     auto received = github.received();
     ASSERT_EQ(received.size(), 1u);
     EXPECT_EQ(received[0].path, "/repos/org/repo/issues/42/comments");
-    EXPECT_EQ(received[0].headers.find("Authorization")->second, "Bearer ghp_s3cr3tT0ken");
+    EXPECT_EQ(received[0].header("Authorization"), "Bearer ghp_s3cr3tT0ken");
     EXPECT_EQ(Json::parse(received[0].body), Json({{"body", alert_text(down_alert(), "https://ci.example.com")}}));
 }
 

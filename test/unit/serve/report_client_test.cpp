@@ -1,7 +1,6 @@
 #include "greenlight/serve/report_client.hpp"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <deque>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "greenlight/bundle/pack.hpp"
 #include "greenlight/serve/run_report.hpp"
 #include "greenlight/util/fs.hpp"
+#include "support/http_peer.hpp"
 #include "support/test_support.hpp"
 
 namespace greenlight::serve {
@@ -42,25 +42,18 @@ struct Answer {
 // (the last answer repeats once the script is used up).
 class RecordingServer {
 public:
-    RecordingServer() : m_server(std::make_unique<httplib::Server>()) { start(); }
+    RecordingServer() : m_server(std::make_unique<test_support::HttpPeer>()) { start(); }
     RecordingServer(const std::string& certificate, const std::string& key)
-        : m_server(std::make_unique<httplib::SSLServer>(certificate.c_str(), key.c_str())) {
+        : m_server(std::make_unique<test_support::HttpPeer>(certificate, key)) {
         start();
     }
     ~RecordingServer() { stop(); }
-    void stop() {
-        if (m_thread.joinable()) {
-            m_server->stop();
-            m_thread.join();
-        }
-    }
+    void stop() { m_server->stop(); }
     void script(std::deque<Answer> answers) {
         std::lock_guard lock(m_mutex);
         m_script = std::move(answers);
     }
-    std::string url(const std::string& scheme = "http") const {
-        return scheme + "://127.0.0.1:" + std::to_string(m_port);
-    }
+    std::string url(const std::string& scheme = "http") const { return m_server->url(scheme); }
     std::vector<Recorded> recorded() {
         std::lock_guard lock(m_mutex);
         return m_recorded;
@@ -68,7 +61,7 @@ public:
 
 private:
     void start() {
-        m_server->Put(".*", [this](const httplib::Request& request, httplib::Response& response) {
+        m_server->put(".*", [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
             std::lock_guard lock(m_mutex);
             m_recorded.push_back({request.method, request.path, request.get_header_value("Content-Type"),
                                   request.get_header_value("Authorization"), request.body});
@@ -83,20 +76,12 @@ private:
             }
             response.set_content(body, "application/json");
         });
-        m_port = m_server->bind_to_any_port("127.0.0.1");
-        if (m_port <= 0) throw std::runtime_error("cannot bind the recording server");
-        m_thread = std::thread([this] { m_server->listen_after_bind(); });
-        for (int waited = 0; !m_server->is_running() && waited < 5000; ++waited) {
-            std::this_thread::sleep_for(milliseconds(1));
-        }
     }
 
-    std::unique_ptr<httplib::Server> m_server;
-    int m_port = 0;
-    std::thread m_thread;
     std::mutex m_mutex;
     std::deque<Answer> m_script{Answer{}};
     std::vector<Recorded> m_recorded;
+    std::unique_ptr<test_support::HttpPeer> m_server;
 };
 
 // Steady time moves only when the client waits, so retry budgets are exact and the test never sleeps.

@@ -4,7 +4,6 @@
 #include "greenlight/serve/server.hpp"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +16,7 @@
 #include "greenlight/serve/run_report.hpp"
 #include "greenlight/serve/store.hpp"
 #include "postgres_cluster.hpp"
+#include "support/http_peer.hpp"
 #include "support/test_support.hpp"
 
 namespace greenlight::serve {
@@ -117,8 +117,9 @@ protected:
         ASSERT_TRUE(server) << server.message();
         m_server = std::move(*server);
         ASSERT_TRUE(m_server->start());
-        m_client = std::make_unique<httplib::Client>("127.0.0.1", m_server->port());
-        m_client->set_read_timeout(10, 0);
+        web::HttpClientOptions client_options;
+        client_options.read_timeout = std::chrono::seconds(10);
+        m_client = std::make_unique<test_support::OriginClient>("127.0.0.1", m_server->port(), client_options);
         // Tokens are made the way `greenlight serve token create` makes them: on the same database.
         auto store = Store::open(m_url, m_clock);
         ASSERT_TRUE(store) << store.message();
@@ -129,10 +130,10 @@ protected:
         if (m_server) m_server->stop();
     }
 
-    httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+    web::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
     json get_json(const std::string& path, int expected = 200) {
-        auto response = m_client->Get(path);
+        auto response = m_client->get(path);
         EXPECT_TRUE(response) << path;
         if (!response) return {};
         EXPECT_EQ(response->status, expected) << path << ": " << response->body;
@@ -158,7 +159,7 @@ protected:
     }
 
     int put_run(const RunRecord& record, const std::string& token) {
-        auto response = m_client->Put("/api/v1/runs/" + record.run_id, bearer(token),
+        auto response = m_client->put("/api/v1/runs/" + record.run_id, bearer(token),
                                       run_report_json(record).dump(), "application/json");
         return response ? response->status : -1;
     }
@@ -192,7 +193,7 @@ protected:
     MovableClock m_clock{k_start};
     RecordingSender* m_sender = nullptr;
     std::unique_ptr<ServeServer> m_server;
-    std::unique_ptr<httplib::Client> m_client;
+    std::unique_ptr<test_support::OriginClient> m_client;
     std::string m_ingest_token;
     std::string m_admin_token;
     std::mutex m_log_mutex;
@@ -212,11 +213,11 @@ TEST_P(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
     EXPECT_EQ(stored["suites"].size(), 1u) << stored;
 
     EXPECT_EQ(put_run(run("nightly-102", "pass", k_start), "glt_not-a-token"), 401);
-    auto mismatch = m_client->Put("/api/v1/runs/other-id", bearer(m_ingest_token),
+    auto mismatch = m_client->put("/api/v1/runs/other-id", bearer(m_ingest_token),
                                   run_report_json(first).dump(), "application/json");
     ASSERT_TRUE(mismatch);
     EXPECT_EQ(mismatch->status, 422) << mismatch->body;
-    auto broken = m_client->Put("/api/v1/runs/x", bearer(m_ingest_token), "{\"schema\":1}", "application/json");
+    auto broken = m_client->put("/api/v1/runs/x", bearer(m_ingest_token), "{\"schema\":1}", "application/json");
     ASSERT_TRUE(broken);
     EXPECT_EQ(broken->status, 422);
     EXPECT_EQ(get_json("/api/v1/runs")["runs"].size(), 1u);
@@ -226,7 +227,7 @@ TEST_P(ServeServerTest, AReportWhoseVerdictDisagreesWithItsSuitesIsRefusedNaming
     start();
     RunRecord lying = run("nightly-201", "fail", k_start - 1h);
     lying.verdict = "pass";  // its one suite failed
-    auto refused = m_client->Put("/api/v1/runs/nightly-201", bearer(m_ingest_token), run_report_json(lying).dump(),
+    auto refused = m_client->put("/api/v1/runs/nightly-201", bearer(m_ingest_token), run_report_json(lying).dump(),
                                  "application/json");
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, 422) << refused->body;
@@ -235,7 +236,7 @@ TEST_P(ServeServerTest, AReportWhoseVerdictDisagreesWithItsSuitesIsRefusedNaming
 
     RunRecord green_fail = run("nightly-202", "fail", k_start - 1h);
     green_fail.green = true;
-    auto refused_green = m_client->Put("/api/v1/runs/nightly-202", bearer(m_ingest_token),
+    auto refused_green = m_client->put("/api/v1/runs/nightly-202", bearer(m_ingest_token),
                                        run_report_json(green_fail).dump(), "application/json");
     ASSERT_TRUE(refused_green);
     EXPECT_EQ(refused_green->status, 422) << refused_green->body;
@@ -246,10 +247,10 @@ TEST_P(ServeServerTest, AReportWhoseVerdictDisagreesWithItsSuitesIsRefusedNaming
 TEST_P(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWritten) {
     start();
     for (const std::string id : {"..%2F..%2Fescaped", "..", "a%2Fb", "%2Ftmp%2Fx"}) {
-        auto report = m_client->Put("/api/v1/runs/" + id, bearer(m_ingest_token), "{}", "application/json");
+        auto report = m_client->put("/api/v1/runs/" + id, bearer(m_ingest_token), "{}", "application/json");
         ASSERT_TRUE(report);
         EXPECT_EQ(report->status, 400) << id << ": " << report->body;
-        auto bundle = m_client->Put("/api/v1/runs/" + id + "/bundle", bearer(m_ingest_token), "not a tar",
+        auto bundle = m_client->put("/api/v1/runs/" + id + "/bundle", bearer(m_ingest_token), "not a tar",
                                     "application/gzip");
         ASSERT_TRUE(bundle);
         EXPECT_EQ(bundle->status, 400) << id << ": " << bundle->body;
@@ -294,7 +295,7 @@ TEST_P(ServeServerTest, RetentionRemovesOldRunsWithTheirBundlesAndLeavesTheRest)
     start();
 
     auto removed = [&](const std::string& what) {
-        auto metrics = m_client->Get("/metrics");
+        auto metrics = m_client->get("/metrics");
         if (!metrics) return std::string();
         const std::string prefix = "greenlight_retention_removed_total{what=\"" + what + "\"} ";
         auto at = metrics->body.find(prefix);
@@ -335,13 +336,13 @@ TEST_P(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
 
 TEST_P(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) {
     start();
-    auto check = m_client->Put("/api/v1/checks/mainframe-smoke", bearer(m_admin_token),
+    auto check = m_client->put("/api/v1/checks/mainframe-smoke", bearer(m_admin_token),
                                R"({"period_seconds": 21600, "grace_seconds": 1800, "channels": ["ops"]})",
                                "application/json");
     ASSERT_TRUE(check);
     ASSERT_EQ(check->status, 201) << check->body;
     const std::string ping_path = json::parse(check->body)["ping_url_path"];
-    auto ping = m_client->Get(ping_path + "?rid=JOB00042");
+    auto ping = m_client->get(ping_path + "?rid=JOB00042");
     ASSERT_TRUE(ping);
     EXPECT_EQ(ping->status, 200);
     wait_for_state("mainframe-smoke", "up");
@@ -360,13 +361,13 @@ TEST_P(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) 
     std::this_thread::sleep_for(200ms);  // ten more watchdog rounds
     EXPECT_EQ(m_sender->sent().size(), 1u) << "a down check alerts once";
 
-    ASSERT_TRUE(m_client->Get(ping_path));
+    ASSERT_TRUE(m_client->get(ping_path));
     wait_for_state("mainframe-smoke", "up");
     alerts = wait_for_alerts(2);
     EXPECT_EQ(alerts[1].kind, AlertKind::recovery);
 
     // Only admin tokens define checks.
-    auto refused = m_client->Put("/api/v1/checks/other", bearer(m_ingest_token), R"({"period_seconds": 3600})",
+    auto refused = m_client->put("/api/v1/checks/other", bearer(m_ingest_token), R"({"period_seconds": 3600})",
                                  "application/json");
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, 403);
@@ -375,11 +376,11 @@ TEST_P(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) 
 TEST_P(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) {
     start();
     m_sender->fail_next(2);
-    auto check = m_client->Put("/api/v1/checks/flaky-receiver", bearer(m_admin_token),
+    auto check = m_client->put("/api/v1/checks/flaky-receiver", bearer(m_admin_token),
                                R"({"period_seconds": 3600, "grace_seconds": 60, "channels": ["ops"]})",
                                "application/json");
     ASSERT_TRUE(check);
-    ASSERT_TRUE(m_client->Get(json::parse(check->body)["ping_url_path"].get<std::string>()));
+    ASSERT_TRUE(m_client->get(json::parse(check->body)["ping_url_path"].get<std::string>()));
     wait_for_state("flaky-receiver", "up");
     m_clock.advance(2h);
     wait_for_state("flaky-receiver", "down");
@@ -399,18 +400,18 @@ TEST_P(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) 
 
 TEST_P(ServeServerTest, PingsAnswerAndRefuseWhatTheyShould) {
     start();
-    EXPECT_EQ(m_client->Get("/ping/not-a-key")->status, 404);
+    EXPECT_EQ(m_client->get("/ping/not-a-key")->status, 404);
     json checks = get_json("/api/v1/checks");
     ASSERT_EQ(checks["checks"].size(), 1u);
     EXPECT_FALSE(checks["checks"][0].contains("ping_url_path")) << "read answers never show ping keys";
-    auto check = m_client->Put("/api/v1/checks/exits", bearer(m_admin_token), R"({"period_seconds": 3600})",
+    auto check = m_client->put("/api/v1/checks/exits", bearer(m_admin_token), R"({"period_seconds": 3600})",
                                "application/json");
     const std::string path = json::parse(check->body)["ping_url_path"];
-    EXPECT_EQ(m_client->Get(path + "/start?rid=a")->status, 200);
-    EXPECT_EQ(m_client->Get(path + "/3?rid=a")->status, 200);
-    EXPECT_EQ(m_client->Get(path + "/256")->status, 404);
-    EXPECT_EQ(m_client->Get(path + "/restart")->status, 404);
-    EXPECT_EQ(m_client->Post(path + "/log", "note from the job", "text/plain")->status, 200);
+    EXPECT_EQ(m_client->get(path + "/start?rid=a")->status, 200);
+    EXPECT_EQ(m_client->get(path + "/3?rid=a")->status, 200);
+    EXPECT_EQ(m_client->get(path + "/256")->status, 404);
+    EXPECT_EQ(m_client->get(path + "/restart")->status, 404);
+    EXPECT_EQ(m_client->post(path + "/log", "note from the job", "text/plain")->status, 200);
     json details = get_json("/api/v1/checks/exits");
     ASSERT_GE(details["pings"].size(), 3u) << details;
     EXPECT_EQ(details["pings"][0]["kind"], "log");
@@ -423,18 +424,18 @@ TEST_P(ServeServerTest, DashboardHealthAndMetricsAnswer) {
     ASSERT_EQ(put_run(run("nightly-7", "fail", k_start), m_ingest_token), 201);
     for (const std::string path : {"/", "/runs?tier=nightly", "/runs/nightly-7", "/flaky", "/trends", "/checks",
                                    "/checks/nightly", "/jobs"}) {
-        auto page = m_client->Get(path);
+        auto page = m_client->get(path);
         ASSERT_TRUE(page) << path;
         EXPECT_EQ(page->status, 200) << path << ": " << page->body.substr(0, 300);
         EXPECT_NE(page->get_header_value("Content-Type").find("text/html"), std::string::npos) << path;
         EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
     }
-    EXPECT_NE(m_client->Get("/runs/nightly-7")->body.find("expected 3 got 2"), std::string::npos);
-    EXPECT_EQ(m_client->Get("/runs/nope")->status, 404);
-    EXPECT_EQ(m_client->Get("/assets/dashboard.css")->status, 200);
+    EXPECT_NE(m_client->get("/runs/nightly-7")->body.find("expected 3 got 2"), std::string::npos);
+    EXPECT_EQ(m_client->get("/runs/nope")->status, 404);
+    EXPECT_EQ(m_client->get("/assets/dashboard.css")->status, 200);
     json health = get_json("/healthz");
     EXPECT_EQ(health["database"], "ok");
-    auto metrics = m_client->Get("/metrics");
+    auto metrics = m_client->get("/metrics");
     ASSERT_TRUE(metrics);
     EXPECT_NE(metrics->body.find("greenlight_ingestions_total{outcome=\"stored\"} 1"), std::string::npos)
         << metrics->body;
@@ -447,7 +448,7 @@ TEST_P(ServeServerTest, TooManyRequestsFromOneAddressAreRefused) {
     start(5);
     int refused = 0;
     for (int i = 0; i < 8; ++i) {
-        auto response = m_client->Get("/healthz");
+        auto response = m_client->get("/healthz");
         ASSERT_TRUE(response);
         if (response->status == 429) {
             ++refused;
@@ -463,17 +464,17 @@ TEST_P(ServeServerTest, TheDashboardBehindBasicAuthShowsPingKeysOnlyToItsUsers) 
     ASSERT_TRUE(users.save(m_dir.path() / "dashboard-users.txt"));
     start(0, m_dir.path() / "dashboard-users.txt");
     for (const std::string path : {"/", "/checks", "/api/v1/runs", "/metrics"}) {
-        auto refused = m_client->Get(path);
+        auto refused = m_client->get(path);
         ASSERT_TRUE(refused) << path;
         EXPECT_EQ(refused->status, 401) << path;
         EXPECT_NE(refused->get_header_value("WWW-Authenticate").find("Basic"), std::string::npos) << path;
     }
     // Pings and health stay open: jobs and load balancers have no dashboard password.
-    EXPECT_EQ(m_client->Get("/healthz")->status, 200);
+    EXPECT_EQ(m_client->get("/healthz")->status, 200);
     m_client->set_basic_auth("viewer", "wrong");
-    EXPECT_EQ(m_client->Get("/checks")->status, 401);
+    EXPECT_EQ(m_client->get("/checks")->status, 401);
     m_client->set_basic_auth("viewer", "dashboard-pw");
-    auto checks = m_client->Get("/checks");
+    auto checks = m_client->get("/checks");
     ASSERT_TRUE(checks);
     EXPECT_EQ(checks->status, 200);
     EXPECT_NE(checks->body.find("/ping/"), std::string::npos) << "signed-in viewers see the ping URLs";
@@ -481,7 +482,7 @@ TEST_P(ServeServerTest, TheDashboardBehindBasicAuthShowsPingKeysOnlyToItsUsers) 
 
 TEST_P(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
     start(0, std::nullopt, 4096);
-    auto response = m_client->Put("/api/v1/runs/big", bearer(m_ingest_token), std::string(8192, 'x'),
+    auto response = m_client->put("/api/v1/runs/big", bearer(m_ingest_token), std::string(8192, 'x'),
                                   "application/json");
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 413);
@@ -491,9 +492,9 @@ TEST_P(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
 TEST_P(ServeServerTest, SecretsStayOutOfTheLog) {
     start();
     ASSERT_EQ(put_run(run("nightly-9", "pass", k_start), m_ingest_token), 201);
-    auto check = m_client->Put("/api/v1/checks/quiet", bearer(m_admin_token), R"({"period_seconds": 3600})",
+    auto check = m_client->put("/api/v1/checks/quiet", bearer(m_admin_token), R"({"period_seconds": 3600})",
                                "application/json");
-    ASSERT_TRUE(m_client->Get(json::parse(check->body)["ping_url_path"].get<std::string>()));
+    ASSERT_TRUE(m_client->get(json::parse(check->body)["ping_url_path"].get<std::string>()));
     m_server->stop();
     std::lock_guard lock(m_log_mutex);
     EXPECT_EQ(m_log.find(m_ingest_token), std::string::npos);
