@@ -7,7 +7,8 @@ build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json
        libpugixml-dev libssl-dev libarchive-dev libre2-dev libcpp-httplib-dev libmd4c-dev
        libhyperscan-dev libsqlite3-dev libboost-dev libpq-dev libhowardhinnant-date-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
-      gcovr lcov golang-go procps util-linux bsdutils libxml2-utils pre-commit curl openssl postgresql chromium)
+      gcovr lcov golang-go procps util-linux bsdutils libxml2-utils pre-commit curl openssl postgresql chromium
+      man-db zsh fish)
 fuzz=(clang libclang-rt-14-dev)
 bench=(hyperfine time wrk nginx-light curl golang-go postgresql)
 
