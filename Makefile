@@ -23,7 +23,7 @@ deps-test:
 	@scripts/install-deps.sh build test
 
 build: deps-build
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(WERROR) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DGREENLIGHT_TESTS=ON $(WERROR) $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) --parallel $(JOBS)
 
 # Only the binary: what the demo runs (the tests' targets are left for `make test`).
@@ -99,3 +99,17 @@ release-test:
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(RELEASE_DIR) $(DIST_DIR)
+
+# ---- install ----
+# greenlight, its man pages, shell completions, JSON Schemas and docs under PREFIX (docs/INSTALL.md); DESTDIR is
+# honoured for staging. A BUILD_DIR that is not configured yet is configured without the tests (they need the
+# test packages and are never installed); then only what is installed is built.
+PREFIX ?= /usr/local
+
+.PHONY: install
+install: deps-build
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DGREENLIGHT_TESTS=OFF $(WERROR) $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target greenlight greenlight_docs
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+# ---- end of install ----

@@ -8,7 +8,7 @@ build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json
        libhyperscan-dev libsqlite3-dev libboost-dev libpq-dev libhowardhinnant-date-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
       gcovr lcov golang-go procps util-linux bsdutils libxml2-utils pre-commit curl openssl postgresql chromium
-      shellcheck)
+      shellcheck man-db zsh fish)
 # What the demo project's suites run beyond the build tools (examples/demo: pytest from Debian's python3).
 demo=(python3-pytest)
 fuzz=(clang libclang-rt-14-dev)

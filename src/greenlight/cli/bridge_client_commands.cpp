@@ -40,13 +40,18 @@ struct ConnectionOptions {
 };
 
 void add_connection_options(CLI::App& command, ConnectionOptions& options) {
-    command.add_option("--url", options.url,
-                       "The z/OSMF base URL, scheme://host[:port] (default: $GREENLIGHT_BRIDGE_URL, then bridge.url "
-                       "in the config)");
-    command.add_option("--credentials-file", options.credentials_file,
-                       "A file whose first line is user:password, readable by its owner only (default: "
-                       "$GREENLIGHT_BRIDGE_USER and $GREENLIGHT_BRIDGE_PASSWORD)");
-    command.add_option("--ca-file", options.ca_file, "PEM bundle to verify the host's certificate with (https)");
+    command
+        .add_option("--url", options.url,
+                    "The z/OSMF base URL, scheme://host[:port] (default: $GREENLIGHT_BRIDGE_URL, then bridge.url "
+                    "in the config)")
+        ->envname("GREENLIGHT_BRIDGE_URL");
+    command
+        .add_option("--credentials-file", options.credentials_file,
+                    "A file whose first line is user:password, readable by its owner only (default: "
+                    "$GREENLIGHT_BRIDGE_USER and $GREENLIGHT_BRIDGE_PASSWORD)")
+        ->type_name("FILE");
+    command.add_option("--ca-file", options.ca_file, "PEM bundle to verify the host's certificate with (https)")
+        ->type_name("FILE");
     command.add_flag("--insecure", options.insecure,
                      "https without verifying the host's certificate (test hosts only)");
     command.add_option("--timeout", options.timeout, "Bound of each request, e.g. 10s or 500ms")->capture_default_str();
@@ -54,6 +59,7 @@ void add_connection_options(CLI::App& command, ConnectionOptions& options) {
         .add_option("-c,--config", options.config_file,
                     "Config file whose `bridge:` section gives url, credentials_file, ca_file and insecure when "
                     "neither a flag nor the environment does (ignored when the default file does not exist)")
+        ->type_name("FILE")
         ->capture_default_str();
 }
 
@@ -495,7 +501,7 @@ void add_bridge_client_commands(CLI::App& bridge, ExitCode& exit_code) {
                         "CANCELED ...), 2 usage (missing file, a line over 80 characters, bad flags, no URL or\n"
                         "credentials), 3 the host could not be reached or answered an error, or the job did not end\n"
                         "within --wait-timeout.");
-        command->add_option("JCL_FILE", options->jcl_file, "The job to submit")->required();
+        command->add_option("JCL_FILE", options->jcl_file, "The job to submit")->type_name("FILE")->required();
         command->add_option("--correlator", options->correlator,
                             "User correlator (X-IBM-User-Correlator) to find the job by later");
         command->add_flag("--wait", options->wait, "Wait until the job ends and exit by its retcode");
@@ -529,7 +535,8 @@ void add_bridge_client_commands(CLI::App& bridge, ExitCode& exit_code) {
         command->add_option("ID", options->jobid, "Job id, e.g. JOB00042")->required();
         command->add_option("--file", options->file, "Spool file id to print (JESMSGLG 2, JESJCL 3, JESYSMSG 4, ...)");
         command->add_option("--range", options->range, "Records FIRST-LAST of the file (zero-based, inclusive)");
-        command->add_option("--output-dir", options->output_dir, "Save every spool file into this folder");
+        command->add_option("--output-dir", options->output_dir, "Save every spool file into this folder")
+            ->type_name("DIR");
         add_connection_options(*command, options->connection);
         command->callback([options, &exit_code] { exit_code = run_spool(*options); });
     }

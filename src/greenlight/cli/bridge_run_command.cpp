@@ -364,16 +364,24 @@ void add_bridge_run_command(CLI::App& bridge, ExitCode& exit_code) {
         "Credentials: GREENLIGHT_BRIDGE_USER and GREENLIGHT_BRIDGE_PASSWORD, or bridge.credentials_file.\n"
         "Exit: 0 pass, 1 payload mismatch, job failed or an assertion failed, 2 usage or config error,\n"
         "3 host unreachable or bundle not written, 4 escalated, 130 interrupted (the job is cancelled).");
-    command->add_option("-c,--config", options->config_file, "Config file")->capture_default_str();
-    command->add_option("--payload", options->payload, "The payload folder (with its manifest)")->required();
-    command->add_option(
-        "--run-id", options->run_id,
-        "Run id (default: $GREENLIGHT_RUN_ID, $GITHUB_RUN_ID-$GITHUB_RUN_ATTEMPT, else a UTC timestamp)");
-    command->add_option("--url", options->url,
-                        "The host, scheme://host:port (beats bridge.url and $GREENLIGHT_BRIDGE_URL)");
-    command->add_option("--output-dir", options->output_dir,
-                        "The bundle folder (default: <artifacts>/bridge/<run-id> beside the config)");
-    command->add_option("-o,--output", options->output, "The packed bundle (default: bridge.output)");
+    command->add_option("-c,--config", options->config_file, "Config file")->type_name("FILE")->capture_default_str();
+    command->add_option("--payload", options->payload, "The payload folder (with its manifest)")
+        ->type_name("DIR")
+        ->required();
+    command
+        ->add_option("--run-id", options->run_id,
+                     "Run id (default: $GREENLIGHT_RUN_ID, $GITHUB_RUN_ID-$GITHUB_RUN_ATTEMPT, else a UTC timestamp)")
+        ->envname("GREENLIGHT_RUN_ID");
+    command
+        ->add_option("--url", options->url,
+                     "The host, scheme://host:port (beats bridge.url and $GREENLIGHT_BRIDGE_URL)")
+        ->envname("GREENLIGHT_BRIDGE_URL");
+    command
+        ->add_option("--output-dir", options->output_dir,
+                     "The bundle folder (default: <artifacts>/bridge/<run-id> beside the config)")
+        ->type_name("DIR");
+    command->add_option("-o,--output", options->output, "The packed bundle (default: bridge.output)")
+        ->type_name("FILE");
     command->add_option("--issue", options->issue, "On failure, comment on this GitHub issue (needs GITHUB_TOKEN)")
         ->check(CLI::PositiveNumber);
     command

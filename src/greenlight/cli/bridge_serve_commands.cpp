@@ -194,11 +194,16 @@ void add_bridge_serve_commands(CLI::App& bridge, ExitCode& exit_code) {
         "Exit: 0 stopped by a signal, 2 bad flags, users file, TLS files or state folder, 3 cannot listen.");
     serve->add_option("--listen", serve_flags->listen, "HOST:PORT to listen on (port 0: any free port)")
         ->capture_default_str();
-    serve->add_option("--state", serve_flags->state_dir, "State folder: jobs database and spool")->required();
-    serve->add_option("--users", serve_flags->users_file,
-                      "Users file (`greenlight bridge user add`); default: STATE/users.txt");
-    serve->add_option("--tls-cert", serve_flags->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
-    serve->add_option("--tls-key", serve_flags->tls_key, "PEM private key of --tls-cert");
+    serve->add_option("--state", serve_flags->state_dir, "State folder: jobs database and spool")
+        ->type_name("DIR")
+        ->required();
+    serve
+        ->add_option("--users", serve_flags->users_file,
+                     "Users file (`greenlight bridge user add`); default: STATE/users.txt")
+        ->type_name("FILE");
+    serve->add_option("--tls-cert", serve_flags->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)")
+        ->type_name("FILE");
+    serve->add_option("--tls-key", serve_flags->tls_key, "PEM private key of --tls-cert")->type_name("FILE");
     serve->add_option("--max-active", serve_flags->max_active, "Jobs running at once; the others wait as INPUT")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000));
@@ -220,13 +225,13 @@ void add_bridge_serve_commands(CLI::App& bridge, ExitCode& exit_code) {
         "The password is read from GREENLIGHT_BRIDGE_PASSWORD or the first line of standard input, never from\n"
         "the command line. The file is written atomically with mode 0600 (PBKDF2-SHA256, random salt).\n"
         "A running host picks the change up within a second.");
-    add->add_option("--users", add_flags->users_file, "Users file (created if missing)")->required();
+    add->add_option("--users", add_flags->users_file, "Users file (created if missing)")->type_name("FILE")->required();
     add->add_option("name", add_flags->name, "User name: 1 to 8 of A-Z 0-9 @ # $ (the owner of the user's jobs)")
         ->required();
     add->callback([add_flags, &exit_code] { exit_code = run_user_add(*add_flags); });
     auto remove_flags = std::make_shared<UserFlags>();
     CLI::App* remove = user->add_subcommand("remove", "Remove a user");
-    remove->add_option("--users", remove_flags->users_file, "Users file")->required();
+    remove->add_option("--users", remove_flags->users_file, "Users file")->type_name("FILE")->required();
     remove->add_option("name", remove_flags->name, "User name")->required();
     remove->callback([remove_flags, &exit_code] { exit_code = run_user_remove(*remove_flags); });
 }

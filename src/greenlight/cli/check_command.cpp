@@ -13,6 +13,7 @@
 #include "greenlight/hygiene/secrets.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/version.hpp"
 
 namespace greenlight::cli {
 
@@ -144,8 +145,8 @@ ExitCode run_check(const CheckOptions& options) {
     }
     if (options.ci || github_actions()) std::cout << hygiene::workflow_annotations(*run) << std::flush;
     if (!options.sarif_file.empty()) {
-        const std::string sarif = hygiene::sarif_report(*run, GREENLIGHT_VERSION,
-                                                        fs::relative(options.config_file, config->root).generic_string());
+        const std::string sarif = hygiene::sarif_report(
+            *run, std::string(greenlight::version()), fs::relative(options.config_file, config->root).generic_string());
         if (auto written = util::write_file_atomic(options.sarif_file, sarif); !written) {
             print_error(fmt::format("--sarif {}: {}", options.sarif_file, written.message()));
             return ExitCode::infrastructure;
@@ -174,16 +175,20 @@ void add_check_command(CLI::App& app, ExitCode& exit_code) {
         "secrets with scope: changed) look at --from-ref...--to-ref, or else at the work tree against HEAD.\n"
         "Exit: 0 every blocking check passed, 1 one failed, 2 bad config or a check that could not run.");
     command->add_option("-c,--config", options->config_file, "Config file; its folder is the repository root")
+        ->type_name("FILE")
         ->capture_default_str();
     command->add_option("--only", options->only, "Run only these checks (repeatable, or comma-separated)");
     command->add_option("--from-ref", options->from_ref, "Base of the change the change-aware checks examine");
     command->add_option("--to-ref", options->to_ref, "Head of the change the change-aware checks examine");
     command->add_flag("--ci", options->ci, "CI mode: no colours or progress, GitHub annotations on");
     command->add_flag("--json", options->json, "Print the results as JSON");
-    command->add_option("--sarif", options->sarif_file, "Also write a SARIF 2.1.0 log (for GitHub code scanning)");
+    command->add_option("--sarif", options->sarif_file, "Also write a SARIF 2.1.0 log (for GitHub code scanning)")
+        ->type_name("FILE");
     command->add_flag("--online", options->online, "links: also fetch http(s) links (cached, rate-limited)");
-    command->add_option("--cache-dir", options->cache_directory,
-                        "Where --online keeps answers (default: $XDG_CACHE_HOME/greenlight)");
+    command
+        ->add_option("--cache-dir", options->cache_directory,
+                     "Where --online keeps answers (default: $XDG_CACHE_HOME/greenlight)")
+        ->type_name("DIR");
     command->add_flag("--list", options->list, "List the configured checks and exit");
     command->add_flag("--write-baseline", options->write_baseline,
                       "secrets: accept every current finding into the check's baseline file, then exit");

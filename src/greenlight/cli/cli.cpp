@@ -10,8 +10,9 @@
 #include "greenlight/bundle/run_id.hpp"
 #include "greenlight/cli/commands.hpp"
 #include "greenlight/runner/report.hpp"
-#include "greenlight/util/fs.hpp"
 #include "greenlight/util/clock.hpp"
+#include "greenlight/util/fs.hpp"
+#include "greenlight/version.hpp"
 
 namespace greenlight::cli {
 
@@ -69,28 +70,40 @@ std::string flag_or_environment(const std::string& flag_value, const char* varia
     return fallback;
 }
 
-int main(int argc, char** argv) {
-    CLI::App app{
+std::string version_line() {
+    return fmt::format("greenlight {} (commit {}, built {})", version(), build_commit(), build_date());
+}
+
+std::unique_ptr<CLI::App> make_command_line(ExitCode& exit_code) {
+    auto app = std::make_unique<CLI::App>(
         "greenlight makes a CI green mean something: it runs a repository's test suites by tier with verdicts\n"
         "that cannot be fooled, and writes artifact bundles whose manifests prove nothing was lost.\n\n"
-        "Exit codes: 0 green, 1 red, 2 usage or config error, 3 infrastructure error, 130 interrupted."};
-    app.set_version_flag("--version", std::string("greenlight ") + GREENLIGHT_VERSION);
-    app.require_subcommand(1);
+        "Exit codes: 0 green, 1 red, 2 usage or config error, 3 infrastructure error, 130 interrupted.",
+        "greenlight");
+    app->set_version_flag("--version", version_line());
+    app->require_subcommand(1);
+    add_run_command(*app, exit_code);
+    add_smoke_command(*app, exit_code);
+    add_verify_command(*app, exit_code);
+    add_pack_command(*app, exit_code);
+    add_merge_command(*app, exit_code);
+    add_manifest_command(*app, exit_code);
+    add_config_command(*app, exit_code);
+    add_gate_command(*app, exit_code);
+    add_check_command(*app, exit_code);
+    add_proof_command(*app, exit_code);
+    add_bridge_command(*app, exit_code);
+    add_push_command(*app, exit_code);
+    add_serve_command(*app, exit_code);
+    add_watch_command(*app, exit_code);
+    add_completion_commands(*app, exit_code);
+    return app;
+}
+
+int main(int argc, char** argv) {
     ExitCode exit_code = ExitCode::green;
-    add_run_command(app, exit_code);
-    add_smoke_command(app, exit_code);
-    add_verify_command(app, exit_code);
-    add_pack_command(app, exit_code);
-    add_merge_command(app, exit_code);
-    add_manifest_command(app, exit_code);
-    add_config_command(app, exit_code);
-    add_gate_command(app, exit_code);
-    add_check_command(app, exit_code);
-    add_proof_command(app, exit_code);
-    add_bridge_command(app, exit_code);
-    add_push_command(app, exit_code);
-    add_serve_command(app, exit_code);
-    add_watch_command(app, exit_code);
+    std::unique_ptr<CLI::App> command_line = make_command_line(exit_code);
+    CLI::App& app = *command_line;
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -31,6 +32,14 @@ void add_bridge_client_commands(CLI::App& bridge, ExitCode& exit_code);  // subm
 void add_bridge_run_command(CLI::App& bridge, ExitCode& exit_code);      // run
 void add_serve_command(CLI::App& app, ExitCode& exit_code);  // serve, serve token
 void add_watch_command(CLI::App& app, ExitCode& exit_code);
+// `greenlight completion SHELL` and the hidden `greenlight man-pages -o DIR`, both rendered from `app`'s tree.
+void add_completion_commands(CLI::App& app, ExitCode& exit_code);
+
+// The whole command line: every command registered on one app, whose tree --help, the man pages and the shell
+// completions all read. Each command's callback stores its exit code in `exit_code`.
+std::unique_ptr<CLI::App> make_command_line(ExitCode& exit_code);
+// What --version prints: "greenlight 0.2.0 (commit 0123456789ab, built 2026-01-31)".
+std::string version_line();
 
 // Shared by the commands.
 

@@ -239,18 +239,29 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
         "--summary FILE (a greenlight run's summary.json: the ci gate), --coverage FILE... (patch coverage),\n"
         "--base-coverage FILE... (project coverage). Rules and gates: the `gate:` section of greenlight.yml\n"
         "(docs/GATE.md); without one, the runbook defaults. Exit: 0 every blocking gate holds, 1 not, 2 bad input.");
-    command->add_option("-c,--config", options->config_file, "Config file")->capture_default_str();
-    command->add_option("-C,--repo", options->repo, "The git checkout")->capture_default_str();
+    command->add_option("-c,--config", options->config_file, "Config file")->type_name("FILE")->capture_default_str();
+    command->add_option("-C,--repo", options->repo, "The git checkout")->type_name("DIR")->capture_default_str();
     command->add_option("--base", options->base, "Base revision (the change is base...head)");
     command->add_option("--head", options->head, "Head revision")->capture_default_str();
-    command->add_option("--diff-file", options->diff_file, "A saved unified diff instead of --base/--head");
+    command->add_option("--diff-file", options->diff_file, "A saved unified diff instead of --base/--head")
+        ->type_name("FILE");
     command->add_option("--labels", options->labels, "Labels the change carries, comma-separated");
-    command->add_option("--event", options->event_file, "A GitHub pull_request event file (labels, head sha)");
-    command->add_option("--checks", options->checks, "Gate states: a checks JSON file (repeatable)");
-    command->add_option("--summary", options->summaries, "A greenlight run's summary.json, for the ci gate (repeatable)");
-    command->add_option("--proof", options->proofs, "End-to-end proof JSON, for the e2e-proof gate (repeatable)");
-    command->add_option("--coverage", options->coverage, "Coverage report of head: Cobertura, LCOV, JaCoCo, Clover or Go (repeatable)");
-    command->add_option("--base-coverage", options->base_coverage, "Coverage report of base, for project coverage (repeatable)");
+    command->add_option("--event", options->event_file, "A GitHub pull_request event file (labels, head sha)")
+        ->type_name("FILE");
+    command->add_option("--checks", options->checks, "Gate states: a checks JSON file (repeatable)")->type_name("FILE");
+    command
+        ->add_option("--summary", options->summaries, "A greenlight run's summary.json, for the ci gate (repeatable)")
+        ->type_name("FILE");
+    command->add_option("--proof", options->proofs, "End-to-end proof JSON, for the e2e-proof gate (repeatable)")
+        ->type_name("FILE");
+    command
+        ->add_option("--coverage", options->coverage,
+                     "Coverage report of head: Cobertura, LCOV, JaCoCo, Clover or Go (repeatable)")
+        ->type_name("FILE");
+    command
+        ->add_option("--base-coverage", options->base_coverage,
+                     "Coverage report of base, for project coverage (repeatable)")
+        ->type_name("FILE");
     command->add_option("--stale-on", options->stale_on, "When a passed gate goes stale: any new commit, or only new content")
         ->check(CLI::IsMember({"commit", "tree"}))
         ->capture_default_str();

@@ -134,10 +134,12 @@ void add_proof_command(CLI::App& app, ExitCode& exit_code) {
         "the scan still runs, and the verdict is FAIL (no criteria).\n"
         "Exit: 0 PASS_STRONG or PASS_WEAK (with --require strong only PASS_STRONG), 1 FAIL or refused,\n"
         "2 bad input, config or missing key, 3 could not write the proof.");
-    command->add_option("--in", options->input, "The evidence JSON")->required();
+    command->add_option("--in", options->input, "The evidence JSON")->type_name("FILE")->required();
     command->add_option("--out", options->output, "Where to write the proof (atomically; untouched on refusal)")
+        ->type_name("FILE")
         ->required();
     command->add_option("-c,--config", options->config_file, "Config file with a `proof:` section")
+        ->type_name("FILE")
         ->capture_default_str();
     command->add_option("--require", options->require, "The weakest classification that exits 0")
         ->check(CLI::IsMember({"weak", "strong"}))

@@ -99,10 +99,13 @@ void add_push_command(CLI::App& app, ExitCode& exit_code) {
         "The ingestion token is read from GREENLIGHT_SERVE_TOKEN only (never from the command line).\n"
         "Exit: 0 stored (or already stored), 1 the bundle does not verify or is not a run bundle, 2 usage, no token\n"
         "or the server refused the report (4xx), 3 the server is unreachable or failing (5xx) after the retries.");
-    command->add_option("bundle", options->bundle, "Run bundle folder or .tar.gz (from `greenlight pack`)")->required();
+    command->add_option("bundle", options->bundle, "Run bundle folder or .tar.gz (from `greenlight pack`)")
+        ->type_name("PATH")
+        ->required();
     command->add_option("--to", options->url, "The server's base URL, http(s)://host[:port][/path]")->required();
     command->add_flag("--no-bundle", options->no_bundle, "Send the report only, not the packed bundle");
-    command->add_option("--ca-file", options->ca_file, "PEM bundle to verify the server's certificate with (https)");
+    command->add_option("--ca-file", options->ca_file, "PEM bundle to verify the server's certificate with (https)")
+        ->type_name("FILE");
     command->add_flag("--insecure", options->insecure, "https without verifying the certificate (test servers only)");
     command->add_option("--retry-for", options->retry_for,
                         "How long to keep retrying one request, e.g. 30s, 5m (default 2m)");

@@ -216,15 +216,23 @@ void add_run_command(CLI::App& app, ExitCode& exit_code) {
         "with greenlight as child subreaper); nothing it starts outlives it, and nothing outlives greenlight.\n"
         "GREENLIGHT_CONTAINMENT=process-group forces the fallback. See docs/RUNNING.md.\n"
         "Exit: 0 green, 1 red, 2 usage/config error, 3 artifacts could not be written, 130 interrupted.");
-    command->add_option("-c,--config", options->config_file, "Config file")->capture_default_str();
-    command->add_option("-t,--tier", options->tier, "Tier to run (from `tiers:` in the config)");
-    command->add_option("--run-id", options->run_id,
-                        "Run id; names the bundle folder (default: $GITHUB_RUN_ID-$GITHUB_RUN_ATTEMPT, else a UTC timestamp)");
-    command->add_option("--artifact-dir", options->artifact_dir, "Bundle root (default: `artifacts` from the config)");
+    command->add_option("-c,--config", options->config_file, "Config file")->type_name("FILE")->capture_default_str();
+    command->add_option("-t,--tier", options->tier, "Tier to run (from `tiers:` in the config)")
+        ->envname("GREENLIGHT_TIER");
+    command
+        ->add_option(
+            "--run-id", options->run_id,
+            "Run id; names the bundle folder (default: $GITHUB_RUN_ID-$GITHUB_RUN_ATTEMPT, else a UTC timestamp)")
+        ->envname("GREENLIGHT_RUN_ID");
+    command->add_option("--artifact-dir", options->artifact_dir, "Bundle root (default: `artifacts` from the config)")
+        ->type_name("DIR")
+        ->envname("GREENLIGHT_ARTIFACT_DIR");
     command->add_option("-j,--jobs", options->jobs, "Suites to run in parallel")->check(CLI::Range(1, 256))->capture_default_str();
     command->add_option("--shard", options->shard, "Run shard I of N of the tier's suites (I/N, 1-based)");
-    command->add_option("--durations-from", options->durations_from,
-                        "An earlier summary.json whose suite durations balance the shards");
+    command
+        ->add_option("--durations-from", options->durations_from,
+                     "An earlier summary.json whose suite durations balance the shards")
+        ->type_name("FILE");
     command->add_flag("--smoke-only", options->smoke_only, "Run just the smoke guard");
     command->add_flag("--no-smoke", options->no_smoke, "Do not run the smoke guard first");
     command->add_flag("--list", options->list, "Show what the tier would run and why, then exit");
@@ -236,8 +244,10 @@ void add_run_command(CLI::App& app, ExitCode& exit_code) {
     command->add_flag("--report-bundle", options->report_bundle, "With --report-to: send the packed bundle too");
     command->add_flag("--report-required", options->report_required,
                       "With --report-to: a green run whose report is not stored exits 3");
-    command->add_option("--report-ca-file", options->report_ca_file,
-                        "With --report-to: PEM bundle to verify the server's certificate with (https)");
+    command
+        ->add_option("--report-ca-file", options->report_ca_file,
+                     "With --report-to: PEM bundle to verify the server's certificate with (https)")
+        ->type_name("FILE");
     command->add_flag("--report-insecure", options->report_insecure,
                       "With --report-to: https without verifying the certificate (test servers only)");
     command->callback([options, &exit_code] {

@@ -304,16 +304,19 @@ void add_serve_command(CLI::App& app, ExitCode& exit_code) {
         "Run history, watchdog checks and alerts, the dashboard and (with --bridge) the bridge's jobs interface, in "
         "one server. Settings come from greenlight.yml's serve: and watch: sections; flags win. Stops on SIGINT or "
         "SIGTERM. See docs/SERVE.md and docs/API.md.");
-    CLI::Option* serve_config = serve->add_option("--config", serve_flags->config_file,
-                                                  "The config file (default greenlight.yml; may be absent)");
+    CLI::Option* serve_config = serve
+                                    ->add_option("--config", serve_flags->config_file,
+                                                 "The config file (default greenlight.yml; may be absent)")
+                                    ->type_name("FILE");
     serve->add_option("--listen", serve_flags->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
     serve->add_option("--db", serve_flags->database,
                       "sqlite:PATH or postgresql://user@host:port/name (password from PGPASSWORD); "
                       "also GREENLIGHT_SERVE_DB");
-    serve->add_option("--bundles", serve_flags->bundles, "Where uploaded bundles are kept");
+    serve->add_option("--bundles", serve_flags->bundles, "Where uploaded bundles are kept")->type_name("DIR");
     serve->add_flag("--bridge", serve_flags->bridge, "Host the bridge's jobs interface too (serve.bridge settings)");
-    serve->add_option("--tls-cert", serve_flags->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
-    serve->add_option("--tls-key", serve_flags->tls_key, "PEM private key of --tls-cert");
+    serve->add_option("--tls-cert", serve_flags->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)")
+        ->type_name("FILE");
+    serve->add_option("--tls-key", serve_flags->tls_key, "PEM private key of --tls-cert")->type_name("FILE");
     serve->add_option("--log-level", serve_flags->log_level, "info (default) or debug (one line per request)");
     serve->require_subcommand(0, 1);
     serve->callback([serve, serve_flags, serve_config, &exit_code] {
@@ -327,7 +330,7 @@ void add_serve_command(CLI::App& app, ExitCode& exit_code) {
                                  bool takes_name, bool takes_scope) {
         auto flags = std::make_shared<TokenFlags>();
         CLI::App* command = token->add_subcommand(name, description);
-        CLI::Option* config = command->add_option("--config", flags->config_file, "The config file");
+        CLI::Option* config = command->add_option("--config", flags->config_file, "The config file")->type_name("FILE");
         command->add_option("--db", flags->database, "The server's database (default: serve.db of the config)");
         if (takes_name) command->add_option("NAME", flags->name, "The token's name (who uses it)")->required();
         if (takes_scope) command->add_option("--scope", flags->scope, "ingest (default) or admin");
@@ -344,7 +347,7 @@ void add_watch_command(CLI::App& app, ExitCode& exit_code) {
         "watch",
         "Evaluate the watchdog checks once against the server's database, send the alerts that are due, print each "
         "check's state; exit 1 when a check is down. For cron and tests; greenlight serve does this continuously.");
-    CLI::Option* config = watch->add_option("--config", flags->config_file, "The config file");
+    CLI::Option* config = watch->add_option("--config", flags->config_file, "The config file")->type_name("FILE");
     watch->add_option("--db", flags->database, "The server's database (default: serve.db of the config)");
     watch->add_flag("--once", flags->once, "Evaluate once and exit (required)");
     watch->add_option("--now", flags->now, "Evaluate as of this UTC time (e.g. 2026-11-21T10:00:00Z)");

@@ -70,8 +70,11 @@ void add_smoke_command(CLI::App& app, ExitCode& exit_code) {
         "disagrees with the exit code, a missing results file, output past the cap, a flaky suite and an unmet\n"
         "requirement, then probes bundle integrity. Outputs and smoke-report.{json,md} stay in the folder.\n"
         "Environment: GREENLIGHT_SMOKE_OUTPUT_DIR. Exit 0 only if every check holds.");
-    command->add_option("-o,--output-dir", options->output_dir,
-                        "Folder for fixtures, outputs and the report (default: greenlight-smoke/<timestamp>)");
+    command
+        ->add_option("-o,--output-dir", options->output_dir,
+                     "Folder for fixtures, outputs and the report (default: greenlight-smoke/<timestamp>)")
+        ->type_name("DIR")
+        ->envname("GREENLIGHT_SMOKE_OUTPUT_DIR");
     command->add_flag("--force", options->force, "Replace a non-empty output folder");
     command->add_flag("--json", options->json, "Print smoke-report.json instead of the check list");
     command->callback([options, &exit_code] { exit_code = smoke_command(*options); });

@@ -7,6 +7,7 @@
 
 #include "greenlight/util/duration.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/version.hpp"
 
 namespace greenlight::runner {
 
@@ -336,7 +337,7 @@ json summary_json(const RunRecord& run) {
         {"counts", counts_json(totals)},
         {"suites", suites},
         {"not_run", run.not_run},
-        {"greenlight_version", GREENLIGHT_VERSION},
+        {"greenlight_version", std::string(greenlight::version())},
     };
     // A run record made outside a run (a test's, a merge's) has no containment to tell of.
     if (!run.containment.mode.empty()) summary["containment"] = containment_json(run.containment);

@@ -10,6 +10,7 @@
 
 #include "greenlight/runner/report.hpp"
 #include "greenlight/runner/run.hpp"
+#include "greenlight/version.hpp"
 
 namespace greenlight::runner {
 namespace {
@@ -115,7 +116,7 @@ RunRecord run_with(const std::string& sha, std::vector<std::string> not_run = {}
 }
 
 TEST(SummaryMarkdownRendered, TheTableHasOneRowPerSuiteAndTheFooterIsAParagraph) {
-    const std::string version = std::string("greenlight ") + GREENLIGHT_VERSION;
+    const std::string version = std::string("greenlight ") + std::string(greenlight::version());
     for (const std::string sha : {"0123456789abcdef0123456789abcdef01234567", ""}) {
         for (const std::vector<std::string>& not_run : {std::vector<std::string>{}, std::vector<std::string>{"e2e"}}) {
             const std::string markdown = summary_markdown(summary_json(run_with(sha, not_run)));
