@@ -84,7 +84,7 @@ release:
 	@scripts/install-deps.sh build release
 	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGREENLIGHT_STATIC=ON \
 	  -DGREENLIGHT_TESTS=OFF $(WERROR) $(CMAKE_FLAGS)
-	cmake --build $(RELEASE_DIR) --parallel $(JOBS) --target greenlight
+	cmake --build $(RELEASE_DIR) --parallel $(JOBS) --target greenlight greenlight_docs
 	scripts/package-release.sh --build-dir $(RELEASE_DIR) --out $(DIST_DIR)
 	rm -rf $(RELEASE_DIR)/cpack && cd $(RELEASE_DIR) && cpack -G DEB -B cpack >cpack.log || { cat cpack.log; exit 1; }
 	mv -f $(RELEASE_DIR)/cpack/greenlight_*.deb $(DIST_DIR)/
