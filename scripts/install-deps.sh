@@ -4,9 +4,9 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
-       libpugixml-dev libssl-dev libarchive-dev libre2-dev libcpp-httplib-dev libmd4c-dev
+       libpugixml-dev libssl-dev libarchive-dev libre2-dev libcpp-httplib-dev libcmark-gfm-dev
        libhyperscan-dev libsqlite3-dev libboost-dev libpq-dev libhowardhinnant-date-dev
-       libabsl-dev)
+       libcmark-gfm-extensions-dev libabsl-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
       gcovr lcov golang-go procps util-linux bsdutils libxml2-utils pre-commit curl openssl postgresql chromium)
 # What the demo project's suites run beyond the build tools (examples/demo: pytest from Debian's python3).
