@@ -4,8 +4,9 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
-       libpugixml-dev libssl-dev libarchive-dev libre2-dev libmd4c-dev
-       libhyperscan-dev libsqlite3-dev libboost-dev libpq-dev libhowardhinnant-date-dev)
+       libpugixml-dev libssl-dev libarchive-dev libre2-dev libcmark-gfm-dev
+       libhyperscan-dev libsqlite3-dev libboost-dev libpq-dev libhowardhinnant-date-dev
+       libcmark-gfm-extensions-dev libabsl-dev)
 test=(libgtest-dev libgmock-dev python3-pytest python3-yaml python3-jsonschema python3-coverage diff-cover
       gcovr lcov golang-go procps util-linux bsdutils libxml2-utils pre-commit curl openssl postgresql chromium
       shellcheck man-db zsh fish)

@@ -1,15 +1,18 @@
-#include "greenlight/util/strings.hpp"
 #include "greenlight/hygiene/markdown.hpp"
 
-#include <md4c.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
 
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <tuple>
 
 #include "greenlight/hygiene/slug.hpp"
+#include "greenlight/util/strings.hpp"
 
 namespace greenlight::hygiene {
 
@@ -157,11 +160,45 @@ bool is_one_of(std::string_view name, std::initializer_list<std::string_view> na
                        [&](std::string_view candidate) { return equals_ignoring_case(name, candidate); });
 }
 
-// 1-based line and column (in bytes, as util::text_position counts) of offsets in one text, found by
-// binary search over the line starts so that a document with many links is not scanned once per link.
+bool is_ascii_letter_or_digit(char character) {
+    return (character >= 'a' && character <= 'z') || (character >= 'A' && character <= 'Z') ||
+           (character >= '0' && character <= '9');
+}
+
+// A link destination as cmark reads one: character references first, then backslash escapes.
+std::string decode_destination(std::string_view written) {
+    while (!written.empty() && is_html_space(written.front())) written.remove_prefix(1);
+    while (!written.empty() && is_html_space(written.back())) written.remove_suffix(1);
+    const std::string referenced = decode_entities(written);
+    std::string decoded;
+    decoded.reserve(referenced.size());
+    for (size_t index = 0; index < referenced.size(); ++index) {
+        const bool escape = referenced[index] == '\\' && index + 1 < referenced.size() &&
+                            std::ispunct(static_cast<unsigned char>(referenced[index + 1]));
+        if (escape) ++index;
+        decoded += referenced[index];
+    }
+    return decoded;
+}
+
+// Whether what was written for a link's text or destination can read as `text` (what cmark made of it): the
+// letters and digits of `text` appear in it in order. Enough to tell a link's own brackets from others before it.
+bool could_read_as(std::string_view written, std::string_view text) {
+    size_t index = 0;
+    for (const char character : text) {
+        if (!is_ascii_letter_or_digit(character)) continue;
+        index = written.find(character, index);
+        if (index == std::string_view::npos) return false;
+        ++index;
+    }
+    return true;
+}
+
+// 1-based lines and columns (in bytes, as util::text_position counts) of offsets in one text, found by binary
+// search over the line starts so that a document with many links is not scanned once per link.
 class LineIndex {
 public:
-    explicit LineIndex(std::string_view text) {
+    explicit LineIndex(std::string_view text) : m_text(text) {
         m_line_starts.push_back(0);
         for (size_t index = 0; index < text.size(); ++index) {
             if (text[index] == '\n') m_line_starts.push_back(index + 1);
@@ -174,56 +211,238 @@ public:
         return {static_cast<int>(line_index) + 1, static_cast<int>(offset - m_line_starts[line_index]) + 1};
     }
 
+    // Where a line starts; past the last line, the end of the text.
+    size_t line_begin(int line) const {
+        const auto index = static_cast<size_t>(std::max(line, 1) - 1);
+        return index < m_line_starts.size() ? m_line_starts[index] : m_text.size();
+    }
+
+    // Just past a line's end (its newline included).
+    size_t line_end(int line) const { return line_begin(line + 1); }
+
+    // A line without its line ending.
+    std::string_view line_text(int line) const {
+        std::string_view text = m_text.substr(line_begin(line), line_end(line) - line_begin(line));
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+        return text;
+    }
+
+    // The offset of a 1-based line and column, kept within the line.
+    size_t offset(int line, int column) const {
+        return line_begin(line) + std::min(static_cast<size_t>(std::max(column, 1) - 1), line_text(line).size());
+    }
+
 private:
+    std::string_view m_text;
     std::vector<size_t> m_line_starts;
 };
 
-// A link or image span md4c has entered and not yet left.
-struct OpenLink {
-    bool image = false;
-    std::string destination;
-    const char* destination_in_source = nullptr;  // null when md4c had to copy it (escapes, entities)
-    const char* text_begin = nullptr;             // the link text's first and last characters seen so far
-    const char* text_end = nullptr;
+// Where the lines of a node's literal text (raw HTML) were written: each line's first non-blank character
+// and its offset in the source.
+class LiteralPlacement {
+public:
+    void add_line(size_t literal_offset, size_t source_offset) { m_lines.push_back({literal_offset, source_offset}); }
+
+    size_t source_offset(size_t literal_offset) const {
+        auto line = std::upper_bound(m_lines.begin(), m_lines.end(), literal_offset,
+                                     [](size_t offset, const Line& candidate) { return offset < candidate.literal; });
+        if (line != m_lines.begin()) --line;
+        if (line == m_lines.end()) return 0;
+        return literal_offset >= line->literal ? line->source + (literal_offset - line->literal) : line->source;
+    }
+
+private:
+    struct Line {
+        size_t literal;
+        size_t source;
+    };
+    std::vector<Line> m_lines;
 };
 
-// Walks one document with md4c, collecting links, heading slugs and HTML anchors.
+template <typename T, void (*release)(T*)>
+struct CmarkRelease {
+    void operator()(T* object) const { release(object); }
+};
+using CmarkNode = std::unique_ptr<cmark_node, CmarkRelease<cmark_node, cmark_node_free>>;
+using CmarkParser = std::unique_ptr<cmark_parser, CmarkRelease<cmark_parser, cmark_parser_free>>;
+using CmarkIterator = std::unique_ptr<cmark_iter, CmarkRelease<cmark_iter, cmark_iter_free>>;
+
+// The document as GitHub reads it: CommonMark with GitHub's tables, task lists, strikethrough, bare autolinks and
+// footnotes.
+CmarkNode parse_github_markdown(std::string_view text) {
+    // cmark-gfm keeps its extensions in a process-wide registry and switches their inline characters on and off
+    // in a process-wide table around each parse: one parse at a time.
+    static std::mutex parse_mutex;
+    const std::lock_guard lock(parse_mutex);
+    cmark_gfm_core_extensions_ensure_registered();
+    const CmarkParser parser(cmark_parser_new(CMARK_OPT_FOOTNOTES));
+    for (const char* name : {"table", "tasklist", "strikethrough", "autolink"}) {
+        if (cmark_syntax_extension* extension = cmark_find_syntax_extension(name)) {
+            cmark_parser_attach_syntax_extension(parser.get(), extension);
+        }
+    }
+    cmark_parser_feed(parser.get(), text.data(), text.size());
+    return CmarkNode(cmark_parser_finish(parser.get()));
+}
+
+std::string_view literal_of(cmark_node* node) {
+    const char* literal = cmark_node_get_literal(node);
+    return literal != nullptr ? std::string_view(literal) : std::string_view();
+}
+
+std::string url_of(cmark_node* node) {
+    const char* url = cmark_node_get_url(node);
+    return url != nullptr ? std::string(url) : std::string();
+}
+
+// The text a link or image shows (an image's alternative text), markup left out.
+std::string plain_text_of(cmark_node* node) {
+    std::string text;
+    const CmarkIterator iterator(cmark_iter_new(node));
+    while (cmark_iter_next(iterator.get()) != CMARK_EVENT_DONE) {
+        cmark_node* descendant = cmark_iter_get_node(iterator.get());
+        const cmark_node_type type = cmark_node_get_type(descendant);
+        if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE) text += literal_of(descendant);
+    }
+    return text;
+}
+
+// The text of an autolink (`<https://...>`, a bare `www.` address, URL or e-mail address), which is written in
+// the source as it is; nullopt for any other link.
+std::optional<std::string> autolink_text_of(cmark_node* link, std::string_view url) {
+    cmark_node* child = cmark_node_first_child(link);
+    if (child == nullptr || cmark_node_next(child) != nullptr || cmark_node_get_type(child) != CMARK_NODE_TEXT) {
+        return std::nullopt;
+    }
+    const std::string text(literal_of(child));
+    if (text.empty()) return std::nullopt;
+    if (url == text || url == "mailto:" + text || url == "http://" + text) return text;
+    return std::nullopt;
+}
+
+// A link or image the walk has entered and not yet left, with where it was written.
+struct OpenLink {
+    bool image = false;
+    bool found = false;  // found as written; otherwise placed where cmark says
+    MarkdownLink::Kind kind = MarkdownLink::Kind::inline_link;
+    size_t opener = 0;  // its `[`, `![`, `<` or first character
+    size_t place = 0;   // where it is reported: the destination, or a reference's `[`
+    size_t end = 0;     // just past what was written for it
+};
+
+// What a link node is looked for by in the source.
+struct WantedLink {
+    bool image = false;
+    std::string url;
+    std::string text;                          // its text (an image's alternative text)
+    std::optional<std::string> autolink_text;  // set for an autolink
+};
+
+// An inline link's `(destination "title")` as written.
+struct InlineDestination {
+    size_t place = 0;
+    std::string url;  // decoded as cmark decodes it
+    size_t end = 0;   // just past the `)`
+};
+
+// Walks cmark's tree of one document, collecting links, heading slugs and HTML anchors. cmark tells where each
+// block was written, but not reliably where an inline was (its columns skip what a paragraph line's indentation
+// took, its lines skip a backslash line break), so each link and piece of HTML is found in its block's source,
+// in order, from a cursor that moves past each one found.
 class Scanner {
 public:
-    explicit Scanner(std::string_view text)
-        : m_buffer(padded(text)), m_text(m_buffer.data(), text.size()), m_lines(m_text) {}
+    explicit Scanner(std::string_view text) : m_text(text), m_lines(text) {}
 
     MarkdownDocument scan() {
-        MD_PARSER parser{};
-        parser.abi_version = 0;
-        parser.flags = MD_DIALECT_GITHUB;
-        parser.enter_block = [](MD_BLOCKTYPE type, void* detail, void* self) {
-            return static_cast<Scanner*>(self)->enter_block(type, detail);
-        };
-        parser.leave_block = [](MD_BLOCKTYPE type, void* detail, void* self) {
-            return static_cast<Scanner*>(self)->leave_block(type, detail);
-        };
-        parser.enter_span = [](MD_SPANTYPE type, void* detail, void* self) {
-            return static_cast<Scanner*>(self)->enter_span(type, detail);
-        };
-        parser.leave_span = [](MD_SPANTYPE type, void* detail, void* self) {
-            return static_cast<Scanner*>(self)->leave_span(type, detail);
-        };
-        parser.text = [](MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* self) {
-            return static_cast<Scanner*>(self)->text(type, text, size);
-        };
-        // md4c only fails on out-of-memory; what it gathered until then is still the best answer.
-        (void)md_parse(m_text.data(), static_cast<MD_SIZE>(m_text.size()), &parser, this);
-        flush_html();
+        const CmarkNode document = parse_github_markdown(m_text);
+        const CmarkIterator iterator(cmark_iter_new(document.get()));
+        cmark_event_type event = CMARK_EVENT_NONE;
+        while ((event = cmark_iter_next(iterator.get())) != CMARK_EVENT_DONE) {
+            cmark_node* node = cmark_iter_get_node(iterator.get());
+            if (event == CMARK_EVENT_ENTER) enter(node);
+            if (event == CMARK_EVENT_EXIT) leave(node);
+        }
+        // cmark moves footnote definitions to the end of the document.
+        std::stable_sort(m_document.links.begin(), m_document.links.end(),
+                         [](const MarkdownLink& a, const MarkdownLink& b) {
+                             return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                         });
         return std::move(m_document);
     }
 
 private:
-    bool in_source(const char* pointer) const {
-        return pointer != nullptr && pointer >= m_text.data() && pointer < m_text.data() + m_text.size();
+    // How far past the cursor a link is looked for: one cmark built from syntax this scan does not follow gets
+    // cmark's own place instead, without a search through all of a huge paragraph for each.
+    static constexpr size_t k_search_window = size_t{32} * 1024;
+
+    void enter(cmark_node* node) {
+        const cmark_node_type type = cmark_node_get_type(node);
+        if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK) enter_block(node);
+        switch (type) {
+            case CMARK_NODE_HEADING:
+                m_in_heading = true;
+                m_heading_text.clear();
+                break;
+            case CMARK_NODE_HTML_BLOCK:
+                scan_html(literal_of(node), place_literal(literal_of(node), cmark_node_get_start_line(node), {}));
+                break;
+            case CMARK_NODE_HTML_INLINE:
+                scan_inline_html(node);
+                break;
+            case CMARK_NODE_LINK:
+            case CMARK_NODE_IMAGE:
+                m_open_links.push_back(find_link(node, type == CMARK_NODE_IMAGE));
+                // What the link's text holds comes after its opener.
+                if (m_open_links.back().found) m_cursor = std::max(m_cursor, m_open_links.back().opener + 1);
+                break;
+            case CMARK_NODE_TEXT:
+            case CMARK_NODE_CODE:
+            case CMARK_NODE_FOOTNOTE_REFERENCE:  // its number, as GitHub shows it
+                add_heading_text(literal_of(node));
+                break;
+            case CMARK_NODE_SOFTBREAK:
+            case CMARK_NODE_LINEBREAK:
+                add_heading_text("\n");
+                break;
+            default:
+                break;
+        }
     }
 
-    size_t offset_of(const char* pointer) const { return static_cast<size_t>(pointer - m_text.data()); }
+    void leave(cmark_node* node) {
+        const cmark_node_type type = cmark_node_get_type(node);
+        if (type == CMARK_NODE_HEADING) {
+            m_in_heading = false;
+            m_document.anchors.push_back(m_slugger.slug(m_heading_text));
+        }
+        if ((type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) && !m_open_links.empty()) {
+            const OpenLink link = m_open_links.back();
+            m_open_links.pop_back();
+            add_link(link.kind, url_of(node), link.place);
+            // For a link not found as written, cmark's line is no later than the line the link ends on (it is
+            // early after a backslash line break, and the last line of a link that spans lines): what follows
+            // the link is not before that line.
+            const size_t resume = link.found ? link.end : m_lines.line_begin(m_lines.position(link.place).first);
+            m_cursor = std::max(m_cursor, resume);
+        }
+    }
+
+    // A block's inlines are looked for in the lines it was written on.
+    void enter_block(cmark_node* block) {
+        const int first_line = cmark_node_get_start_line(block);
+        if (first_line <= 0) return;
+        m_block_begin = m_cursor = m_lines.offset(first_line, cmark_node_get_start_column(block));
+        m_limit = m_lines.line_end(std::max(first_line, cmark_node_get_end_line(block)));
+        m_brackets_matched = false;
+    }
+
+    // GitHub slugs the heading's text content, and an image contributes no text there (its alt is an
+    // attribute); raw HTML is markup, not text.
+    void add_heading_text(std::string_view text) {
+        const bool in_alternative_text =
+            std::any_of(m_open_links.begin(), m_open_links.end(), [](const OpenLink& link) { return link.image; });
+        if (m_in_heading && !in_alternative_text) m_heading_text += text;
+    }
 
     void add_link(MarkdownLink::Kind kind, std::string destination, size_t offset) {
         MarkdownLink link;
@@ -233,199 +452,251 @@ private:
         m_document.links.push_back(std::move(link));
     }
 
-    int enter_block(MD_BLOCKTYPE type, void*) {
-        flush_html();
-        if (type == MD_BLOCK_H) {
-            m_in_heading = true;
-            m_heading_text.clear();
-        }
-        return 0;
+    // Where cmark itself placed a node, for one not found as written.
+    size_t place_by_cmark(cmark_node* node) const {
+        const int line = cmark_node_get_start_line(node);
+        return line > 0 ? m_lines.offset(line, cmark_node_get_start_column(node)) : m_cursor;
     }
 
-    int leave_block(MD_BLOCKTYPE type, void*) {
-        flush_html();
-        if (type == MD_BLOCK_H) {
-            m_in_heading = false;
-            m_document.anchors.push_back(m_slugger.slug(m_heading_text));
+    size_t search_limit() const { return std::min(m_limit, m_cursor + k_search_window); }
+
+    // Past a code span starting at `at`, or past its backticks when they close nothing (then they are text).
+    size_t skip_code_span(size_t at, size_t limit) const {
+        size_t run_end = at;
+        while (run_end < limit && m_text[run_end] == '`') ++run_end;
+        const size_t run = run_end - at;
+        for (size_t next = m_text.find('`', run_end); next < limit; next = m_text.find('`', next)) {
+            size_t next_end = next;
+            while (next_end < limit && m_text[next_end] == '`') ++next_end;
+            if (next_end - next == run) return next_end;
+            next = next_end;
         }
-        return 0;
+        return run_end;
     }
 
-    int enter_span(MD_SPANTYPE type, void* detail) {
-        flush_html();
-        if (type == MD_SPAN_A || type == MD_SPAN_IMG) {
-            const MD_ATTRIBUTE& destination = type == MD_SPAN_A ? static_cast<MD_SPAN_A_DETAIL*>(detail)->href
-                                                                : static_cast<MD_SPAN_IMG_DETAIL*>(detail)->src;
-            OpenLink link;
-            link.image = type == MD_SPAN_IMG;
-            link.destination = attribute_text(destination);
-            if (destination.size > 0 && in_source(destination.text)) link.destination_in_source = destination.text;
-            m_open_links.push_back(std::move(link));
-        }
-        return 0;
+    // The next place a construct may start after `at`: escapes and code spans hold none.
+    size_t next_candidate(size_t at, size_t limit) const {
+        if (m_text[at] == '\\') return at + 2;
+        if (m_text[at] == '`') return skip_code_span(at, limit);
+        return at + 1;
     }
 
-    int leave_span(MD_SPANTYPE type, void*) {
-        flush_html();
-        if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && !m_open_links.empty()) {
-            OpenLink link = std::move(m_open_links.back());
-            m_open_links.pop_back();
-            finish_link(link);
-            // The outer link's text includes this one's.
-            if (!m_open_links.empty() && link.text_end != nullptr) {
-                OpenLink& outer = m_open_links.back();
-                if (outer.text_begin == nullptr) outer.text_begin = link.text_begin;
-                outer.text_end = link.text_end;
+    // The `]` that closes each `[` of the current block, matched once per block.
+    void match_brackets() {
+        m_closing_brackets.assign(m_limit - m_block_begin, std::string_view::npos);
+        std::vector<size_t> open;
+        for (size_t at = m_block_begin; at < m_limit; at = next_candidate(at, m_limit)) {
+            if (m_text[at] == '[') open.push_back(at);
+            if (m_text[at] == ']' && !open.empty()) {
+                m_closing_brackets[open.back() - m_block_begin] = at;
+                open.pop_back();
             }
         }
-        return 0;
+        m_brackets_matched = true;
     }
 
-    int text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size) {
-        if (type == MD_TEXT_HTML) {
-            collect_html(text, size);
-            return 0;
-        }
-        flush_html();
-        if (in_source(text) && size > 0) {
-            m_last_text = text;
-            for (OpenLink& link : m_open_links) {
-                if (link.text_begin == nullptr) link.text_begin = text;
-                link.text_end = text + size;
+    std::optional<size_t> closing_bracket(size_t open, size_t limit) {
+        if (!m_brackets_matched) match_brackets();
+        if (open < m_block_begin || open >= m_limit) return std::nullopt;
+        const size_t close = m_closing_brackets[open - m_block_begin];
+        return close < limit ? std::optional<size_t>(close) : std::nullopt;
+    }
+
+    size_t skip_spaces(size_t at, size_t limit) const {
+        while (at < limit && is_html_space(m_text[at])) ++at;
+        return at;
+    }
+
+    // Reads `(destination "title")` from its `(`.
+    std::optional<InlineDestination> inline_destination(size_t parenthesis, size_t limit) const {
+        size_t at = skip_spaces(parenthesis + 1, limit);
+        InlineDestination destination;
+        destination.place = at;
+        if (at < limit && m_text[at] == '<') {
+            destination.place = ++at;
+            while (at < limit && m_text[at] != '>') {
+                if (m_text[at] == '\n' || m_text[at] == '<') return std::nullopt;
+                at += m_text[at] == '\\' ? 2 : 1;
             }
-        }
-        const bool in_alternative_text =
-            std::any_of(m_open_links.begin(), m_open_links.end(), [](const OpenLink& link) { return link.image; });
-        // GitHub slugs the heading's text content, and an image contributes no text there (its alt is
-        // an attribute).
-        if (!m_in_heading || in_alternative_text) return 0;
-        switch (type) {
-            case MD_TEXT_ENTITY:
-                append_entity(m_heading_text, std::string_view(text, size));
-                break;
-            case MD_TEXT_NULLCHAR:
-                util::append_utf8(m_heading_text, 0xFFFD);
-                break;
-            case MD_TEXT_BR:
-            case MD_TEXT_SOFTBR:
-                m_heading_text += '\n';
-                break;
-            default:
-                m_heading_text.append(text, size);
-                break;
-        }
-        return 0;
-    }
-
-    // md4c hands attributes over with backslash escapes resolved but character references kept.
-    static std::string attribute_text(const MD_ATTRIBUTE& attribute) {
-        std::string decoded;
-        if (attribute.size == 0 || attribute.text == nullptr) return decoded;
-        for (unsigned index = 0; attribute.substr_offsets[index] < attribute.size; ++index) {
-            const MD_OFFSET begin = attribute.substr_offsets[index];
-            const MD_OFFSET end = attribute.substr_offsets[index + 1];
-            const std::string_view part(attribute.text + begin, end - begin);
-            switch (attribute.substr_types[index]) {
-                case MD_TEXT_ENTITY:
-                    append_entity(decoded, part);
+            if (at >= limit) return std::nullopt;
+            destination.url = decode_destination(m_text.substr(destination.place, at - destination.place));
+            ++at;
+        } else {
+            int depth = 0;
+            for (; at<limit&& static_cast<unsigned char>(m_text[at])> ' '; ++at) {
+                if (m_text[at] == '\\' && at + 1 < limit && std::ispunct(static_cast<unsigned char>(m_text[at + 1]))) {
+                    ++at;
+                } else if (m_text[at] == '(') {
+                    ++depth;
+                } else if (m_text[at] == ')' && depth-- == 0) {
                     break;
-                case MD_TEXT_NULLCHAR:
-                    util::append_utf8(decoded, 0xFFFD);
-                    break;
-                default:
-                    decoded += part;
-                    break;
-            }
-        }
-        return decoded;
-    }
-
-    // md4c does not say how a link was written, so read the source around it: `(` before the destination
-    // is an inline link, `:` a reference definition, a lone `<` an autolink, nothing a bare URL.
-    void finish_link(const OpenLink& link) {
-        using Kind = MarkdownLink::Kind;
-        const Kind written_inline = link.image ? Kind::image : Kind::inline_link;
-        const char* const source = m_text.data();
-        if (link.destination_in_source != nullptr) {
-            const char* before = link.destination_in_source;
-            const bool angle = before > source && before[-1] == '<';
-            if (angle) --before;
-            while (before > source && is_html_space(before[-1])) --before;
-            const char previous = before > source ? before[-1] : '\0';
-            if (previous == '(') {
-                add_link(written_inline, link.destination, offset_of(link.destination_in_source));
-            } else if (previous == ':' && before - 1 > source && before[-2] == ']') {
-                add_reference(link, offset_of(link.destination_in_source));
-            } else {
-                add_link(link.image ? Kind::image : Kind::autolink, link.destination,
-                         offset_of(link.destination_in_source));
-            }
-            return;
-        }
-        // A bare `www.` or e-mail autolink: md4c made its destination from its text plus a scheme.
-        if (link.text_begin != nullptr && link.text_end != nullptr && !link.image) {
-            const std::string_view text(link.text_begin, static_cast<size_t>(link.text_end - link.text_begin));
-            if (!text.empty() && link.destination.size() > text.size() && link.destination.ends_with(text)) {
-                add_link(Kind::autolink, link.destination, offset_of(link.text_begin));
-                return;
-            }
-        }
-        // The destination was copied (it had escapes or references): find it after the link text.
-        if (link.text_end != nullptr) {
-            const size_t text_end = offset_of(link.text_end);
-            const size_t bracket = m_text.find(']', text_end);
-            if (bracket != std::string_view::npos && bracket + 1 < m_text.size() && m_text[bracket + 1] == '(') {
-                size_t destination = bracket + 2;
-                while (destination < m_text.size() &&
-                       (is_html_space(m_text[destination]) || m_text[destination] == '<')) {
-                    ++destination;
                 }
-                add_link(written_inline, link.destination, destination);
-            } else {
-                add_reference(link, m_text.size());
             }
-            return;
+            destination.url = decode_destination(m_text.substr(destination.place, at - destination.place));
         }
-        add_link(written_inline, link.destination, m_last_text != nullptr ? offset_of(m_last_text) : 0);
-    }
-
-    // A reference link is reported where it is used (its `[`), not at its definition, when the link
-    // text shows where that is; otherwise at `fallback_offset`.
-    void add_reference(const OpenLink& link, size_t fallback_offset) {
-        size_t offset = fallback_offset;
-        if (link.text_begin != nullptr) {
-            const size_t text_begin = offset_of(link.text_begin);
-            const size_t bracket = m_text.rfind('[', text_begin);
-            offset = bracket != std::string_view::npos ? bracket : text_begin;
-        } else if (m_last_text != nullptr) {
-            offset = offset_of(m_last_text);
+        at = skip_spaces(at, limit);
+        if (at < limit && (m_text[at] == '"' || m_text[at] == '\'' || m_text[at] == '(')) {
+            const char closing = m_text[at] == '(' ? ')' : m_text[at];
+            for (++at; at < limit && m_text[at] != closing; ++at) {
+                if (m_text[at] == '\\') ++at;
+            }
+            at = skip_spaces(at + 1, limit);
         }
-        add_link(link.image ? MarkdownLink::Kind::image : MarkdownLink::Kind::reference, link.destination, offset);
+        if (at >= limit || m_text[at] != ')') return std::nullopt;
+        destination.end = at + 1;
+        return destination;
     }
 
-    // Raw HTML arrives in pieces (a block line by line, an inline tag at a time); a tag may span pieces,
-    // so consecutive pieces are scanned together, straight from the source.
-    void collect_html(const char* text, MD_SIZE size) {
-        if (size == 0) return;
-        if (!in_source(text)) {
-            flush_html();
-            scan_html(std::string_view(text, size), std::nullopt);
-            return;
+    // Whether the text between the brackets at `open` and `close` holds an inline link (not an image): then those
+    // brackets are no link, as a link holds no other.
+    bool holds_inline_link(size_t open, size_t close) {
+        for (size_t at = open + 1; at < close; at = next_candidate(at, close)) {
+            if (m_text[at] == '!' && at + 1 < close && m_text[at + 1] == '[') {
+                ++at;
+                continue;
+            }
+            if (m_text[at] != '[') continue;
+            const std::optional<size_t> inner_close = closing_bracket(at, close);
+            if (inner_close && m_text[*inner_close + 1] == '(' && inline_destination(*inner_close + 1, close)) {
+                return true;
+            }
         }
-        if (m_html_begin == nullptr) m_html_begin = text;
-        m_html_end = std::max(m_html_end, text + size);
+        return false;
     }
 
-    void flush_html() {
-        if (m_html_begin == nullptr) return;
-        const std::string_view html(m_html_begin, static_cast<size_t>(m_html_end - m_html_begin));
-        const size_t offset = offset_of(m_html_begin);
-        m_html_begin = nullptr;
-        m_html_end = nullptr;
-        scan_html(html, offset);
+    // A link or image whose text opens with the `[` at `open` and can be the node's: inline when a
+    // `(destination)` that can be its URL follows, a reference otherwise. "Can be": the letters and digits of the
+    // node's text and URL appear in what was written, in order; character references aside (HTML5 has two
+    // thousand), nothing written reads differently. The cheap tests come first: a search passes many brackets.
+    std::optional<OpenLink> bracketed_link(size_t open, const WantedLink& wanted) {
+        const size_t limit = search_limit();
+        const std::optional<size_t> close = closing_bracket(open, limit);
+        if (!close) return std::nullopt;
+        OpenLink link;
+        link.image = wanted.image;
+        link.found = true;
+        link.opener = wanted.image ? open - 1 : open;
+        link.end = *close + 1;
+        if (link.end < m_text.size() && m_text[link.end] == '(') {
+            // Brackets before a `(` that opens no destination here (past the search, or a shortcut reference
+            // followed by text in parentheses) are left to cmark's place.
+            const std::optional<InlineDestination> destination = inline_destination(link.end, limit);
+            if (!destination || !could_read_as(destination->url, wanted.url)) return std::nullopt;
+            link.kind = wanted.image ? MarkdownLink::Kind::image : MarkdownLink::Kind::inline_link;
+            link.place = destination->place;
+            link.end = destination->end;
+        } else {
+            // [text][label], [text][] or [text], reported where it is used. A label holds at most 999
+            // characters, and in the last two forms the text is the label.
+            std::optional<size_t> label_end;
+            if (link.end < limit && m_text[link.end] == '[') label_end = closing_bracket(link.end, limit);
+            const bool text_is_label = !label_end || *label_end == link.end + 1;
+            if (text_is_label && *close - open > 1000) return std::nullopt;
+            if (label_end) link.end = *label_end + 1;
+            link.kind = wanted.image ? MarkdownLink::Kind::image : MarkdownLink::Kind::reference;
+            link.place = open;
+        }
+        const std::string_view text = m_text.substr(open + 1, *close - open - 1);
+        if (!could_read_as(text, wanted.text) || (!wanted.image && holds_inline_link(open, *close))) {
+            return std::nullopt;
+        }
+        return link;
     }
 
-    void scan_html(std::string_view html, std::optional<size_t> offset) {
+    // An autolink written at `at`: `<text>`, or the bare text.
+    std::optional<OpenLink> autolink_at(size_t at, std::string_view text) const {
+        const std::string_view rest = m_text.substr(at);
+        OpenLink link;
+        link.found = true;
+        link.kind = MarkdownLink::Kind::autolink;
+        link.opener = at;
+        if (rest.starts_with('<') && rest.substr(1).starts_with(text) &&
+            rest.substr(1 + text.size()).starts_with('>')) {
+            link.place = at + 1;
+            link.end = at + text.size() + 2;
+            return link;
+        }
+        if (!rest.starts_with(text)) return std::nullopt;
+        link.place = at;
+        link.end = at + text.size();
+        return link;
+    }
+
+    std::optional<OpenLink> find_written_link(const WantedLink& wanted) {
+        const size_t limit = search_limit();
+        for (size_t at = m_cursor; at < limit; at = next_candidate(at, limit)) {
+            const bool image_opener = m_text[at] == '!' && at + 1 < limit && m_text[at + 1] == '[';
+            std::optional<OpenLink> found;
+            if (wanted.image && image_opener) found = bracketed_link(at + 1, wanted);
+            if (!wanted.image && !image_opener && m_text[at] == '[') found = bracketed_link(at, wanted);
+            if (!found && wanted.autolink_text) found = autolink_at(at, *wanted.autolink_text);
+            if (found) return found;
+            if (image_opener) ++at;  // `![` opens an image only, never a link at its `[`
+        }
+        return std::nullopt;
+    }
+
+    OpenLink find_link(cmark_node* node, bool image) {
+        WantedLink wanted;
+        wanted.image = image;
+        wanted.url = url_of(node);
+        wanted.text = plain_text_of(node);
+        if (!image) wanted.autolink_text = autolink_text_of(node, wanted.url);
+        if (std::optional<OpenLink> found = find_written_link(wanted)) return *found;
+        OpenLink link;
+        link.image = image;
+        link.kind = image ? MarkdownLink::Kind::image : MarkdownLink::Kind::inline_link;
+        link.opener = link.place = link.end = place_by_cmark(node);
+        return link;
+    }
+
+    // Where each line of a literal was written. cmark keeps a line's text but not what containers (`>`, list
+    // indentation) took from its start, so a line is found as the end of its source line, leading blanks aside,
+    // or else (the last line of inline HTML) as the first place in it that reads the same; the first line at
+    // `first_offset` when that is known.
+    LiteralPlacement place_literal(std::string_view literal, int first_line, std::optional<size_t> first_offset) const {
+        LiteralPlacement placement;
+        size_t line_start = 0;
+        for (int line = std::max(first_line, 1);; ++line) {
+            const size_t line_end = std::min(literal.find('\n', line_start), literal.size());
+            std::string_view text = literal.substr(line_start, line_end - line_start);
+            if (text.ends_with('\r')) text.remove_suffix(1);
+            size_t blank = 0;
+            while (blank < text.size() && (text[blank] == ' ' || text[blank] == '\t')) ++blank;
+            const std::string_view content = text.substr(blank);
+            const std::string_view source_line = m_lines.line_text(line);
+            size_t source = m_lines.line_begin(line) + std::min(blank, source_line.size());
+            if (line == first_line && first_offset) {
+                source = *first_offset + blank;
+            } else if (source_line.ends_with(content)) {
+                source = m_lines.line_begin(line) + source_line.size() - content.size();
+            } else if (const size_t found = source_line.find(content); found != std::string_view::npos) {
+                source = m_lines.line_begin(line) + found;
+            }
+            placement.add_line(line_start + blank, source);
+            if (line_end >= literal.size()) break;
+            line_start = line_end + 1;
+        }
+        return placement;
+    }
+
+    // Inline HTML (one tag, a comment, ...) is found as written by its first line.
+    void scan_inline_html(cmark_node* node) {
+        const std::string_view html = literal_of(node);
+        if (html.empty()) return;
+        const std::string_view first_line = html.substr(0, html.find('\n'));
+        std::optional<size_t> found;
+        const size_t limit = search_limit();
+        for (size_t at = m_cursor; at < limit && !found; at = next_candidate(at, limit)) {
+            if (m_text.substr(at).starts_with(first_line)) found = at;
+        }
+        const size_t start = found.value_or(place_by_cmark(node));
+        const LiteralPlacement placement = place_literal(html, m_lines.position(start).first, start);
+        scan_html(html, placement);
+        if (found) m_cursor = std::max(m_cursor, placement.source_offset(html.size() - 1) + 1);
+    }
+
+    void scan_html(std::string_view html, const LiteralPlacement& placement) {
         size_t index = 0;
         while ((index = html.find('<', index)) != std::string_view::npos) {
             if (html.substr(index).starts_with("<!--")) {
@@ -441,12 +712,13 @@ private:
                 ++index;
             }
             if (index == name_begin) continue;  // `</a>`, `<!DOCTYPE`, a lone `<`
-            index = scan_attributes(html, index, html.substr(name_begin, index - name_begin), offset);
+            index = scan_attributes(html, index, html.substr(name_begin, index - name_begin), placement);
         }
     }
 
     // Reads the attributes of one start tag; returns where the tag ends.
-    size_t scan_attributes(std::string_view html, size_t index, std::string_view tag, std::optional<size_t> offset) {
+    size_t scan_attributes(std::string_view html, size_t index, std::string_view tag,
+                           const LiteralPlacement& placement) {
         while (index < html.size()) {
             while (index < html.size() && (is_html_space(html[index]) || html[index] == '/')) ++index;
             if (index >= html.size() || html[index] == '>' || html[index] == '<') return index;
@@ -478,8 +750,7 @@ private:
                 value_end = index;
             }
             const std::string_view value = html.substr(value_begin, value_end - value_begin);
-            record_attribute(tag, name, value,
-                             offset ? *offset + value_begin : (m_last_text ? offset_of(m_last_text) : 0));
+            record_attribute(tag, name, value, placement.source_offset(value_begin));
         }
         return index;
     }
@@ -495,28 +766,18 @@ private:
         }
     }
 
-    // md4c 0.4.8 (Debian 12) reads a byte or so past the end of its input in some broken links (found by
-    // fuzz/markdown_links_fuzz.cpp): it parses a copy followed by NUL bytes, which end every construct.
-    static constexpr size_t k_padding = 16;
-    static std::string padded(std::string_view text) {
-        std::string buffer;
-        buffer.reserve(text.size() + k_padding);
-        buffer.append(text);
-        buffer.append(k_padding, '\0');
-        return buffer;
-    }
-
-    std::string m_buffer;
-    std::string_view m_text;  // the document: m_buffer without the padding
+    std::string_view m_text;
     LineIndex m_lines;
     MarkdownDocument m_document;
     Slugger m_slugger;
     bool m_in_heading = false;
     std::string m_heading_text;
     std::vector<OpenLink> m_open_links;
-    const char* m_last_text = nullptr;  // the latest text in the source: a place for what has none
-    const char* m_html_begin = nullptr;
-    const char* m_html_end = nullptr;
+    size_t m_block_begin = 0;                // where the current block starts
+    size_t m_cursor = 0;                     // where the next inline of the current block is looked for
+    size_t m_limit = 0;                      // the end of the current block's lines
+    std::vector<size_t> m_closing_brackets;  // by offset from m_block_begin: the matching `]`, or npos
+    bool m_brackets_matched = false;
 };
 
 }  // namespace

@@ -1,13 +1,14 @@
 #include "greenlight/serve/cron.hpp"
 
-#include <date/tz.h>
+#include <absl/time/civil_time.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <charconv>
 #include <cstdint>
-#include <exception>
+#include <cstdlib>
 #include <span>
 #include <vector>
 
@@ -16,11 +17,6 @@
 namespace greenlight::serve {
 
 namespace {
-
-using date::days;
-using std::chrono::hours;
-using std::chrono::minutes;
-using std::chrono::seconds;
 
 constexpr std::size_t k_max_expression_length = 256;
 
@@ -150,13 +146,59 @@ std::vector<std::string_view> split_fields(std::string_view text) {
     return fields;
 }
 
-std::optional<util::WallTime> to_wall_time(date::sys_seconds instant) {
+// Runs fall on whole seconds: a time is compared by its whole second.
+absl::Time to_absl_time(util::WallTime time) {
+    return absl::FromChrono(std::chrono::floor<std::chrono::seconds>(time));
+}
+
+std::optional<util::WallTime> to_wall_time(absl::Time instant) {
     // WallTime counts nanoseconds, so it spans roughly 1678 to 2262; later or earlier runs do not exist for it.
-    if (instant < std::chrono::ceil<seconds>(util::WallTime::min()) ||
-        instant > std::chrono::floor<seconds>(util::WallTime::max())) {
-        return std::nullopt;
+    const absl::Time earliest = absl::FromChrono(std::chrono::ceil<std::chrono::seconds>(util::WallTime::min()));
+    const absl::Time latest = absl::FromChrono(std::chrono::floor<std::chrono::seconds>(util::WallTime::max()));
+    if (instant < earliest || instant > latest) return std::nullopt;
+    return util::WallTime{std::chrono::seconds{absl::ToUnixSeconds(instant)}};
+}
+
+bool is_ascii_letter(char character) {
+    return (character >= 'A' && character <= 'Z') || (character >= 'a' && character <= 'z');
+}
+
+bool is_zone_name_character(char character) {
+    return is_ascii_letter(character) || (character >= '0' && character <= '9') || character == '_' ||
+           character == '+' || character == '-';
+}
+
+// A name as the time zone database lists its zones (Europe/Berlin, Etc/GMT+5, EST5EDT): words of letters,
+// digits, '_', '+' and '-' joined by '/', the first starting with a letter. Abseil would also load a file path,
+// a "file:" or "libc:" name or a fixed offset, and a name may come from the API. The zoneinfo folder also holds
+// files that are no zones of their own (the posix/ and right/ copies, posixrules, the Factory placeholder),
+// which greenlight has never accepted either.
+bool is_zone_name(std::string_view name) {
+    if (name.starts_with("posix/") || name.starts_with("right/") || name == "posixrules" || name == "Factory") {
+        return false;
     }
-    return util::WallTime{instant};
+    if (name.empty() || !is_ascii_letter(name.front())) return false;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t slash = name.find('/', start);
+        const std::string_view word = name.substr(start, slash == std::string_view::npos ? slash : slash - start);
+        if (word.empty() || !std::all_of(word.begin(), word.end(), is_zone_name_character)) return false;
+        if (slash == std::string_view::npos) return true;
+        start = slash + 1;
+    }
+}
+
+// Where Abseil reads the time zone database: $TZDIR, else the system's folder.
+std::string zone_database_folder() {
+    const char* folder = std::getenv("TZDIR");
+    return folder != nullptr && *folder != '\0' ? folder : "/usr/share/zoneinfo";
+}
+
+util::Error unknown_time_zone(std::string_view name) {
+    return util::make_error(
+        fmt::format("unknown time zone \"{}\": expected an IANA name such as Europe/Berlin, "
+                    "America/New_York or UTC",
+                    util::printable(name)));
 }
 
 }  // namespace
@@ -223,23 +265,15 @@ util::Result<CronExpression> CronExpression::parse(std::string_view expression, 
         return cron;
     }
     cron.m_time_zone_name = std::string(zone_name);
-    try {
-        (void)date::get_tzdb();
-    } catch (const std::exception& error) {
-        return util::make_error(
-            fmt::format("time zone \"{}\": the time zone database could not be read ({}); "
-                        "install the tzdata package or use UTC",
-                        util::printable(zone_name), error.what()));
-    }
-    try {
-        cron.m_zone = date::locate_zone(zone_name);
-    } catch (const std::exception&) {
-        return util::make_error(
-            fmt::format("unknown time zone \"{}\": expected an IANA name such as Europe/Berlin, "
-                        "America/New_York or UTC",
-                        util::printable(zone_name)));
-    }
-    return cron;
+    if (!is_zone_name(zone_name)) return unknown_time_zone(zone_name);
+    if (absl::LoadTimeZone(cron.m_time_zone_name, &cron.m_zone)) return cron;
+    // Abseil answers a missing database as it answers an unknown name; every database has Etc/UTC.
+    absl::TimeZone probe;
+    if (absl::LoadTimeZone("Etc/UTC", &probe)) return unknown_time_zone(zone_name);
+    return util::make_error(
+        fmt::format("time zone \"{}\": the time zone database could not be read (no Etc/UTC in "
+                    "{}); install the tzdata package, point TZDIR at a zoneinfo folder or use UTC",
+                    util::printable(zone_name), util::printable(zone_database_folder())));
 }
 
 bool CronExpression::day_matches(int day_of_month, unsigned month, unsigned weekday) const {
@@ -254,92 +288,87 @@ namespace {
 
 // When a wall-clock minute in `zone` happens. A minute that the spring change skips happens at the first
 // instant after the gap (cron runs such jobs right after the change); a minute the autumn change repeats
-// happens at its first occurrence only. So the instants never decrease as the wall clock advances.
-date::sys_seconds instant_of(const date::time_zone* zone, date::local_seconds wall) {
-    if (zone == nullptr) return date::sys_seconds{wall.time_since_epoch()};
-    const date::local_info info = zone->get_info(wall);
-    switch (info.result) {
-        case date::local_info::nonexistent:
-            return info.second.begin;
-        case date::local_info::ambiguous:
-        case date::local_info::unique:
-            break;
-    }
-    return date::sys_seconds{wall.time_since_epoch()} - info.first.offset;
+// happens at its first occurrence only, under the offset before the change. So the instants never decrease as
+// the wall clock advances.
+absl::Time instant_of(const absl::TimeZone& zone, absl::CivilDay day, int hour, int minute) {
+    const absl::TimeZone::TimeInfo info = zone.At(absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute));
+    return info.kind == absl::TimeZone::TimeInfo::SKIPPED ? info.trans : info.pre;
 }
 
-date::local_seconds local_of(const date::time_zone* zone, date::sys_seconds instant) {
-    if (zone == nullptr) return date::local_seconds{instant.time_since_epoch()};
-    return zone->to_local(instant);
+absl::CivilDay local_day_of(const absl::TimeZone& zone, absl::Time instant) {
+    return absl::CivilDay(zone.At(instant).cs);
 }
 
-date::local_days first_of_next_month(const date::year_month_day& day) {
-    return date::local_days{(day.year() / day.month() + date::months{1}) / 1};
+constexpr absl::civil_diff_t k_search_days = absl::civil_diff_t{366} * CronExpression::k_search_years;
+
+// 0 for Sunday, as cron counts (Abseil's week starts on Monday).
+unsigned days_since_sunday(absl::CivilDay day) {
+    return (static_cast<unsigned>(absl::GetWeekday(day)) + 1) % 7;
 }
 
-date::local_days last_of_previous_month(const date::year_month_day& day) {
-    return date::local_days{day.year() / day.month() / 1} - days{1};
+absl::CivilDay first_of_next_month(absl::CivilDay day) {
+    return absl::CivilDay(absl::CivilMonth(day) + 1);
+}
+
+absl::CivilDay last_of_previous_month(absl::CivilDay day) {
+    return absl::CivilDay(absl::CivilMonth(day)) - 1;
 }
 
 }  // namespace
 
 std::optional<util::WallTime> CronExpression::next_after(util::WallTime time) const {
     // Runs fall on whole seconds, so "after time" is "after time's whole second".
-    const date::sys_seconds after = std::chrono::floor<seconds>(time);
+    const absl::Time after = to_absl_time(time);
     // A day early: the wall clock may be up to a day away from UTC, and instants never decrease as the wall clock
     // advances, so the first match later than `after` is the answer.
-    const date::local_days first_day = date::floor<days>(local_of(m_zone, after)) - days{1};
-    const date::local_days last_day = first_day + days{366 * k_search_years};
-    for (date::local_days day = first_day; day <= last_day;) {
-        const date::year_month_day calendar{day};
-        if (!m_months.test(static_cast<unsigned>(calendar.month()))) {
-            day = first_of_next_month(calendar);
+    const absl::CivilDay first_day = local_day_of(m_zone, after) - 1;
+    const absl::CivilDay last_day = first_day + k_search_days;
+    for (absl::CivilDay day = first_day; day <= last_day;) {
+        if (!m_months.test(static_cast<std::size_t>(day.month()))) {
+            day = first_of_next_month(day);
             continue;
         }
-        const bool matches = day_matches(static_cast<int>(static_cast<unsigned>(calendar.day())),
-                                         static_cast<unsigned>(calendar.month()), date::weekday{day}.c_encoding());
+        const bool matches = day_matches(day.day(), static_cast<unsigned>(day.month()), days_since_sunday(day));
         // Instants never decrease as the wall clock advances: a day or an hour whose last run is not after
         // `after` holds no answer, and is skipped with one look-up.
-        if (matches && instant_of(m_zone, day + hours{m_last_hour} + minutes{m_last_minute}) > after) {
+        if (matches && instant_of(m_zone, day, m_last_hour, m_last_minute) > after) {
             for (int hour = m_first_hour; hour <= m_last_hour; ++hour) {
                 if (!m_hours.test(static_cast<std::size_t>(hour))) continue;
-                if (instant_of(m_zone, day + hours{hour} + minutes{m_last_minute}) <= after) continue;
+                if (instant_of(m_zone, day, hour, m_last_minute) <= after) continue;
                 for (int minute = m_first_minute; minute <= m_last_minute; ++minute) {
                     if (!m_minutes.test(static_cast<std::size_t>(minute))) continue;
-                    const date::sys_seconds instant = instant_of(m_zone, day + hours{hour} + minutes{minute});
+                    const absl::Time instant = instant_of(m_zone, day, hour, minute);
                     if (instant > after) return to_wall_time(instant);
                 }
             }
         }
-        day += days{1};
+        ++day;
     }
     return std::nullopt;
 }
 
 std::optional<util::WallTime> CronExpression::previous_at_or_before(util::WallTime time) const {
-    const date::sys_seconds at_or_before = std::chrono::floor<seconds>(time);
-    const date::local_days last_day = date::floor<days>(local_of(m_zone, at_or_before)) + days{1};
-    const date::local_days first_day = last_day - days{366 * k_search_years};
-    for (date::local_days day = last_day; day >= first_day;) {
-        const date::year_month_day calendar{day};
-        if (!m_months.test(static_cast<unsigned>(calendar.month()))) {
-            day = last_of_previous_month(calendar);
+    const absl::Time at_or_before = to_absl_time(time);
+    const absl::CivilDay last_day = local_day_of(m_zone, at_or_before) + 1;
+    const absl::CivilDay first_day = last_day - k_search_days;
+    for (absl::CivilDay day = last_day; day >= first_day;) {
+        if (!m_months.test(static_cast<std::size_t>(day.month()))) {
+            day = last_of_previous_month(day);
             continue;
         }
-        const bool matches = day_matches(static_cast<int>(static_cast<unsigned>(calendar.day())),
-                                         static_cast<unsigned>(calendar.month()), date::weekday{day}.c_encoding());
-        if (matches && instant_of(m_zone, day + hours{m_first_hour} + minutes{m_first_minute}) <= at_or_before) {
+        const bool matches = day_matches(day.day(), static_cast<unsigned>(day.month()), days_since_sunday(day));
+        if (matches && instant_of(m_zone, day, m_first_hour, m_first_minute) <= at_or_before) {
             for (int hour = m_last_hour; hour >= m_first_hour; --hour) {
                 if (!m_hours.test(static_cast<std::size_t>(hour))) continue;
-                if (instant_of(m_zone, day + hours{hour} + minutes{m_first_minute}) > at_or_before) continue;
+                if (instant_of(m_zone, day, hour, m_first_minute) > at_or_before) continue;
                 for (int minute = m_last_minute; minute >= m_first_minute; --minute) {
                     if (!m_minutes.test(static_cast<std::size_t>(minute))) continue;
-                    const date::sys_seconds instant = instant_of(m_zone, day + hours{hour} + minutes{minute});
+                    const absl::Time instant = instant_of(m_zone, day, hour, minute);
                     if (instant <= at_or_before) return to_wall_time(instant);
                 }
             }
         }
-        day -= days{1};
+        --day;
     }
     return std::nullopt;
 }

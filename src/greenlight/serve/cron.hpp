@@ -7,16 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include <absl/time/time.h>
+
 #include "greenlight/util/clock.hpp"
 #include "greenlight/util/result.hpp"
 
-namespace date {
-class time_zone;
-}
-
 namespace greenlight::serve {
 
-// A parsed cron expression in a time zone. Cheap to copy; the zone points into the process-wide database.
+// A parsed cron expression in a time zone. Cheap to copy; the zone is a handle into Abseil's process-wide cache.
 class CronExpression {
 public:
     // Parses "minute hour day-of-month month day-of-week" (or @hourly, @daily, @midnight, @weekly, @monthly,
@@ -44,7 +42,7 @@ private:
 
     std::string m_expression;
     std::string m_time_zone_name;
-    const date::time_zone* m_zone = nullptr;  // nullptr: UTC, which needs no time zone database
+    absl::TimeZone m_zone;  // UTC unless a zone was given; UTC needs no time zone database
     std::bitset<60> m_minutes;
     std::bitset<24> m_hours;
     std::bitset<32> m_days_of_month;  // 1-31

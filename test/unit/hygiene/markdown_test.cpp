@@ -138,3 +138,66 @@ TEST(ScanMarkdown, NeverFailsOnOddInput) {
     (void)scan_markdown("<a href=unterminated");
     (void)scan_markdown("[x]: ");
 }
+
+namespace {
+
+// Each link as "destination@line:column", to compare places at a glance.
+std::vector<std::string> places(const MarkdownDocument& document) {
+    std::vector<std::string> found;
+    for (const MarkdownLink& link : document.links) {
+        found.push_back(link.destination + "@" + std::to_string(link.line) + ":" + std::to_string(link.column));
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST(ScanMarkdown, PlacesSurviveIndentedLazyAndBrokenLines) {
+    // An indented continuation line, a lazy line of a quote, a backslash line break, a link across lines.
+    const MarkdownDocument document = scan_markdown(
+        "Intro [a](a.md)\n   more [b](b.md)\n\n> quoted [c](c.md)\nlazy [d](d.md)\n\n"
+        "first\\\nsecond [e](e.md)\n\n[split\ntext](f.md \"title\") [g](g.md)\n");
+    EXPECT_EQ(places(document), (std::vector<std::string>{"a.md@1:11", "b.md@2:13", "c.md@4:14", "d.md@5:10",
+                                                          "e.md@8:12", "f.md@11:7", "g.md@11:25"}));
+}
+
+TEST(ScanMarkdown, BracketsAndCodeBeforeALinkAreNotIt) {
+    const MarkdownDocument document =
+        scan_markdown("Use `[x](y.md)` or array[0] then [the doc](doc.md) and [[nested](n.md)](outer.md)\n");
+    EXPECT_EQ(places(document), (std::vector<std::string>{"doc.md@1:44", "n.md@1:66"}));
+}
+
+TEST(ScanMarkdown, RawHtmlAcrossLinesInContainers) {
+    const MarkdownDocument document = scan_markdown("> <a\n>   href=\"q.md\">q</a>\n\n- item <img\n  src=\"i.png\">\n");
+    EXPECT_EQ(places(document), (std::vector<std::string>{"q.md@2:11", "i.png@5:8"}));
+}
+
+TEST(ScanMarkdown, FootnotesAreNotLinksButTheirLinksAre) {
+    // GitHub renders footnotes; a footnote reference is no link to the definition's first word.
+    const MarkdownDocument document =
+        scan_markdown("Claim[^1] and [x](x.md).\n\n[^1]: See [the source](source.md).\n\nAfter [y](y.md)\n\n"
+                      "# Noted[^n]\n\n[^n]: The second note, shown as 2.\n");
+    EXPECT_EQ(places(document), (std::vector<std::string>{"x.md@1:19", "source.md@3:24", "y.md@5:11"}));
+    EXPECT_EQ(document.anchors, std::vector<std::string>{"noted2"});
+}
+
+TEST(ScanMarkdown, AutolinksOfEveryKindInAQuote) {
+    const MarkdownDocument document =
+        scan_markdown("> Go to https://example.com/a, <https://example.com/b>\n> or www.example.org.\n");
+    EXPECT_EQ(places(document), (std::vector<std::string>{"https://example.com/a@1:9", "https://example.com/b@1:33",
+                                                          "http://www.example.org@2:6"}));
+    for (const MarkdownLink& link : document.links) EXPECT_EQ(link.kind, Kind::autolink);
+}
+
+TEST(ScanMarkdown, WindowsLineEndingsAndTabs) {
+    const MarkdownDocument document =
+        scan_markdown("# Title\r\n\r\n-\t[a](a.md)\r\n>\t[b](b.md)\r\n\r\n<p id=\"z\">\r\n");
+    EXPECT_EQ(places(document), (std::vector<std::string>{"a.md@3:7", "b.md@4:7"}));
+    EXPECT_EQ(document.anchors, (std::vector<std::string>{"title", "z"}));
+}
+
+TEST(ScanMarkdown, HeadingsDecodeEveryCharacterReference) {
+    // GitHub decodes HTML5's named references too.
+    const MarkdownDocument document = scan_markdown("# Caf&eacute; &rightarrow; &check;\n");
+    EXPECT_EQ(document.anchors, std::vector<std::string>{"café--"});
+}

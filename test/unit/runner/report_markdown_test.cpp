@@ -1,11 +1,12 @@
-// summary.md as GitHub renders it: read back with md4c, a GitHub-flavoured Markdown parser, so a line that
-// would join the table (or break it) fails here as it would on a pull request.
+// summary.md as GitHub renders it: read back with cmark-gfm, the parser GitHub renders Markdown with, so a line
+// that would join the table (or break it) fails here as it would on a pull request.
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <md4c.h>
 
-#include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "greenlight/runner/report.hpp"
@@ -25,53 +26,65 @@ struct Rendered {
     std::vector<std::string> list_items;
 };
 
-struct Walker {
-    Rendered rendered;
-    std::vector<MD_BLOCKTYPE> blocks;
-    bool in_body = false;
+// The text a node shows, a line break read as a space.
+std::string text_of(cmark_node* node) {
     std::string text;
-};
-
-int enter_block(MD_BLOCKTYPE type, void*, void* data) {
-    auto& walker = *static_cast<Walker*>(data);
-    if (type == MD_BLOCK_TBODY) walker.in_body = true;
-    if (type == MD_BLOCK_TR || type == MD_BLOCK_P || type == MD_BLOCK_LI) walker.text.clear();
-    if (type == MD_BLOCK_TD && !walker.text.empty()) walker.text += " | ";
-    walker.blocks.push_back(type);
-    return 0;
+    cmark_iter* iterator = cmark_iter_new(node);
+    while (cmark_iter_next(iterator) != CMARK_EVENT_DONE) {
+        cmark_node* descendant = cmark_iter_get_node(iterator);
+        const cmark_node_type type = cmark_node_get_type(descendant);
+        if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE || type == CMARK_NODE_HTML_INLINE) {
+            text += cmark_node_get_literal(descendant);
+        } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK) {
+            text += ' ';
+        }
+    }
+    cmark_iter_free(iterator);
+    return text;
 }
 
-int leave_block(MD_BLOCKTYPE type, void*, void* data) {
-    auto& walker = *static_cast<Walker*>(data);
-    walker.blocks.pop_back();
-    if (type == MD_BLOCK_TBODY) walker.in_body = false;
-    if (type == MD_BLOCK_TR && walker.in_body) walker.rendered.table_rows.push_back(walker.text);
-    const bool inside_item = std::find(walker.blocks.begin(), walker.blocks.end(), MD_BLOCK_LI) != walker.blocks.end();
-    if (type == MD_BLOCK_P && !inside_item) walker.rendered.paragraphs.push_back(walker.text);
-    if (type == MD_BLOCK_LI) walker.rendered.list_items.push_back(walker.text);
-    return 0;
+bool inside_list_item(cmark_node* node) {
+    for (cmark_node* parent = cmark_node_parent(node); parent != nullptr; parent = cmark_node_parent(parent)) {
+        if (cmark_node_get_type(parent) == CMARK_NODE_ITEM) return true;
+    }
+    return false;
 }
 
-int enter_span(MD_SPANTYPE, void*, void*) { return 0; }
-int leave_span(MD_SPANTYPE, void*, void*) { return 0; }
-
-int text(MD_TEXTTYPE type, const MD_CHAR* characters, MD_SIZE size, void* data) {
-    auto& walker = *static_cast<Walker*>(data);
-    walker.text += type == MD_TEXT_SOFTBR || type == MD_TEXT_BR ? std::string(" ") : std::string(characters, size);
-    return 0;
+// A table body row as its cells' text joined by " | ".
+std::string row_text(cmark_node* row) {
+    std::string text;
+    for (cmark_node* cell = cmark_node_first_child(row); cell != nullptr; cell = cmark_node_next(cell)) {
+        if (!text.empty()) text += " | ";
+        text += text_of(cell);
+    }
+    return text;
 }
 
 Rendered render(const std::string& markdown) {
-    MD_PARSER parser{};
-    parser.flags = MD_DIALECT_GITHUB;
-    parser.enter_block = enter_block;
-    parser.leave_block = leave_block;
-    parser.enter_span = enter_span;
-    parser.leave_span = leave_span;
-    parser.text = text;
-    Walker walker;
-    EXPECT_EQ(md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &walker), 0);
-    return walker.rendered;
+    cmark_gfm_core_extensions_ensure_registered();
+    cmark_parser* parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+    for (const char* name : {"table", "tasklist", "strikethrough", "autolink"}) {
+        cmark_parser_attach_syntax_extension(parser, cmark_find_syntax_extension(name));
+    }
+    cmark_parser_feed(parser, markdown.data(), markdown.size());
+    cmark_node* document = cmark_parser_finish(parser);
+    cmark_parser_free(parser);
+
+    Rendered rendered;
+    cmark_iter* iterator = cmark_iter_new(document);
+    while (cmark_iter_next(iterator) != CMARK_EVENT_DONE) {
+        if (cmark_iter_get_event_type(iterator) != CMARK_EVENT_ENTER) continue;
+        cmark_node* node = cmark_iter_get_node(iterator);
+        const std::string_view type_name = cmark_node_get_type_string(node);
+        if (type_name == "table_row") rendered.table_rows.push_back(row_text(node));
+        if (cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH && !inside_list_item(node)) {
+            rendered.paragraphs.push_back(text_of(node));
+        }
+        if (cmark_node_get_type(node) == CMARK_NODE_ITEM) rendered.list_items.push_back(text_of(node));
+    }
+    cmark_iter_free(iterator);
+    cmark_node_free(document);
+    return rendered;
 }
 
 SuiteOutcome suite(const std::string& name, Verdict verdict, bool green, std::int64_t passed, std::int64_t failed) {

@@ -186,5 +186,15 @@ TEST(CronExpressionTest, UnknownTimeZoneIsAnErrorNamingIt) {
     EXPECT_EQ(parse_error("0 2 * * *", "UTC"), "parsed");
 }
 
+TEST(CronExpressionTest, ATimeZoneIsANameInTheDatabaseNotAPath) {
+    // The time zone library would read a file path or a "file:"/"libc:" name too; a name may come from the API.
+    for (const std::string name : {"/etc/localtime", "../../etc/passwd", "Europe/../Europe/Berlin", "libc:localtime",
+                                   "file:/usr/share/zoneinfo/UTC", "posix/Europe/Berlin", "Factory"}) {
+        EXPECT_NE(parse_error("0 2 * * *", name).find("unknown time zone"), std::string::npos) << name;
+    }
+    EXPECT_EQ(parse_error("0 2 * * *", "Etc/GMT+5"), "parsed");
+    EXPECT_EQ(parse_error("0 2 * * *", "America/Argentina/Buenos_Aires"), "parsed");
+}
+
 }  // namespace
 }  // namespace greenlight::serve
