@@ -29,7 +29,10 @@ note "cmake --install BUILD --prefix P"
 prefix=$work/prefix
 cmake --install "$build_dir" --prefix "$prefix" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "cmake --install failed"; }
 installed=$prefix/bin/greenlight
-staged=$(cd "$work/stage/usr" && find . -type f | sort)
+# Under /usr the zsh script also goes where Debian's zsh reads packages' completions.
+expect_file "$work/stage/usr/share/zsh/vendor-completions/_greenlight" "make install PREFIX=/usr: zsh's vendor-completions"
+expect_absent "$prefix/share/zsh/vendor-completions" "vendor-completions outside /usr"
+staged=$(cd "$work/stage/usr" && find . -type f ! -path ./share/zsh/vendor-completions/_greenlight | sort)
 [[ $staged == "$(cd "$prefix" && find . -type f | sort)" ]] || fail "make install and cmake --install installed different files"
 
 note "the installed layout, and nothing else"
@@ -160,6 +163,7 @@ fish_script=$prefix/share/fish/vendor_completions.d/greenlight.fish
 fish --no-execute "$fish_script" || fail "fish -n: the fish script does not parse"
 expect_fish() {
     local want=$1 line=$2 got
+    # shellcheck disable=SC2016 # fish expands $argv, not bash
     got=$(fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$fish_script" "$line" | cut -f1 | sort | tr '\n' ' ')
     [[ $got == "$want " ]] || fail "fish completes '$line' to '$got', expected '$want'"
 }
