@@ -72,7 +72,7 @@ TEST(ScanMarkdown, BareWwwAndEmailAutolinksArePlacedAtTheirText) {
 TEST(ScanMarkdown, EscapesAndEntitiesAreResolvedButNotPercentEncoding) {
     const MarkdownDocument document = scan_markdown("Text [a](docs/a\\_b&amp;c%20d.md) and [b](<x&#41;.md>)\n");
     EXPECT_EQ(destinations(document), (std::vector<std::string>{"docs/a_b&c%20d.md", "x).md"}));
-    // md4c copied the escaped destination; its place is still found after the link text.
+    // The destination is written with an escape and a character reference; its place is where it is written.
     EXPECT_EQ(document.links[0].line, 1);
     EXPECT_EQ(document.links[0].column, 10);
 }
