@@ -70,6 +70,32 @@ struct Url {
     std::string connection_key() const { return scheme() + "://" + host + ":" + port; }
 };
 
+// A request target with the bytes it cannot hold (controls, space, non-ASCII, and "<>\^`{|}) percent-encoded;
+// everything else, escapes included, stays as written.
+std::string encode_unsafe_bytes(std::string_view target) {
+    static constexpr std::string_view k_unsafe = "\"<>\\^`{|}";
+    std::string out;
+    out.reserve(target.size());
+    for (const char c : target) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte >= 0x7f || k_unsafe.find(c) != std::string_view::npos) {
+            out += fmt::format("%{:02X}", byte);
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+// Whether a header field can go out as it is: a name, and no line break or NUL that would end it early.
+bool is_sendable_header(const Header& header) {
+    const auto breaks = [](const std::string& text) {
+        return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
+    };
+    return !header.first.empty() && header.first.find_first_of(" :") == std::string::npos && !breaks(header.first) &&
+           !breaks(header.second);
+}
+
 bool starts_with_no_case(std::string_view text, std::string_view prefix) {
     return text.size() >= prefix.size() && same_header_name(text.substr(0, prefix.size()), prefix);
 }
@@ -113,7 +139,8 @@ std::optional<Url> parse_url(std::string_view text) {
     url.authority = std::string(authority);
     std::string_view target = text.substr(authority_end);
     target = target.substr(0, target.find('#'));
-    url.target = target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
+    url.target = encode_unsafe_bytes(target);
+    if (url.target.empty() || url.target.front() != '/') url.target.insert(0, "/");
     return url;
 }
 
@@ -193,18 +220,16 @@ bool folder_has_hashed_certificates(const char* folder) {
 // distribution bundle that is there. A static binary's default paths are those of the system it was built on.
 std::optional<HttpFailure> load_system_trust(SSL_CTX* context) {
     const char* file_variable = X509_get_default_cert_file_env();
-    const char* folder_variable = X509_get_default_cert_dir_env();
     const char* chosen_file = std::getenv(file_variable);
-    const char* chosen_folder = std::getenv(folder_variable);
+    const char* chosen_folder = std::getenv(X509_get_default_cert_dir_env());
     SSL_CTX_set_default_verify_paths(context);
     ERR_clear_error();  // a default path that is not there is no error yet
     if (store_has_certificates(context)) return std::nullopt;
-    const char* folder = chosen_folder ? chosen_folder : X509_get_default_cert_dir();
-    if (folder_has_hashed_certificates(folder)) return std::nullopt;
-    if (chosen_file || chosen_folder) {
+    // A folder (SSL_CERT_DIR may list several) is only looked into during a handshake: trust it as given.
+    if (chosen_folder || folder_has_hashed_certificates(X509_get_default_cert_dir())) return std::nullopt;
+    if (chosen_file) {
         return HttpFailure{HttpError::loading_certificates,
-                           fmt::format("no certificates in {}={} {}={}", file_variable, chosen_file ? chosen_file : "",
-                                       folder_variable, chosen_folder ? chosen_folder : "")};
+                           fmt::format("no PEM certificates in {}={}", file_variable, chosen_file)};
     }
     for (const char* file : k_bundle_files) {
         if (::access(file, R_OK) == 0 && SSL_CTX_load_verify_locations(context, file, nullptr) == 1 &&
@@ -263,7 +288,7 @@ bool idle_connection_is_usable(int socket) {
 // The bounds of one request: each step's own timeout, cut short by what is left of the total.
 class Bounds {
 public:
-    Bounds(const HttpClientOptions& options)
+    explicit Bounds(const HttpClientOptions& options)
         : m_options(options),
           m_end(options.total_timeout ? std::optional(SteadyClock::now() + *options.total_timeout) : std::nullopt) {}
 
@@ -316,6 +341,8 @@ std::string_view describe(HttpError error) {
     switch (error) {
         case HttpError::invalid_url:
             return "not an http(s)://host[:port]/path URL without user info";
+        case HttpError::invalid_header:
+            return "a header field has no name, or a line break in its name or value";
         case HttpError::connection_refused:
             return "connection refused";
         case HttpError::connection_failed:
@@ -631,6 +658,12 @@ const HttpClientOptions& HttpClient::options() const {
 
 HttpResult HttpClient::send(const HttpRequest& request) {
     Impl& impl = *m_impl;
+    for (const Header& header : request.headers) {
+        if (!is_sendable_header(header)) return HttpFailure{HttpError::invalid_header, header.first};
+    }
+    if (!is_sendable_header({"Content-Type", request.content_type})) {
+        return HttpFailure{HttpError::invalid_header, "Content-Type"};
+    }
     const Bounds bounds(impl.options);
     const bool follow = impl.options.redirects == FollowRedirects::yes &&
                         (request.method == HttpMethod::get || request.method == HttpMethod::head);

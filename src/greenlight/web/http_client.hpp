@@ -28,7 +28,9 @@ using BodyReceiver = std::function<bool(std::string_view piece)>;
 
 struct HttpRequest {
     HttpMethod method = HttpMethod::get;
-    std::string url;  // http(s)://host[:port][/path][?query]; the path and query go out as written (encode them first)
+    // http(s)://host[:port][/path][?query]. The path and query go out as written (encode them first), except for
+    // bytes a request target cannot hold (controls, space, non-ASCII), which are percent-encoded.
+    std::string url;
     // Sent as given, after Host, Accept (*/*) and User-Agent (greenlight) unless these are among them.
     Headers headers;
     std::string body;
@@ -49,6 +51,7 @@ struct HttpResponse {
 // Why a request got no answer.
 enum class HttpError {
     invalid_url,           // not http(s)://host[:port]..., or it holds user info
+    invalid_header,        // a header field without a name, or with a line break (the detail names it)
     connection_refused,    // nothing listens on that port
     connection_failed,     // the name did not resolve, the host or network is unreachable, ...
     connection_timeout,    // no connection (TCP and TLS handshake) within the connect timeout

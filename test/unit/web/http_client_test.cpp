@@ -225,6 +225,27 @@ TEST(HttpClient, InvalidUrlsAreRefusedBeforeConnecting) {
     }
 }
 
+TEST(HttpClient, BytesATargetCannotHoldAreEncodedAndEscapesStayAsWritten) {
+    OwnServer server(echo);
+    HttpClient client;
+    HttpResult result =
+        client.get(server.url("/wiki/Stra\xc3\x9f"
+                              "e a%2Fb?q=x y#fragment"));
+    ASSERT_TRUE(result) << describe(result.failure());
+    EXPECT_EQ(result->body, "GET /wiki/Stra%C3%9Fe%20a%2Fb?q=x%20y probe= type= body=");
+}
+
+TEST(HttpClient, AHeaderThatWouldSplitTheRequestIsRefused) {
+    OwnServer server(echo);
+    HttpClient client;
+    HttpResult injected = client.get(server.url("/"), {{"X-Probe", "a\r\nX-Injected: yes"}});
+    ASSERT_FALSE(injected);
+    EXPECT_EQ(injected.error(), HttpError::invalid_header);
+    EXPECT_EQ(injected.failure().detail, "X-Probe");
+    EXPECT_FALSE(client.get(server.url("/"), {{"", "nameless"}}));
+    EXPECT_FALSE(client.post(server.url("/"), {}, "x", "text/plain\r\nX-Injected: yes"));
+}
+
 // A server that accepts connections (the kernel does, from its backlog) and never answers.
 class SilentServer {
 public:
