@@ -349,8 +349,8 @@ web::HttpResult OriginClient::put(const std::string& path, web::Headers headers,
                         std::move(content_type));
 }
 
-web::HttpResult OriginClient::delete_(const std::string& path, web::Headers headers) {
-    return m_client.delete_(m_origin + path, with_authorization(std::move(headers)));
+web::HttpResult OriginClient::remove(const std::string& path, web::Headers headers) {
+    return m_client.remove(m_origin + path, with_authorization(std::move(headers)));
 }
 
 }  // namespace greenlight::test_support

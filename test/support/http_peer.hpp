@@ -60,7 +60,8 @@ public:
     void get(std::string pattern, PeerHandler handler) { on("GET", std::move(pattern), std::move(handler)); }
     void put(std::string pattern, PeerHandler handler) { on("PUT", std::move(pattern), std::move(handler)); }
     void post(std::string pattern, PeerHandler handler) { on("POST", std::move(pattern), std::move(handler)); }
-    void delete_(std::string pattern, PeerHandler handler) { on("DELETE", std::move(pattern), std::move(handler)); }
+    // A DELETE route.
+    void remove(std::string pattern, PeerHandler handler) { on("DELETE", std::move(pattern), std::move(handler)); }
 
     int port() const;
     std::string url(const std::string& scheme = "http") const;  // scheme://127.0.0.1:port
@@ -90,7 +91,7 @@ public:
     web::HttpResult post(const std::string& path, std::string body, std::string content_type);
     web::HttpResult post(const std::string& path, web::Headers headers, std::string body, std::string content_type);
     web::HttpResult put(const std::string& path, web::Headers headers, std::string body, std::string content_type);
-    web::HttpResult delete_(const std::string& path, web::Headers headers = {});
+    web::HttpResult remove(const std::string& path, web::Headers headers = {});  // DELETE
 
 private:
     web::Headers with_authorization(web::Headers headers) const;

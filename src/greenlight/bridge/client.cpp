@@ -668,7 +668,7 @@ ClientResult<Nothing> ZosmfClient::purge(std::string_view jobname, std::string_v
     web::Headers headers = m_impl->headers("application/json");
     headers.emplace_back("X-IBM-Job-Modify-Version", "2.0");
     return m_impl->feedback_answer(
-        what, m_impl->exchange(what, [&] { return m_impl->http.delete_(m_impl->url(path), headers); }));
+        what, m_impl->exchange(what, [&] { return m_impl->http.remove(m_impl->url(path), headers); }));
 }
 
 }  // namespace greenlight::bridge

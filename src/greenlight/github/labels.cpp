@@ -58,7 +58,7 @@ util::Result<ApplyOutcome> apply_labels(const Repository& repository, int number
             web::HttpResult response =
                 method == "POST"
                     ? connection.client.post(connection.url(path), connection.headers, body, "application/json")
-                    : connection.client.delete_(connection.url(path), connection.headers);
+                    : connection.client.remove(connection.url(path), connection.headers);
             long long wait = rest::rate_limit_wait(response);
             if (wait >= 0 && attempt == 1 && wait <= longest_wait.count()) {
                 std::this_thread::sleep_for(std::chrono::seconds(wait));

@@ -42,7 +42,7 @@ namespace {
 // Bounds on what an answer's header may hold (GitHub's run to a few KiB); the body has none.
 constexpr std::uint32_t k_header_limit = 256 * 1024;
 // How much of a body one read hands over.
-constexpr std::size_t k_piece_bytes = 64 * 1024;
+constexpr std::size_t k_piece_bytes = std::size_t{64} * 1024;
 
 // Where distributions keep their CA bundle, for a binary whose OpenSSL was built with another distribution's
 // paths (a static build): Debian and Ubuntu, Fedora and RHEL, openSUSE, Alpine and others.
@@ -696,7 +696,7 @@ HttpResult HttpClient::put(std::string url, Headers headers, std::string body, s
     return send({HttpMethod::put, std::move(url), std::move(headers), std::move(body), std::move(content_type), {}});
 }
 
-HttpResult HttpClient::delete_(std::string url, Headers headers) {
+HttpResult HttpClient::remove(std::string url, Headers headers) {
     return send({HttpMethod::delete_, std::move(url), std::move(headers), {}, {}, {}});
 }
 

@@ -133,7 +133,7 @@ public:
     HttpResult head(std::string url, Headers headers = {});
     HttpResult post(std::string url, Headers headers, std::string body, std::string content_type);
     HttpResult put(std::string url, Headers headers, std::string body, std::string content_type);
-    HttpResult delete_(std::string url, Headers headers = {});
+    HttpResult remove(std::string url, Headers headers = {});  // DELETE
 
     struct Impl;
 

@@ -275,7 +275,7 @@ TEST(ZosmfClient, CancelSendsTheVersion2RequestAndPurgeTheModifyVersion) {
                                                R"("job-correlator":"x","status":"0"})",
                                                "application/json");
                       }));
-    fake.server().delete_("/zosmf/restjobs/jobs/SMOKE/JOB01234",
+    fake.server().remove("/zosmf/restjobs/jobs/SMOKE/JOB01234",
                           fake.recording([](const PeerRequest&, PeerResponse& response) {
                               response.set_content(R"({"jobid":"JOB01234","status":0})", "application/json");
                           }));

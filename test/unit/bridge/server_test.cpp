@@ -129,7 +129,7 @@ TEST_F(ServerTest, WritesNeedTheCsrfHeader) {
     EXPECT_EQ(document["errorID"], "IZUG846W");
     expect_error(document, 102, "IZUG846W");
     EXPECT_TRUE(m_store->list(ListFilter{})->empty());
-    auto purge = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00001");
+    auto purge = m_client->remove("/zosmf/restjobs/jobs/SMOKE/JOB00001");
     EXPECT_EQ(purge->status, 403);
 }
 
@@ -371,7 +371,7 @@ TEST_F(ServerTest, CancelAnswersTheFeedbackDocument) {
 TEST_F(ServerTest, PurgeRemovesTheJobAndWaitsForARunningOne) {
     submitted();
     web::Headers headers = {{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-Job-Modify-Version", "2.0"}};
-    auto purge = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00001", headers);
+    auto purge = m_client->remove("/zosmf/restjobs/jobs/SMOKE/JOB00001", headers);
     ASSERT_TRUE(purge);
     EXPECT_EQ(purge->status, 200) << purge->body;
     EXPECT_EQ(json::parse(purge->body)["status"], 0);
@@ -380,10 +380,10 @@ TEST_F(ServerTest, PurgeRemovesTheJobAndWaitsForARunningOne) {
     // A running job that does not end after the cancel cannot be purged yet.
     submitted();
     ASSERT_TRUE(*m_store->claim_next_input(1));
-    auto busy = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00002", headers);
+    auto busy = m_client->remove("/zosmf/restjobs/jobs/SMOKE/JOB00002", headers);
     EXPECT_EQ(busy->status, 409) << busy->body;
     ASSERT_TRUE(m_store->complete("JOB00002", "CC 0000"));
-    auto done = m_client->delete_("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf);
+    auto done = m_client->remove("/zosmf/restjobs/jobs/SMOKE/JOB00002", k_csrf);
     EXPECT_EQ(done->status, 202) << done->body;
 }
 

@@ -80,7 +80,7 @@ TEST(HttpClient, PostPutAndDeleteSendTheirMethodBodyAndContentType) {
     HttpResult put = client.put(server.url("/items/1"), {{"X-Probe", "p"}}, "text", "text/plain");
     ASSERT_TRUE(put) << describe(put.failure());
     EXPECT_EQ(put->body, "PUT /items/1 probe=p type=text/plain body=text");
-    HttpResult deleted = client.delete_(server.url("/items/1"));
+    HttpResult deleted = client.remove(server.url("/items/1"));
     ASSERT_TRUE(deleted) << describe(deleted.failure());
     EXPECT_EQ(deleted->body, "DELETE /items/1 probe= type= body=");
     HttpResult empty_post = client.post(server.url("/empty"), {}, "", "");
