@@ -39,8 +39,8 @@ endforeach()
 
 # libarchive's own dependencies (Debian builds it with these; pkg-config --static --libs libarchive).
 foreach(name nettle acl lzma zstd lz4 bz2 z)
-  greenlight_static_archive(archive_dependency ${name})
-  set_property(TARGET LibArchive::LibArchive APPEND PROPERTY INTERFACE_LINK_LIBRARIES ${archive_dependency})
+  greenlight_static_archive(archive_dependency_${name} ${name})
+  set_property(TARGET LibArchive::LibArchive APPEND PROPERTY INTERFACE_LINK_LIBRARIES ${archive_dependency_${name}})
 endforeach()
 
 # libpq's: PostgreSQL's common and port libraries, which Debian ships with the server's development files.
