@@ -20,7 +20,7 @@ checks=("$@")
 [[ ${#checks[@]} -gt 0 ]] || checks=(bullseye trixie bookworm-deb)
 cache=${GREENLIGHT_ROOTFS_CACHE:-$HOME/.cache/greenlight/rootfs}
 
-skip() { echo "SKIP: $*"; exit 77; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
@@ -42,11 +42,13 @@ mirror=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/ap
 mirror=${mirror:-http://deb.debian.org/debian}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/greenlight-chroot.XXXXXX")
-mounts=()
 cleanup() {
+    # Every mount below the work folder (not only those this shell recorded), deepest first, before anything
+    # is deleted; and the deletion never crosses into another file system.
     local mount
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
-    rm -rf "$work"
+    while read -r mount; do umount -l "$mount" 2>/dev/null || true; done < <(
+        awk -v work="$work/" 'index($2, work) == 1 {print $2}' /proc/mounts | sort -r)
+    rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -72,15 +74,14 @@ rootfs_of() {
     printf '%s\n' "$target"
 }
 
-# A throwaway copy of RELEASE's root filesystem with /proc mounted and localhost known.
+# A throwaway copy of RELEASE's root filesystem with /proc mounted and localhost known, in $root.
 fresh_root() {
-    local release=$1 source root=$work/root-$1
+    local release=$1 source
     source=$(rootfs_of "$release")
+    root=$work/root-$release
     cp -a "$source" "$root"
     printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n' >"$root/etc/hosts"
     mount -t proc proc "$root/proc"
-    mounts+=("$root/proc")
-    printf '%s\n' "$root"
 }
 
 in_root() {
@@ -126,8 +127,8 @@ YAML
 }
 
 check_archive() {
-    local release=$1 root folder
-    root=$(fresh_root "$release")
+    local release=$1
+    fresh_root "$release"
     mkdir -p "$root/opt/greenlight"
     tar -xzf "$archive" -C "$root/opt/greenlight" --strip-components=1
     [[ -x $root/opt/greenlight/bin/greenlight ]] || fail "the archive has no bin/greenlight"
@@ -137,8 +138,8 @@ check_archive() {
 }
 
 check_deb() {
-    local root name
-    root=$(fresh_root bookworm)
+    local name
+    fresh_root bookworm
     name=$(basename "$deb")
     cp "$deb" "$root/tmp/$name"
     in_root "$root" apt-get install -y "/tmp/$name" >"$work/apt.out" 2>&1 ||
