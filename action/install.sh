@@ -198,8 +198,9 @@ unpack_into_cache() {
     [[ -f $top/bin/$tool && -x $top/bin/$tool ]] || fail "$archive has no executable bin/$tool"
     reported=$("$top/bin/$tool" --version 2>&1) ||
         fail "the unpacked greenlight does not start on this runner: $reported"
-    [[ $reported == "$tool $version" ]] ||
-        fail "the archive of v$version holds a greenlight that says '$reported'; expected '$tool $version'"
+    # "greenlight 0.2.0", then the commit and build date in parentheses.
+    [[ $reported == "$tool $version" || $reported == "$tool $version ("* ]] ||
+        fail "the archive of v$version holds a greenlight that says '$reported'; expected '$tool $version (...)'"
 
     # Another job on this runner may have finished the same install meanwhile: keep that one.
     if is_cached; then
