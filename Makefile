@@ -82,7 +82,7 @@ bench: build
 release: export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
 release:
 	@scripts/install-deps.sh build release
-	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGREENLIGHT_STATIC=ON \
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGREENLIGHT_STATIC=ON -DCMAKE_UNITY_BUILD=ON \
 	  -DGREENLIGHT_TESTS=OFF $(WERROR) $(CMAKE_FLAGS)
 	cmake --build $(RELEASE_DIR) --parallel $(JOBS) --target greenlight greenlight_docs
 	scripts/package-release.sh --build-dir $(RELEASE_DIR) --out $(DIST_DIR)

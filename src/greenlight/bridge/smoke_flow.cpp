@@ -74,9 +74,9 @@ public:
 private:
     enum class PollEnd { completed, stalled_input, stalled_running, interrupted };
 
-    void info(std::string_view text) const { write(LogLevel::info, text); }
-    void debug(std::string_view text) const { write(LogLevel::debug, text); }
-    void write(LogLevel level, std::string_view text) const;
+    void info(std::string_view text) const { write(FlowLogLevel::info, text); }
+    void debug(std::string_view text) const { write(FlowLogLevel::debug, text); }
+    void write(FlowLogLevel level, std::string_view text) const;
 
     // Waits so long, but never past `limit`.
     void wait(milliseconds duration, std::optional<SteadyTime> limit = {});
@@ -100,9 +100,9 @@ private:
     std::string m_correlator;  // of the current attempt
 };
 
-void Flow::write(LogLevel level, std::string_view text) const {
-    if (!m_log.write || (level == LogLevel::debug && m_log.level != LogLevel::debug)) return;
-    if (m_log.level != LogLevel::debug) {
+void Flow::write(FlowLogLevel level, std::string_view text) const {
+    if (!m_log.write || (level == FlowLogLevel::debug && m_log.level != FlowLogLevel::debug)) return;
+    if (m_log.level != FlowLogLevel::debug) {
         m_log.write(fmt::format("bridge run: {}", text));
         return;
     }
@@ -110,7 +110,7 @@ void Flow::write(LogLevel level, std::string_view text) const {
     if (!m_job_label.empty()) context += fmt::format(" job={}", m_job_label);
     if (!m_correlator.empty()) context += fmt::format(" correlator={}", m_correlator);
     m_log.write(fmt::format("{} {}{} {}", util::format_utc(std::chrono::system_clock::now()),
-                            level == LogLevel::debug ? "debug" : "info ", context, text));
+                            level == FlowLogLevel::debug ? "debug" : "info ", context, text));
 }
 
 void Flow::wait(milliseconds duration, std::optional<SteadyTime> limit) {

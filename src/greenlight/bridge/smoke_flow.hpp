@@ -71,11 +71,11 @@ public:
     void sleep_for(std::chrono::milliseconds duration) override;
 };
 
-enum class LogLevel { info, debug };
+enum class FlowLogLevel { info, debug };
 
 // The flow's log lines. At debug level every line carries `job=NAME(JOBID) correlator=C` once they are known.
 struct FlowLog {
-    LogLevel level = LogLevel::info;
+    FlowLogLevel level = FlowLogLevel::info;
     std::function<void(std::string_view line)> write;  // one line, no '\n'
 };
 

@@ -307,7 +307,7 @@ ExitCode run_bridge_flow(const BridgeRunOptions& options) {
     runner::install_interrupt_handlers();
     InterruptibleTimer timer;
     bridge::FlowLog log;
-    log.level = options.log_level == "debug" ? bridge::LogLevel::debug : bridge::LogLevel::info;
+    log.level = options.log_level == "debug" ? bridge::FlowLogLevel::debug : bridge::FlowLogLevel::info;
     log.write = [](std::string_view line) { std::cerr << line << "\n" << std::flush; };
     bridge::FlowResult result = bridge::run_smoke_flow(host, settings, timer, log);
     ExitCode code = exit_code_for(result.verdict);

@@ -214,7 +214,7 @@ protected:
         settings.stall.input_timeout = milliseconds(1000);
         settings.stall.retries = 1;
         settings.jitter_seed = 7;
-        log.level = LogLevel::debug;
+        log.level = FlowLogLevel::debug;
         log.write = [this](std::string_view line) { lines.emplace_back(line); };
     }
 
@@ -424,7 +424,7 @@ TEST_F(SmokeFlowTest, DebugLinesCarryTheJobAndCorrelatorOnceKnown) {
 }
 
 TEST_F(SmokeFlowTest, InfoLevelHasNoDebugLines) {
-    log.level = LogLevel::info;
+    log.level = FlowLogLevel::info;
     host.scripts = {{milliseconds(0), milliseconds(250), "CC 0000"}};
     ASSERT_EQ(run().verdict, FlowVerdict::passed);
     for (const auto& line : lines) EXPECT_EQ(line.find("poll 1:"), std::string::npos) << line;
