@@ -9,6 +9,7 @@
 
 #include "greenlight/bundle/run_id.hpp"
 #include "greenlight/cli/commands.hpp"
+#include "greenlight/process/proc.hpp"
 #include "greenlight/runner/report.hpp"
 #include "greenlight/util/clock.hpp"
 #include "greenlight/util/fs.hpp"
@@ -101,6 +102,10 @@ std::unique_ptr<CLI::App> make_command_line(ExitCode& exit_code) {
 }
 
 int main(int argc, char** argv) {
+    if (!process::proc_is_mounted()) {
+        std::cerr << "greenlight: /proc is not mounted: a process a suite starts outside its session cannot be found "
+                     "or stopped, and the smoke guard cannot prove containment (mount proc on /proc)\n";
+    }
     ExitCode exit_code = ExitCode::green;
     std::unique_ptr<CLI::App> command_line = make_command_line(exit_code);
     CLI::App& app = *command_line;

@@ -141,4 +141,6 @@ std::uint64_t own_start_ticks() {
     return status ? status->start_ticks : 0;
 }
 
+bool proc_is_mounted() { return ::access("/proc/self/stat", R_OK) == 0; }
+
 }  // namespace greenlight::process

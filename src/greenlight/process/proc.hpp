@@ -42,4 +42,8 @@ std::vector<int> own_children();
 // This process's start time in clock ticks since boot (0 when unreadable).
 std::uint64_t own_start_ticks();
 
+// Containment without a cgroup finds what a command left behind through /proc: where /proc is not mounted (a bare
+// chroot), a process that leaves its session cannot be found.
+bool proc_is_mounted();
+
 }  // namespace greenlight::process
