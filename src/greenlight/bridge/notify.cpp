@@ -95,12 +95,7 @@ util::Status post_chat_webhook(std::string_view url, std::string_view text, Chat
     const auto parts = split_url(url);
     // The URL is a secret: messages never quote it.
     if (!parts) return util::make_error("the chat webhook URL is not an http(s) URL without user info");
-    web::HttpClientOptions options;
-    options.connect_timeout = timeout;
-    options.read_timeout = timeout;
-    options.write_timeout = timeout;
-    options.keep_alive = web::KeepAlive::no;
-    web::HttpClient client(options);
+    web::HttpClient client(web::HttpClientOptions::single_request(timeout));
     auto response = client.post(parts->origin + parts->path, {{"User-Agent", "greenlight"}}, chat_body(format, text),
                                 "application/json");
     if (!response) {

@@ -174,12 +174,7 @@ private:
             return {DeliveryResult::Outcome::give_up,
                     fmt::format("{}: the webhook URL is not an http(s) URL without user info", where), std::nullopt};
         }
-        web::HttpClientOptions options;
-        options.connect_timeout = m_timeout;
-        options.read_timeout = m_timeout;
-        options.write_timeout = m_timeout;
-        options.keep_alive = web::KeepAlive::no;
-        web::HttpClient client(options);
+        web::HttpClient client(web::HttpClientOptions::single_request(m_timeout));
         const web::Headers headers = {{"User-Agent", "greenlight"}, {"Idempotency-Key", alert.key}};
         web::HttpResult response = client.post(target->origin + target->path, headers,
                                                alert_body(alert, channel.type, m_dashboard_url), "application/json");

@@ -116,6 +116,15 @@ struct HttpClientOptions {
     KeepAlive keep_alive = KeepAlive::yes;
     // Whether a GET or HEAD answered 301, 302, 303, 307 or 308 goes on to the Location.
     FollowRedirects redirects = FollowRedirects::no;
+
+    // For a client that sends one request and is done (a webhook): connect, write and each read bounded by
+    // `timeout`, and the connection closed after the answer.
+    static HttpClientOptions single_request(std::chrono::milliseconds timeout) {
+        HttpClientOptions options;
+        options.connect_timeout = options.write_timeout = options.read_timeout = timeout;
+        options.keep_alive = KeepAlive::no;
+        return options;
+    }
 };
 
 // One client holds at most one open connection. Use it from one thread at a time.
