@@ -68,14 +68,3 @@ add_custom_command(TARGET greenlight POST_BUILD
   COMMENT "Listing the third-party code linked into greenlight"
   VERBATIM)
 install(DIRECTORY ${CMAKE_BINARY_DIR}/third-party/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/greenlight/third-party)
-
-# The release build compiles each library as a few unity sources (CMAKE_UNITY_BUILD, set by `make release`): about
-# half the compile time of one file at a time, which keeps CI's release step short. These files define helpers
-# under names another file of their library also uses, so they are compiled on their own.
-set_source_files_properties(
-  ${CMAKE_SOURCE_DIR}/src/greenlight/bundle/verify.cpp
-  ${CMAKE_SOURCE_DIR}/src/greenlight/hygiene/placeholders_check.cpp
-  ${CMAKE_SOURCE_DIR}/src/greenlight/hygiene/secrets_rules.cpp
-  ${CMAKE_SOURCE_DIR}/src/greenlight/bridge/job_store.cpp
-  ${CMAKE_SOURCE_DIR}/src/greenlight/serve/run_report.cpp
-  PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)

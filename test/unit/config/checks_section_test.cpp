@@ -6,28 +6,15 @@
 #include <string>
 
 #include "greenlight/config/config.hpp"
+#include "unit/config/load_helpers.hpp"
 
 namespace greenlight::config {
 namespace {
 
+using namespace test;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<std::string> error_lines(const LoadOutcome& outcome) {
-    std::vector<std::string> lines;
-    for (const auto& error : outcome.errors) lines.push_back(error.to_string());
-    return lines;
-}
-
-LoadOutcome load(std::string_view text) { return load_config_text(text, "greenlight.yml"); }
-
-Config load_valid(std::string_view text) {
-    LoadOutcome outcome = load(text);
-    EXPECT_THAT(error_lines(outcome), ElementsAre());
-    return outcome.config.value_or(Config{});
-}
-
-const std::string k_header = "version: 1\nproject: p\n";
 
 TEST(ChecksSection, EveryTypeWithItsKeysInFileOrder) {
     Config config = load_valid(k_header + R"(checks:

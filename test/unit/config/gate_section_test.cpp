@@ -5,32 +5,18 @@
 #include <string>
 
 #include "greenlight/config/config.hpp"
+#include "unit/config/load_helpers.hpp"
 #include "unit/config/sample_configs.hpp"
 
 namespace greenlight::config {
 namespace {
 
+using namespace test;
+
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-std::vector<std::string> error_lines(const LoadOutcome& outcome) {
-    std::vector<std::string> lines;
-    for (const auto& error : outcome.errors) lines.push_back(error.to_string());
-    return lines;
-}
-
-LoadOutcome load(std::string_view text) {
-    return load_config_text(text, "greenlight.yml");
-}
-
-Config load_valid(std::string_view text) {
-    LoadOutcome outcome = load(text);
-    EXPECT_THAT(error_lines(outcome), ElementsAre());
-    EXPECT_TRUE(outcome.config.has_value());
-    return outcome.config.value_or(Config{});
-}
-
-const std::string k_header = "version: 1\nproject: p\nsuites: { unit: { run: [x] } }\n";
+const std::string k_gate_header = "version: 1\nproject: p\nsuites: { unit: { run: [x] } }\n";
 
 std::vector<std::string> rule_names(const GateConfig& gate) {
     std::vector<std::string> names;
@@ -39,7 +25,7 @@ std::vector<std::string> rule_names(const GateConfig& gate) {
 }
 
 TEST(GateSection, AbsentMeansTheRunbookDefaults) {
-    Config config = load_valid(k_header);
+    Config config = load_valid(k_gate_header);
     GateConfig defaults = default_gate_config();
     EXPECT_FALSE(config.gate.from_file);
     EXPECT_EQ(rule_names(config.gate), rule_names(defaults));
@@ -52,7 +38,7 @@ TEST(GateSection, AbsentMeansTheRunbookDefaults) {
 }
 
 TEST(GateSection, EmptyMappingIsFromTheFileWithEveryDefault) {
-    Config config = load_valid(k_header + "gate: {}\n");
+    Config config = load_valid(k_gate_header + "gate: {}\n");
     EXPECT_TRUE(config.gate.from_file);
     EXPECT_EQ(rule_names(config.gate), rule_names(default_gate_config()));
     EXPECT_EQ(config.gate.tier_gates, default_gate_config().tier_gates);
@@ -128,7 +114,7 @@ TEST(GateSection, EveryGateNamedAnywhereIsDefined) {
 }
 
 TEST(GateSection, ReportsEveryMistakeWithItsPositionAndKeyPath) {
-    LoadOutcome outcome = load(k_header + R"(gate:
+    LoadOutcome outcome = load(k_gate_header + R"(gate:
   rules:
     - name: backend
       patchs: ["backend/**"]
@@ -156,7 +142,7 @@ TEST(GateSection, ReportsEveryMistakeWithItsPositionAndKeyPath) {
 }
 
 TEST(GateSection, RulesNeedANameATierAndNoEmptyLists) {
-    LoadOutcome outcome = load(k_header + R"(gate:
+    LoadOutcome outcome = load(k_gate_header + R"(gate:
   rules:
     - name: backend
       paths: []
@@ -189,7 +175,7 @@ TEST(GateSection, RulesNeedANameATierAndNoEmptyLists) {
 }
 
 TEST(GateSection, TiersAndGatesAreChecked) {
-    LoadOutcome outcome = load(k_header + R"(gate:
+    LoadOutcome outcome = load(k_gate_header + R"(gate:
   tiers:
     R2: [patch-coverge, ci]
     r2-MEDIUM: [ci]
@@ -223,7 +209,7 @@ TEST(GateSection, TiersAndGatesAreChecked) {
 }
 
 TEST(GateSection, NewGateDeclaredWithoutDetailsIsBlockingAndUsable) {
-    Config config = load_valid(k_header + R"(gate:
+    Config config = load_valid(k_gate_header + R"(gate:
   tiers: { R1: [ci, license-scan], R0-DOCS: }
   rules: [{ name: all, tier: R1, requires: [license-scan] }]
   gates: { license-scan: }
@@ -238,17 +224,17 @@ TEST(GateSection, NewGateDeclaredWithoutDetailsIsBlockingAndUsable) {
 }
 
 TEST(GateSection, WrongShapesSayWhatWasExpected) {
-    EXPECT_THAT(error_lines(load(k_header + "gate:\n")),
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n")),
                 ElementsAre("greenlight.yml:4:1: gate: expected a mapping with any of rules, docs_paths, tiers, gates "
                             "and coverage; found nothing"));
-    EXPECT_THAT(error_lines(load(k_header + "gate: { rules: [], coverage: 5, tier: R1 }\n")),
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate: { rules: [], coverage: 5, tier: R1 }\n")),
                 ElementsAre("greenlight.yml:4:16: gate.rules: expected a list of at least one rule ({name, tier, "
                             "paths, keywords, patterns, ...}); found an empty list (leave `rules` out to keep the "
                             "default rules)",
                             "greenlight.yml:4:30: gate.coverage: expected a mapping with any of patch_minimum, "
                             "patch_threshold and project_max_drop; found the number 5",
                             "greenlight.yml:4:33: gate.tier: unknown key; did you mean 'tiers'?"));
-    EXPECT_THAT(error_lines(load(k_header + "gate: { coverage: { patch_threshold: 7.5 } }\nrequires_from: R3\n")),
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate: { coverage: { patch_threshold: 7.5 } }\nrequires_from: R3\n")),
                 ElementsAre("greenlight.yml:4:38: gate.coverage.patch_threshold: expected a whole number from 0 to "
                             "100; found the number 7.5",
                             "greenlight.yml:5:1: requires_from: unknown key; it belongs in a rule under `gate.rules` "

@@ -6,33 +6,19 @@
 #include <string>
 
 #include "greenlight/config/config.hpp"
+#include "unit/config/load_helpers.hpp"
 #include "unit/config/sample_configs.hpp"
 
 namespace greenlight::config {
 namespace {
 
+using namespace test;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-std::vector<std::string> error_lines(const LoadOutcome& outcome) {
-    std::vector<std::string> lines;
-    for (const auto& error : outcome.errors) lines.push_back(error.to_string());
-    return lines;
-}
-
-LoadOutcome load(std::string_view text) {
-    return load_config_text(text, "greenlight.yml");
-}
-
 // Loads a config that must be valid, failing the test with every error otherwise.
-Config load_valid(std::string_view text) {
-    LoadOutcome outcome = load(text);
-    EXPECT_THAT(error_lines(outcome), ElementsAre());
-    EXPECT_TRUE(outcome.config.has_value());
-    return outcome.config.value_or(Config{});
-}
-
 TEST(LoadConfig, FullConfigLoadsWithEveryValue) {
     Config config = load_valid(test::k_full_config);
     EXPECT_EQ(config.version, 1);

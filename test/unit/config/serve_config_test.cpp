@@ -5,30 +5,17 @@
 #include <string>
 
 #include "greenlight/config/config.hpp"
+#include "unit/config/load_helpers.hpp"
 
 namespace greenlight::config {
 namespace {
+
+using namespace test;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
-
-std::vector<std::string> error_lines(const LoadOutcome& outcome) {
-    std::vector<std::string> lines;
-    for (const auto& error : outcome.errors) lines.push_back(error.to_string());
-    return lines;
-}
-
-LoadOutcome load(std::string_view text) {
-    return load_config_text(text, "greenlight.yml");
-}
-
-Config load_valid(std::string_view text) {
-    LoadOutcome outcome = load(text);
-    EXPECT_THAT(error_lines(outcome), ElementsAre());
-    return outcome.config.value_or(Config{});
-}
 
 // The one error a text gives, as the user reads it.
 std::string only_error(std::string_view text) {
@@ -37,8 +24,6 @@ std::string only_error(std::string_view text) {
     EXPECT_EQ(outcome.errors.size(), 1u) << ::testing::PrintToString(error_lines(outcome));
     return outcome.errors.empty() ? "" : outcome.errors.front().to_string();
 }
-
-const std::string k_header = "version: 1\nproject: p\n";
 
 TEST(ServeSection, AbsentSectionsAreNotPresentAndNeedNoSuitesWhenGiven) {
     Config without = load_valid(k_header + "suites: { u: { run: [x] } }\n");

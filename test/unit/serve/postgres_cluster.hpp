@@ -1,6 +1,8 @@
 // A throwaway PostgreSQL server for the serve tests: initdb + pg_ctl in a temporary folder, listening on
 // 127.0.0.1 and a free port (its unix socket in the same folder), stopped and removed when the test binary
-// ends. One per test binary (shared_postgres_cluster); each test takes a fresh database in it.
+// ends. Each test takes a fresh database in the shared one (shared_postgres_cluster): under ctest that is the
+// run's one server (test/support/postgres_fixture.sh, named by $GREENLIGHT_TEST_POSTGRES), otherwise one
+// per test binary.
 #pragma once
 
 #include <arpa/inet.h>
@@ -15,7 +17,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -42,6 +46,15 @@ public:
 
     PostgresCluster() { m_error = start_new(); }
 
+    // The server another process runs on 127.0.0.1:`port` (not stopped here); error() says when it does not answer.
+    static std::unique_ptr<PostgresCluster> attach(int port) {
+        std::unique_ptr<PostgresCluster> cluster(new PostgresCluster(port));
+        PGconn* connection = PQconnectdb(cluster->url("postgres").c_str());
+        if (PQstatus(connection) != CONNECTION_OK) cluster->m_error = PQerrorMessage(connection);
+        PQfinish(connection);
+        return cluster;
+    }
+
     ~PostgresCluster() {
         if (m_running) stop();
         std::error_code ignored;
@@ -62,7 +75,8 @@ public:
 
     // Creates an empty database and returns its URL; empty with `error_out` set when that failed.
     std::string create_database(std::string& error_out) {
-        std::string name = "t" + std::to_string(m_databases++);
+        // Unique across the test processes that share one server.
+        std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(m_databases++);
         PGconn* connection = PQconnectdb(url("postgres").c_str());
         std::string url_out;
         if (PQstatus(connection) != CONNECTION_OK) {
@@ -100,6 +114,8 @@ public:
 
 private:
     static constexpr const char* k_user = "greenlight";
+
+    explicit PostgresCluster(int port) : m_port(port) {}
 
     std::filesystem::path data() const { return m_folder / "data"; }
 
@@ -193,10 +209,21 @@ private:
     std::atomic<int> m_databases{0};
 };
 
-// The test binary's one cluster, started by the first test that asks and stopped when the binary exits.
+// The cluster the tests share: the ctest run's (the port in the file $GREENLIGHT_TEST_POSTGRES names) when it
+// answers, otherwise the binary's own, started by the first test that asks and stopped when the binary exits.
 inline PostgresCluster& shared_postgres_cluster() {
-    static PostgresCluster cluster;
-    return cluster;
+    static std::unique_ptr<PostgresCluster> cluster = [] {
+        if (const char* port_file = std::getenv("GREENLIGHT_TEST_POSTGRES")) {
+            std::ifstream file(port_file);
+            int port = 0;
+            if (file >> port && port > 0) {
+                auto attached = PostgresCluster::attach(port);
+                if (attached->error().empty()) return attached;
+            }
+        }
+        return std::make_unique<PostgresCluster>();
+    }();
+    return *cluster;
 }
 
 // The URL of an empty database for one test: `sqlite:<folder>/serve.db`, or a new database in the shared

@@ -1019,7 +1019,7 @@ INSTANTIATE_TEST_SUITE_P(Databases, StoreTest, ::testing::Values(DatabaseKind::s
 // ---- only one of the databases ----
 
 TEST(PostgresStoreTest, AStoppedServerIsUnavailableAndTheStoreRecoversWhenItReturns) {
-    auto& cluster = test_support::shared_postgres_cluster();
+    test_support::PostgresCluster cluster;  // its own: the test stops it
     ASSERT_EQ(cluster.error(), "") << "the PostgreSQL store tests need a PostgreSQL server";
     std::string error;
     std::string url = cluster.create_database(error);
