@@ -20,11 +20,15 @@ TemporaryDirectory::~TemporaryDirectory() {
 
 bool TemporaryDirectory::clear(const std::filesystem::path& folder) {
     std::error_code error;
+    bool removed_any = false;
     for (std::filesystem::directory_iterator entry(folder, error), end; !error && entry != end; entry.increment(error)) {
         std::error_code ignored;
         std::filesystem::remove_all(entry->path(), ignored);
+        removed_any = true;
     }
-    return !error && std::filesystem::is_empty(folder, error) && !error;
+    if (error) return false;
+    // A folder that had nothing in it was read to its end just now: it is empty without a second look.
+    return !removed_any || (std::filesystem::is_empty(folder, error) && !error);
 }
 
 std::filesystem::path TemporaryDirectory::fresh_subfolder(std::string_view name) {

@@ -9,6 +9,7 @@
 #include "greenlight/util/parallel.hpp"
 #include "greenlight/util/sha256.hpp"
 #include "greenlight/util/strings.hpp"
+#include "greenlight/util/temporary_directory.hpp"
 
 namespace greenlight::util {
 namespace {
@@ -147,6 +148,43 @@ TEST(Files, ErrorsNameThePath) {
     auto unwritable = write_file_atomic("/nonexistent/greenlight/out.json", "x");
     ASSERT_FALSE(unwritable);
     EXPECT_NE(unwritable.message().find("/nonexistent/greenlight/out.json"), std::string::npos);
+}
+
+TEST(TemporaryDirectory, EachSubfolderStartsEmptyWhateverThePreviousUserLeft) {
+    std::filesystem::path root;
+    {
+        TemporaryDirectory scratch("greenlight-util-test");
+        root = scratch.path();
+        ASSERT_FALSE(root.empty());
+        auto first = scratch.fresh_subfolder("a.1");
+        ASSERT_EQ(first, root / "a.1");
+        EXPECT_TRUE(std::filesystem::is_empty(first));
+        std::filesystem::create_directories(first / "deep/er");
+        std::ofstream(first / "deep/er/file.txt") << "left behind";
+        std::ofstream(first / ".hidden") << "x";
+
+        auto second = scratch.fresh_subfolder("b.1");
+        ASSERT_EQ(second, root / "b.1");
+        EXPECT_TRUE(std::filesystem::is_empty(second));
+        EXPECT_FALSE(std::filesystem::exists(first)) << "the cleared folder is reused under the new name";
+
+        auto third = scratch.fresh_subfolder("c.1");  // after an attempt that left nothing
+        ASSERT_EQ(third, root / "c.1");
+        EXPECT_TRUE(std::filesystem::is_empty(third));
+    }
+    EXPECT_FALSE(std::filesystem::exists(root)) << "the whole folder goes with the object";
+}
+
+TEST(TemporaryDirectory, ClearSaysWhetherTheFolderIsEmptyAfterwards) {
+    TemporaryDirectory scratch("greenlight-util-test");
+    auto folder = scratch.fresh_subfolder("x");
+    EXPECT_TRUE(TemporaryDirectory::clear(folder)) << "an empty folder";
+    std::filesystem::create_directories(folder / "sub");
+    std::ofstream(folder / "sub/f") << "data";
+    std::ofstream(folder / "g") << "data";
+    EXPECT_TRUE(TemporaryDirectory::clear(folder));
+    EXPECT_TRUE(std::filesystem::is_empty(folder));
+    EXPECT_FALSE(TemporaryDirectory::clear(scratch.path() / "not-there")) << "a folder that does not exist";
 }
 
 }  // namespace
