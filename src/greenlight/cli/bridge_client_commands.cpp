@@ -27,7 +27,6 @@ using bridge::Job;
 using bridge::ZosmfClient;
 
 constexpr std::string_view k_default_timeout = "10s";
-constexpr std::string_view k_default_config = "greenlight.yml";
 
 // Where the host is and how to reach it: flags, then the environment, then the config's `bridge:`.
 struct ConnectionOptions {
@@ -36,7 +35,7 @@ struct ConnectionOptions {
     std::string ca_file;
     bool insecure = false;
     std::string timeout{k_default_timeout};
-    std::string config_file{k_default_config};
+    std::string config_file{k_default_config_file};
 };
 
 void add_connection_options(CLI::App& command, ConnectionOptions& options) {
@@ -72,17 +71,10 @@ struct ClientOrExit {
 ClientOrExit make_client(const ConnectionOptions& options) {
     ClientOrExit out;
     config::BridgeConfig from_config;
-    fs::path config_root = ".";
-    std::error_code missing;
-    if (fs::exists(options.config_file, missing)) {
-        auto config = load_config_or_report(options.config_file);
-        if (!config) return out;
-        from_config = config->bridge;
-        config_root = config->root;
-    } else if (options.config_file != k_default_config) {
-        print_error(fmt::format("{} does not exist", options.config_file));
-        return out;
-    }
+    auto config = load_optional_config(options.config_file, options.config_file != k_default_config_file);
+    if (!config) return out;
+    from_config = config->bridge;
+    const fs::path config_root = config->root;
     const auto relative_to_config = [&](const std::string& path) -> std::string {
         if (path.empty() || fs::path(path).is_absolute()) return path;
         return (config_root / path).string();

@@ -92,14 +92,8 @@ ExitCode write_baselines(const config::Config& config, const CheckOptions& optio
 }
 
 ExitCode run_check(const CheckOptions& options) {
-    std::error_code missing;
-    if (!fs::exists(options.config_file, missing)) {
-        print_error(fmt::format("{} does not exist; `greenlight check` runs the checks of its `checks:` section "
-                                "(docs/CHECK.md)",
-                                options.config_file));
-        return ExitCode::usage;
-    }
-    auto config = load_config_or_report(options.config_file);
+    auto config = load_required_config(options.config_file,
+                                       "`greenlight check` runs the checks of its `checks:` section (docs/CHECK.md)");
     if (!config) return ExitCode::usage;
     if (options.list) return list_checks(*config);
     if (config->checks.empty()) {

@@ -55,6 +55,29 @@ std::optional<config::Config> load_config_or_report(const std::filesystem::path&
     return loaded.config;
 }
 
+std::optional<config::Config> load_required_config(const std::string& file, std::string_view reads) {
+    std::error_code missing;
+    if (!std::filesystem::exists(file, missing)) {
+        print_error(fmt::format("{} does not exist; {}", file, reads));
+        return std::nullopt;
+    }
+    return load_config_or_report(file);
+}
+
+std::optional<config::Config> load_optional_config(const std::string& file, bool named) {
+    std::error_code missing;
+    if (!std::filesystem::exists(file, missing)) {
+        if (!named) {
+            config::Config defaults;
+            defaults.root = ".";
+            return defaults;
+        }
+        print_error(fmt::format("{} does not exist", file));
+        return std::nullopt;
+    }
+    return load_config_or_report(file);
+}
+
 std::string default_run_id() {
     if (const char* github_run = std::getenv("GITHUB_RUN_ID"); github_run && *github_run) {
         const char* attempt = std::getenv("GITHUB_RUN_ATTEMPT");

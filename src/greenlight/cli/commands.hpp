@@ -67,8 +67,17 @@ enum class CiFlag { absent, given };
 // `dumb`, NO_COLOR is unset or empty (no-color.org), CI is not set and the command's --ci was not given.
 // Every command asks here before it writes an escape code.
 bool use_terminal_styling(OutputStream stream, CiFlag ci = CiFlag::absent);
+// The config file a command reads unless --config names another.
+inline constexpr std::string_view k_default_config_file = "greenlight.yml";
 // Loads the config, printing every error; empty when it did not load.
 std::optional<config::Config> load_config_or_report(const std::filesystem::path& file);
+// greenlight.yml for a command that cannot work without it. A missing file is reported with what the command
+// reads it for (`reads`, e.g. "`greenlight check` runs the checks of its `checks:` section (docs/CHECK.md)").
+// Empty after printing why there is no config.
+std::optional<config::Config> load_required_config(const std::string& file, std::string_view reads);
+// greenlight.yml for a command whose every setting has a default: a missing default file gives the defaults (a
+// Config rooted at "."), while a file named on the command line (`named`) must exist. Empty after printing why.
+std::optional<config::Config> load_optional_config(const std::string& file, bool named);
 // The run id when none is given: GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT on GitHub Actions, else a UTC timestamp.
 std::string default_run_id();
 // A run id names folders: letters, digits, '.', '_' and '-', starting with a letter or digit, no "..".

@@ -55,13 +55,9 @@ T value_or_input_error(util::Result<T> result) {
 }
 
 config::GateConfig load_gate_config(const GateOptions& options) {
-    std::error_code missing;
-    if (!fs::exists(options.config_file, missing)) {
-        if (options.config_file != "greenlight.yml") throw InputError{options.config_file + " does not exist"};
-        return config::default_gate_config();  // no greenlight.yml: the runbook defaults
-    }
-    auto config = load_config_or_report(options.config_file);
-    if (!config) throw InputError{"the config has errors (listed above)"};
+    // No greenlight.yml: the runbook's defaults.
+    auto config = load_optional_config(options.config_file, options.config_file != k_default_config_file);
+    if (!config) throw InputError{};  // said already
     return config->gate;
 }
 
@@ -275,7 +271,7 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
         try {
             exit_code = run_gate(*options);
         } catch (const InputError& error) {
-            print_error(error.message);
+            if (!error.message.empty()) print_error(error.message);
             exit_code = ExitCode::usage;
         }
     });

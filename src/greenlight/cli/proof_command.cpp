@@ -27,15 +27,7 @@ struct ProofOptions {
 // The `proof:` rules: from the config file when there is one, else the defaults (nothing fingerprinted,
 // the scan still runs). Empty when an explicitly named config is missing or has errors.
 std::optional<config::ProofConfig> load_rules(const ProofOptions& options) {
-    std::error_code missing;
-    if (!fs::exists(options.config_file, missing)) {
-        if (options.config_file != "greenlight.yml") {
-            print_error(options.config_file + " does not exist");
-            return std::nullopt;
-        }
-        return config::ProofConfig{};
-    }
-    auto config = load_config_or_report(options.config_file);
+    auto config = load_optional_config(options.config_file, options.config_file != k_default_config_file);
     if (!config) return std::nullopt;
     return config->proof;
 }

@@ -50,14 +50,6 @@ struct WatchFlags {
     std::string now;
 };
 
-// The config when the file exists (a missing default file is fine: every setting has a default); nullopt after
-// printing the errors of a file that does not load.
-std::optional<config::Config> load_optional_config(const std::string& file, bool named_explicitly) {
-    std::error_code error;
-    if (!named_explicitly && !std::filesystem::exists(file, error)) return config::Config{};
-    return load_config_or_report(file);
-}
-
 // The folder relative paths of the config are relative to.
 std::filesystem::path config_folder(const std::string& file) {
     std::filesystem::path folder = std::filesystem::path(file).parent_path();
