@@ -91,7 +91,8 @@ ExitCode write_baselines(const config::Config& config, const CheckOptions& optio
     return ExitCode::green;
 }
 
-ExitCode run_check(const CheckOptions& options) {
+ExitCode run_check(CheckOptions options) {
+    options.only = list_values(options.only);
     auto config = load_required_config(options.config_file,
                                        "`greenlight check` runs the checks of its `checks:` section (docs/CHECK.md)");
     if (!config) return ExitCode::usage;
@@ -103,16 +104,7 @@ ExitCode run_check(const CheckOptions& options) {
     if (options.write_baseline) return write_baselines(*config, options);
 
     hygiene::RunOptions run_options;
-    for (const std::string& names : options.only) {
-        size_t start = 0;
-        while (start <= names.size()) {
-            const size_t comma = std::min(names.find(',', start), names.size());
-            if (auto name = util::trim(std::string_view(names).substr(start, comma - start)); !name.empty()) {
-                run_options.only.emplace_back(name);
-            }
-            start = comma + 1;
-        }
-    }
+    run_options.only = options.only;
     if (!options.from_ref.empty()) run_options.from_ref = options.from_ref;
     if (!options.to_ref.empty()) run_options.to_ref = options.to_ref;
     run_options.online = options.online;
@@ -171,7 +163,8 @@ void add_check_command(CLI::App& app, ExitCode& exit_code) {
     command->add_option("-c,--config", options->config_file, "Config file; its folder is the repository root")
         ->type_name("FILE")
         ->capture_default_str();
-    command->add_option("--only", options->only, "Run only these checks (repeatable, or comma-separated)");
+    command->add_option("--only", options->only, "Run only these checks (repeatable, or comma-separated)")
+        ->delimiter(',');
     command->add_option("--from-ref", options->from_ref, "Base of the change the change-aware checks examine");
     command->add_option("--to-ref", options->to_ref, "Head of the change the change-aware checks examine");
     command->add_flag("--ci", options->ci, "CI mode: no colours or progress, GitHub annotations on");

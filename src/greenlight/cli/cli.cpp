@@ -13,6 +13,7 @@
 #include "greenlight/runner/report.hpp"
 #include "greenlight/util/clock.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/strings.hpp"
 #include "greenlight/version.hpp"
 
 namespace greenlight::cli {
@@ -76,6 +77,14 @@ std::optional<config::Config> load_optional_config(const std::string& file, bool
         return std::nullopt;
     }
     return load_config_or_report(file);
+}
+
+std::vector<std::string> list_values(const std::vector<std::string>& values) {
+    std::vector<std::string> tidy;
+    for (const auto& value : values) {
+        if (auto trimmed = util::trim(value); !trimmed.empty()) tidy.emplace_back(trimmed);
+    }
+    return tidy;
 }
 
 std::string default_run_id() {

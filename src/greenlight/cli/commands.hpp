@@ -78,6 +78,9 @@ std::optional<config::Config> load_required_config(const std::string& file, std:
 // greenlight.yml for a command whose every setting has a default: a missing default file gives the defaults (a
 // Config rooted at "."), while a file named on the command line (`named`) must exist. Empty after printing why.
 std::optional<config::Config> load_optional_config(const std::string& file, bool named);
+// The values of a repeatable, comma-separated flag (declared with CLI11's ->delimiter(',')): trimmed, blanks
+// dropped, so `--only 'a, b' --only c,` gives a, b, c.
+std::vector<std::string> list_values(const std::vector<std::string>& values);
 // The run id when none is given: GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT on GitHub Actions, else a UTC timestamp.
 std::string default_run_id();
 // A run id names folders: letters, digits, '.', '_' and '-', starting with a letter or digit, no "..".

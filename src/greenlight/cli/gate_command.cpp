@@ -29,7 +29,7 @@ struct GateOptions {
     std::string base;
     std::string head = "HEAD";
     std::string diff_file;
-    std::string labels;
+    std::vector<std::string> labels;
     std::string event_file;
     std::vector<std::string> checks;
     std::vector<std::string> summaries;
@@ -106,19 +106,6 @@ PullRequest read_event(const std::string& file) {
     return pull_request;
 }
 
-std::vector<std::string> split_labels(const std::string& text) {
-    std::vector<std::string> labels;
-    size_t start = 0;
-    while (start <= text.size() && !text.empty()) {
-        size_t end = text.find(',', start);
-        if (end == std::string::npos) end = text.size();
-        std::string label(util::trim(std::string_view(text).substr(start, end - start)));
-        if (!label.empty()) labels.push_back(label);
-        start = end + 1;
-    }
-    return labels;
-}
-
 std::vector<coverage::Report> read_reports(const std::vector<std::string>& files) {
     std::vector<coverage::Report> reports;
     for (const auto& file : files) {
@@ -179,7 +166,7 @@ ExitCode run_gate(const GateOptions& options) {
         }
     }
 
-    std::vector<std::string> labels = split_labels(options.labels);
+    std::vector<std::string> labels = list_values(options.labels);
     labels.insert(labels.end(), pull_request.labels.begin(), pull_request.labels.end());
 
     gate::ContentCheck same_content;
@@ -241,7 +228,8 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
     command->add_option("--head", options->head, "Head revision")->capture_default_str();
     command->add_option("--diff-file", options->diff_file, "A saved unified diff instead of --base/--head")
         ->type_name("FILE");
-    command->add_option("--labels", options->labels, "Labels the change carries, comma-separated");
+    command->add_option("--labels", options->labels, "Labels the change carries (repeatable, or comma-separated)")
+        ->delimiter(',');
     command->add_option("--event", options->event_file, "A GitHub pull_request event file (labels, head sha)")
         ->type_name("FILE");
     command->add_option("--checks", options->checks, "Gate states: a checks JSON file (repeatable)")->type_name("FILE");
