@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "greenlight/util/base64.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 #include "greenlight/web/http_client.hpp"
@@ -58,26 +59,6 @@ std::optional<std::string> string_member(const nlohmann::json& document, const c
     auto found = document.find(name);
     if (found == document.end() || !found->is_string()) return std::nullopt;
     return found->get<std::string>();
-}
-
-std::string base64(std::string_view text) {
-    static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < text.size(); i += 3) {
-        unsigned value = (static_cast<unsigned char>(text[i]) << 16) | (static_cast<unsigned char>(text[i + 1]) << 8) |
-                         static_cast<unsigned char>(text[i + 2]);
-        for (int shift : {18, 12, 6, 0}) out.push_back(k_alphabet[(value >> shift) & 0x3F]);
-    }
-    if (i < text.size()) {
-        unsigned value = static_cast<unsigned char>(text[i]) << 16;
-        if (i + 1 < text.size()) value |= static_cast<unsigned char>(text[i + 1]) << 8;
-        out.push_back(k_alphabet[(value >> 18) & 0x3F]);
-        out.push_back(k_alphabet[(value >> 12) & 0x3F]);
-        out.push_back(i + 1 < text.size() ? k_alphabet[(value >> 6) & 0x3F] : '=');
-        out.push_back('=');
-    }
-    return out;
 }
 
 }  // namespace
@@ -348,7 +329,7 @@ struct ZosmfClient::Impl {
     std::string scrub(std::string text) const {
         const Credentials& credentials = options.credentials;
         if (!credentials.password.empty()) {
-            util::replace_all(text, base64(credentials.user + ":" + credentials.password), "<redacted>");
+            util::replace_all(text, util::base64_encode(credentials.user + ":" + credentials.password), "<redacted>");
             util::replace_all(text, credentials.password, "<redacted>");
         }
         return text;

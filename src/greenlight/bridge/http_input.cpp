@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "greenlight/bridge/names.hpp"
+#include "greenlight/util/base64.hpp"
 
 namespace greenlight::bridge {
 
@@ -99,16 +100,6 @@ bool is_pattern(std::string_view text) {
     });
 }
 
-constexpr std::string_view k_base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
 
 }  // namespace
 
@@ -267,57 +258,13 @@ std::variant<ListQuery, std::string> parse_list_query(const std::vector<std::pai
     return result;
 }
 
-std::optional<std::string> decode_base64(std::string_view text) {
-    if (text.size() % 4 != 0) return std::nullopt;
-    std::string result;
-    result.reserve(text.size() / 4 * 3);
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        int values[4];
-        int padding = 0;
-        for (int j = 0; j < 4; ++j) {
-            char c = text[i + static_cast<std::size_t>(j)];
-            if (c == '=') {
-                // Padding only in the last group, only at its end.
-                if (i + 4 != text.size() || j < 2) return std::nullopt;
-                values[j] = 0;
-                ++padding;
-            } else {
-                if (padding > 0) return std::nullopt;
-                values[j] = base64_value(c);
-                if (values[j] < 0) return std::nullopt;
-            }
-        }
-        unsigned bits = (static_cast<unsigned>(values[0]) << 18) | (static_cast<unsigned>(values[1]) << 12) |
-                        (static_cast<unsigned>(values[2]) << 6) | static_cast<unsigned>(values[3]);
-        result += static_cast<char>((bits >> 16) & 0xff);
-        if (padding < 2) result += static_cast<char>((bits >> 8) & 0xff);
-        if (padding < 1) result += static_cast<char>(bits & 0xff);
-    }
-    return result;
-}
-
-std::string encode_base64(std::string_view bytes) {
-    std::string result;
-    result.reserve((bytes.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        unsigned bits = static_cast<unsigned char>(bytes[i]) << 16;
-        if (i + 1 < bytes.size()) bits |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (i + 2 < bytes.size()) bits |= static_cast<unsigned char>(bytes[i + 2]);
-        result += k_base64_alphabet[(bits >> 18) & 63];
-        result += k_base64_alphabet[(bits >> 12) & 63];
-        result += i + 1 < bytes.size() ? k_base64_alphabet[(bits >> 6) & 63] : '=';
-        result += i + 2 < bytes.size() ? k_base64_alphabet[bits & 63] : '=';
-    }
-    return result;
-}
-
 std::optional<BasicCredentials> parse_basic_authorization(std::string_view header_value, std::size_t max_length) {
     if (header_value.size() > max_length || header_value.size() < 6) return std::nullopt;
     if (!equals_ignoring_case(header_value.substr(0, 6), "Basic ")) return std::nullopt;
     std::string_view encoded = header_value.substr(6);
     while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
     while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
-    auto decoded = decode_base64(encoded);
+    auto decoded = util::base64_decode(encoded);
     if (!decoded) return std::nullopt;
     std::size_t colon = decoded->find(':');
     if (colon == std::string::npos) return std::nullopt;

@@ -93,10 +93,6 @@ struct BasicCredentials {
 };
 std::optional<BasicCredentials> parse_basic_authorization(std::string_view header_value, std::size_t max_length = 1024);
 
-// Standard base64 (with padding) decoding; nullopt on any character outside the alphabet or a bad length.
-std::optional<std::string> decode_base64(std::string_view text);
-std::string encode_base64(std::string_view bytes);
-
 // The internal reader headers of a submit.
 struct SubmitHeaders {
     std::optional<std::string> user_correlator;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "greenlight/util/base64.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 
@@ -61,19 +62,7 @@ util::Result<std::string> instream_lines(const PayloadFile& file) {
 }  // namespace
 
 std::string base64_lines(std::string_view data, std::size_t columns) {
-    static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string encoded;
-    encoded.reserve((data.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < data.size(); i += 3) {
-        const std::size_t left = data.size() - i;
-        std::uint32_t triple = static_cast<unsigned char>(data[i]) << 16;
-        if (left > 1) triple |= static_cast<unsigned char>(data[i + 1]) << 8;
-        if (left > 2) triple |= static_cast<unsigned char>(data[i + 2]);
-        encoded.push_back(k_alphabet[(triple >> 18) & 63]);
-        encoded.push_back(k_alphabet[(triple >> 12) & 63]);
-        encoded.push_back(left > 1 ? k_alphabet[(triple >> 6) & 63] : '=');
-        encoded.push_back(left > 2 ? k_alphabet[triple & 63] : '=');
-    }
+    const std::string encoded = util::base64_encode(data);
     std::string out;
     for (std::size_t i = 0; i < encoded.size(); i += columns) {
         out.append(encoded, i, columns);

@@ -18,6 +18,7 @@
 
 #include "greenlight/bridge/http_input.hpp"
 #include "greenlight/bridge/names.hpp"
+#include "greenlight/util/base64.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 
@@ -76,8 +77,8 @@ bool is_blank_or_comment(std::string_view line) {
 }
 
 std::string entry_line(const UserEntry& entry) {
-    return fmt::format("{}:{}:{}:{}:{}", entry.name, k_scheme, entry.iterations, encode_base64(entry.salt),
-                       encode_base64(entry.hash));
+    return fmt::format("{}:{}:{}:{}:{}", entry.name, k_scheme, entry.iterations, util::base64_encode(entry.salt),
+                       util::base64_encode(entry.hash));
 }
 
 // At most this many PBKDF2 computations at once: a flood of wrong passwords costs the host these cores, not all.
@@ -166,9 +167,9 @@ Result<UsersFile> UsersFile::parse(std::string_view text, const std::string& fil
             return error(fmt::format("iterations '{}' is not valid: expected a number from {} to {}",
                                      util::printable(fields[2]), k_minimum_iterations, k_maximum_iterations));
         }
-        auto salt = decode_base64(fields[3]);
+        auto salt = util::base64_decode(fields[3]);
         if (!salt || salt->size() < 8) return error("the salt is not valid base64 of at least 8 bytes");
-        auto hash = decode_base64(fields[4]);
+        auto hash = util::base64_decode(fields[4]);
         if (!hash || hash->size() != k_hash_bytes) {
             return error(fmt::format("the hash is not valid base64 of {} bytes", k_hash_bytes));
         }

@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "greenlight/serve/migrations.hpp"
+#include "greenlight/util/base64.hpp"
 #include "greenlight/util/sha256.hpp"
 
 namespace greenlight::serve {
@@ -254,14 +255,7 @@ Result<std::string> random_base64url(std::size_t count) {
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         return make_error("the system's random number generator failed (OpenSSL RAND_bytes)");
     }
-    std::string encoded(4 * ((count + 2) / 3) + 1, '\0');
-    int length =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), bytes.data(), static_cast<int>(count));
-    encoded.resize(static_cast<std::size_t>(length));
-    while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
-    std::replace(encoded.begin(), encoded.end(), '+', '-');
-    std::replace(encoded.begin(), encoded.end(), '/', '_');
-    return encoded;
+    return util::base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 // A ping waiting to be written, and what became of it.

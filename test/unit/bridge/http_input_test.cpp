@@ -1,4 +1,5 @@
 #include "greenlight/bridge/http_input.hpp"
+#include "greenlight/util/base64.hpp"
 
 #include <gtest/gtest.h>
 
@@ -169,29 +170,17 @@ TEST(ParseListQuery, NamesTheParameterThatIsNotValid) {
     }
 }
 
-TEST(Base64, RoundTripsAndRefusesGarbage) {
-    for (const std::string& text :
-         std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
-        EXPECT_EQ(decode_base64(encode_base64(text)), text);
-    }
-    EXPECT_EQ(encode_base64("user:pass"), "dXNlcjpwYXNz");
-    EXPECT_FALSE(decode_base64("dXNlcjpwYXN"));
-    EXPECT_FALSE(decode_base64("dXNl*jpw"));
-    EXPECT_FALSE(decode_base64("dX==cjpw"));
-    EXPECT_FALSE(decode_base64("d==="));
-}
-
 TEST(BasicAuthorization, ReadsUserAndPassword) {
-    auto credentials = parse_basic_authorization("Basic " + encode_base64("ibmuser:se:cret"));
+    auto credentials = parse_basic_authorization("Basic " + util::base64_encode("ibmuser:se:cret"));
     ASSERT_TRUE(credentials);
     EXPECT_EQ(credentials->user, "ibmuser");
     EXPECT_EQ(credentials->password, "se:cret");  // only the first ':' separates
-    EXPECT_TRUE(parse_basic_authorization("basic " + encode_base64("a:b")));
-    EXPECT_FALSE(parse_basic_authorization("Bearer " + encode_base64("a:b")));
-    EXPECT_FALSE(parse_basic_authorization("Basic " + encode_base64("no-colon")));
+    EXPECT_TRUE(parse_basic_authorization("basic " + util::base64_encode("a:b")));
+    EXPECT_FALSE(parse_basic_authorization("Bearer " + util::base64_encode("a:b")));
+    EXPECT_FALSE(parse_basic_authorization("Basic " + util::base64_encode("no-colon")));
     EXPECT_FALSE(parse_basic_authorization("Basic !!!!"));
     EXPECT_FALSE(parse_basic_authorization(""));
-    EXPECT_FALSE(parse_basic_authorization("Basic " + encode_base64("a:" + std::string(2000, 'x'))));
+    EXPECT_FALSE(parse_basic_authorization("Basic " + util::base64_encode("a:" + std::string(2000, 'x'))));
 }
 
 SubmitHeaders submit_headers(const std::map<std::string, std::string>& headers,

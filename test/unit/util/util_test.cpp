@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "greenlight/util/base64.hpp"
 #include "greenlight/util/duration.hpp"
 #include "greenlight/util/fs.hpp"
 #include "greenlight/util/parallel.hpp"
@@ -185,6 +186,30 @@ TEST(TemporaryDirectory, ClearSaysWhetherTheFolderIsEmptyAfterwards) {
     EXPECT_TRUE(TemporaryDirectory::clear(folder));
     EXPECT_TRUE(std::filesystem::is_empty(folder));
     EXPECT_FALSE(TemporaryDirectory::clear(scratch.path() / "not-there")) << "a folder that does not exist";
+}
+
+TEST(Base64, TheVectorsOfRfc4648BothWays) {
+    const std::vector<std::pair<std::string, std::string>> vectors = {
+        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"}, {"user:pass", "dXNlcjpwYXNz"}, {std::string("\0\xff\x10", 3), "AP8Q"}};
+    for (const auto& [bytes, encoded] : vectors) {
+        EXPECT_EQ(base64_encode(bytes), encoded);
+        EXPECT_EQ(base64_decode(encoded), bytes) << encoded;
+    }
+}
+
+TEST(Base64, OnlyCanonicalTextDecodes) {
+    for (std::string_view bad : {"dXNlcjpwYXN", "dXNl*jpw", "dX==cjpw", "d===", "====", " Zm9v", "Zm9v ", "Zm9v\n",
+                                 "Zm 9v", "Zm9v====", "Zg=a", "Zm-_"}) {
+        EXPECT_FALSE(base64_decode(bad)) << "'" << bad << "'";
+    }
+}
+
+TEST(Base64, UrlSafeHasNoPaddingAndNoPlusOrSlash) {
+    EXPECT_EQ(base64url_encode(std::string("\xfb\xff\xfe", 3)), "-__-");
+    EXPECT_EQ(base64_encode(std::string("\xfb\xff\xfe", 3)), "+//+");
+    EXPECT_EQ(base64url_encode("f"), "Zg");
+    EXPECT_EQ(base64url_encode(""), "");
 }
 
 }  // namespace
