@@ -14,7 +14,7 @@ WERROR := $(if $(filter true,$(CI)),-DGREENLIGHT_WERROR=ON,)
 # an edit then recompiles the files batched with it, so the everyday build keeps one object per file.
 UNITY ?= OFF
 
-.PHONY: all deps-build deps-test build build-greenlight demo test asan-test fuzz bench release release-test clean
+.PHONY: all deps-build deps-test build build-greenlight demo test format-check format asan-test fuzz bench release release-test clean
 
 all: build
 
@@ -44,8 +44,20 @@ demo: build-greenlight
 	  echo; ../../$(GREENLIGHT) verify artifacts/demo/$$run_id || exit 1; \
 	  echo "demo bundle: examples/demo/artifacts/demo/$$run_id"; exit $$status
 
+# The layer table of docs/ARCHITECTURE.md first (a second), then every test.
 test: deps-test build
+	/usr/bin/python3 scripts/check-layering.py
 	cd $(BUILD_DIR) && ctest --output-on-failure --parallel 2 --timeout 600
+
+# Every C++ file as .clang-format lays it out (clang-format from Debian; `make format` rewrites them).
+FORMAT_FILES = $(shell git ls-files 'src/*.cpp' 'src/*.hpp' 'test/*.cpp' 'test/*.hpp' 'fuzz/*.cpp' 'fuzz/*.hpp')
+format-check:
+	@scripts/install-deps.sh lint
+	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files as .clang-format lays them out"
+
+format:
+	@scripts/install-deps.sh lint
+	clang-format -i $(FORMAT_FILES)
 
 # The unit and CLI tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan-test: deps-test

@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         // Cutting the stream anywhere after a plan of more tests must not leave it green.
         // (Without subtests: a subtest's closing line stands for however many tests the subtest held.)
-        const bool has_subtests = input.find("\n ") != std::string_view::npos ||
-                                  input.find("\n\t") != std::string_view::npos;
+        const bool has_subtests =
+            input.find("\n ") != std::string_view::npos || input.find("\n\t") != std::string_view::npos;
         if (input.starts_with("1..9\n") && !has_subtests && counts.not_passed() == 0 && counts.executed() > 0 &&
             counts.total < 9) {
             std::abort();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages greenlight needs to build, test and run its demo, if any are missing.
-# Usage: scripts/install-deps.sh [build|test|demo|fuzz|release|bench]...   (default: build test)
+# Usage: scripts/install-deps.sh [build|test|demo|fuzz|release|lint|bench]...   (default: build test)
 set -euo pipefail
 
 build=(cmake ninja-build g++ make git libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
@@ -17,6 +17,8 @@ fuzz=(clang libclang-rt-14-dev)
 # (PostgreSQL's common and port libraries come with its server development files), dpkg-shlibdeps for the .deb,
 # and debootstrap for the release checks in other Debian releases.
 release=(libacl1-dev libzstd-dev liblz4-dev postgresql-server-dev-15 dpkg-dev binutils debootstrap curl)
+# The formatting check (make format-check).
+lint=(clang-format)
 bench=(hyperfine time wrk nginx-light curl golang-go postgresql)
 
 wanted=()
@@ -29,8 +31,9 @@ for group in "${groups[@]}"; do
     demo) wanted+=("${demo[@]}") ;;
     fuzz) wanted+=("${fuzz[@]}") ;;
     release) wanted+=("${release[@]}") ;;
+    lint) wanted+=("${lint[@]}") ;;
     bench) wanted+=("${bench[@]}") ;;
-    *) echo "install-deps: unknown group '$group' (build, test, demo, fuzz, release, bench)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown group '$group' (build, test, demo, fuzz, release, lint, bench)" >&2; exit 2 ;;
   esac
 done
 

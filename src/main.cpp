@@ -1,3 +1,5 @@
 #include "greenlight/cli/cli.hpp"
 
-int main(int argc, char** argv) { return greenlight::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+    return greenlight::cli::main(argc, argv);
+}

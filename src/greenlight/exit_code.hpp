@@ -12,7 +12,9 @@ enum class ExitCode : int {
     interrupted = 130,   // SIGINT/SIGTERM: children stopped, partial outputs marked incomplete
 };
 
-inline int to_int(ExitCode code) { return static_cast<int>(code); }
+inline int to_int(ExitCode code) {
+    return static_cast<int>(code);
+}
 
 // Every exit code with what it means to a user, as PRODUCT.md states it (the man pages' EXIT STATUS).
 struct ExitCodeMeaning {

@@ -35,8 +35,8 @@ OM_uint32 gss_acquire_cred(OM_uint32* minor_status, void*, OM_uint32, void*, int
 OM_uint32 gss_import_name(OM_uint32* minor_status, void*, void*, void**) {
     return gss_fails(minor_status, gss_failure);
 }
-OM_uint32 gss_init_sec_context(OM_uint32* minor_status, void*, void**, void*, void*, OM_uint32, OM_uint32, void*,
-                               void*, void*, void*, void*, OM_uint32*, OM_uint32*) {
+OM_uint32 gss_init_sec_context(OM_uint32* minor_status, void*, void**, void*, void*, OM_uint32, OM_uint32, void*, void*,
+                               void*, void*, void*, OM_uint32*, OM_uint32*) {
     return gss_fails(minor_status, gss_no_cred);
 }
 OM_uint32 gss_wrap(OM_uint32* minor_status, void*, int, int, void*, int*, void*) {
@@ -62,14 +62,26 @@ OM_uint32 gss_display_status(OM_uint32* minor_status, OM_uint32, int, void*, OM_
 OM_uint32 gss_delete_sec_context(OM_uint32* minor_status, void**, void*) {
     return gss_fails(minor_status, gss_complete);
 }
-OM_uint32 gss_release_buffer(OM_uint32* minor_status, void*) { return gss_fails(minor_status, gss_complete); }
-OM_uint32 gss_release_cred(OM_uint32* minor_status, void**) { return gss_fails(minor_status, gss_complete); }
-OM_uint32 gss_release_name(OM_uint32* minor_status, void**) { return gss_fails(minor_status, gss_complete); }
+OM_uint32 gss_release_buffer(OM_uint32* minor_status, void*) {
+    return gss_fails(minor_status, gss_complete);
+}
+OM_uint32 gss_release_cred(OM_uint32* minor_status, void**) {
+    return gss_fails(minor_status, gss_complete);
+}
+OM_uint32 gss_release_name(OM_uint32* minor_status, void**) {
+    return gss_fails(minor_status, gss_complete);
+}
 
 // ---- OpenLDAP: no connection can be made -----------------------------------------------------------------------
-void* ldap_init(const char*, int) { return nullptr; }
-int ldap_set_option(void*, int, const void*) { return ldap_not_supported; }
-int ldap_simple_bind(void*, const char*, const char*) { return -1; }
+void* ldap_init(const char*, int) {
+    return nullptr;
+}
+int ldap_set_option(void*, int, const void*) {
+    return ldap_not_supported;
+}
+int ldap_simple_bind(void*, const char*, const char*) {
+    return -1;
+}
 int ldap_result(void*, int, int, void*, void** result) {
     if (result != nullptr) *result = nullptr;
     return -1;
@@ -78,28 +90,64 @@ int ldap_search_st(void*, const char*, int, const char*, char**, int, void*, voi
     if (result != nullptr) *result = nullptr;
     return ldap_not_supported;
 }
-int ldap_count_entries(void*, void*) { return -1; }
-void* ldap_first_entry(void*, void*) { return nullptr; }
-void** ldap_get_values_len(void*, void*, const char*) { return nullptr; }
+int ldap_count_entries(void*, void*) {
+    return -1;
+}
+void* ldap_first_entry(void*, void*) {
+    return nullptr;
+}
+void** ldap_get_values_len(void*, void*, const char*) {
+    return nullptr;
+}
 void ldap_value_free_len(void**) {}
-int ldap_msgfree(void*) { return 0; }
-int ldap_unbind(void*) { return 0; }
-const char* ldap_err2string(int) { return "LDAP is not available in this build of greenlight"; }
+int ldap_msgfree(void*) {
+    return 0;
+}
+int ldap_unbind(void*) {
+    return 0;
+}
+const char* ldap_err2string(int) {
+    return "LDAP is not available in this build of greenlight";
+}
 
 // ---- libxml2's text writer: every writer fails to start ------------------------------------------------------
-void* xmlBufferCreate() { return nullptr; }
+void* xmlBufferCreate() {
+    return nullptr;
+}
 void xmlBufferFree(void*) {}
-void* xmlNewTextWriterMemory(void*, int) { return nullptr; }
+void* xmlNewTextWriterMemory(void*, int) {
+    return nullptr;
+}
 void xmlFreeTextWriter(void*) {}
-int xmlTextWriterSetIndent(void*, int) { return -1; }
-int xmlTextWriterStartDocument(void*, const char*, const char*, const char*) { return -1; }
-int xmlTextWriterEndDocument(void*) { return -1; }
-int xmlTextWriterStartElement(void*, const void*) { return -1; }
-int xmlTextWriterEndElement(void*) { return -1; }
-int xmlTextWriterWriteAttribute(void*, const void*, const void*) { return -1; }
-int xmlTextWriterWriteFormatAttribute(void*, const void*, const char*, ...) { return -1; }
-int xmlTextWriterWriteString(void*, const void*) { return -1; }
-int xmlTextWriterWriteBase64(void*, const char*, int, int) { return -1; }
-int UTF8Toisolat1(unsigned char*, int*, const unsigned char*, int*) { return -1; }
+int xmlTextWriterSetIndent(void*, int) {
+    return -1;
+}
+int xmlTextWriterStartDocument(void*, const char*, const char*, const char*) {
+    return -1;
+}
+int xmlTextWriterEndDocument(void*) {
+    return -1;
+}
+int xmlTextWriterStartElement(void*, const void*) {
+    return -1;
+}
+int xmlTextWriterEndElement(void*) {
+    return -1;
+}
+int xmlTextWriterWriteAttribute(void*, const void*, const void*) {
+    return -1;
+}
+int xmlTextWriterWriteFormatAttribute(void*, const void*, const char*, ...) {
+    return -1;
+}
+int xmlTextWriterWriteString(void*, const void*) {
+    return -1;
+}
+int xmlTextWriterWriteBase64(void*, const char*, int, int) {
+    return -1;
+}
+int UTF8Toisolat1(unsigned char*, int*, const unsigned char*, int*) {
+    return -1;
+}
 
 }  // extern "C"

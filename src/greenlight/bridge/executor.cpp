@@ -345,7 +345,7 @@ void JobRunner::run() {
     if (auto error = check_runnable(jcl)) return end_with_jcl_error(*error);
 
     m_message_class = std::string(1, jcl.message_class);
-    const auto budget = jcl.time_limit     ? jcl.time_limit
+    const auto budget = jcl.time_limit       ? jcl.time_limit
                         : jcl.time_unlimited ? std::optional<std::chrono::seconds>{}
                                              : m_options.default_time_limit;
     if (budget) m_cpu_budget = std::chrono::duration_cast<microseconds>(*budget);
@@ -572,6 +572,15 @@ void JobRunner::fail(std::string_view reason) noexcept {
     }
 }
 
+// Writes a line to the host's log, which is best effort: a logger that throws must not stop a worker.
+void log_best_effort(const std::function<void(const std::string&)>& log, const std::string& text) noexcept {
+    if (!log) return;
+    try {
+        log(text);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nowhere left to report a failing logger
+    }
+}
+
 }  // namespace
 
 Executor::Executor(JobStore& store, ExecutorOptions options) : m_store(store), m_options(std::move(options)) {
@@ -657,11 +666,9 @@ void Executor::worker_loop() {
                 m_options.log(fmt::format("cannot take the next job: {}", claimed.message()));
         } catch (const std::exception& error) {
             // A worker never dies: the next round tries again after the idle pause.
-            try {
-                if (m_options.log) m_options.log(fmt::format("job host worker: {}", error.what()));
-            } catch (...) {
-            }
+            log_best_effort(m_options.log, fmt::format("job host worker: {}; trying again", error.what()));
         } catch (...) {
+            log_best_effort(m_options.log, "job host worker: an error that is not an exception; trying again");
         }
         std::unique_lock lock(m_mutex);
         m_wake.wait_for(lock, m_options.idle_poll, [this] { return m_stopping.load() || m_pending_wakeups > 0; });

@@ -100,7 +100,6 @@ bool is_pattern(std::string_view text) {
     });
 }
 
-
 }  // namespace
 
 std::string JobReference::display() const {

@@ -8,9 +8,15 @@ namespace greenlight::bridge {
 
 namespace {
 
-bool is_national(char c) { return c == '@' || c == '#' || c == '$'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_national(char c) {
+    return c == '@' || c == '#' || c == '$';
+}
+bool is_upper(char c) {
+    return c >= 'A' && c <= 'Z';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 }  // namespace
 

@@ -107,7 +107,6 @@ std::string_view level_name(LogLevel level) {
     return "info";
 }
 
-
 // Status documents already written, so that a poll of a job that has not changed costs a lookup: keyed by how
 // the job was named, the base URL and exec-data; an entry holds while the store's generation is the one seen
 // before the job was read (JobStore::generation). Sharded so that the event loops rarely wait for each other.
@@ -591,10 +590,10 @@ void Server::Impl::fill_error_document(web::Response& response) const {
 void Server::Impl::log_request(std::string_view method, std::string_view target, const web::Response& response,
                                std::chrono::microseconds elapsed) {
     if (options.log_level < LogLevel::debug) return;
-    log(LogLevel::debug, fmt::format("{} {} {} {:.1f}ms{}", util::printable(method),
-                                     util::printable(target.substr(0, 200)), response.status,
-                                     static_cast<double>(elapsed.count()) / 1000.0,
-                                     response.log_note.empty() ? "" : " " + response.log_note));
+    log(LogLevel::debug,
+        fmt::format("{} {} {} {:.1f}ms{}", util::printable(method), util::printable(target.substr(0, 200)),
+                    response.status, static_cast<double>(elapsed.count()) / 1000.0,
+                    response.log_note.empty() ? "" : " " + response.log_note));
 }
 
 web::HttpHandlers Server::Impl::handlers() {

@@ -112,7 +112,7 @@ std::string_view to_string(FlowVerdict verdict);
 struct FlowAttempt {
     int number = 1;
     std::string correlator;
-    std::optional<Job> job;   // as last seen
+    std::optional<Job> job;  // as last seen
     // The job token's expected completion: when the host took the job, and by when its retcode is due
     // (submitted_at + stall.running_timeout; past it the job counts as stalled). RFC 3339 UTC.
     std::string submitted_at;

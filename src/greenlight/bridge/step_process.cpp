@@ -72,9 +72,15 @@ StepOutcome run_step_process(const StepLaunch& launch, milliseconds poll_interva
     if (error_fd >= 0) ::close(error_fd);
 
     switch (ran.end) {
-        case process::End::exited: outcome.end = StepEnd::exited; break;
-        case process::End::not_started: outcome.end = StepEnd::not_started; break;
-        default: outcome.end = StepEnd::signaled; break;
+        case process::End::exited:
+            outcome.end = StepEnd::exited;
+            break;
+        case process::End::not_started:
+            outcome.end = StepEnd::not_started;
+            break;
+        default:
+            outcome.end = StepEnd::signaled;
+            break;
     }
     outcome.exit_code = ran.exit_code;
     outcome.signal = ran.signal;

@@ -211,8 +211,8 @@ ExitCode run_bridge_flow(const BridgeRunOptions& options) {
             fmt::format("run id '{}' is not valid: use letters, digits, '.', '_' and '-' (at most 128)", run_id));
         return ExitCode::usage;
     }
-    auto config =
-        load_required_config(options.config_file, "`greenlight bridge run` reads its `bridge:` section (docs/BRIDGE.md)");
+    auto config = load_required_config(options.config_file,
+                                       "`greenlight bridge run` reads its `bridge:` section (docs/BRIDGE.md)");
     if (!config) return ExitCode::usage;
     const config::BridgeConfig& bridge_config = config->bridge;
     if (!bridge_config.present) {

@@ -32,10 +32,13 @@ void add_verify_command(CLI::App& app, ExitCode& exit_code) {
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("verify", "Check a bundle (folder or .tar.gz) against its manifest");
-    command->footer("Lists missing, extra (unlisted) and modified files, and rejects entries that are absolute,\n"
-                    "contain `..`, or are links leaving the bundle. Exit 0 when complete and unchanged, 1 otherwise.");
+    command->footer(
+        "Lists missing, extra (unlisted) and modified files, and rejects entries that are absolute,\n"
+        "contain `..`, or are links leaving the bundle. Exit 0 when complete and unchanged, 1 otherwise.");
     command->add_option("path", options->path, "Bundle folder or .tar.gz")->type_name("PATH")->required();
-    command->add_option("-j,--jobs", options->jobs, "Files hashed in parallel")->check(CLI::Range(1, 256))->capture_default_str();
+    command->add_option("-j,--jobs", options->jobs, "Files hashed in parallel")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     command->callback([options, &exit_code] {
         if (!require_existing(options->path)) {
             exit_code = ExitCode::usage;
@@ -54,8 +57,9 @@ void add_pack_command(CLI::App& app, ExitCode& exit_code) {
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("pack", "Write a deterministic .tar.gz of a bundle");
-    command->footer("Sorted entries, fixed mtimes (SOURCE_DATE_EPOCH or 0), owners and modes: the same bundle\n"
-                    "gives the same bytes. The bundle is verified before it is packed.");
+    command->footer(
+        "Sorted entries, fixed mtimes (SOURCE_DATE_EPOCH or 0), owners and modes: the same bundle\n"
+        "gives the same bytes. The bundle is verified before it is packed.");
     command->add_option("dir", options->dir, "Bundle folder")->type_name("DIR")->required();
     command->add_option("-o,--output", options->output, "Archive to write (default: <dir>.tar.gz)")->type_name("FILE");
     command->callback([options, &exit_code] {
@@ -107,7 +111,9 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code) {
     command->add_option("-o,--output", options->output, "Folder for the merged bundle (must be new or empty)")
         ->type_name("DIR")
         ->required();
-    command->add_option("-j,--jobs", options->jobs, "Files hashed in parallel")->check(CLI::Range(1, 256))->capture_default_str();
+    command->add_option("-j,--jobs", options->jobs, "Files hashed in parallel")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     command->add_flag("--allow-partial", options->allow_partial,
                       "Merge although shards are missing: the run is written as incomplete (still never green)");
     command->callback([options, &exit_code] {
@@ -119,7 +125,8 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code) {
             }
             inputs.emplace_back(input);
         }
-        const auto missing = options->allow_partial ? verdict::MissingShards::allow_partial : verdict::MissingShards::red;
+        const auto missing =
+            options->allow_partial ? verdict::MissingShards::allow_partial : verdict::MissingShards::red;
         runner::MergeOutcome outcome = runner::merge_bundles(inputs, options->output, options->jobs, missing);
         switch (outcome.status) {
             case runner::MergeOutcome::Status::refused:
@@ -134,7 +141,8 @@ void add_merge_command(CLI::App& app, ExitCode& exit_code) {
                 print_error(outcome.message);
                 exit_code = ExitCode::infrastructure;
                 return;
-            case runner::MergeOutcome::Status::merged: break;
+            case runner::MergeOutcome::Status::merged:
+                break;
         }
         const auto& summary = outcome.summary;
         const bool green = summary.value("green", false);
@@ -154,7 +162,9 @@ void add_manifest_command(CLI::App& app, ExitCode& exit_code) {
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("manifest", "Write manifest.json and manifest-sha256.txt for a folder");
     command->add_option("dir", options->dir, "Folder to describe")->type_name("DIR")->required();
-    command->add_option("-j,--jobs", options->jobs, "Files hashed in parallel")->check(CLI::Range(1, 256))->capture_default_str();
+    command->add_option("-j,--jobs", options->jobs, "Files hashed in parallel")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     command->callback([options, &exit_code] {
         if (!require_existing(options->dir)) {
             exit_code = ExitCode::usage;
@@ -178,8 +188,9 @@ void add_config_command(CLI::App& app, ExitCode& exit_code) {
     command->require_subcommand(1);
     auto files = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"greenlight.yml"});
     CLI::App* validate = command->add_subcommand("validate", "Report every error in greenlight.yml at once");
-    validate->footer("Each error names file:line:column and the key path, with a did-you-mean for misspelt keys.\n"
-                     "Several files are checked one after the other. Exit 0 when all are valid, 2 when one is not.");
+    validate->footer(
+        "Each error names file:line:column and the key path, with a did-you-mean for misspelt keys.\n"
+        "Several files are checked one after the other. Exit 0 when all are valid, 2 when one is not.");
     validate->add_option("-c,--config,file", *files, "Config files")->type_name("FILE")->capture_default_str();
     validate->callback([files, &exit_code] {
         exit_code = ExitCode::green;

@@ -68,7 +68,8 @@ ExitCode write_baselines(const config::Config& config, const CheckOptions& optio
     size_t written = 0;
     for (const auto& check : config.checks) {
         if (check.type != config::CheckType::secrets) continue;
-        if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), check.name) == options.only.end()) {
+        if (!options.only.empty() &&
+            std::find(options.only.begin(), options.only.end(), check.name) == options.only.end()) {
             continue;
         }
         if (check.baseline.empty()) {
@@ -114,7 +115,8 @@ ExitCode run_check(CheckOptions options) {
     const CiFlag ci = options.ci ? CiFlag::given : CiFlag::absent;
     const bool show_progress = !options.json && use_terminal_styling(OutputStream::standard_error, ci);
     auto started = [&](const config::CheckConfig& check, size_t index, size_t count) {
-        if (show_progress) std::cerr << fmt::format("\r\x1b[Kchecking {} ({}/{})...", check.name, index + 1, count) << std::flush;
+        if (show_progress)
+            std::cerr << fmt::format("\r\x1b[Kchecking {} ({}/{})...", check.name, index + 1, count) << std::flush;
     };
     auto run = hygiene::run_checks(config->checks, config->root, run_options, started);
     if (show_progress) std::cerr << "\r\x1b[K" << std::flush;

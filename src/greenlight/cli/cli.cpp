@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cstdlib>
 #include <exception>
-#include <fmt/format.h>
 #include <iostream>
 
 #include "greenlight/bundle/run_id.hpp"
@@ -18,7 +18,9 @@
 
 namespace greenlight::cli {
 
-void print_error(const std::string& message) { std::cerr << "greenlight: error: " << message << "\n"; }
+void print_error(const std::string& message) {
+    std::cerr << "greenlight: error: " << message << "\n";
+}
 
 bool running_in_ci() {
     const char* ci = std::getenv("CI");
@@ -95,7 +97,9 @@ std::string default_run_id() {
     return util::format_utc_compact(std::chrono::system_clock::now());
 }
 
-bool valid_run_id(const std::string& run_id) { return bundle::valid_run_id(run_id); }
+bool valid_run_id(const std::string& run_id) {
+    return bundle::valid_run_id(run_id);
+}
 
 std::string flag_or_environment(const std::string& flag_value, const char* variable, const std::string& fallback) {
     if (!flag_value.empty()) return flag_value;

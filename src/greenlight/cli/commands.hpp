@@ -30,7 +30,7 @@ void add_push_command(CLI::App& app, ExitCode& exit_code);
 void add_bridge_serve_commands(CLI::App& bridge, ExitCode& exit_code);   // serve, user
 void add_bridge_client_commands(CLI::App& bridge, ExitCode& exit_code);  // submit, status, spool, cancel
 void add_bridge_run_command(CLI::App& bridge, ExitCode& exit_code);      // run
-void add_serve_command(CLI::App& app, ExitCode& exit_code);  // serve, serve token
+void add_serve_command(CLI::App& app, ExitCode& exit_code);              // serve, serve token
 void add_watch_command(CLI::App& app, ExitCode& exit_code);
 // `greenlight completion SHELL` and the hidden `greenlight man-pages -o DIR`, both rendered from `app`'s tree.
 void add_completion_commands(CLI::App& app, ExitCode& exit_code);

@@ -147,7 +147,8 @@ ExitCode run_gate(const GateOptions& options) {
         auto read = value_or_input_error(gate::read_checks_file(file, gate));
         observations.insert(observations.end(), read.begin(), read.end());
     }
-    for (const auto& file : options.summaries) observations.push_back(value_or_input_error(gate::read_run_summary(file)));
+    for (const auto& file : options.summaries)
+        observations.push_back(value_or_input_error(gate::read_run_summary(file)));
     for (const auto& file : options.proofs) observations.push_back(value_or_input_error(gate::read_proof(file)));
 
     gate::GateReport report;
@@ -199,7 +200,8 @@ ExitCode run_gate(const GateOptions& options) {
         auto repository = github::repository_from_environment();
         if (!repository) throw InputError{repository.message()};
         const auto& labels_change = report.evaluation.labels;
-        if (auto applied = github::apply_labels(*repository, number, labels_change.add, labels_change.remove); !applied) {
+        if (auto applied = github::apply_labels(*repository, number, labels_change.add, labels_change.remove);
+            !applied) {
             print_error(fmt::format("could not change the labels of #{}: {}", number, applied.message()));
             return ExitCode::infrastructure;
         }
@@ -214,7 +216,8 @@ ExitCode run_gate(const GateOptions& options) {
 
 void add_gate_command(CLI::App& app, ExitCode& exit_code) {
     auto options = std::make_shared<GateOptions>();
-    CLI::App* command = app.add_subcommand("gate", "Decide a change's risk tier, the gates it needs, and whether they hold");
+    CLI::App* command =
+        app.add_subcommand("gate", "Decide a change's risk tier, the gates it needs, and whether they hold");
     command->footer(
         "The change: --base REV [--head REV] in a git checkout, or --diff-file FILE (a saved unified diff).\n"
         "Declared labels: --labels a,b and/or --event $GITHUB_EVENT_PATH (a pull_request event).\n"
@@ -246,7 +249,9 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
         ->add_option("--base-coverage", options->base_coverage,
                      "Coverage report of base, for project coverage (repeatable)")
         ->type_name("FILE");
-    command->add_option("--stale-on", options->stale_on, "When a passed gate goes stale: any new commit, or only new content")
+    command
+        ->add_option("--stale-on", options->stale_on,
+                     "When a passed gate goes stale: any new commit, or only new content")
         ->check(CLI::IsMember({"commit", "tree"}))
         ->capture_default_str();
     command->add_flag("--apply", options->apply,
@@ -254,7 +259,8 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
                       "(GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)");
     command->add_option("--pr", options->pull_number, "Pull request number for --apply (default: from --event)");
     auto* json_flag = command->add_flag("--json", options->json, "Print the decision as JSON");
-    command->add_flag("--markdown", options->markdown, "Print Markdown for a PR comment or the step summary")->excludes(json_flag);
+    command->add_flag("--markdown", options->markdown, "Print Markdown for a PR comment or the step summary")
+        ->excludes(json_flag);
     command->callback([options, &exit_code] {
         try {
             exit_code = run_gate(*options);

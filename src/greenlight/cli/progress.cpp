@@ -1,8 +1,8 @@
 #include "greenlight/cli/progress.hpp"
 
+#include <fmt/format.h>
 #include <chrono>
 #include <condition_variable>
-#include <fmt/format.h>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -18,7 +18,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-std::string now_utc() { return util::format_utc(std::chrono::system_clock::now()); }
+std::string now_utc() {
+    return util::format_utc(std::chrono::system_clock::now());
+}
 
 milliseconds since(SteadyClock::time_point start) {
     return std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
@@ -103,7 +105,8 @@ public:
     }
     void on_smoke_start() override { say("smoke guard: started"); }
     void on_smoke_end(const runner::PreflightRecord& smoke) override {
-        say(fmt::format("smoke guard: {} in {} ({})", smoke.verdict, util::format_duration(smoke.duration), smoke.reason));
+        say(fmt::format("smoke guard: {} in {} ({})", smoke.verdict, util::format_duration(smoke.duration),
+                        smoke.reason));
     }
     void on_suite_start(const std::string& suite) override {
         std::lock_guard lock(m_mutex);
@@ -119,7 +122,8 @@ public:
     }
     void on_finish(const runner::RunRecord& run) override {
         m_ticker.reset();
-        say(fmt::format("run {}: {} in {}", run.run_id, runner::to_string(run.verdict), util::format_duration(run.duration)));
+        say(fmt::format("run {}: {} in {}", run.run_id, runner::to_string(run.verdict),
+                        util::format_duration(run.duration)));
     }
 
 private:
@@ -222,9 +226,12 @@ ProgressStyle choose_progress_style(bool quiet) {
 
 std::unique_ptr<runner::RunObserver> make_progress(ProgressStyle style) {
     switch (style) {
-        case ProgressStyle::live: return std::make_unique<LiveProgress>();
-        case ProgressStyle::lines: return std::make_unique<LinesProgress>();
-        case ProgressStyle::quiet: return std::make_unique<QuietProgress>();
+        case ProgressStyle::live:
+            return std::make_unique<LiveProgress>();
+        case ProgressStyle::lines:
+            return std::make_unique<LinesProgress>();
+        case ProgressStyle::quiet:
+            return std::make_unique<QuietProgress>();
     }
     return std::make_unique<QuietProgress>();
 }

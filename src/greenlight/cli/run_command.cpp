@@ -21,15 +21,15 @@ namespace {
 // Processes a greenlight that was killed outright had left running, stopped at this start: said, not hidden.
 void report_swept_processes(const process::Containment& containment) {
     for (const auto& session : containment.swept()) {
-        std::cerr << fmt::format("greenlight: stopped {} process{} that an earlier greenlight (pid {}, killed before it "
-                                 "could stop them) left running:\n",
-                                 session.processes.size(), session.processes.size() == 1 ? "" : "es", session.owner_pid);
+        std::cerr << fmt::format(
+            "greenlight: stopped {} process{} that an earlier greenlight (pid {}, killed before it "
+            "could stop them) left running:\n",
+            session.processes.size(), session.processes.size() == 1 ? "" : "es", session.owner_pid);
         for (const auto& process : session.processes) {
             std::cerr << fmt::format("  pid {}: {}\n", process.pid, process.command);
         }
     }
 }
-
 
 struct RunOptions {
     std::string config_file = "greenlight.yml";
@@ -67,9 +67,10 @@ ExitCode report_run(const RunOptions& options, const fs::path& bundle_dir, ExitC
                      "was given: exit 3\n";
         return ExitCode::infrastructure;
     }
-    std::cerr << fmt::format("greenlight: warning: the run's report did not reach {}; the exit code is the run's "
-                             "verdict. Send it later with `greenlight push {} --to {}`\n",
-                             options.report_to, bundle_dir.string(), options.report_to);
+    std::cerr << fmt::format(
+        "greenlight: warning: the run's report did not reach {}; the exit code is the run's "
+        "verdict. Send it later with `greenlight push {} --to {}`\n",
+        options.report_to, bundle_dir.string(), options.report_to);
     return verdict_exit;
 }
 
@@ -86,8 +87,8 @@ ExitCode run(const RunOptions& options) {
         return ExitCode::usage;
     }
     if (!valid_run_id(run_id)) {
-        print_error(fmt::format("run id `{}` is not usable as a folder name: use letters, digits, `.`, `_` and `-`",
-                                run_id));
+        print_error(
+            fmt::format("run id `{}` is not usable as a folder name: use letters, digits, `.`, `_` and `-`", run_id));
         return ExitCode::usage;
     }
     std::optional<runner::Shard> shard;
@@ -137,9 +138,10 @@ ExitCode run(const RunOptions& options) {
     fs::path bundle_dir = root / config->project / run_id;
     if (runner::bundle_exists(bundle_dir)) {
         if (!options.force) {
-            print_error(fmt::format("{} already holds a bundle for run {}; refusing to overwrite it (use another "
-                                    "--run-id, or --force to replace it)",
-                                    bundle_dir.string(), run_id));
+            print_error(
+                fmt::format("{} already holds a bundle for run {}; refusing to overwrite it (use another "
+                            "--run-id, or --force to replace it)",
+                            bundle_dir.string(), run_id));
             return ExitCode::usage;
         }
         std::error_code error;
@@ -187,7 +189,8 @@ ExitCode run(const RunOptions& options) {
     }
     if (!options.json) {
         std::cout << fmt::format("verdict: {}{} — {}\nbundle: {}\n", verdict::to_string(result.record.verdict),
-                                 result.record.green ? " (green)" : " (red)", result.record.reason, bundle_dir.string());
+                                 result.record.green ? " (green)" : " (red)", result.record.reason,
+                                 bundle_dir.string());
     }
     report_on_github(result.summary);
 
@@ -227,7 +230,9 @@ void add_run_command(CLI::App& app, ExitCode& exit_code) {
     command->add_option("--artifact-dir", options->artifact_dir, "Bundle root (default: `artifacts` from the config)")
         ->type_name("DIR")
         ->envname("GREENLIGHT_ARTIFACT_DIR");
-    command->add_option("-j,--jobs", options->jobs, "Suites to run in parallel")->check(CLI::Range(1, 256))->capture_default_str();
+    command->add_option("-j,--jobs", options->jobs, "Suites to run in parallel")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     command->add_option("--shard", options->shard, "Run shard I of N of the tier's suites (I/N, 1-based)");
     command
         ->add_option("--durations-from", options->durations_from,
@@ -251,13 +256,14 @@ void add_run_command(CLI::App& app, ExitCode& exit_code) {
     command->add_flag("--report-insecure", options->report_insecure,
                       "With --report-to: https without verifying the certificate (test servers only)");
     command->callback([options, &exit_code] {
-        if (options->report_to.empty() &&
-            (options->report_bundle || options->report_required || !options->report_ca_file.empty() ||
-             options->report_insecure)) {
-            throw CLI::ValidationError("--report-bundle, --report-required, --report-ca-file and --report-insecure "
-                                       "need --report-to URL");
+        if (options->report_to.empty() && (options->report_bundle || options->report_required ||
+                                           !options->report_ca_file.empty() || options->report_insecure)) {
+            throw CLI::ValidationError(
+                "--report-bundle, --report-required, --report-ca-file and --report-insecure "
+                "need --report-to URL");
         }
-        if (options->smoke_only && options->no_smoke) throw CLI::ValidationError("--smoke-only and --no-smoke exclude each other");
+        if (options->smoke_only && options->no_smoke)
+            throw CLI::ValidationError("--smoke-only and --no-smoke exclude each other");
         exit_code = run(*options);
     });
 }

@@ -75,9 +75,10 @@ ExitCode run_serve(const ServeFlags& flags, bool config_named) {
     const std::string listen_text = flags.listen.empty() ? config->serve.listen : flags.listen;
     auto listen = parse_listen(listen_text);
     if (!listen) {
-        print_error(fmt::format("--listen {}: expected HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080; port 0 picks a "
-                                "free one)",
-                                listen_text));
+        print_error(
+            fmt::format("--listen {}: expected HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080; port 0 picks a "
+                        "free one)",
+                        listen_text));
         return ExitCode::usage;
     }
     options.host = listen->first;
@@ -151,8 +152,8 @@ ExitCode run_serve(const ServeFlags& flags, bool config_named) {
 }
 
 std::unique_ptr<serve::Store> open_store(const std::string& config_file, bool config_named,
-                                         const std::string& database_flag, const util::Clock& clock,
-                                         ExitCode& failure, std::optional<config::Config>* loaded = nullptr) {
+                                         const std::string& database_flag, const util::Clock& clock, ExitCode& failure,
+                                         std::optional<config::Config>* loaded = nullptr) {
     auto config = load_optional_config(config_file, config_named);
     if (!config) {
         failure = ExitCode::usage;
@@ -188,9 +189,10 @@ ExitCode run_token_create(const TokenFlags& flags, bool config_named) {
     }
     // The secret goes to standard output once (for a pipe into a secret store); only its hash is kept.
     std::cout << *secret << "\n";
-    std::cerr << fmt::format("greenlight serve: token {} ({}) created; it is shown only now: keep it as a secret "
-                             "(e.g. GREENLIGHT_SERVE_TOKEN in CI)\n",
-                             flags.name, flags.scope);
+    std::cerr << fmt::format(
+        "greenlight serve: token {} ({}) created; it is shown only now: keep it as a secret "
+        "(e.g. GREENLIGHT_SERVE_TOKEN in CI)\n",
+        flags.name, flags.scope);
     return ExitCode::green;
 }
 
@@ -238,8 +240,9 @@ private:
 
 ExitCode run_watch(const WatchFlags& flags, bool config_named) {
     if (!flags.once) {
-        print_error("greenlight watch evaluates the checks once: give --once (for a server that keeps watching, run "
-                    "greenlight serve)");
+        print_error(
+            "greenlight watch evaluates the checks once: give --once (for a server that keeps watching, run "
+            "greenlight serve)");
         return ExitCode::usage;
     }
     std::optional<util::WallTime> now;
@@ -267,8 +270,8 @@ ExitCode run_watch(const WatchFlags& flags, bool config_named) {
         return ExitCode::usage;
     }
     auto sender = serve::make_http_alert_sender(config->serve.url, std::chrono::seconds{10});
-    auto round = serve::run_watch_round(*store, *channels, serve::heartbeat_from_config(config->watch), *sender,
-                                        fixed.now());
+    auto round =
+        serve::run_watch_round(*store, *channels, serve::heartbeat_from_config(config->watch), *sender, fixed.now());
     if (!round) {
         print_error(round.message());
         return ExitCode::infrastructure;
@@ -315,11 +318,12 @@ void add_serve_command(CLI::App& app, ExitCode& exit_code) {
         if (serve->get_subcommands().empty()) exit_code = run_serve(*serve_flags, serve_config->count() > 0);
     });
 
-    CLI::App* token = serve->add_subcommand("token", "Tokens for ingestion (greenlight push, run --report-to) and "
-                                                     "for the API's writes; only their hash is stored");
+    CLI::App* token = serve->add_subcommand("token",
+                                            "Tokens for ingestion (greenlight push, run --report-to) and "
+                                            "for the API's writes; only their hash is stored");
     token->require_subcommand(1);
-    auto add_token_command = [&](const std::string& name, const std::string& description, auto action,
-                                 bool takes_name, bool takes_scope) {
+    auto add_token_command = [&](const std::string& name, const std::string& description, auto action, bool takes_name,
+                                 bool takes_scope) {
         auto flags = std::make_shared<TokenFlags>();
         CLI::App* command = token->add_subcommand(name, description);
         CLI::Option* config = command->add_option("--config", flags->config_file, "The config file")->type_name("FILE");

@@ -28,9 +28,10 @@ ExitCode smoke_command(const SmokeOptions& options) {
     std::error_code error;
     if (fs::exists(dir, error) && !fs::is_empty(dir, error)) {
         if (!options.force) {
-            print_error(fmt::format("{} is not empty; the smoke guard keeps its outputs, so give it a new folder "
-                                    "(or --force to replace this one)",
-                                    dir));
+            print_error(
+                fmt::format("{} is not empty; the smoke guard keeps its outputs, so give it a new folder "
+                            "(or --force to replace this one)",
+                            dir));
             return ExitCode::usage;
         }
         fs::remove_all(dir, error);
@@ -44,7 +45,8 @@ ExitCode smoke_command(const SmokeOptions& options) {
     } else {
         for (const auto& check : report.checks) {
             std::cout << fmt::format("{} {}", check.ok ? "ok  " : "FAIL", check.name);
-            if (!check.ok) std::cout << fmt::format("\n       expected: {}\n       actual:   {}", check.expected, check.actual);
+            if (!check.ok)
+                std::cout << fmt::format("\n       expected: {}\n       actual:   {}", check.expected, check.actual);
             std::cout << "\n";
         }
         std::cout << fmt::format("smoke guard: {} of {} checks hold in {} (containment: {}); outputs kept in {}\n",

@@ -11,8 +11,8 @@ namespace greenlight::config {
 
 // When the flow asks for the job's status, and how long it waits for an answer.
 struct BridgePollConfig {
-    std::chrono::milliseconds interval{5'000};       // between the first polls
-    int slow_after = 3;                              // after this many polls ...
+    std::chrono::milliseconds interval{5'000};        // between the first polls
+    int slow_after = 3;                               // after this many polls ...
     std::chrono::milliseconds slow_interval{15'000};  // ... polls come this far apart
     std::chrono::milliseconds timeout{2'000};         // one poll's bound; slower = a failed poll
 };
@@ -54,11 +54,11 @@ struct BridgeNotifyConfig {
 struct BridgeConfig {
     bool present = false;  // the file has a `bridge:` section
     int line = 0;
-    std::string url;                   // scheme://host[:port]; GREENLIGHT_BRIDGE_URL and --url win
-    std::string credentials_file;      // optional "user:password" file (relative to the config's folder)
-    std::string ca_file;               // optional PEM bundle
+    std::string url;               // scheme://host[:port]; GREENLIGHT_BRIDGE_URL and --url win
+    std::string credentials_file;  // optional "user:password" file (relative to the config's folder)
+    std::string ca_file;           // optional PEM bundle
     bool insecure = false;
-    std::string jcl_template;          // the job to submit, with ${...} placeholders (docs/BRIDGE.md)
+    std::string jcl_template;                // the job to submit, with ${...} placeholders (docs/BRIDGE.md)
     std::string manifest = "manifest.json";  // the payload's manifest, relative to the payload folder
     std::string output = "mainframe-smoke-results.tar.gz";
     BridgePollConfig poll;

@@ -88,7 +88,7 @@ struct RiskRule {
     std::vector<std::string> keywords;  // matched on added lines only
     std::vector<std::string> patterns;  // RE2 regular expressions, matched on added lines only
     RiskTier tier = RiskTier::r1_low;
-    std::vector<std::string> requires_gates;  // extra gates when the rule matches (e.g. e2e-proof) ...
+    std::vector<std::string> requires_gates;     // extra gates when the rule matches (e.g. e2e-proof) ...
     RiskTier requires_from = RiskTier::r0_docs;  // ... and the change's tier is at least this
     int line = 0;
 };

@@ -14,8 +14,8 @@ struct TierName {
 };
 
 constexpr TierName k_tier_names[] = {
-    {RiskTier::r0_docs, "R0-docs"},     {RiskTier::r1_low, "R1-low"},         {RiskTier::r2_medium, "R2-medium"},
-    {RiskTier::r3_high, "R3-high"},     {RiskTier::r4_critical, "R4-critical"},
+    {RiskTier::r0_docs, "R0-docs"}, {RiskTier::r1_low, "R1-low"},           {RiskTier::r2_medium, "R2-medium"},
+    {RiskTier::r3_high, "R3-high"}, {RiskTier::r4_critical, "R4-critical"},
 };
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
@@ -61,12 +61,13 @@ GateConfig default_gate_config() {
     config.rules = {
         rule("code", {}, {}, RiskTier::r1_low),
         rule("backend", {"backend/**", "server/**", "api/**"}, {}, RiskTier::r2_medium),
-        rule("automation-and-routing", {"**/automation/**", "**/automations/**", "**/routing/**", "**/router/**",
-                                        "**/workflows/**", ".github/workflows/**"},
+        rule("automation-and-routing",
+             {"**/automation/**", "**/automations/**", "**/routing/**", "**/router/**", "**/workflows/**",
+              ".github/workflows/**"},
              {}, RiskTier::r2_medium, {"e2e-proof"}),
         rule("webhooks", {"**/webhook*/**", "**/*webhook*"}, {}, RiskTier::r2_medium, {"e2e-proof"}),
-        rule("secrets-and-auth", {"**/*secret*", "**/*secret*/**", "**/auth/**", "**/*auth*.*", "**/*credential*"},
-             {}, RiskTier::r2_medium),
+        rule("secrets-and-auth", {"**/*secret*", "**/*secret*/**", "**/auth/**", "**/*auth*.*", "**/*credential*"}, {},
+             RiskTier::r2_medium),
         rule("personal-data", {"**/pii/**", "**/*pii*", "**/*personal*", "**/*gdpr*"}, {}, RiskTier::r2_medium),
         rule("outbound-requests", {"**/outbound/**", "**/*client*.*", "**/integrations/**"}, {}, RiskTier::r2_medium,
              {"e2e-proof"}),
@@ -74,18 +75,18 @@ GateConfig default_gate_config() {
              {"**/migrations/**", "**/migration/**", "**/*.sql", "**/db/**", "**/database/**", "**/persistence/**",
               "**/models/**", "**/schema*.*"},
              {}, RiskTier::r2_medium),
-        rule("secret-or-auth-code", {}, {"password", "secret", "api_key", "apikey", "private_key", "access_token",
-                                         "authorization:", "bearer "},
+        rule("secret-or-auth-code", {},
+             {"password", "secret", "api_key", "apikey", "private_key", "access_token", "authorization:", "bearer "},
              RiskTier::r2_medium),
-        rule("outbound-request-code", {}, {"http://", "https://", "requests.post(", "requests.get(", "fetch(", "urlopen(",
-                                           "httpclient", "axios."},
+        rule("outbound-request-code", {},
+             {"http://", "https://", "requests.post(", "requests.get(", "fetch(", "urlopen(", "httpclient", "axios."},
              RiskTier::r2_medium, {"e2e-proof"}),
-        rule("persistence-code", {}, {"insert into ", "update ", "delete from ", "alter table", "create table",
-                                      "drop table"},
+        rule("persistence-code", {},
+             {"insert into ", "update ", "delete from ", "alter table", "create table", "drop table"},
              RiskTier::r2_medium),
     };
-    config.docs_paths = {"docs/**", "doc/**", "**/*.md", "**/*.rst", "**/*.adoc", "**/*.txt", "LICENSE*",
-                         "**/.gitignore", "**/.gitattributes"};
+    config.docs_paths = {"docs/**",  "doc/**",   "**/*.md",       "**/*.rst",         "**/*.adoc",
+                         "**/*.txt", "LICENSE*", "**/.gitignore", "**/.gitattributes"};
     config.tier_gates = {
         {RiskTier::r0_docs, {}},
         {RiskTier::r1_low, {"ci"}},
@@ -93,9 +94,9 @@ GateConfig default_gate_config() {
         {RiskTier::r3_high, {"project-coverage", "security-review"}},
         {RiskTier::r4_critical, {"second-review", "rollback-plan", "post-merge-verification"}},
     };
-    for (const char* name : {"ci", "patch-coverage", "automated-review", "semantic-review", "project-coverage",
-                             "security-review", "e2e-proof", "second-review", "rollback-plan",
-                             "post-merge-verification"}) {
+    for (const char* name :
+         {"ci", "patch-coverage", "automated-review", "semantic-review", "project-coverage", "security-review",
+          "e2e-proof", "second-review", "rollback-plan", "post-merge-verification"}) {
         config.gates[name] = GateDefinition{};
     }
     return config;

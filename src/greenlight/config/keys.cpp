@@ -84,14 +84,13 @@ const std::vector<std::string>& allowed_keys(Section section) {
                                                        "tier", "requires", "requires_from"};
     static const std::vector<std::string> gate_definition = {"mode", "checks"};
     static const std::vector<std::string> gate_coverage = {"patch_minimum", "patch_threshold", "project_max_drop"};
-    static const std::vector<std::string> check = {"type",     "mode",  "paths", "exclude", "indexes",
+    static const std::vector<std::string> check = {"type",     "mode",     "paths", "exclude", "indexes",
                                                    "patterns", "manifest", "files", "file",    "command",
                                                    "output",   "timeout",  "scope", "baseline"};
-    static const std::vector<std::string> proof = {"ids",           "fingerprint", "fingerprint_length",
-                                                   "key_env",       "redact_paths", "forbidden",
-                                                   "personal_data", "strong",      "weak",
-                                                   "classification_field"};
-    static const std::vector<std::string> proof_criterion = {"name",     "path",     "exists",  "equals",
+    static const std::vector<std::string> proof = {
+        "ids",    "fingerprint", "fingerprint_length",  "key_env", "redact_paths", "forbidden", "personal_data",
+        "strong", "weak",        "classification_field"};
+    static const std::vector<std::string> proof_criterion = {"name",       "path",     "exists",  "equals",
                                                              "not_equals", "at_least", "at_most", "matches"};
     static const std::vector<std::string> bridge = {"url",          "credentials_file", "ca_file", "insecure",
                                                     "jcl_template", "manifest",         "output",  "poll",
@@ -99,8 +98,9 @@ const std::vector<std::string>& allowed_keys(Section section) {
     static const std::vector<std::string> bridge_poll = {"interval", "slow_after", "slow_interval", "timeout"};
     static const std::vector<std::string> bridge_stall = {"running_timeout", "input_timeout", "retries"};
     static const std::vector<std::string> bridge_assertions = {
-        "retcode",         "required_dds",  "log_dds",        "min_log_segments",       "min_snippets",
-        "min_words_per_snippet", "final_script_dd", "frames_pointer", "min_final_script_frames"};
+        "retcode",          "required_dds",   "log_dds",
+        "min_log_segments", "min_snippets",   "min_words_per_snippet",
+        "final_script_dd",  "frames_pointer", "min_final_script_frames"};
     static const std::vector<std::string> bridge_notify = {"webhook_env", "webhook_format", "github_repository"};
     static const std::vector<std::string> serve = {"listen",          "db",     "bundles",   "url",
                                                    "dashboard_users", "limits", "retention", "bridge"};

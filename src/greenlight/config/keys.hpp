@@ -14,9 +14,31 @@ namespace greenlight::config {
 
 // A mapping in greenlight.yml whose keys are fixed (as opposed to suite, tier or env names).
 enum class Section {
-    top, defaults, suite, results, policy, gate, gate_rule, gate_definition, gate_coverage, check, proof, proof_criterion,
-    bridge, bridge_poll, bridge_stall, bridge_assertions, bridge_notify,
-    serve, serve_limits, serve_retention, serve_bridge, watch, watch_channel, watch_heartbeat, watch_check
+    top,
+    defaults,
+    suite,
+    results,
+    policy,
+    gate,
+    gate_rule,
+    gate_definition,
+    gate_coverage,
+    check,
+    proof,
+    proof_criterion,
+    bridge,
+    bridge_poll,
+    bridge_stall,
+    bridge_assertions,
+    bridge_notify,
+    serve,
+    serve_limits,
+    serve_retention,
+    serve_bridge,
+    watch,
+    watch_channel,
+    watch_heartbeat,
+    watch_check
 };
 
 // Every section, in the order the reference documents them.

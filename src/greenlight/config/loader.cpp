@@ -342,7 +342,8 @@ bool is_valid_jcl_name(std::string_view name) {
     if (name.empty() || name.size() > 8) return false;
     const auto national_or_letter = [](char c) { return (c >= 'A' && c <= 'Z') || c == '@' || c == '#' || c == '$'; };
     if (!national_or_letter(name.front())) return false;
-    return std::all_of(name.begin(), name.end(), [&](char c) { return national_or_letter(c) || (c >= '0' && c <= '9'); });
+    return std::all_of(name.begin(), name.end(),
+                       [&](char c) { return national_or_letter(c) || (c >= '0' && c <= '9'); });
 }
 
 // The retcodes z/OSMF reports for a finished job.
@@ -1624,7 +1625,8 @@ std::optional<CheckConfig> Loader::read_check(const MapEntry& entry) {
             read_check_command(value, item_path, check);
         } else if (item.key == "output") {
             if (auto output = read_choice(value, item_path, {"stdout", "file"})) {
-                check.output = *output == "file" ? CheckConfig::RegistryOutput::file : CheckConfig::RegistryOutput::stdout_;
+                check.output =
+                    *output == "file" ? CheckConfig::RegistryOutput::file : CheckConfig::RegistryOutput::stdout_;
             }
         } else if (item.key == "timeout") {
             if (auto timeout = read_duration(value, item_path)) {
@@ -1640,7 +1642,9 @@ std::optional<CheckConfig> Loader::read_check(const MapEntry& entry) {
             }
         }
     }
-    const auto has = [&](std::string_view key) { return std::find(present.begin(), present.end(), key) != present.end(); };
+    const auto has = [&](std::string_view key) {
+        return std::find(present.begin(), present.end(), key) != present.end();
+    };
     const auto require = [&](std::string_view key, std::string_view what) {
         if (has(key)) return;
         add_error(entry.key_node, child_path(path, std::string(key)),
@@ -1687,9 +1691,9 @@ void Loader::read_check_command(const YAML::Node& node, const std::string& path,
         check.command = {"/bin/sh", "-c", node.Scalar()};
         return;
     }
-    if (auto argv = read_string_list(node, path, "a command-line argument",
-                                     "command-line arguments (argv), or a string run by /bin/sh -c",
-                                     EmptyList::refused)) {
+    if (auto argv =
+            read_string_list(node, path, "a command-line argument",
+                             "command-line arguments (argv), or a string run by /bin/sh -c", EmptyList::refused)) {
         check.command = std::move(*argv);
     }
 }
@@ -1713,12 +1717,13 @@ void Loader::read_proof(const MapEntry& entry) {
             }
         } else if (item.key == "fingerprint") {
             if (auto kind = read_choice(value, path, proof_fingerprint_names())) {
-                proof.fingerprint = *kind == "sha256" ? ProofConfig::Fingerprint::sha256
-                                                      : ProofConfig::Fingerprint::hmac_sha256;
+                proof.fingerprint =
+                    *kind == "sha256" ? ProofConfig::Fingerprint::sha256 : ProofConfig::Fingerprint::hmac_sha256;
             }
         } else if (item.key == "fingerprint_length") {
             // Below 8 hex characters collisions within one file become likely; 64 is the whole digest.
-            if (auto length = read_whole_number(value, path, 8, 64)) proof.fingerprint_length = static_cast<int>(*length);
+            if (auto length = read_whole_number(value, path, 8, 64))
+                proof.fingerprint_length = static_cast<int>(*length);
         } else if (item.key == "key_env") {
             if (auto name = read_string(value, path, "an environment variable name")) proof.key_env = *name;
         } else if (item.key == "redact_paths") {
@@ -1764,8 +1769,9 @@ void Loader::read_proof_criteria(const YAML::Node& node, const std::string& path
         const YAML::Node& item = node[index];
         const std::string criterion_path = item_path(path, index);
         if (!item.IsMap()) {
-            add_error(item, criterion_path,
-                      fmt::format("expected a mapping such as {{path: /status, equals: ok}}; found {}", describe(item)));
+            add_error(
+                item, criterion_path,
+                fmt::format("expected a mapping such as {{path: /status, equals: ok}}; found {}", describe(item)));
             continue;
         }
         ProofCriterion criterion;
@@ -1775,14 +1781,16 @@ void Loader::read_proof_criteria(const YAML::Node& node, const std::string& path
         for (const auto& entry : entries(item, criterion_path, Section::proof_criterion)) {
             const std::string entry_path = child_path(criterion_path, entry.key);
             if (entry.key == "name") {
-                if (auto name = read_string(entry.value, entry_path, "a name for the criterion")) criterion.name = *name;
+                if (auto name = read_string(entry.value, entry_path, "a name for the criterion"))
+                    criterion.name = *name;
                 continue;
             }
             if (entry.key == "path") {
                 auto pointer = read_string(entry.value, entry_path, "a JSON Pointer such as /result/status");
                 if (pointer && pointer->front() != '/') {
                     add_error(entry.value, entry_path,
-                              fmt::format("expected a JSON Pointer starting with '/'; found '{}'", util::printable(*pointer)));
+                              fmt::format("expected a JSON Pointer starting with '/'; found '{}'",
+                                          util::printable(*pointer)));
                     valid = false;
                 } else if (pointer) {
                     criterion.path = *pointer;
@@ -1853,10 +1861,9 @@ std::optional<std::string> Loader::read_dd_reference(const YAML::Node& node, con
     auto text = read_string(node, path, k_expected);
     if (!text) return std::nullopt;
     size_t dot = text->find('.');
-    bool valid = dot == std::string::npos
-                     ? is_valid_jcl_name(*text)
-                     : is_valid_jcl_name(std::string_view(*text).substr(0, dot)) &&
-                           is_valid_jcl_name(std::string_view(*text).substr(dot + 1));
+    bool valid = dot == std::string::npos ? is_valid_jcl_name(*text)
+                                          : is_valid_jcl_name(std::string_view(*text).substr(0, dot)) &&
+                                                is_valid_jcl_name(std::string_view(*text).substr(dot + 1));
     if (!valid) {
         add_error(node, path, fmt::format("expected {}; found {}", k_expected, describe(node)));
         return std::nullopt;
@@ -1904,7 +1911,8 @@ void Loader::read_bridge(const MapEntry& entry) {
         const std::string path = child_path(section, item.key);
         const YAML::Node& value = item.value;
         if (item.key == "url") {
-            auto url = read_string(value, path, "the job host's URL, scheme://host[:port] such as https://zosmf.example:443");
+            auto url =
+                read_string(value, path, "the job host's URL, scheme://host[:port] such as https://zosmf.example:443");
             if (!url) continue;
             if (auto problem = base_url_problem(*url)) {
                 add_error(value, path,
@@ -1986,7 +1994,8 @@ void Loader::read_bridge_stall(const YAML::Node& node, const std::string& path) 
     for (const auto& item : *items) {
         const std::string item_key_path = child_path(path, item.key);
         if (item.key == "retries") {
-            if (auto count = read_whole_number(item.value, item_key_path, 0, 5)) stall.retries = static_cast<int>(*count);
+            if (auto count = read_whole_number(item.value, item_key_path, 0, 5))
+                stall.retries = static_cast<int>(*count);
             continue;
         }
         auto duration = read_positive_duration(item.value, item_key_path);
@@ -2052,7 +2061,8 @@ void Loader::read_bridge_notify(const YAML::Node& node, const std::string& path)
                 notify.webhook_env = *name;
             }
         } else if (item.key == "webhook_format") {
-            if (auto format = read_choice(value, item_key_path, webhook_format_names())) notify.webhook_format = *format;
+            if (auto format = read_choice(value, item_key_path, webhook_format_names()))
+                notify.webhook_format = *format;
         } else if (item.key == "github_repository") {
             static const RE2 k_repository(R"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)");
             auto repository = read_string(value, item_key_path, "a GitHub repository as owner/name");
@@ -2132,15 +2142,6 @@ std::optional<std::string> public_url_problem(std::string_view url) {
     if (rest.find_first_of("?#") != std::string_view::npos) return "it has a query or fragment";
     return std::nullopt;
 }
-
-// `[a-z0-9][a-z0-9._-]{0,63}`: watchdog check and alert channel names, which appear in ping URLs and alert keys.
-bool is_valid_watch_name(std::string_view name) {
-    static const RE2 pattern(R"([a-z0-9][a-z0-9._-]{0,63})");
-    return RE2::FullMatch(re2::StringPiece(name.data(), name.size()), pattern);
-}
-
-constexpr std::string_view k_watch_name_rule =
-    "1 to 64 of lowercase letters, digits, '.', '_' and '-', starting with a letter or digit";
 
 // Five fields of digits, names (jan, mon), `*`, `,`, `-` and `/`. The watchdog parses the expression itself;
 // this catches the shape early, with a line number.

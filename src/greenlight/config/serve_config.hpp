@@ -8,9 +8,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace greenlight::config {
+
+// The one rule for the names of watchdog checks and alert channels, which appear in ping URLs, API paths and
+// alert keys: `[a-z0-9][a-z0-9._-]{0,63}`. The config loader, the store and the server's API all ask here.
+bool is_valid_watch_name(std::string_view name);
+inline constexpr std::string_view k_watch_name_rule =
+    "1 to 64 of lowercase letters, digits, '.', '_' and '-', starting with a letter or digit";
 
 // Per client address: what one request may carry and how many a minute are served.
 struct ServeLimitsConfig {

@@ -1,9 +1,9 @@
 // Format detection, the parse entry points, exact ratios, and the helpers the per-format readers share.
 #include "greenlight/coverage/coverage.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
-#include <fmt/format.h>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -17,11 +17,16 @@ namespace greenlight::coverage {
 
 std::string_view to_string(ReportFormat format) {
     switch (format) {
-    case ReportFormat::cobertura: return "cobertura";
-    case ReportFormat::lcov: return "lcov";
-    case ReportFormat::jacoco: return "jacoco";
-    case ReportFormat::clover: return "clover";
-    case ReportFormat::go: return "go";
+        case ReportFormat::cobertura:
+            return "cobertura";
+        case ReportFormat::lcov:
+            return "lcov";
+        case ReportFormat::jacoco:
+            return "jacoco";
+        case ReportFormat::clover:
+            return "clover";
+        case ReportFormat::go:
+            return "go";
     }
     return "unknown";
 }
@@ -32,7 +37,6 @@ std::string ReportParseError::to_string() const {
 }
 
 namespace detail {
-
 
 ReportParseError error_at(std::string_view text, std::ptrdiff_t offset, std::string_view source_name,
                           std::string message) {
@@ -80,7 +84,9 @@ std::string_view without_byte_order_mark(std::string_view text) {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 size_t skip_space(std::string_view text, size_t at) {
     while (at < text.size() && is_space(text[at])) ++at;
@@ -163,11 +169,16 @@ ReportOutcome parse_report(std::string_view text, std::string_view source_name, 
                                 "\"mode:\"); name the format explicitly if detection guesses wrong"};
     }
     switch (*format) {
-    case ReportFormat::cobertura: return detail::parse_cobertura(text, source_name);
-    case ReportFormat::jacoco: return detail::parse_jacoco(text, source_name);
-    case ReportFormat::clover: return detail::parse_clover(text, source_name);
-    case ReportFormat::lcov: return detail::parse_lcov(text, source_name);
-    case ReportFormat::go: return detail::parse_go_profile(text, source_name);
+        case ReportFormat::cobertura:
+            return detail::parse_cobertura(text, source_name);
+        case ReportFormat::jacoco:
+            return detail::parse_jacoco(text, source_name);
+        case ReportFormat::clover:
+            return detail::parse_clover(text, source_name);
+        case ReportFormat::lcov:
+            return detail::parse_lcov(text, source_name);
+        case ReportFormat::go:
+            return detail::parse_go_profile(text, source_name);
     }
     return ReportParseError{std::string(source_name), 0, 0, "unknown report format"};
 }

@@ -59,7 +59,7 @@ struct FileCoverage {
 
 struct Report {
     ReportFormat format = ReportFormat::cobertura;
-    std::vector<std::string> source_roots;  // Cobertura <sources>, JaCoCo package paths, Go module path
+    std::vector<std::string> source_roots;      // Cobertura <sources>, JaCoCo package paths, Go module path
     std::map<std::string, FileCoverage> files;  // path as the report names it
 };
 

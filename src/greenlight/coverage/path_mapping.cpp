@@ -167,9 +167,8 @@ private:
             if (!module_path.empty()) m_go_modules.push_back({std::move(module_path), directory});
         }
         // The longest module path first: a nested module owns its subtree.
-        std::sort(m_go_modules.begin(), m_go_modules.end(), [](const GoModule& a, const GoModule& b) {
-            return a.module_path.size() > b.module_path.size();
-        });
+        std::sort(m_go_modules.begin(), m_go_modules.end(),
+                  [](const GoModule& a, const GoModule& b) { return a.module_path.size() > b.module_path.size(); });
     }
 
     std::vector<std::string> m_files;
@@ -206,8 +205,8 @@ std::optional<std::string> map_path(const RepositoryIndex& index, const Report& 
     std::optional<std::string> matched;
     for (const std::string& reading : readings) {
         if (reading.empty()) continue;
-        std::optional<std::string> candidate = report.format == ReportFormat::go ? index.unique_tail_match(reading)
-                                                                                 : index.unique_suffix_match(reading);
+        std::optional<std::string> candidate =
+            report.format == ReportFormat::go ? index.unique_tail_match(reading) : index.unique_suffix_match(reading);
         if (!candidate) continue;
         if (matched && *matched != *candidate) return std::nullopt;
         matched = std::move(candidate);

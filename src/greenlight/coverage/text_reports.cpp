@@ -1,6 +1,6 @@
 // The line-oriented formats: LCOV tracefiles and Go cover profiles.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "greenlight/coverage/report_parsers.hpp"
 #include "greenlight/util/strings.hpp"
@@ -39,7 +39,9 @@ private:
     int m_number = 0;
 };
 
-std::string quoted(std::string_view text) { return "\"" + util::printable(text.substr(0, 80)) + "\""; }
+std::string quoted(std::string_view text) {
+    return "\"" + util::printable(text.substr(0, 80)) + "\"";
+}
 
 }  // namespace
 
@@ -67,9 +69,9 @@ ReportOutcome parse_lcov(std::string_view text, std::string_view source_name) {
                                std::all_of(trimmed.begin(), trimmed.begin() + static_cast<std::ptrdiff_t>(colon),
                                            [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
         if (!is_record) {
-            return reader.error(source_name, indent,
-                                fmt::format("expected an LCOV record such as SF:, DA: or end_of_record, found {}",
-                                            quoted(trimmed)));
+            return reader.error(
+                source_name, indent,
+                fmt::format("expected an LCOV record such as SF:, DA: or end_of_record, found {}", quoted(trimmed)));
         }
         saw_record = true;
         const std::string_view key = trimmed.substr(0, colon);
@@ -91,9 +93,9 @@ ReportOutcome parse_lcov(std::string_view text, std::string_view source_name) {
             }
             const size_t second_comma = value.find(',', first_comma + 1);
             const std::string_view line_text = value.substr(0, first_comma);
-            const std::string_view hits_text = value.substr(first_comma + 1, second_comma == std::string_view::npos
-                                                                                  ? std::string_view::npos
-                                                                                  : second_comma - first_comma - 1);
+            const std::string_view hits_text =
+                value.substr(first_comma + 1, second_comma == std::string_view::npos ? std::string_view::npos
+                                                                                     : second_comma - first_comma - 1);
             const std::optional<std::int64_t> number = parse_integer(line_text);
             if (!number || *number < 0) {
                 return reader.error(source_name, value_offset,
@@ -164,8 +166,8 @@ ReportOutcome parse_go_profile(std::string_view text, std::string_view source_na
                                         ? std::string_view::npos
                                         : line.rfind(' ', last_space - 1);
         // The file name can hold ':' (a Windows drive), so the range starts after the last one.
-        const size_t colon = middle_space == std::string_view::npos ? std::string_view::npos
-                                                                    : line.rfind(':', middle_space);
+        const size_t colon =
+            middle_space == std::string_view::npos ? std::string_view::npos : line.rfind(':', middle_space);
         if (colon == std::string_view::npos || colon == 0) {
             return reader.error(source_name, 0,
                                 fmt::format("expected <file>:<line>.<column>,<line>.<column> <statements> <count>, "

@@ -3,8 +3,8 @@
 // pugixml never reads a DTD's entities, internal or external: a DOCTYPE is stepped over and an undeclared
 // entity reference stays literal text. So JaCoCo's reference to report.dtd, or a hostile
 // <!ENTITY x SYSTEM "file:///etc/passwd">, loads nothing and expands nothing.
-#include <cstring>
 #include <fmt/format.h>
+#include <cstring>
 
 #include <algorithm>
 #include <atomic>
@@ -12,8 +12,8 @@
 #include <pugixml.hpp>
 #include <thread>
 
-#include "greenlight/util/parallel.hpp"
 #include "greenlight/coverage/report_parsers.hpp"
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::coverage::detail {
@@ -63,7 +63,8 @@ public:
 
     // Parses the text as a fragment: a sequence of elements without one root (a slice of a larger document).
     bool load_fragment() {
-        return static_cast<bool>(m_document.load_buffer(m_text.data(), m_text.size(), k_parse_options | pugi::parse_fragment));
+        return static_cast<bool>(
+            m_document.load_buffer(m_text.data(), m_text.size(), k_parse_options | pugi::parse_fragment));
     }
 
     pugi::xml_node root() const { return m_document.document_element(); }
@@ -108,7 +109,9 @@ private:
 };
 
 // Line numbers start at 1; tools that emit line 0 mean "no line" (a synthetic statement), so it is skipped.
-bool is_source_line(std::int64_t line) { return line > 0; }
+bool is_source_line(std::int64_t line) {
+    return line > 0;
+}
 
 std::optional<ReportParseError> read_cobertura_class(const XmlReport& xml, pugi::xml_node class_element,
                                                      Report& report) {
@@ -131,7 +134,8 @@ std::optional<ReportParseError> read_cobertura_class(const XmlReport& xml, pugi:
         // One pass over the attributes instead of a search per name: reports hold millions of <line>s.
         const char* number_text = nullptr;
         const char* hits_text = nullptr;
-        for (pugi::xml_attribute attribute = line.first_attribute(); attribute; attribute = attribute.next_attribute()) {
+        for (pugi::xml_attribute attribute = line.first_attribute(); attribute;
+             attribute = attribute.next_attribute()) {
             const char* name = attribute.name();
             if (!number_text && std::strcmp(name, "number") == 0) {
                 number_text = attribute.value();
@@ -213,7 +217,9 @@ std::variant<std::int64_t, ReportParseError> clover_line_hits(const XmlReport& x
 
 // Statements and conditions are executable lines. A "method" entry marks a signature, which PHPUnit's own
 // line coverage does not count and diff-cover skips too; counting it would disagree with both.
-bool is_clover_measured_type(std::string_view type) { return type == "stmt" || type == "cond"; }
+bool is_clover_measured_type(std::string_view type) {
+    return type == "stmt" || type == "cond";
+}
 
 std::optional<ReportParseError> read_clover_file(const XmlReport& xml, pugi::xml_node file_element, Report& report) {
     // OpenClover writes name="Foo.java" path="/abs/.../Foo.java"; PHPUnit writes the full path in name.
@@ -310,7 +316,8 @@ std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::stri
     std::atomic<bool> failed{false};
     util::for_each_index_in_parallel(slices.size(), threads, [&](size_t slice) {
         if (failed) return;  // the whole-document parse takes over; the other slices are wasted work
-        slices[slice] = read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]), source_name);
+        slices[slice] =
+            read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]), source_name);
         if (!slices[slice]) failed = true;
     });
     Report report;
@@ -382,11 +389,15 @@ ReportOutcome parse_clover(std::string_view text, std::string_view source_name, 
 
 ReportOutcome parse_xml_in_place(ReportFormat format, std::string& text, std::string_view source_name) {
     switch (format) {
-    case ReportFormat::cobertura: return parse_cobertura(text, source_name, BufferUse::parse_in_place);
-    case ReportFormat::jacoco: return parse_jacoco(text, source_name, BufferUse::parse_in_place);
-    case ReportFormat::clover: return parse_clover(text, source_name, BufferUse::parse_in_place);
-    case ReportFormat::lcov:
-    case ReportFormat::go: break;
+        case ReportFormat::cobertura:
+            return parse_cobertura(text, source_name, BufferUse::parse_in_place);
+        case ReportFormat::jacoco:
+            return parse_jacoco(text, source_name, BufferUse::parse_in_place);
+        case ReportFormat::clover:
+            return parse_clover(text, source_name, BufferUse::parse_in_place);
+        case ReportFormat::lcov:
+        case ReportFormat::go:
+            break;
     }
     return parse_report(text, source_name, format);
 }

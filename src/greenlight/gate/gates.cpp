@@ -1,21 +1,20 @@
 #include "greenlight/gate/gates.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "greenlight/util/strings.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/strings.hpp"
 
 namespace greenlight::gate {
 
 using nlohmann::json;
 
 namespace {
-
 
 // The gate a CI check reports: a gate whose `checks` list names it, else a gate of the same name.
 std::optional<std::string> gate_for_check(const std::string& check, const config::GateConfig& gate) {
@@ -31,7 +30,8 @@ std::optional<std::string> gate_for_check(const std::string& check, const config
 GateState state_from_word(const std::string& word) {
     std::string lowered = util::lowercase(word);
     if (lowered == "passed" || lowered == "success" || lowered == "pass") return GateState::passed;
-    if (lowered == "failed" || lowered == "failure" || lowered == "error" || lowered == "fail") return GateState::failed;
+    if (lowered == "failed" || lowered == "failure" || lowered == "error" || lowered == "fail")
+        return GateState::failed;
     if (lowered == "running" || lowered == "in_progress") return GateState::running;
     if (lowered == "pending" || lowered == "queued" || lowered == "waiting" || lowered == "requested" ||
         lowered == "ready") {
@@ -57,22 +57,32 @@ std::string string_field(const json& object, const char* key) {
 
 std::string_view to_string(GateState state) {
     switch (state) {
-        case GateState::missing: return "missing";
-        case GateState::pending: return "pending";
-        case GateState::running: return "running";
-        case GateState::passed: return "passed";
-        case GateState::failed: return "failed";
-        case GateState::stale: return "stale";
+        case GateState::missing:
+            return "missing";
+        case GateState::pending:
+            return "pending";
+        case GateState::running:
+            return "running";
+        case GateState::passed:
+            return "passed";
+        case GateState::failed:
+            return "failed";
+        case GateState::stale:
+            return "stale";
     }
     return "missing";
 }
 
 std::string_view to_string(Lifecycle lifecycle) {
     switch (lifecycle) {
-        case Lifecycle::ready: return "ready";
-        case Lifecycle::running: return "running";
-        case Lifecycle::passed: return "passed";
-        case Lifecycle::stale: return "stale";
+        case Lifecycle::ready:
+            return "ready";
+        case Lifecycle::running:
+            return "running";
+        case Lifecycle::passed:
+            return "passed";
+        case Lifecycle::stale:
+            return "stale";
     }
     return "ready";
 }
@@ -96,7 +106,8 @@ util::Result<std::vector<GateObservation>> read_checks_file(const std::filesyste
     };
     auto read_check_runs = [&](const json& runs) {
         for (const auto& run : runs) {
-            if (run.is_object()) add_check(string_field(run, "name"), check_run_state(run), string_field(run, "head_sha"), "check run");
+            if (run.is_object())
+                add_check(string_field(run, "name"), check_run_state(run), string_field(run, "head_sha"), "check run");
         }
     };
     auto read_statuses = [&](const json& statuses, const std::string& sha) {
@@ -115,29 +126,31 @@ util::Result<std::vector<GateObservation>> read_checks_file(const std::filesyste
     } else if (document.is_array()) {
         for (const auto& item : document) {
             if (!item.is_object()) {
-                return util::make_error(fmt::format("{}: expected a list of objects, found {}", file.string(), item.type_name()));
+                return util::make_error(
+                    fmt::format("{}: expected a list of objects, found {}", file.string(), item.type_name()));
             }
             if (item.contains("gate")) {
                 GateState state = state_from_word(string_field(item, "state"));
                 if (state == GateState::missing) {
-                    return util::make_error(fmt::format(
-                        "{}: gate `{}` has state `{}`; expected passed, failed, running or pending", file.string(),
-                        string_field(item, "gate"), string_field(item, "state")));
+                    return util::make_error(
+                        fmt::format("{}: gate `{}` has state `{}`; expected passed, failed, running or pending",
+                                    file.string(), string_field(item, "gate"), string_field(item, "state")));
                 }
-                observations.push_back({string_field(item, "gate"), state, string_field(item, "sha"), name,
-                                        string_field(item, "detail")});
+                observations.push_back(
+                    {string_field(item, "gate"), state, string_field(item, "sha"), name, string_field(item, "detail")});
             } else if (item.contains("head_sha") || item.contains("conclusion")) {
                 read_check_runs(json::array({item}));
             } else if (item.contains("context")) {
                 read_statuses(json::array({item}), "");
             } else {
-                return util::make_error(fmt::format(
-                    "{}: an entry has none of `gate`, `name`+`status` (check run) or `context` (status)", file.string()));
+                return util::make_error(
+                    fmt::format("{}: an entry has none of `gate`, `name`+`status` (check run) or `context` (status)",
+                                file.string()));
             }
         }
     } else {
-        return util::make_error(fmt::format(
-            "{}: expected a list of {{gate, state, sha}}, GitHub check runs or statuses", file.string()));
+        return util::make_error(
+            fmt::format("{}: expected a list of {{gate, state, sha}}, GitHub check runs or statuses", file.string()));
     }
     return observations;
 }
@@ -147,13 +160,15 @@ util::Result<GateObservation> read_run_summary(const std::filesystem::path& file
     if (!text) return text.error();
     json summary = json::parse(*text, nullptr, false);
     if (summary.is_discarded() || !summary.is_object() || summary.value("schema", "") != "greenlight.summary/v1") {
-        return util::make_error(fmt::format("{}: not a greenlight summary.json (schema greenlight.summary/v1)", file.string()));
+        return util::make_error(
+            fmt::format("{}: not a greenlight summary.json (schema greenlight.summary/v1)", file.string()));
     }
     GateObservation observation;
     observation.gate = "ci";
     observation.state = summary.value("green", false) ? GateState::passed : GateState::failed;
     if (summary.contains("git") && summary["git"].is_object()) observation.sha = string_field(summary["git"], "sha");
-    observation.source = fmt::format("{}: greenlight run {}", file.filename().string(), string_field(summary, "run_id"));
+    observation.source =
+        fmt::format("{}: greenlight run {}", file.filename().string(), string_field(summary, "run_id"));
     observation.detail = fmt::format("tier {}: {}", string_field(summary, "tier"), string_field(summary, "verdict"));
     return observation;
 }
@@ -210,17 +225,18 @@ DeclaredRisk check_declared_labels(const std::vector<std::string>& labels, confi
         }
     }
     if (tiers.empty()) {
-        declared.violations.push_back(
-            fmt::format("no risk label: the change must carry exactly one (computed: {})", config::to_string(computed)));
+        declared.violations.push_back(fmt::format("no risk label: the change must carry exactly one (computed: {})",
+                                                  config::to_string(computed)));
     } else if (tiers.size() > 1) {
         std::string list;
         for (const auto& label : declared.risk_labels) list += (list.empty() ? "" : ", ") + label;
-        declared.violations.push_back(fmt::format("{} risk labels ({}): the change must carry exactly one", tiers.size(), list));
+        declared.violations.push_back(
+            fmt::format("{} risk labels ({}): the change must carry exactly one", tiers.size(), list));
     } else {
         declared.tier = tiers.front();
         if (*declared.tier < computed) {
-            declared.violations.push_back(fmt::format("declared {} is below the computed {}", config::to_string(*declared.tier),
-                                                      config::to_string(computed)));
+            declared.violations.push_back(fmt::format("declared {} is below the computed {}",
+                                                      config::to_string(*declared.tier), config::to_string(computed)));
         }
     }
     return declared;
@@ -253,7 +269,8 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
         GateResult result;
         result.name = name;
         result.required_by = by;
-        if (auto definition = gate.gates.find(name); definition != gate.gates.end()) result.mode = definition->second.mode;
+        if (auto definition = gate.gates.find(name); definition != gate.gates.end())
+            result.mode = definition->second.mode;
         // Observations at head win over older ones; among them, a failure wins, then running/pending.
         std::vector<const GateObservation*> mine;
         for (const auto& observation : observations) {
@@ -269,11 +286,16 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
         const auto& considered = at_head.empty() ? mine : at_head;
         auto rank = [](GateState state) {
             switch (state) {
-                case GateState::failed: return 4;
-                case GateState::running: return 3;
-                case GateState::pending: return 2;
-                case GateState::passed: return 1;
-                default: return 0;
+                case GateState::failed:
+                    return 4;
+                case GateState::running:
+                    return 3;
+                case GateState::pending:
+                    return 2;
+                case GateState::passed:
+                    return 1;
+                default:
+                    return 0;
             }
         };
         const GateObservation* chosen = nullptr;

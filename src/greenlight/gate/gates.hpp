@@ -57,9 +57,9 @@ using ContentCheck = std::function<bool(const std::string& old_sha)>;
 
 // Declared risk labels: `R2-medium` or `risk:R2-medium` (case-insensitive).
 struct DeclaredRisk {
-    std::vector<std::string> risk_labels;       // as given
-    std::optional<config::RiskTier> tier;       // set when exactly one valid risk label is declared
-    std::vector<std::string> violations;        // none, several, or below the computed tier
+    std::vector<std::string> risk_labels;  // as given
+    std::optional<config::RiskTier> tier;  // set when exactly one valid risk label is declared
+    std::vector<std::string> violations;   // none, several, or below the computed tier
 };
 
 DeclaredRisk check_declared_labels(const std::vector<std::string>& labels, config::RiskTier computed);
@@ -77,7 +77,7 @@ struct Evaluation {
     RiskAssessment risk;
     DeclaredRisk declared;
     config::RiskTier effective_tier = config::RiskTier::r1_low;  // max(computed, declared)
-    std::vector<GateResult> gates;  // required gates, in tier order
+    std::vector<GateResult> gates;                               // required gates, in tier order
     Lifecycle lifecycle = Lifecycle::ready;
     LabelChange labels;
     bool passed = false;  // every blocking gate holds and no label violation

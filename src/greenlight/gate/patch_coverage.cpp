@@ -1,7 +1,7 @@
 #include "greenlight/gate/patch_coverage.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <set>
 
 #include "greenlight/util/glob.hpp"
@@ -13,14 +13,14 @@ namespace {
 
 // Headers are left out: a declaration-only header never appears in a coverage report.
 const std::set<std::string> k_source_extensions = {
-    "c",  "cc",  "cpp", "cxx",  "m",   "mm",  "go",    "rs",  "py",    "pyx",
-    "java", "kt", "kts", "scala", "groovy", "js", "jsx", "mjs", "cjs", "ts",  "tsx",   "rb",  "php",   "cs",
-    "fs", "swift", "dart", "ex", "exs",   "erl", "hs",  "lua", "pl",  "pm",  "r",     "jl",  "clj",   "vue",
-    "svelte", "sh", "bash"};
+    "c",      "cc",  "cpp", "cxx", "m",   "mm", "go",  "rs", "py",  "pyx", "java",   "kt",    "kts",  "scala",
+    "groovy", "js",  "jsx", "mjs", "cjs", "ts", "tsx", "rb", "php", "cs",  "fs",     "swift", "dart", "ex",
+    "exs",    "erl", "hs",  "lua", "pl",  "pm", "r",   "jl", "clj", "vue", "svelte", "sh",    "bash"};
 
 // Test code is what produces coverage, not what coverage measures.
-constexpr const char* k_test_file_globs[] = {"test_*.py", "*_test.py", "*_test.go", "*_test.cc", "*_test.cpp",
-                                             "*.test.*", "*.spec.*", "tests/", "test/", "__tests__/", "testing/"};
+constexpr const char* k_test_file_globs[] = {"test_*.py",  "*_test.py",  "*_test.go", "*_test.cc",
+                                             "*_test.cpp", "*.test.*",   "*.spec.*",  "tests/",
+                                             "test/",      "__tests__/", "testing/"};
 
 bool is_test_file(const std::string& path) {
     for (const char* glob : k_test_file_globs) {
@@ -94,9 +94,9 @@ GateObservation patch_coverage_gate(const PatchCoverage& patch, const config::Ga
     const std::int64_t pass_at = std::max<std::int64_t>(0, gate.patch_coverage_minimum - gate.patch_coverage_threshold);
     if (!patch.unmeasured_critical.empty()) {
         observation.state = GateState::failed;
-        observation.detail = fmt::format("{} critical-zone file{} without coverage data: {}",
-                                         patch.unmeasured_critical.size(), patch.unmeasured_critical.size() == 1 ? "" : "s",
-                                         fmt::join(patch.unmeasured_critical, ", "));
+        observation.detail =
+            fmt::format("{} critical-zone file{} without coverage data: {}", patch.unmeasured_critical.size(),
+                        patch.unmeasured_critical.size() == 1 ? "" : "s", fmt::join(patch.unmeasured_critical, ", "));
         return observation;
     }
     if (!patch.ratio.measurable()) {
@@ -104,9 +104,10 @@ GateObservation patch_coverage_gate(const PatchCoverage& patch, const config::Ga
         observation.detail = "n/a: no added line is measured by the coverage reports";
     } else {
         observation.state = ratio_at_least(patch.ratio, pass_at) ? GateState::passed : GateState::failed;
-        observation.detail = fmt::format("{} of {} added lines covered ({}); passes at {}% ({}% minimum, {} points threshold)",
-                                         patch.ratio.covered, patch.ratio.measured, patch.ratio.percent_text(), pass_at,
-                                         gate.patch_coverage_minimum, gate.patch_coverage_threshold);
+        observation.detail =
+            fmt::format("{} of {} added lines covered ({}); passes at {}% ({}% minimum, {} points threshold)",
+                        patch.ratio.covered, patch.ratio.measured, patch.ratio.percent_text(), pass_at,
+                        gate.patch_coverage_minimum, gate.patch_coverage_threshold);
     }
     if (!patch.unmeasured_files.empty()) {
         observation.detail += fmt::format("; not measured by any report: {}", fmt::join(patch.unmeasured_files, ", "));
@@ -128,8 +129,9 @@ GateObservation project_coverage_gate(const coverage::Ratio& head, const coverag
     // head/hm >= base/bm - drop/100  <=>  100*head*bm >= 100*base*hm - drop*hm*bm   (all integers)
     const __int128 head_covered = head.covered, head_measured = head.measured;
     const __int128 base_covered = base.covered, base_measured = base.measured;
-    const bool holds = 100 * head_covered * base_measured >=
-                       100 * base_covered * head_measured - gate.project_coverage_max_drop * head_measured * base_measured;
+    const bool holds =
+        100 * head_covered * base_measured >=
+        100 * base_covered * head_measured - gate.project_coverage_max_drop * head_measured * base_measured;
     observation.state = holds ? GateState::passed : GateState::failed;
     observation.detail = fmt::format("{} now, {} on base (at most {} points lower allowed)", head.percent_text(),
                                      base.percent_text(), gate.project_coverage_max_drop);

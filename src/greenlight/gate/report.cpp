@@ -28,12 +28,17 @@ std::string reason_text(const RiskReason& reason) {
 
 const char* mark(GateState state) {
     switch (state) {
-        case GateState::passed: return "✅";
-        case GateState::failed: return "❌";
-        case GateState::stale: return "♻️";
+        case GateState::passed:
+            return "✅";
+        case GateState::failed:
+            return "❌";
+        case GateState::stale:
+            return "♻️";
         case GateState::running:
-        case GateState::pending: return "⏳";
-        case GateState::missing: return "⬜";
+        case GateState::pending:
+            return "⏳";
+        case GateState::missing:
+            return "⬜";
     }
     return "⬜";
 }
@@ -84,20 +89,21 @@ json report_json(const GateReport& report) {
         {"schema", "greenlight.gate/v1"},
         {"head", report.head_sha.empty() ? json() : json(report.head_sha)},
         {"verdict", evaluation.passed ? "pass" : "fail"},
-        {"risk", {{"computed", config::to_string(evaluation.risk.tier)},
-                  {"effective", config::to_string(evaluation.effective_tier)},
-                  {"docs_only", evaluation.risk.docs_only},
-                  {"generated_only", evaluation.risk.generated_only},
-                  {"files", evaluation.risk.files},
-                  {"reasons", reasons}}},
-        {"declared", {{"labels", evaluation.declared.risk_labels},
-                      {"tier", evaluation.declared.tier ? json(config::to_string(*evaluation.declared.tier)) : json()},
-                      {"violations", evaluation.declared.violations}}},
+        {"risk",
+         {{"computed", config::to_string(evaluation.risk.tier)},
+          {"effective", config::to_string(evaluation.effective_tier)},
+          {"docs_only", evaluation.risk.docs_only},
+          {"generated_only", evaluation.risk.generated_only},
+          {"files", evaluation.risk.files},
+          {"reasons", reasons}}},
+        {"declared",
+         {{"labels", evaluation.declared.risk_labels},
+          {"tier", evaluation.declared.tier ? json(config::to_string(*evaluation.declared.tier)) : json()},
+          {"violations", evaluation.declared.violations}}},
         {"gates", gates},
         {"lifecycle", to_string(evaluation.lifecycle)},
-        {"labels", {{"wanted", evaluation.labels.wanted},
-                    {"add", evaluation.labels.add},
-                    {"remove", evaluation.labels.remove}}},
+        {"labels",
+         {{"wanted", evaluation.labels.wanted}, {"add", evaluation.labels.add}, {"remove", evaluation.labels.remove}}},
         {"patch_coverage", patch},
     };
 }
@@ -120,7 +126,9 @@ std::string report_text(const GateReport& report) {
         }
     }
     out << "declared: "
-        << (evaluation.declared.risk_labels.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(evaluation.declared.risk_labels, ", ")))
+        << (evaluation.declared.risk_labels.empty()
+                ? std::string("(none)")
+                : fmt::format("{}", fmt::join(evaluation.declared.risk_labels, ", ")))
         << "\n";
     for (const auto& violation : evaluation.declared.violations) out << "  violation: " << violation << "\n";
     out << "gates:\n";
@@ -135,9 +143,10 @@ std::string report_text(const GateReport& report) {
             out << fmt::format("  uncovered added lines: {}: {}\n", file.path, ranges_text(file.uncovered));
         }
     }
-    out << fmt::format("labels: {} (add: {}; remove: {})\n", fmt::join(evaluation.labels.wanted, ", "),
-                       evaluation.labels.add.empty() ? "-" : fmt::format("{}", fmt::join(evaluation.labels.add, ", ")),
-                       evaluation.labels.remove.empty() ? "-" : fmt::format("{}", fmt::join(evaluation.labels.remove, ", ")));
+    out << fmt::format(
+        "labels: {} (add: {}; remove: {})\n", fmt::join(evaluation.labels.wanted, ", "),
+        evaluation.labels.add.empty() ? "-" : fmt::format("{}", fmt::join(evaluation.labels.add, ", ")),
+        evaluation.labels.remove.empty() ? "-" : fmt::format("{}", fmt::join(evaluation.labels.remove, ", ")));
     out << "verdict: " << (evaluation.passed ? "pass" : "fail") << "\n";
     return out.str();
 }
@@ -165,13 +174,15 @@ std::string report_markdown(const GateReport& report) {
     out << "| | gate | state | mode | detail |\n|---|---|---|---|---|\n";
     for (const auto& gate : evaluation.gates) {
         out << fmt::format("| {} | `{}` | {} | {} | {} |\n", mark(gate.state), gate.name, to_string(gate.state),
-                           gate.mode == config::GateMode::blocking ? "blocking" : "advisory", util::markdown_table_cell(gate.detail));
+                           gate.mode == config::GateMode::blocking ? "blocking" : "advisory",
+                           util::markdown_table_cell(gate.detail));
     }
     if (report.patch && !report.patch->files.empty()) {
-        out << "\n**Patch coverage:** " << report.patch->ratio.percent_text() << " ("
-            << report.patch->ratio.covered << "/" << report.patch->ratio.measured << " added lines)\n\n";
+        out << "\n**Patch coverage:** " << report.patch->ratio.percent_text() << " (" << report.patch->ratio.covered
+            << "/" << report.patch->ratio.measured << " added lines)\n\n";
         for (const auto& file : report.patch->files) {
-            if (!file.uncovered.empty()) out << fmt::format("- `{}`: lines {} not covered\n", file.path, ranges_text(file.uncovered));
+            if (!file.uncovered.empty())
+                out << fmt::format("- `{}`: lines {} not covered\n", file.path, ranges_text(file.uncovered));
         }
     }
     out << fmt::format("\nLabels: {}\n", fmt::join(evaluation.labels.wanted, ", "));
@@ -183,8 +194,9 @@ std::vector<std::string> uncovered_annotations(const GateReport& report) {
     if (!report.patch) return lines;
     for (const auto& file : report.patch->files) {
         for (const auto& range : file.uncovered) {
-            lines.push_back(fmt::format("::warning file={},line={},endLine={},title=greenlight gate::added lines not covered by tests",
-                                        util::workflow_command_escape(file.path, true), range.first, range.last));
+            lines.push_back(fmt::format(
+                "::warning file={},line={},endLine={},title=greenlight gate::added lines not covered by tests",
+                util::workflow_command_escape(file.path, true), range.first, range.last));
         }
     }
     return lines;

@@ -6,13 +6,12 @@
 #include <cctype>
 #include <memory>
 
-#include "greenlight/util/strings.hpp"
 #include "greenlight/util/glob.hpp"
+#include "greenlight/util/strings.hpp"
 
 namespace greenlight::gate {
 
 namespace {
-
 
 // The paths a file change touches: both sides of a rename or copy.
 std::vector<std::string> touched_paths(const diff::FileDiff& file) {
@@ -130,15 +129,17 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
         if (!matched) continue;
         for (const auto& gate_name : rule.requires_gates) {
             std::pair<std::string, RiskTier> entry{gate_name, rule.requires_from};
-            if (std::find(assessment.rule_gates.begin(), assessment.rule_gates.end(), entry) == assessment.rule_gates.end()) {
+            if (std::find(assessment.rule_gates.begin(), assessment.rule_gates.end(), entry) ==
+                assessment.rule_gates.end()) {
                 assessment.rule_gates.push_back(std::move(entry));
             }
         }
     }
-    std::stable_sort(assessment.reasons.begin(), assessment.reasons.end(), [](const RiskReason& a, const RiskReason& b) {
-        if (a.tier != b.tier) return a.tier > b.tier;
-        return a.path < b.path;
-    });
+    std::stable_sort(assessment.reasons.begin(), assessment.reasons.end(),
+                     [](const RiskReason& a, const RiskReason& b) {
+                         if (a.tier != b.tier) return a.tier > b.tier;
+                         return a.path < b.path;
+                     });
     return assessment;
 }
 

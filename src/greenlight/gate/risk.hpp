@@ -36,7 +36,6 @@ struct RiskAssessment {
 // The tier is the maximum over every matching rule and file — never the last match — except that a
 // change touching only docs, or only generated files, is R0-docs. A rename or a deletion counts for
 // both paths it touches.
-RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gate,
-                           const std::vector<bool>& generated);
+RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gate, const std::vector<bool>& generated);
 
 }  // namespace greenlight::gate

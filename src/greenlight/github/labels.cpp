@@ -2,9 +2,9 @@
 
 #include "greenlight/github/rest.hpp"
 
+#include <fmt/format.h>
 #include <cstdlib>
 #include <ctime>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -24,7 +24,6 @@ std::string path_segment(std::string_view text) {
     }
     return out;
 }
-
 
 }  // namespace
 

@@ -18,8 +18,8 @@ struct Finding {
     std::string rule;     // stable id for SARIF and baselines, e.g. "broken-link", "missing-anchor"
     std::string message;  // what was expected, what was found, what to do
     std::string path;
-    int line = 0;    // 1-based; 0 when unknown
-    int column = 0;  // 1-based; 0 when unknown
+    int line = 0;            // 1-based; 0 when unknown
+    int column = 0;          // 1-based; 0 when unknown
     std::string suggestion;  // a did-you-mean, when there is one
 };
 
@@ -42,7 +42,7 @@ struct CheckOutcome {
 
 // The run's surroundings, shared by every check.
 struct CheckContext {
-    std::filesystem::path root;  // repository root; every path in findings is relative to it
+    std::filesystem::path root;           // repository root; every path in findings is relative to it
     std::optional<std::string> from_ref;  // --from-ref/--to-ref: the change the change-aware checks look at
     std::optional<std::string> to_ref;
     bool online = false;                    // --online: links also fetches http(s) links

@@ -1,7 +1,7 @@
 #include "greenlight/hygiene/files.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <system_error>
 
 #include "greenlight/diff/git.hpp"

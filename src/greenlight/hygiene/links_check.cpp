@@ -16,12 +16,12 @@
 #include <unordered_set>
 #include <vector>
 
-#include "greenlight/util/parallel.hpp"
 #include "greenlight/hygiene/check.hpp"
 #include "greenlight/hygiene/files.hpp"
 #include "greenlight/hygiene/markdown.hpp"
 #include "greenlight/hygiene/online_links.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::hygiene {
@@ -469,7 +469,6 @@ void check_link(const ScannedFile& file, const MarkdownLink& link, HttpLinks htt
     }
     result.findings.push_back(std::move(finding));
 }
-
 
 }  // namespace
 

@@ -17,7 +17,7 @@ struct MarkdownLink {
 };
 
 struct MarkdownDocument {
-    std::vector<MarkdownLink> links;  // in source order
+    std::vector<MarkdownLink> links;   // in source order
     std::vector<std::string> anchors;  // heading slugs (GitHub rules, duplicates suffixed) and HTML id/name values
 };
 

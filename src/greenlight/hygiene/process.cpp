@@ -34,7 +34,7 @@ CommandOutcome run_command(const CommandRequest& request) {
     command.inherit_environment = true;
     command.output = greenlight::process::Sink::capture;
     command.error = request.standard_error == StandardError::merged ? greenlight::process::Sink::to_output
-                                                                     : greenlight::process::Sink::capture;
+                                                                    : greenlight::process::Sink::capture;
     command.capture_limit = k_capture_limit;
     command.timeout = request.timeout;
     command.grace = k_grace;
@@ -43,11 +43,19 @@ CommandOutcome run_command(const CommandRequest& request) {
 
     CommandOutcome result;
     switch (outcome.end) {
-        case greenlight::process::End::exited: result.end = CommandOutcome::End::exited; break;
-        case greenlight::process::End::signaled: result.end = CommandOutcome::End::signaled; break;
+        case greenlight::process::End::exited:
+            result.end = CommandOutcome::End::exited;
+            break;
+        case greenlight::process::End::signaled:
+            result.end = CommandOutcome::End::signaled;
+            break;
         case greenlight::process::End::timed_out:
-        case greenlight::process::End::stopped: result.end = CommandOutcome::End::timed_out; break;
-        case greenlight::process::End::not_started: result.end = CommandOutcome::End::not_started; break;
+        case greenlight::process::End::stopped:
+            result.end = CommandOutcome::End::timed_out;
+            break;
+        case greenlight::process::End::not_started:
+            result.end = CommandOutcome::End::not_started;
+            break;
     }
     result.exit_code = outcome.exit_code;
     result.signal = outcome.signal;

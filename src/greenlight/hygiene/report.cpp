@@ -74,12 +74,14 @@ std::string text_report(const ChecksRun& run, Colour colour) {
             summary = fmt::format("examined {}", examined_text(outcome));
             if (outcome.change_touches_none) summary += " (the change touches none of its files)";
             if (!outcome.findings.empty()) {
-                summary += fmt::format(": {} finding{}", outcome.findings.size(), outcome.findings.size() == 1 ? "" : "s");
+                summary +=
+                    fmt::format(": {} finding{}", outcome.findings.size(), outcome.findings.size() == 1 ? "" : "s");
             }
         }
         if (report.status == CheckStatus::failed) ++failed;
         if (report.status == CheckStatus::warned) ++warned;
-        text += fmt::format("{} {:<{}}  {:<15} {} ({:.2f} s){}\n", paint(fmt::format("{:<5}", status_word(report.status)), report.status, colour),
+        text += fmt::format("{} {:<{}}  {:<15} {} ({:.2f} s){}\n",
+                            paint(fmt::format("{:<5}", status_word(report.status)), report.status, colour),
                             report.check->name, width, config::to_string(report.check->type), summary,
                             static_cast<double>(report.duration.count()) / 1000.0,
                             report.check->mode == config::CheckMode::advisory ? " [advisory]" : "");
@@ -88,8 +90,9 @@ std::string text_report(const ChecksRun& run, Colour colour) {
             continue;
         }
         if (report.examined_nothing) {
-            text += "      examined nothing: a check that examines no item proves nothing; check its paths, "
-                    "indexes or manifest\n";
+            text +=
+                "      examined nothing: a check that examines no item proves nothing; check its paths, "
+                "indexes or manifest\n";
         }
         for (size_t index = 0; index < outcome.findings.size() && index < k_findings_shown; ++index) {
             const Finding& finding = outcome.findings[index];
@@ -160,10 +163,10 @@ std::string sarif_report(const ChecksRun& run, const std::string& version, const
         if (report.status == CheckStatus::error) {
             findings.push_back(Finding{"could-not-run", *report.outcome.error, "", 0, 0, ""});
         } else if (report.examined_nothing) {
-            findings.push_back(Finding{"examined-nothing",
-                                       fmt::format("check '{}' examined no item; check its paths, indexes or manifest",
-                                                   report.check->name),
-                                       "", 0, 0, ""});
+            findings.push_back(Finding{
+                "examined-nothing",
+                fmt::format("check '{}' examined no item; check its paths, indexes or manifest", report.check->name),
+                "", 0, 0, ""});
         }
         for (const Finding& finding : findings) {
             const std::string id = rule_id(report, finding);

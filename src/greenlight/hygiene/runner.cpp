@@ -39,7 +39,8 @@ bool looks_at_the_change(const config::CheckConfig& check) {
 
 // The change the change-aware checks examine: the refs when given, else the work tree against HEAD.
 // Without refs and without history (a fresh repository, or no git) there is no change: the checks say so.
-util::Result<std::optional<diff::Diff>> change_to_examine(const std::filesystem::path& root, const RunOptions& options) {
+util::Result<std::optional<diff::Diff>> change_to_examine(const std::filesystem::path& root,
+                                                          const RunOptions& options) {
     if (options.from_ref || options.to_ref) {
         if (!options.from_ref || !options.to_ref) {
             return util::make_error("give both --from-ref and --to-ref (or neither, for the work tree against HEAD)");
@@ -87,8 +88,7 @@ CheckReport run_one_check(const config::CheckConfig& check, const CheckContext& 
     report.check = &check;
     const auto start = std::chrono::steady_clock::now();
     report.outcome = dispatch(check, context);
-    report.duration =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     if (report.outcome.error) {
         report.status = CheckStatus::error;
         return report;

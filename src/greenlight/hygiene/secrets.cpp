@@ -1,7 +1,7 @@
 // The `secrets` check: picks the files (or, with scope `changed`, the added lines), scans them on two
 // threads, turns matches into findings without their text, and applies the baseline of accepted findings.
-#include "greenlight/util/parallel.hpp"
 #include "greenlight/hygiene/secrets.hpp"
+#include "greenlight/util/parallel.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -36,7 +36,6 @@ util::Result<std::vector<SecretMatch>> find_secrets(std::string_view text);
 // Shannon entropy of the bytes of `text`, in bits per byte (0 for an empty text).
 double shannon_entropy(std::string_view text);
 
-
 // The baseline fingerprint of a matched text: HMAC-SHA256 keyed by the baseline's own key, as hex.
 std::string secret_fingerprint(std::string_view key, std::string_view matched_text);
 

@@ -1,5 +1,5 @@
-#include "greenlight/util/strings.hpp"
 #include "greenlight/hygiene/slug.hpp"
+#include "greenlight/util/strings.hpp"
 
 #include <algorithm>
 #include <array>

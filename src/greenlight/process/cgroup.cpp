@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -199,9 +199,8 @@ util::Result<CgroupPlace> find_own_cgroup_place() {
     if (!path) return util::make_error("this process has no cgroup v2 path in /proc/self/cgroup");
     auto folder = folder_in(*mount, *path);
     if (!folder) {
-        return util::make_error(
-            fmt::format("this process's cgroup {} is not visible under the cgroup v2 mount {}", *path,
-                        mount->point.string()));
+        return util::make_error(fmt::format("this process's cgroup {} is not visible under the cgroup v2 mount {}",
+                                            *path, mount->point.string()));
     }
     if (::access(folder->c_str(), W_OK) != 0) {
         return util::make_error(fmt::format("cannot create cgroups in {}: {}", folder->string(), std::strerror(errno)));
@@ -214,7 +213,8 @@ util::Result<CgroupPlace> find_own_cgroup_place() {
     return place;
 }
 
-Cgroup::Cgroup(Cgroup&& other) noexcept : m_place(std::move(other.m_place)), m_procs_files(std::move(other.m_procs_files)) {
+Cgroup::Cgroup(Cgroup&& other) noexcept
+    : m_place(std::move(other.m_place)), m_procs_files(std::move(other.m_procs_files)) {
     other.m_procs_files.clear();
     other.m_place = {};
 }
@@ -230,7 +230,9 @@ Cgroup& Cgroup::operator=(Cgroup&& other) noexcept {
     return *this;
 }
 
-Cgroup::~Cgroup() { close_files(); }
+Cgroup::~Cgroup() {
+    close_files();
+}
 
 void Cgroup::close_files() {
     for (int fd : m_procs_files) ::close(fd);
@@ -252,11 +254,12 @@ util::Result<Cgroup> Cgroup::create(const CgroupPlace& parent, const std::string
     if (!open_procs(group.m_place.unified)) {
         int error = errno;
         ::rmdir(group.m_place.unified.c_str());
-        return util::make_error(fmt::format("cannot open {}/cgroup.procs: {}", group.m_place.unified.string(),
-                                            std::strerror(error)));
+        return util::make_error(
+            fmt::format("cannot open {}/cgroup.procs: {}", group.m_place.unified.string(), std::strerror(error)));
     }
     // The v1 folders only add figures: a failure there costs the figure, not the containment.
-    for (auto [from, to] : {std::pair{&parent.memory, &group.m_place.memory}, std::pair{&parent.pids, &group.m_place.pids}}) {
+    for (auto [from, to] :
+         {std::pair{&parent.memory, &group.m_place.memory}, std::pair{&parent.pids, &group.m_place.pids}}) {
         if (!*from) continue;
         fs::path folder = **from / name;
         if ((::mkdir(folder.c_str(), 0755) == 0 || errno == EEXIST) && open_procs(folder)) {
@@ -289,8 +292,10 @@ void Cgroup::kill() const {
     const bool frozen = write_text(m_place.unified / "cgroup.freeze", "1");
     for (int round = 0; round < 100 && populated(); ++round) {
         signal_members(SIGKILL);
-        if (!frozen) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        else break;
+        if (!frozen)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        else
+            break;
     }
     if (frozen) write_text(m_place.unified / "cgroup.freeze", "0");
 }
@@ -312,13 +317,17 @@ CgroupUsage Cgroup::usage() const {
     if (auto usec = keyed_value(read_text(m_place.unified / "cpu.stat"), "usage_usec")) {
         usage.cpu_time = std::chrono::microseconds(*usec);
     }
-    if (auto peak = read_number(m_place.unified / "memory.peak")) usage.peak_memory_bytes = *peak;
+    if (auto peak = read_number(m_place.unified / "memory.peak"))
+        usage.peak_memory_bytes = *peak;
     else if (m_place.memory) {
-        if (auto v1_peak = read_number(*m_place.memory / "memory.max_usage_in_bytes")) usage.peak_memory_bytes = *v1_peak;
+        if (auto v1_peak = read_number(*m_place.memory / "memory.max_usage_in_bytes"))
+            usage.peak_memory_bytes = *v1_peak;
     }
-    if (auto peak = read_number(m_place.unified / "pids.peak")) usage.peak_tasks = static_cast<std::int64_t>(*peak);
+    if (auto peak = read_number(m_place.unified / "pids.peak"))
+        usage.peak_tasks = static_cast<std::int64_t>(*peak);
     else if (m_place.pids) {
-        if (auto v1_peak = read_number(*m_place.pids / "pids.peak")) usage.peak_tasks = static_cast<std::int64_t>(*v1_peak);
+        if (auto v1_peak = read_number(*m_place.pids / "pids.peak"))
+            usage.peak_tasks = static_cast<std::int64_t>(*v1_peak);
     }
     return usage;
 }

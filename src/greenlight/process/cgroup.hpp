@@ -17,9 +17,9 @@ namespace greenlight::process {
 
 // Where this process may make cgroups of its own: the folder of its own cgroup in each hierarchy.
 struct CgroupPlace {
-    std::filesystem::path unified;                  // cgroup v2: membership, kill, CPU time
-    std::optional<std::filesystem::path> memory;    // v1 memory hierarchy (hybrid layout), for the peak
-    std::optional<std::filesystem::path> pids;      // v1 pids hierarchy (hybrid layout), for the peak
+    std::filesystem::path unified;                // cgroup v2: membership, kill, CPU time
+    std::optional<std::filesystem::path> memory;  // v1 memory hierarchy (hybrid layout), for the peak
+    std::optional<std::filesystem::path> pids;    // v1 pids hierarchy (hybrid layout), for the peak
 };
 
 // Finds the cgroup v2 mount in /proc/self/mountinfo and this process's cgroup in /proc/self/cgroup, and the

@@ -9,12 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "greenlight/process/proc.hpp"
 
@@ -116,7 +116,8 @@ bool child_can_join(const Cgroup& group, std::string& why) {
     ::close(report[0]);
     ::waitpid(child, nullptr, 0);
     if (got != static_cast<ssize_t>(sizeof error) || error != 0) {
-        why = fmt::format("a process cannot join a new cgroup: {}", got == sizeof error ? std::strerror(error) : "no answer");
+        why = fmt::format("a process cannot join a new cgroup: {}",
+                          got == sizeof error ? std::strerror(error) : "no answer");
         return false;
     }
     return true;

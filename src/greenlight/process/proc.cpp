@@ -27,7 +27,9 @@ std::string read_small_file(const char* path, size_t limit = 1u << 20) {
     return content;
 }
 
-bool is_number(const char* name) { return name[0] >= '1' && name[0] <= '9'; }
+bool is_number(const char* name) {
+    return name[0] >= '1' && name[0] <= '9';
+}
 
 }  // namespace
 
@@ -73,6 +75,13 @@ std::string process_command_line(int pid) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
     std::string command = read_small_file(path, 4096);
+    // A process in the middle of exec has its new name but not yet its arguments: ask again for a few ms.
+    for (int retry = 0; command.empty() && retry < 5; ++retry) {
+        auto status = read_process_status(pid);
+        if (!status || status->is_gone()) break;
+        ::usleep(1000);
+        command = read_small_file(path, 4096);
+    }
     while (!command.empty() && command.back() == '\0') command.pop_back();
     std::replace(command.begin(), command.end(), '\0', ' ');
     if (command.size() > 200) command = command.substr(0, 200) + "...";
@@ -141,6 +150,8 @@ std::uint64_t own_start_ticks() {
     return status ? status->start_ticks : 0;
 }
 
-bool proc_is_mounted() { return ::access("/proc/self/stat", R_OK) == 0; }
+bool proc_is_mounted() {
+    return ::access("/proc/self/stat", R_OK) == 0;
+}
 
 }  // namespace greenlight::process

@@ -1,22 +1,22 @@
 #include "greenlight/process/supervisor.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/close_range.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <map>
 #include <thread>
 
@@ -106,7 +106,9 @@ struct ChildPlan {
 // The child shares greenlight's memory until it execs (CLONE_VM | CLONE_VFORK, as posix_spawn does: no page
 // tables copied, no copy-on-write faults), so it makes raw system calls only: no libc state, no sanitizer
 // interceptor, nothing of greenlight's changed. Its errors are returned, not read from errno.
-long raw(long number, long a = 0, long b = 0, long c = 0, long d = 0) { return ::syscall(number, a, b, c, d); }
+long raw(long number, long a = 0, long b = 0, long c = 0, long d = 0) {
+    return ::syscall(number, a, b, c, d);
+}
 
 struct KernelSignalAction {
     void (*handler)(int);
@@ -170,7 +172,9 @@ struct KernelSignalAction {
     fail_in_child(plan.report_fd, ChildStage::exec, result);
 }
 
-GREENLIGHT_NO_SANITIZE_ADDRESS int child_entry(void* plan) { become_command(*static_cast<const ChildPlan*>(plan)); }
+GREENLIGHT_NO_SANITIZE_ADDRESS int child_entry(void* plan) {
+    become_command(*static_cast<const ChildPlan*>(plan));
+}
 
 // Writing to a command that stopped reading raises SIGPIPE; a library must not change the process's signal
 // handling, so the signal is blocked in this thread while input is fed and a pending one is consumed.
@@ -232,13 +236,19 @@ struct CaptureStream {
 std::string describe_stage(const ChildFailure& failure, const std::string& executable, const std::string& cwd) {
     const char* reason = std::strerror(failure.error);
     switch (failure.stage) {
-        case ChildStage::cgroup: return fmt::format("cannot join the command's cgroup: {}", reason);
-        case ChildStage::session: return fmt::format("cannot start a session for the command: {}", reason);
-        case ChildStage::limits: return fmt::format("cannot set the command's resource limits: {}", reason);
-        case ChildStage::streams: return fmt::format("cannot connect the command's standard streams: {}", reason);
-        case ChildStage::working_directory: return fmt::format("cannot change to the folder {}: {}", cwd, reason);
+        case ChildStage::cgroup:
+            return fmt::format("cannot join the command's cgroup: {}", reason);
+        case ChildStage::session:
+            return fmt::format("cannot start a session for the command: {}", reason);
+        case ChildStage::limits:
+            return fmt::format("cannot set the command's resource limits: {}", reason);
+        case ChildStage::streams:
+            return fmt::format("cannot connect the command's standard streams: {}", reason);
+        case ChildStage::working_directory:
+            return fmt::format("cannot change to the folder {}: {}", cwd, reason);
         case ChildStage::exec:
-            if (failure.error == ENOENT) return fmt::format("cannot run {}: command not found (no such file)", executable);
+            if (failure.error == ENOENT)
+                return fmt::format("cannot run {}: command not found (no such file)", executable);
             return fmt::format("cannot run {}: {}", executable, reason);
     }
     return reason;
@@ -268,7 +278,9 @@ std::optional<microseconds> leader_cpu_so_far(int pid) {
     return microseconds{ticks * 1'000'000 / ticks_per_second};
 }
 
-microseconds to_microseconds(const timeval& time) { return std::chrono::seconds{time.tv_sec} + microseconds{time.tv_usec}; }
+microseconds to_microseconds(const timeval& time) {
+    return std::chrono::seconds{time.tv_sec} + microseconds{time.tv_usec};
+}
 
 class Supervision {
 public:
@@ -333,8 +345,9 @@ bool Supervision::start() {
         }
     }
     if (!request.environment_marker.empty()) environment.push_back(request.environment_marker);
-    const std::string executable =
-        request.executable.empty() ? find_executable(request.argv.front(), environment, request.cwd) : request.executable;
+    const std::string executable = request.executable.empty()
+                                       ? find_executable(request.argv.front(), environment, request.cwd)
+                                       : request.executable;
     if (executable.empty()) {
         not_started(fmt::format("command not found: `{}` (searched the command's PATH)", request.argv.front()), ENOENT);
         return false;
@@ -363,8 +376,10 @@ bool Supervision::start() {
     // Standard output and error.
     auto open_sink = [&](Sink sink, int fd, std::string* into, CaptureStream& capture) -> Descriptor {
         switch (sink) {
-            case Sink::discard: return open_above_standard("/dev/null", O_WRONLY);
-            case Sink::descriptor: return above_standard(fd);
+            case Sink::discard:
+                return open_above_standard("/dev/null", O_WRONLY);
+            case Sink::descriptor:
+                return above_standard(fd);
             case Sink::capture: {
                 int ends[2];
                 if (::pipe2(ends, O_CLOEXEC) != 0) return Descriptor();
@@ -377,7 +392,8 @@ bool Supervision::start() {
                 capture.truncated = &m_outcome.capture_truncated;
                 return child_end;
             }
-            case Sink::to_output: return Descriptor();
+            case Sink::to_output:
+                return Descriptor();
         }
         return Descriptor();
     };
@@ -528,8 +544,10 @@ bool Supervision::pump(Milliseconds wait) {
 void Supervision::check_cpu_limit() {
     if (!m_request.cpu_limit || m_killed_for_cpu) return;
     std::optional<microseconds> used;
-    if (m_cgroup) used = m_cgroup->usage().cpu_time;
-    else used = leader_cpu_so_far(m_pid);
+    if (m_cgroup)
+        used = m_cgroup->usage().cpu_time;
+    else
+        used = leader_cpu_so_far(m_pid);
     if (used && *used > *m_request.cpu_limit) {
         m_killed_for_cpu = true;
         if (m_cgroup) m_cgroup->kill();
@@ -635,16 +653,15 @@ std::vector<int> Supervision::leftovers_in_process_tree() {
         }
         return false;
     };
-    const std::string marker_name =
-        m_request.environment_marker.substr(0, m_request.environment_marker.find('=') + 1);
+    const std::string marker_name = m_request.environment_marker.substr(0, m_request.environment_marker.find('=') + 1);
     std::vector<int> roots;
     for (const auto& process : processes) {
         if (process.pid == self || process.pid == m_pid || process.is_gone()) continue;
         if (m_containment.is_known_child(process.pid)) continue;
         const bool in_group = process.group == m_pid || process.session == m_pid;
         const bool started_since = process.start_ticks >= m_leader_start_ticks;
-        const bool marked = !marker_name.empty() && started_since &&
-                            environment_has(process.pid, m_request.environment_marker);
+        const bool marked =
+            !marker_name.empty() && started_since && environment_has(process.pid, m_request.environment_marker);
         // An orphan that carries another command's marker is that command's, however they overlap in time.
         const bool marked_for_another =
             !marker_name.empty() && !marked && started_since && environment_has_name(process.pid, marker_name);
@@ -691,11 +708,10 @@ void Supervision::stop_leftovers() {
         while (SteadyClock::now() < grace_end) {
             pump(Milliseconds(10));
             m_containment.reap_strays();
-            if (m_cgroup ? !m_cgroup->populated()
-                         : std::none_of(alive.begin(), alive.end(), [](int pid) {
-                               auto status = read_process_status(pid);
-                               return status && !status->is_gone();
-                           })) {
+            if (m_cgroup ? !m_cgroup->populated() : std::none_of(alive.begin(), alive.end(), [](int pid) {
+                    auto status = read_process_status(pid);
+                    return status && !status->is_gone();
+                })) {
                 break;
             }
         }
@@ -736,8 +752,10 @@ Outcome Supervision::run() {
     m_containment.reap_strays();
 
     if (!m_stopped) m_outcome.end = WIFEXITED(m_status) ? End::exited : End::signaled;
-    if (WIFEXITED(m_status)) m_outcome.exit_code = WEXITSTATUS(m_status);
-    else if (WIFSIGNALED(m_status)) m_outcome.signal = WTERMSIG(m_status);
+    if (WIFEXITED(m_status))
+        m_outcome.exit_code = WEXITSTATUS(m_status);
+    else if (WIFSIGNALED(m_status))
+        m_outcome.signal = WTERMSIG(m_status);
     const microseconds leader_cpu = to_microseconds(m_usage.ru_utime) + to_microseconds(m_usage.ru_stime);
     if (m_cgroup) {
         CgroupUsage usage = m_cgroup->usage();
@@ -748,7 +766,8 @@ Outcome Supervision::run() {
     }
     if (m_request.cpu_limit && m_outcome.end != End::stopped && m_outcome.end != End::timed_out) {
         const microseconds used = m_outcome.resources.cpu_time.value_or(leader_cpu);
-        const auto soft = std::max(std::chrono::seconds{1}, std::chrono::ceil<std::chrono::seconds>(*m_request.cpu_limit));
+        const auto soft =
+            std::max(std::chrono::seconds{1}, std::chrono::ceil<std::chrono::seconds>(*m_request.cpu_limit));
         const bool signaled = m_outcome.end == End::signaled;
         m_outcome.cpu_limit_exceeded = m_killed_for_cpu || (signaled && m_outcome.signal == SIGXCPU) ||
                                        (signaled && m_outcome.signal == SIGKILL && used >= soft) ||

@@ -43,11 +43,11 @@ struct Request {
     Sink output = Sink::discard;
     int output_fd = -1;  // with Sink::descriptor
     Sink error = Sink::discard;
-    int error_fd = -1;  // with Sink::descriptor
+    int error_fd = -1;                      // with Sink::descriptor
     std::size_t capture_limit = 16u << 20;  // bytes kept of each captured stream; the rest is read and dropped
 
-    Milliseconds timeout{0};  // 0: none
-    Milliseconds grace{5'000};  // between SIGTERM and SIGKILL when the command is stopped
+    Milliseconds timeout{0};                             // 0: none
+    Milliseconds grace{5'000};                           // between SIGTERM and SIGKILL when the command is stopped
     std::optional<std::chrono::microseconds> cpu_limit;  // CPU time of the command and all it started
     CoreDumps core_dumps = CoreDumps::allowed;
     // Asked every poll_interval: true stops the command (TERM, grace, KILL).
@@ -84,7 +84,7 @@ struct Outcome {
     int start_errno = 0;
     Milliseconds duration{0};
     ContainmentMode containment = ContainmentMode::process_group;
-    bool signals_sent = false;       // greenlight had to signal something of the command
+    bool signals_sent = false;        // greenlight had to signal something of the command
     std::vector<Leftover> leftovers;  // alive after the leader ended; stopped by greenlight
     Resources resources;
     bool cpu_limit_exceeded = false;

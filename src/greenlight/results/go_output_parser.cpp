@@ -90,14 +90,21 @@ public:
     bool string(string_t& value) override {
         if (m_depth == 1) {
             switch (m_field) {
-            case Field::action:
-                event.action = std::move(value);
-                has_action = true;
-                break;
-            case Field::package: event.package = std::move(value); break;
-            case Field::test: event.test = std::move(value); break;
-            case Field::output: event.output = std::move(value); break;
-            default: break;
+                case Field::action:
+                    event.action = std::move(value);
+                    has_action = true;
+                    break;
+                case Field::package:
+                    event.package = std::move(value);
+                    break;
+                case Field::test:
+                    event.test = std::move(value);
+                    break;
+                case Field::output:
+                    event.output = std::move(value);
+                    break;
+                default:
+                    break;
             }
         }
         return scalar();
@@ -156,8 +163,8 @@ std::optional<GoEvent> read_event(std::string_view text) {
 // go's own lines around a test's output, which say nothing the event does not.
 bool is_framing_line(std::string_view output) {
     const std::string_view text = util::trim(output);
-    for (std::string_view prefix : {"=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- PASS:", "--- FAIL:",
-                                    "--- SKIP:"}) {
+    for (std::string_view prefix :
+         {"=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- PASS:", "--- FAIL:", "--- SKIP:"}) {
         if (text.starts_with(prefix)) return true;
     }
     return false;
@@ -197,7 +204,7 @@ struct RunningTest {
 struct PackageRun {
     std::string name;
     std::map<std::string, RunningTest, std::less<>> running;  // started, not yet ended
-    support::HeadAndTail output{support::k_details_limit};     // what it printed outside any test
+    support::HeadAndTail output{support::k_details_limit};    // what it printed outside any test
     std::int64_t failed_tests = 0;
 };
 
@@ -223,8 +230,9 @@ public:
             ++m_counts.errored;
         }
         if (!m_text_found && !m_saw_events) {
-            return no_summary(source, "no go test result lines found (expected `ok  <package>` / `FAIL <package>` "
-                                      "lines, `--- PASS:` / `--- FAIL:` lines, or `go test -json` events)");
+            return no_summary(source,
+                              "no go test result lines found (expected `ok  <package>` / `FAIL <package>` "
+                              "lines, `--- PASS:` / `--- FAIL:` lines, or `go test -json` events)");
         }
         ParsedResults results = counts_only(ResultsFormat::go, m_counts);
         // Text output names no failing test but the package, so it keeps to counts; with events, the text
@@ -337,8 +345,7 @@ private:
             message = failed_subtest.empty() ? std::string("failed (the test printed no message)")
                                              : fmt::format("subtest {} failed", failed_subtest);
         }
-        add_case(package.name, event.test, TestOutcome::failed, std::move(message), std::move(details),
-                 event.elapsed);
+        add_case(package.name, event.test, TestOutcome::failed, std::move(message), std::move(details), event.elapsed);
         // Parents are still running: tell them which subtest failed, for their own message.
         std::string_view parent = event.test;
         for (size_t slash = parent.rfind('/'); slash != std::string_view::npos; slash = parent.rfind('/')) {
@@ -374,8 +381,8 @@ private:
                  package.output.text(), 0);
     }
 
-    void add_case(std::string package, std::string name, TestOutcome outcome, std::string message,
-                  std::string details, double seconds) {
+    void add_case(std::string package, std::string name, TestOutcome outcome, std::string message, std::string details,
+                  double seconds) {
         if (m_cases.size() >= k_max_cases) return;
         TestCase test_case;
         test_case.suite = package;
@@ -408,6 +415,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<OutputReader> make_go_reader() { return std::make_unique<GoReader>(); }
+std::unique_ptr<OutputReader> make_go_reader() {
+    return std::make_unique<GoReader>();
+}
 
 }  // namespace greenlight::results::runner_output

@@ -1,9 +1,9 @@
 // JUnit XML as real tools write it. The format has no single specification, so this reader takes the common
 // ground (testsuites > testsuite > testcase with failure/error/skipped children) and the known dialects:
 // ctest's status attribute, Surefire's flaky and rerun elements, suites nested inside suites.
+#include <fmt/format.h>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <pugixml.hpp>
 
 #include <algorithm>
@@ -21,7 +21,6 @@ namespace {
 
 // Deeper nesting than this is no tool's output; refusing it keeps the recursion bounded on hostile input.
 constexpr int k_max_suite_depth = 128;
-
 
 // Surefire writes thousands separators in some locales ("1,234.5"); anything unreadable is taken as unknown.
 double parse_seconds(std::string_view text) {
@@ -139,9 +138,9 @@ TestCase read_test_case(pugi::xml_node element, const std::string& suite) {
         for (pugi::xml_node child : element.children()) {
             if (is_flaky_record(child.name())) {
                 std::string_view first_failure = util::trim(child.attribute("message").as_string());
-                test_case.message = support::cap_text(
-                    fmt::format("passed on a rerun; an earlier attempt failed: {}", first_failure),
-                    support::k_message_limit);
+                test_case.message =
+                    support::cap_text(fmt::format("passed on a rerun; an earlier attempt failed: {}", first_failure),
+                                      support::k_message_limit);
                 break;
             }
         }
@@ -178,7 +177,9 @@ struct ErrorSpot {
     bool blank = false;  // the document holds nothing but blanks
 };
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 ErrorSpot spot_in_text(std::string_view xml, std::ptrdiff_t offset) {
     ErrorSpot spot;
@@ -226,7 +227,8 @@ ParseOutcome read_document(const pugi::xml_document& document, const pugi::xml_p
         const ErrorSpot spot = locate(parsed.offset);
         if (spot.blank) return empty_document(source);
         std::string message = fmt::format("malformed XML: {}", parsed.description());
-        if (spot.at_end) message += " (the file ends early: did the test command crash or get killed while writing it?)";
+        if (spot.at_end)
+            message += " (the file ends early: did the test command crash or get killed while writing it?)";
         return ParseFailure{source, spot.position.line, spot.position.column, std::move(message)};
     }
 
@@ -241,8 +243,8 @@ ParseOutcome read_document(const pugi::xml_document& document, const pugi::xml_p
     }
 
     Collector collector;
-    const std::string root_suite = root_name == "testsuite" ? std::string(util::trim(root.attribute("name").as_string()))
-                                                            : std::string();
+    const std::string root_suite =
+        root_name == "testsuite" ? std::string(util::trim(root.attribute("name").as_string())) : std::string();
     collect_suite(root, root_suite, 0, collector);
     if (collector.too_deep) {
         return ParseFailure{source, 0, 0,
@@ -263,8 +265,7 @@ ParseOutcome parse_junit(std::string_view xml, std::string_view source_name) {
     if (util::trim(xml).empty()) return empty_document(source);
     pugi::xml_document document;
     const pugi::xml_parse_result parsed = document.load_buffer(xml.data(), xml.size());
-    return read_document(document, parsed, source,
-                         [&](std::ptrdiff_t offset) { return spot_in_text(xml, offset); });
+    return read_document(document, parsed, source, [&](std::ptrdiff_t offset) { return spot_in_text(xml, offset); });
 }
 
 ParseOutcome parse_junit_file(const std::filesystem::path& path, std::string_view source_name) {
@@ -274,12 +275,11 @@ ParseOutcome parse_junit_file(const std::filesystem::path& path, std::string_vie
     const pugi::xml_parse_result parsed = document.load_file(path.c_str());
     if (parsed.status == pugi::status_file_not_found || parsed.status == pugi::status_io_error ||
         parsed.status == pugi::status_out_of_memory) {
-        return ParseFailure{source, 0, 0,
-                            fmt::format("results file unreadable: cannot read {}: {}", path.string(),
-                                        parsed.description())};
+        return ParseFailure{
+            source, 0, 0,
+            fmt::format("results file unreadable: cannot read {}: {}", path.string(), parsed.description())};
     }
-    return read_document(document, parsed, source,
-                         [&](std::ptrdiff_t offset) { return spot_in_file(path, offset); });
+    return read_document(document, parsed, source, [&](std::ptrdiff_t offset) { return spot_in_file(path, offset); });
 }
 
 }  // namespace greenlight::results

@@ -1,10 +1,10 @@
 #include "greenlight/results/parse_support.hpp"
 
+#include <fmt/format.h>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "greenlight/util/strings.hpp"
 
@@ -18,7 +18,9 @@ constexpr size_t k_cut_marker_room = 48;
 // How much of a file one read takes.
 constexpr size_t k_read_chunk_bytes = 64 * 1024;
 
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation_byte(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // A whole line as readers see it: without the `\r` of a CRLF ending, and no longer than k_max_line_bytes.
 std::string_view finish_line(std::string_view line) {
@@ -173,10 +175,18 @@ TestCounts count_outcomes(const std::vector<TestCase>& cases) {
     TestCounts counts;
     for (const TestCase& test_case : cases) {
         switch (test_case.outcome) {
-        case TestOutcome::passed: ++counts.passed; break;
-        case TestOutcome::failed: ++counts.failed; break;
-        case TestOutcome::errored: ++counts.errored; break;
-        case TestOutcome::skipped: ++counts.skipped; break;
+            case TestOutcome::passed:
+                ++counts.passed;
+                break;
+            case TestOutcome::failed:
+                ++counts.failed;
+                break;
+            case TestOutcome::errored:
+                ++counts.errored;
+                break;
+            case TestOutcome::skipped:
+                ++counts.skipped;
+                break;
         }
     }
     counts.total = counts.passed + counts.failed + counts.errored + counts.skipped;

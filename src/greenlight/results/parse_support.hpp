@@ -63,8 +63,8 @@ private:
     std::filesystem::path m_path;
     std::ifstream m_in;
     std::string m_buffer;
-    size_t m_begin = 0;              // start of the unread part of m_buffer
-    bool m_skipping_rest = false;    // inside a line already returned cut to k_max_line_bytes
+    size_t m_begin = 0;            // start of the unread part of m_buffer
+    bool m_skipping_rest = false;  // inside a line already returned cut to k_max_line_bytes
     bool m_at_end = false;
     std::string m_error;
     std::string m_read_error;

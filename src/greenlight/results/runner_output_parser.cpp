@@ -140,10 +140,14 @@ std::optional<TestCounts> read_pytest_summary(std::string_view line) {
         if (!counted) return std::nullopt;
         const std::string_view word = counted->word;
         // An expected failure (xfailed) did not pass and did not fail: like TAP's TODO it counts as skipped.
-        if (word == "passed" || word == "xpassed") counts.passed += counted->count;
-        else if (word == "failed") counts.failed += counted->count;
-        else if (word == "error" || word == "errors") counts.errored += counted->count;
-        else if (word == "skipped" || word == "xfailed") counts.skipped += counted->count;
+        if (word == "passed" || word == "xpassed")
+            counts.passed += counted->count;
+        else if (word == "failed")
+            counts.failed += counted->count;
+        else if (word == "error" || word == "errors")
+            counts.errored += counted->count;
+        else if (word == "skipped" || word == "xfailed")
+            counts.skipped += counted->count;
         // warnings, deselected, rerun and plugins' words are not test outcomes.
     }
     return counts;
@@ -199,15 +203,18 @@ public:
             m_list = ListState::done;
             return;
         }
-        if (text.ends_with("(Disabled)")) ++m_disabled;
-        else ++m_skipped;
+        if (text.ends_with("(Disabled)"))
+            ++m_disabled;
+        else
+            ++m_skipped;
     }
 
     ParseOutcome finish(std::string_view source) override {
         if (m_last == Last::no_tests) return counts_only(ResultsFormat::ctest, {});
         if (m_last == Last::none) {
-            return no_summary(source, "no ctest summary line found (expected `100% tests passed, 0 tests failed "
-                                      "out of 4` or `No tests were found!!!`)");
+            return no_summary(source,
+                              "no ctest summary line found (expected `100% tests passed, 0 tests failed "
+                              "out of 4` or `No tests were found!!!`)");
         }
         TestCounts counts;
         counts.failed = m_summary.failed;
@@ -259,9 +266,12 @@ std::optional<TestCounts> read_cargo_result(std::string_view text) {
         const std::optional<std::int64_t> count = read_count(words[0]);
         if (!count) return std::nullopt;
         // Benchmarks that ran (measured) executed successfully; filtered-out tests did not run at all.
-        if (words[1] == "passed" || words[1] == "measured") counts.passed += *count;
-        else if (words[1] == "failed") counts.failed += *count;
-        else if (words[1] == "ignored") counts.skipped += *count;
+        if (words[1] == "passed" || words[1] == "measured")
+            counts.passed += *count;
+        else if (words[1] == "failed")
+            counts.failed += *count;
+        else if (words[1] == "ignored")
+            counts.skipped += *count;
         any = true;
     }
     if (!any) return std::nullopt;
@@ -286,17 +296,21 @@ public:
             const size_t dots = text.rfind(" ... ");
             if (dots == std::string_view::npos) return;
             const std::string_view outcome = text.substr(dots + 5);
-            if (outcome == "ok") ++m_open->passed;
-            else if (outcome == "FAILED") ++m_open->failed;
-            else if (outcome.starts_with("ignored")) ++m_open->ignored;
+            if (outcome == "ok")
+                ++m_open->passed;
+            else if (outcome == "FAILED")
+                ++m_open->failed;
+            else if (outcome.starts_with("ignored"))
+                ++m_open->ignored;
         }
     }
 
     ParseOutcome finish(std::string_view source) override {
         close_unfinished();
         if (!m_found) {
-            return no_summary(source, "no cargo test summary found (expected `running N tests` and "
-                                      "`test result: ok. 3 passed; 0 failed; ...` lines)");
+            return no_summary(source,
+                              "no cargo test summary found (expected `running N tests` and "
+                              "`test result: ok. 3 passed; 0 failed; ...` lines)");
         }
         return counts_only(ResultsFormat::cargo, m_counts);
     }
@@ -330,9 +344,12 @@ struct NodeEntry {
 
 std::optional<NodeEntry> read_node_entry(std::string_view text) {
     NodeEntry entry;
-    if (text.starts_with("# ")) entry.prefix = "# ";
-    else if (text.starts_with(k_spec_info_mark)) entry.prefix = k_spec_info_mark;
-    else return std::nullopt;
+    if (text.starts_with("# "))
+        entry.prefix = "# ";
+    else if (text.starts_with(k_spec_info_mark))
+        entry.prefix = k_spec_info_mark;
+    else
+        return std::nullopt;
     const std::vector<std::string_view> words = split_words(text.substr(entry.prefix.size()));
     if (words.size() != 2) return std::nullopt;
     entry.key = words[0];
@@ -362,16 +379,21 @@ public:
         const std::optional<std::int64_t> value = read_count(entry->value);
         if (!value) return;  // duration_ms is not a count
         // A todo test neither passes nor fails the run (node counts it apart), like TAP's TODO: skipped.
-        if (entry->key == "pass") m_counts.passed += *value;
-        else if (entry->key == "fail") m_counts.failed += *value;
-        else if (entry->key == "cancelled") m_counts.errored += *value;
-        else if (entry->key == "skipped" || entry->key == "todo") m_counts.skipped += *value;
+        if (entry->key == "pass")
+            m_counts.passed += *value;
+        else if (entry->key == "fail")
+            m_counts.failed += *value;
+        else if (entry->key == "cancelled")
+            m_counts.errored += *value;
+        else if (entry->key == "skipped" || entry->key == "todo")
+            m_counts.skipped += *value;
     }
 
     ParseOutcome finish(std::string_view source) override {
         if (!m_tests) {
-            return no_summary(source, "no node --test summary found (expected `# tests N`, `# pass N`, `# fail N` "
-                                      "lines from the TAP reporter or `\u2139 tests N` lines from the spec reporter)");
+            return no_summary(source,
+                              "no node --test summary found (expected `# tests N`, `# pass N`, `# fail N` "
+                              "lines from the TAP reporter or `\u2139 tests N` lines from the spec reporter)");
         }
         TestCounts counts = m_counts;
         // Tests node counted but did not place in any outcome did not pass.
@@ -418,21 +440,26 @@ std::optional<TestCounts> read_plain_summary(std::string_view line) {
 
 std::unique_ptr<OutputReader> make_reader(ResultsFormat format) {
     switch (format) {
-    case ResultsFormat::pytest:
-        return std::make_unique<LastSummaryReader>(
-            ResultsFormat::pytest, read_pytest_summary,
-            "no pytest summary line found (expected a closing line like `===== 3 passed, 1 failed in 0.12s =====` "
-            "or `no tests ran in 0.01s`)");
-    case ResultsFormat::go: return make_go_reader();
-    case ResultsFormat::ctest: return std::make_unique<CtestReader>();
-    case ResultsFormat::cargo: return std::make_unique<CargoReader>();
-    case ResultsFormat::node: return std::make_unique<NodeReader>();
-    case ResultsFormat::plain:
-        return std::make_unique<LastSummaryReader>(
-            ResultsFormat::plain, read_plain_summary,
-            "no summary line found (expected a line like `3 passed, 0 failed` or "
-            "`results: 3 passed, 0 failed, 1 skipped`)");
-    default: return nullptr;
+        case ResultsFormat::pytest:
+            return std::make_unique<LastSummaryReader>(
+                ResultsFormat::pytest, read_pytest_summary,
+                "no pytest summary line found (expected a closing line like `===== 3 passed, 1 failed in 0.12s =====` "
+                "or `no tests ran in 0.01s`)");
+        case ResultsFormat::go:
+            return make_go_reader();
+        case ResultsFormat::ctest:
+            return std::make_unique<CtestReader>();
+        case ResultsFormat::cargo:
+            return std::make_unique<CargoReader>();
+        case ResultsFormat::node:
+            return std::make_unique<NodeReader>();
+        case ResultsFormat::plain:
+            return std::make_unique<LastSummaryReader>(
+                ResultsFormat::plain, read_plain_summary,
+                "no summary line found (expected a line like `3 passed, 0 failed` or "
+                "`results: 3 passed, 0 failed, 1 skipped`)");
+        default:
+            return nullptr;
     }
 }
 
@@ -440,8 +467,7 @@ std::unique_ptr<OutputReader> make_reader(ResultsFormat format) {
 
 }  // namespace runner_output
 
-ParseOutcome parse_runner_output_lines(ResultsFormat format, support::LineSource& lines,
-                                       std::string_view source_name) {
+ParseOutcome parse_runner_output_lines(ResultsFormat format, support::LineSource& lines, std::string_view source_name) {
     std::unique_ptr<runner_output::OutputReader> reader = runner_output::make_reader(format);
     if (!reader) return ParseFailure{std::string(source_name), 0, 0, "unknown results format"};
     std::string clean;  // reused for every line that holds colour codes
@@ -454,22 +480,26 @@ ParseOutcome parse_runner_output_lines(ResultsFormat format, support::LineSource
 ParseOutcome parse_runner_output_file(ResultsFormat format, const std::filesystem::path& path,
                                       std::string_view source_name) {
     switch (format) {
-    case ResultsFormat::junit: return parse_junit_file(path, source_name);
-    case ResultsFormat::tap:
-        return parse_file_lines(path, source_name, "",
-                                [&](support::LineSource& lines) { return parse_tap_lines(lines, source_name); });
-    default:
-        return parse_file_lines(path, source_name, "", [&](support::LineSource& lines) {
-            return parse_runner_output_lines(format, lines, source_name);
-        });
+        case ResultsFormat::junit:
+            return parse_junit_file(path, source_name);
+        case ResultsFormat::tap:
+            return parse_file_lines(path, source_name, "",
+                                    [&](support::LineSource& lines) { return parse_tap_lines(lines, source_name); });
+        default:
+            return parse_file_lines(path, source_name, "", [&](support::LineSource& lines) {
+                return parse_runner_output_lines(format, lines, source_name);
+            });
     }
 }
 
 ParseOutcome parse_runner_output(ResultsFormat format, std::string_view output, std::string_view source_name) {
     switch (format) {
-    case ResultsFormat::junit: return parse_junit(output, source_name);
-    case ResultsFormat::tap: return parse_tap(output, source_name);
-    default: break;
+        case ResultsFormat::junit:
+            return parse_junit(output, source_name);
+        case ResultsFormat::tap:
+            return parse_tap(output, source_name);
+        default:
+            break;
     }
     support::TextLines lines(output);
     return parse_runner_output_lines(format, lines, source_name);

@@ -11,8 +11,8 @@ namespace {
 constexpr int k_max_line = 10'000'000;
 
 bool is_path_character(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/' ||
-           c == '\\' || c == '+' || c == '@' || c == '~';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/' || c == '\\' ||
+           c == '+' || c == '@' || c == '~';
 }
 
 // A path starts a word: after a space, a bracket or a quote, never inside a URL or a longer token.

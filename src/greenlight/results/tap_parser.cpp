@@ -59,7 +59,9 @@ struct Plan {
     bool skip_all = false;
 };
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 std::string_view trim_left(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -151,7 +153,9 @@ std::optional<Plan> parse_plan(std::string_view text) {
     return plan;
 }
 
-bool is_subtest_comment(std::string_view text) { return text.starts_with("# Subtest"); }
+bool is_subtest_comment(std::string_view text) {
+    return text.starts_with("# Subtest");
+}
 
 std::string subtest_name(std::string_view text) {
     std::string_view rest = util::trim(text.substr(std::string_view("# Subtest").size()));
@@ -159,7 +163,9 @@ std::string subtest_name(std::string_view text) {
     return std::string(rest);
 }
 
-bool is_bail_out(std::string_view text) { return text.starts_with("Bail out!"); }
+bool is_bail_out(std::string_view text) {
+    return text.starts_with("Bail out!");
+}
 
 bool starts_subtest(std::string_view text) {
     return is_subtest_comment(text) || is_bail_out(text) || parse_plan(text) || parse_test_point(text);
@@ -316,9 +322,9 @@ private:
                 m_saw_tap = true;
                 advance();
                 if (plan) {
-                    add_problem(path, "plan", fmt::format("a second plan 1..{} (the first was 1..{})",
-                                                          parsed_plan->count, plan->count),
-                                1);
+                    add_problem(
+                        path, "plan",
+                        fmt::format("a second plan 1..{} (the first was 1..{})", parsed_plan->count, plan->count), 1);
                     has_problem = true;
                 } else {
                     plan = parsed_plan;
@@ -332,8 +338,7 @@ private:
                 const std::string yaml = read_yaml(indent);
                 if (point->number && *point->number != points) {
                     add_problem(path, point->description,
-                                fmt::format("test number {} out of sequence (expected {})", *point->number, points),
-                                1);
+                                fmt::format("test number {} out of sequence (expected {})", *point->number, points), 1);
                     has_problem = true;
                 }
                 if (subtest) {
@@ -381,11 +386,12 @@ private:
         }
         if (points < plan->count) {
             const std::int64_t missing = plan->count - points;
-            std::string message =
-                m_bailed_out ? fmt::format("not run: {}", bail_message())
-                             : fmt::format("planned 1..{} but only {} ran; the TAP producer may have crashed or "
-                                           "stopped early",
-                                           plan->count, points);
+            std::string message = m_bailed_out
+                                      ? fmt::format("not run: {}", bail_message())
+                                      : fmt::format(
+                                            "planned 1..{} but only {} ran; the TAP producer may have crashed or "
+                                            "stopped early",
+                                            plan->count, points);
             if (m_bailed_out) m_bail_reported = true;
             if (missing <= k_max_listed_missing) {
                 for (std::int64_t number = points + 1; number <= plan->count; ++number) {
@@ -435,17 +441,18 @@ private:
     // Moves to the next line of the stream; at the end there is no current line.
     void advance() {
         const std::optional<std::string_view> raw = m_lines.next();
-        if (raw) m_current = to_tap_line(*raw);
-        else m_current.reset();
+        if (raw)
+            m_current = to_tap_line(*raw);
+        else
+            m_current.reset();
     }
 
     void add_test_point(const std::string& path, const TestPoint& point, const std::string& yaml,
                         std::int64_t position) {
         TestCase test_case;
         test_case.suite = path;
-        test_case.name = !point.description.empty()
-                             ? point.description
-                             : fmt::format("test {}", point.number ? *point.number : position);
+        test_case.name = !point.description.empty() ? point.description
+                                                    : fmt::format("test {}", point.number ? *point.number : position);
         // TODO marks a test expected to fail: a failing TODO is not a failure (it did not pass either, so it
         // counts as skipped) and a passing TODO counts as passed.
         if (point.directive == Directive::todo) {

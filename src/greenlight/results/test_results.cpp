@@ -11,10 +11,14 @@ namespace greenlight::results {
 
 std::string_view to_string(TestOutcome outcome) {
     switch (outcome) {
-    case TestOutcome::passed: return "passed";
-    case TestOutcome::failed: return "failed";
-    case TestOutcome::errored: return "errored";
-    case TestOutcome::skipped: return "skipped";
+        case TestOutcome::passed:
+            return "passed";
+        case TestOutcome::failed:
+            return "failed";
+        case TestOutcome::errored:
+            return "errored";
+        case TestOutcome::skipped:
+            return "skipped";
     }
     return "unknown";
 }
@@ -27,9 +31,9 @@ struct FormatName {
 };
 
 constexpr FormatName k_format_names[] = {
-    {ResultsFormat::junit, "junit"},   {ResultsFormat::tap, "tap"},     {ResultsFormat::pytest, "pytest"},
-    {ResultsFormat::go, "go"},         {ResultsFormat::ctest, "ctest"}, {ResultsFormat::cargo, "cargo"},
-    {ResultsFormat::node, "node"},     {ResultsFormat::plain, "plain"},
+    {ResultsFormat::junit, "junit"}, {ResultsFormat::tap, "tap"},     {ResultsFormat::pytest, "pytest"},
+    {ResultsFormat::go, "go"},       {ResultsFormat::ctest, "ctest"}, {ResultsFormat::cargo, "cargo"},
+    {ResultsFormat::node, "node"},   {ResultsFormat::plain, "plain"},
 };
 
 }  // namespace
@@ -61,9 +65,9 @@ ParseOutcome parse_results_file(ResultsFormat format, const std::filesystem::pat
     std::error_code error;
     const auto status = std::filesystem::status(path, error);
     if (status.type() == std::filesystem::file_type::not_found) {
-        return ParseFailure{shown, 0, 0,
-                            fmt::format("results file not found: {} (the suite declared it; did the command write it?)",
-                                        shown)};
+        return ParseFailure{
+            shown, 0, 0,
+            fmt::format("results file not found: {} (the suite declared it; did the command write it?)", shown)};
     }
     if (status.type() == std::filesystem::file_type::directory) {
         return ParseFailure{shown, 0, 0,
@@ -71,14 +75,15 @@ ParseOutcome parse_results_file(ResultsFormat format, const std::filesystem::pat
     }
     constexpr std::string_view unreadable = "results file unreadable: ";
     switch (format) {
-    case ResultsFormat::junit: return parse_junit_file(path, shown);
-    case ResultsFormat::tap:
-        return parse_file_lines(path, shown, unreadable,
-                                [&](support::LineSource& lines) { return parse_tap_lines(lines, shown); });
-    default:
-        return parse_file_lines(path, shown, unreadable, [&](support::LineSource& lines) {
-            return parse_runner_output_lines(format, lines, shown);
-        });
+        case ResultsFormat::junit:
+            return parse_junit_file(path, shown);
+        case ResultsFormat::tap:
+            return parse_file_lines(path, shown, unreadable,
+                                    [&](support::LineSource& lines) { return parse_tap_lines(lines, shown); });
+        default:
+            return parse_file_lines(path, shown, unreadable, [&](support::LineSource& lines) {
+                return parse_runner_output_lines(format, lines, shown);
+            });
     }
 }
 

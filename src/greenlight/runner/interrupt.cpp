@@ -30,7 +30,9 @@ void raise_interrupt(int signal_number) {
     [[maybe_unused]] ssize_t ignored = ::write(g_event_fd, &one, sizeof one);
 }
 
-extern "C" void on_interrupt_signal(int signal_number) { raise_interrupt(signal_number); }
+extern "C" void on_interrupt_signal(int signal_number) {
+    raise_interrupt(signal_number);
+}
 
 }  // namespace
 
@@ -46,11 +48,17 @@ void install_interrupt_handlers() {
     signal(SIGPIPE, SIG_IGN);
 }
 
-bool interrupted() { return g_interrupted.load(); }
+bool interrupted() {
+    return g_interrupted.load();
+}
 
-int interrupt_signal() { return g_signal.load(); }
+int interrupt_signal() {
+    return g_signal.load();
+}
 
-int interrupt_fd() { return event_fd(); }
+int interrupt_fd() {
+    return event_fd();
+}
 
 void request_interrupt() {
     event_fd();

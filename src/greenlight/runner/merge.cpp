@@ -81,9 +81,8 @@ util::Result<std::optional<verdict::Shard>> read_shard(const json& summary, cons
     }
     verdict::Shard result{shard["index"].get<int>(), shard["count"].get<int>()};
     if (result.count < 1 || result.index < 1 || result.index > result.count) {
-        return util::make_error(
-            fmt::format("{}: /shard: index {} of count {} is not a shard (1 <= index <= count)", where, result.index,
-                        result.count));
+        return util::make_error(fmt::format("{}: /shard: index {} of count {} is not a shard (1 <= index <= count)",
+                                            where, result.index, result.count));
     }
     auto others = read_names(shard, "other_shards_suites", where + ": /shard");
     if (!others) return others.error();
@@ -100,24 +99,26 @@ util::Result<std::vector<verdict::SuiteSummary>> read_suites(const json& summary
     for (size_t i = 0; i < found->size(); ++i) {
         const json& entry = (*found)[i];
         const std::string at = fmt::format("{}: /suites/{}", where, i);
-        if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
-            !entry.contains("verdict") || !entry["verdict"].is_string() || !entry.contains("green") ||
-            !entry["green"].is_boolean() || !entry.contains("attempts") || !entry["attempts"].is_number_integer()) {
+        if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() || !entry.contains("verdict") ||
+            !entry["verdict"].is_string() || !entry.contains("green") || !entry["green"].is_boolean() ||
+            !entry.contains("attempts") || !entry["attempts"].is_number_integer()) {
             return util::make_error(fmt::format("{}: expected an object with name, verdict, green and attempts", at));
         }
         verdict::SuiteSummary suite;
         suite.name = entry["name"].get<std::string>();
         if (!is_plain_name(suite.name)) {
-            return util::make_error(fmt::format("{}/name: `{}` is not a suite name (letters, digits, `.`, `_`, `-`)",
-                                                at, suite.name));
+            return util::make_error(
+                fmt::format("{}/name: `{}` is not a suite name (letters, digits, `.`, `_`, `-`)", at, suite.name));
         }
         auto parsed = verdict::parse_verdict(entry["verdict"].get<std::string>());
-        if (!parsed) return util::make_error(fmt::format("{}/verdict: `{}` is not a verdict", at, entry["verdict"].get<std::string>()));
+        if (!parsed)
+            return util::make_error(
+                fmt::format("{}/verdict: `{}` is not a verdict", at, entry["verdict"].get<std::string>()));
         suite.verdict = *parsed;
         suite.green = entry["green"].get<bool>();
         if (suite.green && verdict::green_range(suite.verdict) == verdict::GreenRange::never) {
-            return util::make_error(fmt::format("{}/green: a suite with verdict {} is never green", at,
-                                                verdict::to_string(suite.verdict)));
+            return util::make_error(
+                fmt::format("{}/green: a suite with verdict {} is never green", at, verdict::to_string(suite.verdict)));
         }
         suite.executed = entry["attempts"].get<long long>() > 0;
         suite.reason = entry.value("reason", "");
@@ -265,10 +266,9 @@ std::optional<verdict::SmokeSummary> merged_smoke(const std::vector<Input>& inpu
         }
     }
     if (ran == 0) return std::nullopt;
-    smoke.reason = failures.empty()
-                       ? fmt::format("{} of {} shards ran the smoke guard; all passed", ran, inputs.size())
-                       : fmt::format("{} of {} shards ran the smoke guard; failed in {}", ran, inputs.size(),
-                                     util::join(failures, "; "));
+    smoke.reason = failures.empty() ? fmt::format("{} of {} shards ran the smoke guard; all passed", ran, inputs.size())
+                                    : fmt::format("{} of {} shards ran the smoke guard; failed in {}", ran,
+                                                  inputs.size(), util::join(failures, "; "));
     return smoke;
 }
 
@@ -294,7 +294,8 @@ verdict::RunFacts merged_facts(const std::vector<Input>& inputs, verdict::Missin
 // Copies an input's suite folders and smoke outputs into the merged bundle; an error message, or "".
 std::string copy_evidence(const Input& input, size_t position, const fs::path& output) {
     std::error_code error;
-    if (input.summary.contains("smoke") && input.summary["smoke"].is_object() && fs::exists(input.folder / "smoke", error)) {
+    if (input.summary.contains("smoke") && input.summary["smoke"].is_object() &&
+        fs::exists(input.folder / "smoke", error)) {
         const std::string name =
             input.shard ? fmt::format("shard-{}", input.shard->index) : fmt::format("input-{}", position + 1);
         fs::create_directories(output / "smoke", error);
@@ -306,8 +307,7 @@ std::string copy_evidence(const Input& input, size_t position, const fs::path& o
         fs::create_directories(output / "suites", error);
         // Links stay links: the input verified, so each one leads inside the bundle.
         fs::copy(input.folder / "suites" / suite.name, output / "suites" / suite.name,
-                 fs::copy_options::recursive | fs::copy_options::copy_symlinks,
-                 error);
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
         if (error) {
             return fmt::format("cannot copy suite {} of {} into {}: {}", suite.name, input.path.string(),
                                output.string(), error.message());
@@ -348,9 +348,11 @@ json merged_summary(const std::vector<Input>& inputs, const verdict::RunFacts& f
         duration = std::max<long long>(duration, summary.value("duration_ms", 0LL));
         for (const auto& suite : summary["suites"]) {
             merged["suites"].push_back(suite);
-            const json counts = suite.contains("counts") && suite["counts"].is_object() ? suite["counts"] : json::object();
+            const json counts =
+                suite.contains("counts") && suite["counts"].is_object() ? suite["counts"] : json::object();
             for (const char* key : {"total", "passed", "failed", "errored", "skipped"}) {
-                const long long value = counts.contains(key) && counts[key].is_number_integer() ? counts[key].get<long long>() : 0;
+                const long long value =
+                    counts.contains(key) && counts[key].is_number_integer() ? counts[key].get<long long>() : 0;
                 merged["counts"][key] = merged["counts"][key].get<long long>() + value;
             }
         }
@@ -404,7 +406,8 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& paths, const fs::path& o
     const verdict::RunFacts facts = merged_facts(inputs, missing_shards);
     const verdict::RunDecision decision = verdict::decide_run(facts);
 
-    if (auto made = util::make_directories(output); !made) return fail(MergeOutcome::Status::write_error, made.message());
+    if (auto made = util::make_directories(output); !made)
+        return fail(MergeOutcome::Status::write_error, made.message());
     std::vector<std::string> junit_documents;
     for (size_t i = 0; i < inputs.size(); ++i) {
         if (std::string copied = copy_evidence(inputs[i], i, output); !copied.empty()) {
@@ -415,9 +418,9 @@ MergeOutcome merge_bundles(const std::vector<fs::path>& paths, const fs::path& o
 
     MergeOutcome outcome;
     outcome.summary = merged_summary(inputs, facts, decision);
-    const std::string junit = join_junit(junit_documents, fmt::format("{} {} {}", outcome.summary.value("project", ""),
-                                                                      outcome.summary.value("tier", ""),
-                                                                      outcome.summary.value("run_id", "")));
+    const std::string junit = join_junit(
+        junit_documents, fmt::format("{} {} {}", outcome.summary.value("project", ""),
+                                     outcome.summary.value("tier", ""), outcome.summary.value("run_id", "")));
     std::string written = write_run_reports(output, outcome.summary, junit, jobs, outcome.verification);
     if (!written.empty()) return fail(MergeOutcome::Status::write_error, written);
     return outcome;

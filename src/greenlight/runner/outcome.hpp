@@ -17,9 +17,9 @@ struct AttemptRecord {
     VerdictDecision decision;
     ProcessExit exit;
     std::string started_at;
-    std::string output_log;    // bundle-relative
-    std::string outputs_dir;   // bundle-relative
-    std::string results_file;  // bundle-relative copy (or original path) of the declared results, if any
+    std::string output_log;                // bundle-relative
+    std::string outputs_dir;               // bundle-relative
+    std::string results_file;              // bundle-relative copy (or original path) of the declared results, if any
     std::vector<results::TestCase> cases;  // from JUnit/TAP results
 };
 
@@ -35,7 +35,7 @@ struct SuiteOutcome {
     std::string started_at;
     std::string finished_at;
     std::chrono::milliseconds duration{0};
-    bool complete = false;  // false when the run was interrupted while this suite ran
+    bool complete = false;    // false when the run was interrupted while this suite ran
     std::string write_error;  // set when the suite's files could not be written to the bundle
 };
 

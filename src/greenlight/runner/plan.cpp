@@ -1,8 +1,8 @@
 #include "greenlight/runner/plan.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -17,8 +17,8 @@ util::Result<std::map<std::string, double>> read_durations(const std::filesystem
     auto summary = nlohmann::json::parse(*text, nullptr, false);
     if (summary.is_discarded() || !summary.is_object() || !summary.contains("suites") ||
         !summary["suites"].is_array()) {
-        return util::make_error(
-            fmt::format("{}: not a greenlight summary.json (expected an object with a `suites` list)", summary_file.string()));
+        return util::make_error(fmt::format(
+            "{}: not a greenlight summary.json (expected an object with a `suites` list)", summary_file.string()));
     }
     std::map<std::string, double> durations;
     for (const auto& suite : summary["suites"]) {

@@ -20,7 +20,7 @@ struct PlannedSuite {
 
 struct RunPlan {
     std::string tier;
-    std::vector<PlannedSuite> suites;   // in the order the tier lists them
+    std::vector<PlannedSuite> suites;  // in the order the tier lists them
     std::optional<Shard> shard;
     std::vector<std::string> other_shards;  // suites of this tier that other shards run
     bool tier_is_empty = false;             // the tier lists no suites: the smoke guard is the run

@@ -4,10 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <vector>
 
 #include "greenlight/runner/interrupt.hpp"
@@ -24,8 +24,12 @@ constexpr Milliseconds k_output_check_interval{100};
 // so the tail that follows the cut is almost always complete.
 constexpr std::uint64_t k_truncate_slack = 64ull << 20;
 
-std::uint64_t align_down(std::uint64_t value) { return value / k_block * k_block; }
-std::uint64_t align_up(std::uint64_t value) { return (value + k_block - 1) / k_block * k_block; }
+std::uint64_t align_down(std::uint64_t value) {
+    return value / k_block * k_block;
+}
+std::uint64_t align_up(std::uint64_t value) {
+    return (value + k_block - 1) / k_block * k_block;
+}
 
 // Keeps the raw output file from growing past its cap while the command writes to it: the
 // middle is punched out (the file stays sparse); head and tail stay in place for finish_output_log.
@@ -73,11 +77,16 @@ private:
 
 Termination termination_of(const process::Outcome& outcome) {
     switch (outcome.end) {
-        case process::End::exited: return Termination::exited;
-        case process::End::signaled: return Termination::signaled;
-        case process::End::timed_out: return Termination::timed_out;
-        case process::End::stopped: return Termination::interrupted;
-        case process::End::not_started: return Termination::failed_to_start;
+        case process::End::exited:
+            return Termination::exited;
+        case process::End::signaled:
+            return Termination::signaled;
+        case process::End::timed_out:
+            return Termination::timed_out;
+        case process::End::stopped:
+            return Termination::interrupted;
+        case process::End::not_started:
+            return Termination::failed_to_start;
     }
     return Termination::failed_to_start;
 }
@@ -134,7 +143,9 @@ PosixProcessSupervisor::PosixProcessSupervisor() {
     process::Containment::instance();
 }
 
-ProcessExit PosixProcessSupervisor::run(const SpawnRequest& request) { return run_attempt(request); }
+ProcessExit PosixProcessSupervisor::run(const SpawnRequest& request) {
+    return run_attempt(request);
+}
 
 bool finish_output_log(const std::filesystem::path& raw, const std::filesystem::path& output_log,
                        std::uint64_t output_cap, std::uint64_t total_bytes) {
@@ -155,8 +166,8 @@ bool finish_output_log(const std::filesystem::path& raw, const std::filesystem::
     auto copy_range = [&](std::uint64_t offset, std::uint64_t length) {
         std::vector<char> buffer(std::min<std::uint64_t>(length, 1 << 20));
         while (length > 0) {
-            ssize_t got = ::pread(in, buffer.data(), std::min<std::uint64_t>(length, buffer.size()),
-                                  static_cast<off_t>(offset));
+            ssize_t got =
+                ::pread(in, buffer.data(), std::min<std::uint64_t>(length, buffer.size()), static_cast<off_t>(offset));
             if (got <= 0) break;
             [[maybe_unused]] ssize_t written = ::write(out, buffer.data(), static_cast<size_t>(got));
             offset += static_cast<std::uint64_t>(got);

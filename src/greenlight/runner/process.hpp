@@ -40,12 +40,12 @@ struct ProcessExit {
     int signal = 0;
     std::string start_error;
     Milliseconds duration{0};
-    std::uint64_t output_bytes = 0;   // everything the command wrote
-    bool output_truncated = false;    // output.log keeps only the head and tail
+    std::uint64_t output_bytes = 0;     // everything the command wrote
+    bool output_truncated = false;      // output.log keeps only the head and tail
     std::vector<LeakedProcess> leaked;  // still alive after the command ended; stopped by greenlight
     bool signals_sent = false;          // greenlight had to signal the group
     process::ContainmentMode containment = process::ContainmentMode::process_group;
-    process::Resources resources;       // what the attempt used, where the containment counts it
+    process::Resources resources;  // what the attempt used, where the containment counts it
 };
 
 // The seam between the suite runner and the operating system.

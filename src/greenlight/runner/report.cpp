@@ -16,8 +16,11 @@ using nlohmann::json;
 namespace {
 
 json counts_json(const results::TestCounts& counts) {
-    return {{"total", counts.total},   {"passed", counts.passed},   {"failed", counts.failed},
-            {"errored", counts.errored}, {"skipped", counts.skipped}};
+    return {{"total", counts.total},
+            {"passed", counts.passed},
+            {"failed", counts.failed},
+            {"errored", counts.errored},
+            {"skipped", counts.skipped}};
 }
 
 json leaked_json(const std::vector<LeakedProcess>& leaked) {
@@ -35,11 +38,16 @@ json resources_json(const process::Resources& resources) {
 
 std::string_view termination_name(Termination termination) {
     switch (termination) {
-        case Termination::exited: return "exited";
-        case Termination::signaled: return "signaled";
-        case Termination::timed_out: return "timed-out";
-        case Termination::interrupted: return "interrupted";
-        case Termination::failed_to_start: return "failed-to-start";
+        case Termination::exited:
+            return "exited";
+        case Termination::signaled:
+            return "signaled";
+        case Termination::timed_out:
+            return "timed-out";
+        case Termination::interrupted:
+            return "interrupted";
+        case Termination::failed_to_start:
+            return "failed-to-start";
     }
     return "unknown";
 }
@@ -187,7 +195,8 @@ json containment_json(const ContainmentRecord& containment) {
     json swept = json::array();
     for (const auto& session : containment.swept) {
         json processes = json::array();
-        for (const auto& process : session.processes) processes.push_back({{"pid", process.pid}, {"command", process.command}});
+        for (const auto& process : session.processes)
+            processes.push_back({{"pid", process.pid}, {"command", process.command}});
         swept.push_back({{"greenlight_pid", session.owner_pid}, {"processes", processes}});
     }
     return {{"mode", containment.mode},
@@ -201,9 +210,15 @@ ReportedTests reported_tests(const SuiteOutcome& suite) {
     bool explained = false;
     switch (suite.verdict) {
         case Verdict::pass:
-        case Verdict::flaky: explained = suite.green; break;
-        case Verdict::fail: explained = suite.counts.not_passed() > 0; break;
-        default: explained = false; break;
+        case Verdict::flaky:
+            explained = suite.green;
+            break;
+        case Verdict::fail:
+            explained = suite.counts.not_passed() > 0;
+            break;
+        default:
+            explained = false;
+            break;
     }
     if (explained) return reported;
     results::TestCase verdict_case;
@@ -326,8 +341,9 @@ json summary_json(const RunRecord& run) {
         {"started_at", run.started_at},
         {"finished_at", run.finished_at},
         {"duration_ms", run.duration.count()},
-        {"git", {{"sha", run.git_sha.empty() ? json() : json(run.git_sha)},
-                 {"ref", run.git_ref.empty() ? json() : json(run.git_ref)}}},
+        {"git",
+         {{"sha", run.git_sha.empty() ? json() : json(run.git_sha)},
+          {"ref", run.git_ref.empty() ? json() : json(run.git_ref)}}},
         {"scope", verdict::to_string(run.scope)},
         {"shard", run.shard ? json{{"index", run.shard->index},
                                    {"count", run.shard->count},
@@ -402,12 +418,11 @@ std::string summary_markdown(const json& summary) {
     for (const auto& suite : summary["suites"]) {
         const json& suite_counts = suite["counts"];
         std::string suite_verdict = suite.value("verdict", "error");
-        out << fmt::format("| {} | `{}` | {} | {}/{} | {} | {} | {} |\n",
-                           verdict_icon(suite_verdict, suite.value("green", false)), suite.value("name", ""),
-                           suite_verdict, suite_counts.value("passed", 0), suite_counts.value("total", 0),
-                           suite.value("attempts", 0),
-                           util::format_duration(std::chrono::milliseconds(suite.value("duration_ms", 0))),
-                           util::markdown_table_cell(suite.value("reason", "")));
+        out << fmt::format(
+            "| {} | `{}` | {} | {}/{} | {} | {} | {} |\n", verdict_icon(suite_verdict, suite.value("green", false)),
+            suite.value("name", ""), suite_verdict, suite_counts.value("passed", 0), suite_counts.value("total", 0),
+            suite.value("attempts", 0), util::format_duration(std::chrono::milliseconds(suite.value("duration_ms", 0))),
+            util::markdown_table_cell(suite.value("reason", "")));
     }
     // A blank line ends the table: a line right after it would be read as one more row.
     out << "\n";
@@ -461,10 +476,10 @@ results::TestCase stand_in_case(const SuiteOutcome& suite) {
     test.seconds = static_cast<double>(suite.duration.count()) / 1000.0;
     test.message = suite.reason;
     const results::TestCounts& counts = suite.counts;
-    test.outcome = counts.failed > 0                    ? results::TestOutcome::failed
-                   : counts.errored > 0                 ? results::TestOutcome::errored
-                   : counts.skipped == counts.total     ? results::TestOutcome::skipped
-                                                        : results::TestOutcome::passed;
+    test.outcome = counts.failed > 0                ? results::TestOutcome::failed
+                   : counts.errored > 0             ? results::TestOutcome::errored
+                   : counts.skipped == counts.total ? results::TestOutcome::skipped
+                                                    : results::TestOutcome::passed;
     return test;
 }
 
@@ -569,11 +584,10 @@ std::vector<std::string> github_annotations(const json& summary) {
                 }
             }
             const std::string message = test.value("message", "");
-            lines.push_back(fmt::format(
-                "::error {}title={}::{}", properties,
-                escape_property(fmt::format("{} {} (suite {})", test.value("name", ""), test.value("outcome", "failed"),
-                                            name)),
-                escape_message(message.empty() ? "failed" : message)));
+            lines.push_back(fmt::format("::error {}title={}::{}", properties,
+                                        escape_property(fmt::format("{} {} (suite {})", test.value("name", ""),
+                                                                    test.value("outcome", "failed"), name)),
+                                        escape_message(message.empty() ? "failed" : message)));
         }
         if (const auto omitted = suite.value("failing_tests_omitted", std::int64_t{0}); omitted > 0) {
             const std::string more = fmt::format("and {} more failing tests (see junit.xml)", omitted);

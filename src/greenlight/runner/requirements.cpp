@@ -7,10 +7,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "greenlight/runner/process.hpp"
 
@@ -94,7 +94,7 @@ std::optional<std::string> docker_daemon_unreachable(const std::string& docker_h
 }
 
 std::optional<std::string> SystemRequirementChecker::unmet(const std::string& requirement,
-                                                            const std::filesystem::path& root) {
+                                                           const std::filesystem::path& root) {
     std::lock_guard lock(m_mutex);
     std::string key = requirement.rfind("file:", 0) == 0 ? requirement + "@" + root.string() : requirement;
     if (auto cached = m_cache.find(key); cached != m_cache.end()) return cached->second;
@@ -117,7 +117,8 @@ std::optional<std::string> SystemRequirementChecker::unmet(const std::string& re
     } else if (requirement.rfind("file:", 0) == 0) {
         std::filesystem::path path = root / requirement.substr(5);
         std::error_code error;
-        if (!std::filesystem::exists(path, error)) answer = fmt::format("file {} does not exist", requirement.substr(5));
+        if (!std::filesystem::exists(path, error))
+            answer = fmt::format("file {} does not exist", requirement.substr(5));
     } else {
         answer = fmt::format("unknown requirement `{}`", requirement);
     }

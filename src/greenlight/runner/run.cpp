@@ -1,8 +1,8 @@
 #include "greenlight/runner/run.hpp"
 
+#include <fmt/format.h>
 #include <atomic>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <mutex>
 #include <thread>
 
@@ -58,7 +58,8 @@ GitRevision current_git_revision(const fs::path& root) {
     if (const char* ref = std::getenv("GITHUB_REF"); ref && *ref) revision.ref = ref;
     if (!revision.sha.empty() && !revision.ref.empty()) return revision;
     // One git call answers both: the commit, then the branch (or `HEAD` when detached).
-    std::string answer = command_output({"git", "-C", root.string(), "rev-parse", "HEAD", "--symbolic-full-name", "HEAD"});
+    std::string answer =
+        command_output({"git", "-C", root.string(), "rev-parse", "HEAD", "--symbolic-full-name", "HEAD"});
     auto lines = util::split_lines(answer);
     if (revision.sha.empty() && !lines.empty() && lines[0].size() == 40) revision.sha = std::string(lines[0]);
     if (revision.ref.empty() && lines.size() > 1 && lines[1] != "HEAD") revision.ref = std::string(lines[1]);
@@ -179,8 +180,9 @@ RunResult execute_run(const RunRequest& request) {
     const auto& planned = request.plan.suites;
     std::vector<std::optional<SuiteOutcome>> outcomes(planned.size());
     if (run_suites) {
-        SuiteContext context{config, request.plan.tier, request.run_id, request.bundle_dir, *request.supervisor,
-                             *request.requirements, clock};
+        SuiteContext context{
+            config, request.plan.tier, request.run_id, request.bundle_dir, *request.supervisor, *request.requirements,
+            clock};
         std::atomic<size_t> next{0};
         auto worker = [&] {
             util::TemporaryDirectory scratch("greenlight-suite");
@@ -217,8 +219,8 @@ RunResult execute_run(const RunRequest& request) {
 
     result.summary = summary_json(run);
     std::string junit = merged_junit(run.suites, fmt::format("{} {} {}", run.project, run.tier, run.run_id));
-    std::string written = write_run_reports(request.bundle_dir, result.summary, junit, std::max(1, request.jobs),
-                                            result.verification);
+    std::string written =
+        write_run_reports(request.bundle_dir, result.summary, junit, std::max(1, request.jobs), result.verification);
     if (!written.empty() && result.infrastructure_error.empty()) result.infrastructure_error = written;
     if (result.summary.value("verdict", "") == "error" && run.verdict != Verdict::error) {
         run.verdict = Verdict::error;  // the bundle could not be proven; the summary already says so

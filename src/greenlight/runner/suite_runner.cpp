@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fmt/format.h>
+#include <cstdlib>
 
 #include "greenlight/bundle/file_hashing.hpp"
 #include "greenlight/config/keys.hpp"
@@ -102,9 +102,8 @@ void locate_in_repository(std::vector<results::TestCase>& cases, const fs::path&
 // Reads the declared results of one attempt. A results file not written during this attempt is
 // treated as missing: stale results from an earlier run must never turn a crash into a pass.
 void read_results(const config::SuiteConfig& suite, const SuiteContext& context, const fs::path& cwd,
-                  const std::vector<std::pair<std::string, std::string>>& placeholders,
-                  util::WallTime attempt_start, AttemptFacts& facts, AttemptRecord& record,
-                  const AttemptPaths& paths) {
+                  const std::vector<std::pair<std::string, std::string>>& placeholders, util::WallTime attempt_start,
+                  AttemptFacts& facts, AttemptRecord& record, const AttemptPaths& paths) {
     facts.results_source = suite.results.source;
     results::ParseOutcome outcome;
     if (suite.results.source == config::ResultsSpec::Source::output) {
@@ -201,9 +200,8 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
     std::error_code cwd_error;
     if (temp.empty() || !fs::is_directory(cwd, cwd_error)) {
         record.exit.termination = Termination::failed_to_start;
-        record.exit.start_error = temp.empty()
-                                      ? "cannot create a private TMPDIR"
-                                      : fmt::format("working directory {} does not exist", cwd.string());
+        record.exit.start_error = temp.empty() ? "cannot create a private TMPDIR"
+                                               : fmt::format("working directory {} does not exist", cwd.string());
         facts.termination = record.exit.termination;
         facts.start_error = record.exit.start_error;
     } else {
@@ -222,7 +220,9 @@ AttemptRecord run_attempt(const config::SuiteConfig& suite, const SuiteContext& 
 
 }  // namespace
 
-std::string suite_folder(const std::string& suite_name) { return "suites/" + suite_name; }
+std::string suite_folder(const std::string& suite_name) {
+    return "suites/" + suite_name;
+}
 
 SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& context,
                        util::TemporaryDirectory* scratch) {
@@ -244,7 +244,7 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
     fs::create_directories(paths.outputs, ignored);
     const fs::path result_file = paths.suite_dir / "result.json";
     if (auto written = util::write_file_atomic(result_file, suite_result_json(outcome, context.tier).dump(2) + "\n",
-                                                   util::Durability::process_crash);
+                                               util::Durability::process_crash);
         !written) {
         outcome.write_error = written.message();
     }
@@ -264,7 +264,8 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
             outcome.attempts.push_back(run_attempt(suite, context, paths, number, *scratch));
             const AttemptRecord& last = outcome.attempts.back();
             facts.attempts.push_back(last.decision);
-            if (last.exit.termination == Termination::interrupted) facts.interruption = verdict::Interruption::requested;
+            if (last.exit.termination == Termination::interrupted)
+                facts.interruption = verdict::Interruption::requested;
             const auto interruption = interrupted() ? verdict::Interruption::requested : facts.interruption;
             if (!verdict::should_retry(last.decision, number, suite.retries, interruption)) break;
         }
@@ -280,10 +281,11 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
         outcome.reason += fmt::format(" ({} leaked process{} stopped)", leaked, leaked == 1 ? "" : "es");
     }
     outcome.finished_at = util::format_utc(context.clock.now());
-    outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.steady_now() - started_steady);
+    outcome.duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.steady_now() - started_steady);
     // Interrupted suites get their result.json too, marked "incomplete", with the attempts they made.
     if (auto written = util::write_file_atomic(result_file, suite_result_json(outcome, context.tier).dump(2) + "\n",
-                                                   util::Durability::process_crash);
+                                               util::Durability::process_crash);
         !written) {
         outcome.write_error = written.message();
     }

@@ -5,9 +5,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <unordered_map>
 
 namespace greenlight::serve {

@@ -21,7 +21,7 @@ struct TestCaseRecord {
     std::string suite;
     std::string classname;
     std::string name;
-    std::string outcome;         // passed | failed | error | skipped
+    std::string outcome;  // passed | failed | error | skipped
     double duration_seconds = 0;
     std::string output_excerpt;  // failure message and output, capped (empty for a pass)
 };
@@ -56,8 +56,8 @@ struct RunRecord {
     double duration_seconds = 0;
     std::string git_sha;
     std::string branch;
-    WallTime received{};       // when the server stored it
-    bool has_bundle = false;   // the packed bundle was uploaded and verified against its manifest
+    WallTime received{};      // when the server stored it
+    bool has_bundle = false;  // the packed bundle was uploaded and verified against its manifest
     std::vector<SuiteRecord> suites;
     std::vector<TestCaseRecord> cases;  // failing and flaky ones always; passing ones too when sent
 };
@@ -107,13 +107,13 @@ struct Schedule {
 };
 
 struct CheckSpec {
-    std::string name;  // [a-z0-9][a-z0-9._-]{0,63}
+    std::string name;      // [a-z0-9][a-z0-9._-]{0,63}
     std::string ping_key;  // unguessable; set by the store when empty
     Schedule schedule;
     Duration grace{std::chrono::minutes{30}};
-    std::optional<Duration> max_run_time;  // a start with no end after this long: down
-    std::optional<Duration> min_run_time;  // an end this soon after its start: a failure
-    int failures_before_alert = 1;         // consecutive failures before going down
+    std::optional<Duration> max_run_time;   // a start with no end after this long: down
+    std::optional<Duration> min_run_time;   // an end this soon after its start: a failure
+    int failures_before_alert = 1;          // consecutive failures before going down
     std::optional<Duration> realert_every;  // while down, remind this often
     std::optional<std::string> tier;        // an ingested run of this tier counts as a ping (pass: success)
     std::optional<std::string> project;     // ... of this project only, when set
@@ -127,7 +127,7 @@ enum class PingKind { start, success, fail, log };
 struct Ping {
     std::string check;
     PingKind kind = PingKind::success;
-    std::optional<int> exit_code;  // /ping/<key>/<exit-code>: 0 is success, others fail
+    std::optional<int> exit_code;    // /ping/<key>/<exit-code>: 0 is success, others fail
     std::optional<std::string> rid;  // pairs a start with its end
     WallTime at{};
     std::string source;  // "http", "run:<run-id>", "api"
@@ -137,13 +137,13 @@ struct Ping {
 // What the watchdog concluded about a check at some time; persisted by the store.
 struct CheckStatus {
     CheckState state = CheckState::new_check;
-    WallTime since{};                       // when it entered this state
+    WallTime since{};  // when it entered this state
     std::optional<WallTime> last_ping;
     std::optional<WallTime> last_success;
-    std::optional<WallTime> next_due;       // when the next success is expected (without grace)
+    std::optional<WallTime> next_due;  // when the next success is expected (without grace)
     int consecutive_failures = 0;
-    std::optional<WallTime> last_alert;     // when the last down alert or reminder was queued
-    std::string reason;                     // why it is late or down, in words
+    std::optional<WallTime> last_alert;  // when the last down alert or reminder was queued
+    std::string reason;                  // why it is late or down, in words
 };
 
 // ---- Alerts ----
@@ -153,7 +153,7 @@ enum class AlertKind { down, reminder, recovery, heartbeat };
 // One message to send to one channel. The key makes queueing idempotent: several replicas evaluating the
 // same transition queue it once.
 struct Alert {
-    std::string key;      // e.g. "nightly-smoke/down/2026-11-21T10:00:00.000Z/discord-main"
+    std::string key;  // e.g. "nightly-smoke/down/2026-11-21T10:00:00.000Z/discord-main"
     AlertKind kind = AlertKind::down;
     std::string check;
     std::string channel;

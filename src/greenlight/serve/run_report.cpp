@@ -299,8 +299,10 @@ constexpr std::array<std::string_view, 2> k_scopes = {"tier", "smoke"};
 // The fields of a run (summary.json or report) its verdict rule needs besides the suites; all optional.
 void read_verdict_facts(FieldReader& reader, const json& document, RunRecord& run) {
     run.green = reader.flag(document, "", "green");
-    if (reader.member(document, "", "status", Need::optional)) run.status = reader.choice(document, "", "status", k_statuses);
-    if (reader.member(document, "", "scope", Need::optional)) run.scope = reader.choice(document, "", "scope", k_scopes);
+    if (reader.member(document, "", "status", Need::optional))
+        run.status = reader.choice(document, "", "status", k_statuses);
+    if (reader.member(document, "", "scope", Need::optional))
+        run.scope = reader.choice(document, "", "scope", k_scopes);
     run.allow_partial = reader.flag(document, "", "allow_partial").value_or(false);
 }
 
@@ -513,21 +515,21 @@ json run_report_json(const RunRecord& run) {
                          {"output_excerpt", test.output_excerpt}});
     }
     json report = {{"schema", k_run_report_schema},
-            {"run_id", run.run_id},
-            {"project", run.project},
-            {"tier", run.tier},
-            {"verdict", run.verdict},
-            {"status", run.status},
-            {"scope", run.scope},
-            {"missing_shards", run.missing_shards},
-            {"allow_partial", run.allow_partial},
-            {"started_at", util::format_utc(run.started)},
-            {"ended_at", util::format_utc(run.ended)},
-            {"duration_seconds", run.duration_seconds},
-            {"git_sha", run.git_sha},
-            {"branch", run.branch},
-            {"suites", std::move(suites)},
-            {"cases", std::move(cases)}};
+                   {"run_id", run.run_id},
+                   {"project", run.project},
+                   {"tier", run.tier},
+                   {"verdict", run.verdict},
+                   {"status", run.status},
+                   {"scope", run.scope},
+                   {"missing_shards", run.missing_shards},
+                   {"allow_partial", run.allow_partial},
+                   {"started_at", util::format_utc(run.started)},
+                   {"ended_at", util::format_utc(run.ended)},
+                   {"duration_seconds", run.duration_seconds},
+                   {"git_sha", run.git_sha},
+                   {"branch", run.branch},
+                   {"suites", std::move(suites)},
+                   {"cases", std::move(cases)}};
     if (run.green) report["green"] = *run.green;
     if (run.smoke_green) report["smoke_green"] = *run.smoke_green;
     return report;
@@ -553,10 +555,10 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
         reader.fail("", fmt::format("expected a JSON object; found {}", found(document)));
         return reader.error();
     }
-    reader.only_keys(document, "",
-                     {"schema", "run_id", "project", "tier", "verdict", "green", "status", "scope", "smoke_green",
-                      "missing_shards", "allow_partial", "started_at", "ended_at", "duration_seconds", "git_sha",
-                      "branch", "suites", "cases"});
+    reader.only_keys(
+        document, "",
+        {"schema", "run_id", "project", "tier", "verdict", "green", "status", "scope", "smoke_green", "missing_shards",
+         "allow_partial", "started_at", "ended_at", "duration_seconds", "git_sha", "branch", "suites", "cases"});
     const std::string schema = reader.text(document, "", "schema", Need::required, k_max_name_bytes);
     if (!reader.failed() && schema != k_run_report_schema) {
         reader.fail("/schema", fmt::format("expected \"{}\"; found {}", k_run_report_schema, found_text(schema)));
@@ -663,8 +665,8 @@ util::Status check_run_verdict(const RunRecord& run) {
                                             run.verdict, verdict::to_string(decision.verdict), decision.reason));
     }
     if (run.green && *run.green != decision.green) {
-        return util::make_error(fmt::format("/green: the report says {}, but its own suites give {} ({})",
-                                            *run.green, decision.green, decision.reason));
+        return util::make_error(fmt::format("/green: the report says {}, but its own suites give {} ({})", *run.green,
+                                            decision.green, decision.reason));
     }
     return {};
 }

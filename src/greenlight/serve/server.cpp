@@ -1,4 +1,5 @@
 #include "greenlight/serve/server.hpp"
+#include "greenlight/config/serve_config.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -19,11 +20,11 @@
 #include "greenlight/bridge/job_store.hpp"
 #include "greenlight/bridge/users.hpp"
 #include "greenlight/bundle/manifest.hpp"
+#include "greenlight/bundle/pack.hpp"
+#include "greenlight/bundle/run_id.hpp"
 #include "greenlight/serve/dashboard.hpp"
 #include "greenlight/serve/database.hpp"
 #include "greenlight/serve/html.hpp"
-#include "greenlight/bundle/pack.hpp"
-#include "greenlight/bundle/run_id.hpp"
 #include "greenlight/serve/run_report.hpp"
 #include "greenlight/serve/store.hpp"
 #include "greenlight/serve/watchdog.hpp"
@@ -103,10 +104,9 @@ json optional_time(const std::optional<WallTime>& time) {
 }
 
 json run_summary_json(const RunSummary& run) {
-    return json{{"run_id", run.run_id},     {"project", run.project}, {"tier", run.tier},
-                {"verdict", run.verdict},   {"started", iso(run.started)},
-                {"duration_seconds", run.duration_seconds}, {"git_sha", run.git_sha},
-                {"branch", run.branch},     {"has_bundle", run.has_bundle}};
+    return json{{"run_id", run.run_id},   {"project", run.project},      {"tier", run.tier},
+                {"verdict", run.verdict}, {"started", iso(run.started)}, {"duration_seconds", run.duration_seconds},
+                {"git_sha", run.git_sha}, {"branch", run.branch},        {"has_bundle", run.has_bundle}};
 }
 
 json schedule_json(const Schedule& schedule) {
@@ -174,16 +174,27 @@ std::optional<Duration> seconds_field(const json& document, std::string_view key
 Result<CheckSpec> check_from_json(std::string_view name, std::string_view body) {
     json document = json::parse(body, nullptr, false);
     if (document.is_discarded() || !document.is_object()) return make_error("the body is not a JSON object");
-    static const std::vector<std::string> k_known = {
-        "period_seconds", "cron", "time_zone", "grace_seconds", "max_run_time_seconds", "min_run_time_seconds",
-        "failures_before_alert", "realert_seconds", "tier", "project", "channels", "paused", "description"};
+    static const std::vector<std::string> k_known = {"period_seconds",
+                                                     "cron",
+                                                     "time_zone",
+                                                     "grace_seconds",
+                                                     "max_run_time_seconds",
+                                                     "min_run_time_seconds",
+                                                     "failures_before_alert",
+                                                     "realert_seconds",
+                                                     "tier",
+                                                     "project",
+                                                     "channels",
+                                                     "paused",
+                                                     "description"};
     for (const auto& [key, value] : document.items()) {
         if (std::find(k_known.begin(), k_known.end(), key) == k_known.end()) {
-            return make_error(fmt::format("/{}: unknown field (known: period_seconds, cron, time_zone, "
-                                          "grace_seconds, max_run_time_seconds, min_run_time_seconds, "
-                                          "failures_before_alert, realert_seconds, tier, project, channels, paused, "
-                                          "description)",
-                                          key));
+            return make_error(
+                fmt::format("/{}: unknown field (known: period_seconds, cron, time_zone, "
+                            "grace_seconds, max_run_time_seconds, min_run_time_seconds, "
+                            "failures_before_alert, realert_seconds, tier, project, channels, paused, "
+                            "description)",
+                            key));
         }
     }
     CheckSpec spec;
@@ -206,9 +217,9 @@ Result<CheckSpec> check_from_json(std::string_view name, std::string_view body) 
         if (grace->count() < 0) return make_error("/grace_seconds: expected a non-negative integer");
         spec.grace = *grace;
     }
-    for (auto [key, target] : {std::pair{"max_run_time_seconds", &spec.max_run_time},
-                               std::pair{"min_run_time_seconds", &spec.min_run_time},
-                               std::pair{"realert_seconds", &spec.realert_every}}) {
+    for (auto [key, target] :
+         {std::pair{"max_run_time_seconds", &spec.max_run_time}, std::pair{"min_run_time_seconds", &spec.min_run_time},
+          std::pair{"realert_seconds", &spec.realert_every}}) {
         auto value = seconds_field(document, key);
         if (value && value->count() < 0) return make_error(fmt::format("/{}: expected a non-negative integer", key));
         *target = value;
@@ -243,13 +254,6 @@ Result<CheckSpec> check_from_json(std::string_view name, std::string_view body) 
     return spec;
 }
 
-bool is_valid_check_name(std::string_view name) {
-    if (name.empty() || name.size() > 64) return false;
-    auto plain = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-    if (!plain(name.front())) return false;
-    return std::all_of(name.begin(), name.end(), [&](char c) { return plain(c) || c == '.' || c == '_' || c == '-'; });
-}
-
 // A fixed window per client address: at most `limit` requests a minute.
 class RateLimiter {
 public:
@@ -267,8 +271,8 @@ public:
         int& count = m_counts[address];
         if (count >= m_limit) {
             auto next = std::chrono::minutes{minute + 1} - now.time_since_epoch();
-            return static_cast<int>(std::max<std::int64_t>(
-                1, std::chrono::duration_cast<std::chrono::seconds>(next).count() + 1));
+            return static_cast<int>(
+                std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(next).count() + 1));
         }
         ++count;
         return std::nullopt;
@@ -284,9 +288,9 @@ private:
 // Counters for /metrics.
 struct Metrics {
     std::mutex mutex;
-    std::map<std::pair<std::string, int>, std::uint64_t> requests;  // (route, status)
-    std::map<std::string, std::uint64_t> pings;                      // by kind
-    std::map<std::string, std::uint64_t> ingested;                   // stored, already_stored, bundle, refused
+    std::map<std::pair<std::string, int>, std::uint64_t> requests;        // (route, status)
+    std::map<std::string, std::uint64_t> pings;                           // by kind
+    std::map<std::string, std::uint64_t> ingested;                        // stored, already_stored, bundle, refused
     std::map<std::pair<std::string, std::string>, std::uint64_t> alerts;  // (channel, outcome)
     std::map<std::string, std::uint64_t> pruned;                          // runs, bundles, pings, alerts
 
@@ -336,15 +340,16 @@ std::string escape_label(std::string_view value) {
 
 // Uploads a killed server left behind (.<run id>.upload-N.tar.gz, .<run id>.unpack-N): removed at start once an
 // hour old, so that an upload in progress on a replica sharing the folder is left alone.
-void remove_abandoned_uploads(const std::filesystem::path& bundles, const std::function<void(const std::string&)>& log) {
+void remove_abandoned_uploads(const std::filesystem::path& bundles,
+                              const std::function<void(const std::string&)>& log) {
     std::error_code error;
     const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours{1};
     std::size_t removed = 0;
     for (std::filesystem::directory_iterator entry(bundles, error), end; !error && entry != end;
          entry.increment(error)) {
         const std::string name = entry->path().filename().string();
-        if (!name.starts_with(".") || (name.find(".upload-") == std::string::npos &&
-                                       name.find(".unpack-") == std::string::npos)) {
+        if (!name.starts_with(".") ||
+            (name.find(".upload-") == std::string::npos && name.find(".unpack-") == std::string::npos)) {
             continue;
         }
         std::error_code stat_error;
@@ -353,8 +358,9 @@ void remove_abandoned_uploads(const std::filesystem::path& bundles, const std::f
         std::filesystem::remove_all(entry->path(), remove_error);
         if (!remove_error) ++removed;
     }
-    if (removed > 0) log(fmt::format("removed {} upload{} a stopped server left in {}", removed,
-                                     removed == 1 ? "" : "s", bundles.string()));
+    if (removed > 0)
+        log(fmt::format("removed {} upload{} a stopped server left in {}", removed, removed == 1 ? "" : "s",
+                        bundles.string()));
 }
 
 }  // namespace
@@ -366,12 +372,12 @@ Result<WatchRound> run_watch_round(Store& store, const std::vector<AlertChannel>
     auto checks = store.checks();
     if (!checks) return checks.error();
     for (const CheckSpec& spec : *checks) {
-        auto evaluated = store.evaluate_check(spec.name, now, [](const CheckSpec& check,
-                                                                  const std::optional<CheckStatus>& previous,
-                                                                  const std::vector<Ping>& pings, WallTime at) {
-            Evaluation evaluation = evaluate(check, previous, pings, at);
-            return evaluation;
-        });
+        auto evaluated = store.evaluate_check(spec.name, now,
+                                              [](const CheckSpec& check, const std::optional<CheckStatus>& previous,
+                                                 const std::vector<Ping>& pings, WallTime at) {
+                                                  Evaluation evaluation = evaluate(check, previous, pings, at);
+                                                  return evaluation;
+                                              });
         if (!evaluated) return evaluated.error();
         if (*evaluated) {
             round.alerts_queued += static_cast<int>((*evaluated)->alerts.size());
@@ -403,12 +409,11 @@ Result<WatchRound> run_watch_round(Store& store, const std::vector<AlertChannel>
             continue;
         }
         DeliveryResult result = sender.send(alert, *channel);
-        round.deliveries.push_back(WatchRound::Delivery{
-            alert.channel,
-            result.outcome == DeliveryResult::Outcome::sent    ? "sent"
-            : result.outcome == DeliveryResult::Outcome::retry ? "retry"
-                                                               : "give_up",
-            result.error});
+        round.deliveries.push_back(WatchRound::Delivery{alert.channel,
+                                                        result.outcome == DeliveryResult::Outcome::sent    ? "sent"
+                                                        : result.outcome == DeliveryResult::Outcome::retry ? "retry"
+                                                                                                           : "give_up",
+                                                        result.error});
         if (result.outcome == DeliveryResult::Outcome::sent) {
             if (Status marked = store.alert_sent(alert.key, now); !marked) return marked.error();
             ++round.alerts_sent;
@@ -490,8 +495,9 @@ struct ServeServer::Impl {
         constexpr std::string_view k_prefix = "Bearer ";
         if (!header.starts_with(k_prefix)) {
             response.set_header("WWW-Authenticate", "Bearer realm=\"greenlight serve\"");
-            send_problem(response, 401, "a token is required: Authorization: Bearer <token> "
-                                        "(create one with `greenlight serve token create`)");
+            send_problem(response, 401,
+                         "a token is required: Authorization: Bearer <token> "
+                         "(create one with `greenlight serve token create`)");
             return std::nullopt;
         }
         auto token = store->verify_token(std::string_view(header).substr(k_prefix.size()));
@@ -599,8 +605,9 @@ void ServeServer::Impl::handle_ping(const web::Request& request, web::Response& 
         return;
     }
     if (segments.size() < 2 || segments.size() > 3) {
-        send_problem(response, 404, "a ping is /ping/<key>, /ping/<key>/start, /ping/<key>/fail, "
-                                    "/ping/<key>/log or /ping/<key>/<exit code>");
+        send_problem(response, 404,
+                     "a ping is /ping/<key>, /ping/<key>/start, /ping/<key>/fail, "
+                     "/ping/<key>/log or /ping/<key>/<exit code>");
         return;
     }
     Ping ping;
@@ -621,8 +628,9 @@ void ServeServer::Impl::handle_ping(const web::Request& request, web::Response& 
             ping.exit_code = code;
             ping.kind = code == 0 ? PingKind::success : PingKind::fail;
         } else {
-            send_problem(response, 404, fmt::format("'{}' is not start, fail, log or an exit code from 0 to 255",
-                                                    util::printable(what.substr(0, 40))));
+            send_problem(response, 404,
+                         fmt::format("'{}' is not start, fail, log or an exit code from 0 to 255",
+                                     util::printable(what.substr(0, 40))));
             return;
         }
     }
@@ -673,8 +681,9 @@ namespace {
 // A run id names a folder: checked before anything is built from it.
 bool refuse_bad_run_id(web::Response& response, const std::string& run_id) {
     if (bundle::valid_run_id(run_id)) return false;
-    send_problem(response, 400, "a run id is letters, digits, '.', '_' and '-', starting with a letter or digit, "
-                                "without '..'");
+    send_problem(response, 400,
+                 "a run id is letters, digits, '.', '_' and '-', starting with a letter or digit, "
+                 "without '..'");
     return true;
 }
 
@@ -691,8 +700,8 @@ void ServeServer::Impl::put_run(const web::Request& request, web::Response& resp
     }
     if (record->run_id != run_id) {
         metrics.count(metrics.ingested, "refused");
-        send_problem(response, 422, fmt::format("the report is of run {}, not of run {} named in the path",
-                                                record->run_id, run_id));
+        send_problem(response, 422,
+                     fmt::format("the report is of run {}, not of run {} named in the path", record->run_id, run_id));
         return;
     }
     record->received = now();
@@ -730,7 +739,8 @@ void ServeServer::Impl::put_bundle(const web::Request& request, web::Response& r
                      fmt::format("the bundle is of run {}, not of run {} named in the path", record->run_id, run_id));
         return;
     }
-    const std::filesystem::path unpacked = options.bundles_dir / fmt::format(".{}.unpack-{}", run_id, std::random_device{}());
+    const std::filesystem::path unpacked =
+        options.bundles_dir / fmt::format(".{}.unpack-{}", run_id, std::random_device{}());
     if (Status opened = bundle::unpack_bundle(archive, unpacked); !opened) {
         std::filesystem::remove(archive, error);
         std::filesystem::remove_all(unpacked, error);
@@ -779,9 +789,8 @@ void ServeServer::Impl::handle_api(const web::Request& request, web::Response& r
         return put_bundle(request, response, segments[3]);
     }
     if (collection == "checks" && !read) {
-        if (segments.size() < 4 || !is_valid_check_name(segments[3])) {
-            send_problem(response, 400, "a check name is 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter "
-                                        "or digit");
+        if (segments.size() < 4 || !config::is_valid_watch_name(segments[3])) {
+            send_problem(response, 400, fmt::format("a check name is {}", config::k_watch_name_rule));
             return;
         }
         if (!bearer(request, response, TokenScope::admin)) return;
@@ -792,9 +801,10 @@ void ServeServer::Impl::handle_api(const web::Request& request, web::Response& r
             for (const std::string& channel : spec->channels) {
                 if (std::none_of(options.channels.begin(), options.channels.end(),
                                  [&](const AlertChannel& known) { return known.name == channel; })) {
-                    return send_problem(response, 422, fmt::format("/channels: no channel named {} is configured "
-                                                                   "(watch.channels in greenlight.yml)",
-                                                                   channel));
+                    return send_problem(response, 422,
+                                        fmt::format("/channels: no channel named {} is configured "
+                                                    "(watch.channels in greenlight.yml)",
+                                                    channel));
                 }
             }
             auto existing = store->check(name);
@@ -807,7 +817,8 @@ void ServeServer::Impl::handle_api(const web::Request& request, web::Response& r
             return;
         }
         if (method == "DELETE" && segments.size() == 4) {
-            if (Status deleted = store->delete_check(name); !deleted) return send_problem(response, 404, deleted.message());
+            if (Status deleted = store->delete_check(name); !deleted)
+                return send_problem(response, 404, deleted.message());
             response.status = 204;
             return;
         }
@@ -981,8 +992,9 @@ void ServeServer::Impl::handle_dashboard(const web::Request& request, web::Respo
         if (page.has_older) runs->resize(50);
         page.runs = std::move(*runs);
         for (const RunSummary& run : page.runs) {
-            for (auto [list, value] : {std::pair{&page.known_tiers, &run.tier}, std::pair{&page.known_projects, &run.project},
-                                       std::pair{&page.known_branches, &run.branch}}) {
+            for (auto [list, value] :
+                 {std::pair{&page.known_tiers, &run.tier}, std::pair{&page.known_projects, &run.project},
+                  std::pair{&page.known_branches, &run.branch}}) {
                 if (!value->empty() && std::find(list->begin(), list->end(), *value) == list->end()) {
                     list->push_back(*value);
                 }
@@ -1130,19 +1142,22 @@ void ServeServer::Impl::metrics_page(const web::Request& request, web::Response&
         for (const auto& [kind, count] : metrics.pings) {
             text += fmt::format("greenlight_pings_total{{kind=\"{}\"}} {}\n", kind, count);
         }
-        text += "# HELP greenlight_ingestions_total Run reports and bundles received, by outcome.\n"
-                "# TYPE greenlight_ingestions_total counter\n";
+        text +=
+            "# HELP greenlight_ingestions_total Run reports and bundles received, by outcome.\n"
+            "# TYPE greenlight_ingestions_total counter\n";
         for (const auto& [outcome, count] : metrics.ingested) {
             text += fmt::format("greenlight_ingestions_total{{outcome=\"{}\"}} {}\n", outcome, count);
         }
-        text += "# HELP greenlight_alert_sends_total Alert deliveries, by channel and outcome.\n"
-                "# TYPE greenlight_alert_sends_total counter\n";
+        text +=
+            "# HELP greenlight_alert_sends_total Alert deliveries, by channel and outcome.\n"
+            "# TYPE greenlight_alert_sends_total counter\n";
         for (const auto& [key, count] : metrics.alerts) {
             text += fmt::format("greenlight_alert_sends_total{{channel=\"{}\",outcome=\"{}\"}} {}\n",
                                 escape_label(key.first), key.second, count);
         }
-        text += "# HELP greenlight_retention_removed_total History removed by the retention policy, by kind.\n"
-                "# TYPE greenlight_retention_removed_total counter\n";
+        text +=
+            "# HELP greenlight_retention_removed_total History removed by the retention policy, by kind.\n"
+            "# TYPE greenlight_retention_removed_total counter\n";
         for (const char* what : {"runs", "bundles", "pings", "alerts"}) {
             auto found = metrics.pruned.find(what);
             text += fmt::format("greenlight_retention_removed_total{{what=\"{}\"}} {}\n", what,
@@ -1158,9 +1173,10 @@ void ServeServer::Impl::metrics_page(const web::Request& request, web::Response&
         text += fmt::format("greenlight_checks{{state=\"{}\"}} {}\n", to_string(state),
                             found == states->end() ? 0 : found->second);
     }
-    text += fmt::format("# HELP greenlight_up Whether the database answers.\n# TYPE greenlight_up gauge\n"
-                        "greenlight_up {}\n",
-                        store->check_available() ? 1 : 0);
+    text += fmt::format(
+        "# HELP greenlight_up Whether the database answers.\n# TYPE greenlight_up gauge\n"
+        "greenlight_up {}\n",
+        store->check_available() ? 1 : 0);
     response.set_content(std::move(text), "text/plain; version=0.0.4; charset=utf-8");
 }
 
@@ -1246,8 +1262,8 @@ void ServeServer::Impl::watchdog_loop() {
         watchdog_wake.wait_for(lock, options.watchdog_interval, [this] { return stopping || wake_pending; });
         if (wake_pending && !stopping) {
             // Woken early: not sooner than the minimum gap after the last round.
-            const auto earliest = round_ended + std::min<std::chrono::steady_clock::duration>(
-                                                    k_min_round_gap, options.watchdog_interval);
+            const auto earliest =
+                round_ended + std::min<std::chrono::steady_clock::duration>(k_min_round_gap, options.watchdog_interval);
             watchdog_wake.wait_until(lock, earliest, [this] { return stopping; });
         }
         wake_pending = false;
@@ -1321,9 +1337,9 @@ Result<std::unique_ptr<ServeServer>> ServeServer::open(ServeOptions options) {
         send_problem(response, response.status,
                      response.status == 413   ? "the request body is too large"
                      : response.status == 431 ? "the request headers are too large"
-                     : response.status == 414 ? "the request target is too long"
-                                              : fmt::format("the request could not be served (HTTP {})",
-                                                            response.status));
+                     : response.status == 414
+                         ? "the request target is too long"
+                         : fmt::format("the request could not be served (HTTP {})", response.status));
     };
     handlers.failed = [&self](const std::string& what) { self.log(fmt::format("request failed: {}", what)); };
     if (self.options.debug) {

@@ -25,12 +25,12 @@ struct ServeOptions {
     int port = 8080;  // 0: an ephemeral port
     std::string database_url = "sqlite:.greenlight/serve.db";
     std::filesystem::path bundles_dir = ".greenlight/bundles";
-    std::string public_url;  // links in alerts; empty: none
+    std::string public_url;                                // links in alerts; empty: none
     std::optional<std::filesystem::path> dashboard_users;  // basic auth for the dashboard and the read API
     std::optional<std::filesystem::path> tls_certificate;
     std::optional<std::filesystem::path> tls_key;
     std::size_t max_body_bytes = std::size_t{64} * 1024 * 1024;
-    int requests_per_minute = 1200;  // per client address; 0: unlimited
+    int requests_per_minute = 1200;               // per client address; 0: unlimited
     std::optional<bridge::ServerOptions> bridge;  // host the bridge's jobs interface too
 
     std::vector<CheckSpec> config_checks;  // from greenlight.yml's watch.checks, synced at start
@@ -39,9 +39,9 @@ struct ServeOptions {
     Duration watchdog_interval{std::chrono::seconds{5}};  // how often checks are evaluated and alerts sent
     Retention retention;  // default: everything kept forever (greenlight.yml's serve.retention sets limits)
     Duration retention_interval{std::chrono::hours{1}};  // how often what retention no longer keeps is removed
-    std::unique_ptr<AlertSender> sender;  // empty: HTTP delivery
+    std::unique_ptr<AlertSender> sender;                 // empty: HTTP delivery
 
-    const util::Clock* clock = nullptr;  // empty: the system clock
+    const util::Clock* clock = nullptr;                // empty: the system clock
     std::function<void(const std::string&)> log_sink;  // one line each; empty: standard error
     bool debug = false;
 };

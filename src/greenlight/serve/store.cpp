@@ -1,4 +1,5 @@
 #include "greenlight/serve/store.hpp"
+#include "greenlight/config/serve_config.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -83,18 +84,6 @@ std::vector<std::string> parse_json_list(const std::string& text) {
         if (item.is_string()) items.push_back(item.get<std::string>());
     }
     return items;
-}
-
-bool valid_check_name(std::string_view name) {
-    auto allowed = [](char c, bool first) {
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-        return !first && (c == '.' || c == '_' || c == '-');
-    };
-    if (name.empty() || name.size() > 64) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        if (!allowed(name[i], i == 0)) return false;
-    }
-    return true;
 }
 
 RunSummary read_summary(const QueryResult& rows, std::size_t row) {
@@ -587,11 +576,8 @@ Status Store::upsert_check(Connection& connection, const CheckSpec& spec, std::s
 }
 
 Result<CheckSpec> Store::put_check(CheckSpec spec) {
-    if (!valid_check_name(spec.name)) {
-        return make_error(
-            fmt::format("check name '{}': expected 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a "
-                        "letter or digit",
-                        spec.name));
+    if (!config::is_valid_watch_name(spec.name)) {
+        return make_error(fmt::format("check name '{}': expected {}", spec.name, config::k_watch_name_rule));
     }
     return in_transaction<CheckSpec>(
         *m_database, TransactionMode::write, [&](Connection& connection) -> Result<CheckSpec> {
@@ -667,11 +653,8 @@ Status Store::set_paused(std::string_view name, Pause pause) {
 
 Status Store::sync_checks_from_config(const std::vector<CheckSpec>& specs) {
     for (const CheckSpec& spec : specs) {
-        if (!valid_check_name(spec.name)) {
-            return make_error(
-                fmt::format("watch check name '{}': expected 1 to 64 of a-z, 0-9, '.', '_', '-', "
-                            "starting with a letter or digit",
-                            spec.name));
+        if (!config::is_valid_watch_name(spec.name)) {
+            return make_error(fmt::format("watch check name '{}': expected {}", spec.name, config::k_watch_name_rule));
         }
     }
     return m_database->transact(TransactionMode::write, [&](Connection& connection) -> Status {

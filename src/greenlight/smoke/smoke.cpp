@@ -4,8 +4,8 @@
 #include <archive_entry.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -53,7 +53,9 @@ const runner::SuiteOutcome* find_suite(const runner::RunRecord& run, std::string
     return nullptr;
 }
 
-std::string joined(const std::vector<std::string>& items) { return items.empty() ? "(none)" : util::join(items, ", "); }
+std::string joined(const std::vector<std::string>& items) {
+    return items.empty() ? "(none)" : util::join(items, ", ");
+}
 
 void copy_tree(const fs::path& from, const fs::path& to) {
     std::error_code ignored;
@@ -98,19 +100,21 @@ void write_traversal_archive(const fs::path& path) {
 void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, const std::string& run_id, Checks& checks) {
     for (const auto& expected : k_expected_verdicts) {
         const runner::SuiteOutcome* suite = find_suite(run, expected.suite);
-        std::string actual = suite ? std::string(runner::to_string(suite->verdict)) + " (" + suite->reason + ")"
-                                   : "did not run";
+        std::string actual =
+            suite ? std::string(runner::to_string(suite->verdict)) + " (" + suite->reason + ")" : "did not run";
         checks.expect(fmt::format("verdict of {}", expected.suite), std::string(expected.verdict), actual,
                       suite && runner::to_string(suite->verdict) == expected.verdict);
     }
 
     if (const auto* fail = find_suite(run, "known-fail"); fail && !fail->attempts.empty()) {
-        checks.expect_equal("known-fail keeps its exit code", "3", std::to_string(fail->attempts.back().exit.exit_code));
+        checks.expect_equal("known-fail keeps its exit code", "3",
+                            std::to_string(fail->attempts.back().exit.exit_code));
     }
     if (const auto* crash = find_suite(run, "crash-by-signal"); crash && !crash->attempts.empty()) {
         checks.expect_equal("crash records the signal", "11", std::to_string(crash->attempts.back().exit.signal));
     }
-    if (const auto* timeout = find_suite(run, "timeout-grandchild-holds-stdout"); timeout && !timeout->attempts.empty()) {
+    if (const auto* timeout = find_suite(run, "timeout-grandchild-holds-stdout");
+        timeout && !timeout->attempts.empty()) {
         const auto& attempt = timeout->attempts.back();
         checks.expect("timeout stops promptly although a grandchild holds stdout",
                       fmt::format("under {} ms", k_timeout_fixture_limit.count()),
@@ -149,13 +153,15 @@ void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, cons
         // A cgroup names the attempt exactly. Without one, a process that left its session and cleared its
         // environment carries nothing of its attempt: while other suites run beside it, it may be charged to one
         // of them (docs/RUNNING.md); what holds is that the run stops it and reports it.
-        const bool reported = cgroup ? reported_by(*escape)
-                                     : std::any_of(run.suites.begin(), run.suites.end(), reported_by);
+        const bool reported =
+            cgroup ? reported_by(*escape) : std::any_of(run.suites.begin(), run.suites.end(), reported_by);
         checks.expect(fmt::format("a daemon that left the session with an empty environment is stopped and reported "
-                                  "(containment: {})", mode),
+                                  "(containment: {})",
+                                  mode),
                       cgroup ? "its pid reported as leaked by its suite and no longer running"
                              : "its pid reported as leaked by a suite of the run and no longer running",
-                      fmt::format("pid {}, reported={}, running={}", pid, reported, alive), pid > 0 && reported && !alive);
+                      fmt::format("pid {}, reported={}, running={}", pid, reported, alive),
+                      pid > 0 && reported && !alive);
     }
     if (const auto* missing = find_suite(run, "missing-results-file")) {
         checks.expect("a missing results file is named in the reason", "reason mentions junit.xml", missing->reason,
@@ -165,11 +171,13 @@ void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, cons
         const auto& attempt = capped->attempts.back();
         auto log = util::read_file(bundle_dir / attempt.output_log);
         std::string text = log ? *log : "";
-        checks.expect("output past the cap is cut to head and tail", "<= 65536 bytes + marker, truncated",
-                      fmt::format("{} bytes kept of {}, truncated={}", text.size(), attempt.exit.output_bytes,
-                                  attempt.exit.output_truncated),
-                      attempt.exit.output_truncated && text.size() <= 65536 + 256 && attempt.exit.output_bytes > 3000000);
-        checks.expect("the cut keeps the head, marks the cut and keeps the tail", "HEAD-MARKER, cut marker, TAIL-MARKER",
+        checks.expect(
+            "output past the cap is cut to head and tail", "<= 65536 bytes + marker, truncated",
+            fmt::format("{} bytes kept of {}, truncated={}", text.size(), attempt.exit.output_bytes,
+                        attempt.exit.output_truncated),
+            attempt.exit.output_truncated && text.size() <= 65536 + 256 && attempt.exit.output_bytes > 3000000);
+        checks.expect("the cut keeps the head, marks the cut and keeps the tail",
+                      "HEAD-MARKER, cut marker, TAIL-MARKER",
                       fmt::format("head={} marker={} tail={}", text.find("HEAD-MARKER") != std::string::npos,
                                   text.find("[greenlight: output cut here") != std::string::npos,
                                   text.find("TAIL-MARKER") != std::string::npos),
@@ -178,8 +186,7 @@ void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, cons
                           text.find("TAIL-MARKER") != std::string::npos);
     }
     if (const auto* flaky = find_suite(run, "flaky-fail-then-pass")) {
-        bool first_kept = flaky->attempts.size() == 2 &&
-                          fs::exists(bundle_dir / flaky->attempts.front().output_log) &&
+        bool first_kept = flaky->attempts.size() == 2 && fs::exists(bundle_dir / flaky->attempts.front().output_log) &&
                           fs::exists(bundle_dir / flaky->attempts.back().output_log);
         checks.expect("a retried suite keeps every attempt's output", "2 attempts, both output.log kept",
                       fmt::format("{} attempts, kept={}", flaky->attempts.size(), first_kept), first_kept);
@@ -188,14 +195,15 @@ void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, cons
         checks.expect("an unmet requirement does not run the command", "0 attempts",
                       fmt::format("{} attempts", unmet->attempts.size()), unmet->attempts.empty());
     }
-    checks.expect_equal("the run's verdict is the worst of its suites", "error", std::string(runner::to_string(run.verdict)));
+    checks.expect_equal("the run's verdict is the worst of its suites", "error",
+                        std::string(runner::to_string(run.verdict)));
 }
 
 // The run rules no fixture run reaches (merges, interruptions), asked of the verdict module directly.
 void check_run_rules(Checks& checks) {
     auto seen = [](const verdict::RunDecision& decision) {
-        return fmt::format("{}, {}, green={}", verdict::to_string(decision.verdict), verdict::to_string(decision.status),
-                           decision.green);
+        return fmt::format("{}, {}, green={}", verdict::to_string(decision.verdict),
+                           verdict::to_string(decision.status), decision.green);
     };
     verdict::RunFacts lost_shard;
     lost_shard.tier = "smoke";
@@ -275,9 +283,10 @@ void probe_bundles(const fs::path& bundle_dir, const fs::path& probes, Checks& c
                   packed && report.ok());
     auto first_bytes = util::read_file(archive);
     auto second_bytes = util::read_file(archive_again);
-    checks.expect("pack is deterministic", "identical archives",
-                  first_bytes && second_bytes && *first_bytes == *second_bytes ? "identical archives" : "archives differ",
-                  packed_again && first_bytes && second_bytes && *first_bytes == *second_bytes);
+    checks.expect(
+        "pack is deterministic", "identical archives",
+        first_bytes && second_bytes && *first_bytes == *second_bytes ? "identical archives" : "archives differ",
+        packed_again && first_bytes && second_bytes && *first_bytes == *second_bytes);
 
     fs::path escaping = probes / "traversal.tar.gz";
     write_traversal_archive(escaping);
@@ -288,10 +297,13 @@ void probe_bundles(const fs::path& bundle_dir, const fs::path& probes, Checks& c
 
 }  // namespace
 
-bool SmokeReport::ok() const { return error.empty() && !checks.empty() && failures() == 0; }
+bool SmokeReport::ok() const {
+    return error.empty() && !checks.empty() && failures() == 0;
+}
 
 size_t SmokeReport::failures() const {
-    return static_cast<size_t>(std::count_if(checks.begin(), checks.end(), [](const SmokeCheck& check) { return !check.ok; }));
+    return static_cast<size_t>(
+        std::count_if(checks.begin(), checks.end(), [](const SmokeCheck& check) { return !check.ok; }));
 }
 
 SmokeReport run_smoke(const fs::path& output_dir, runner::ProcessSupervisor& supervisor, const util::Clock& clock) {
@@ -352,7 +364,8 @@ SmokeReport run_smoke(const fs::path& output_dir, runner::ProcessSupervisor& sup
 json smoke_report_json(const SmokeReport& report) {
     json checks = json::array();
     for (const auto& check : report.checks) {
-        checks.push_back({{"name", check.name}, {"expected", check.expected}, {"actual", check.actual}, {"ok", check.ok}});
+        checks.push_back(
+            {{"name", check.name}, {"expected", check.expected}, {"actual", check.actual}, {"ok", check.ok}});
     }
     return {{"schema", "greenlight.smoke-report/v1"},
             {"ok", report.ok()},

@@ -16,9 +16,9 @@ bool in_alphabet(char c) {
 
 std::string base64_encode(std::string_view bytes) {
     std::string encoded(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock writes a final NUL
-    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                       reinterpret_cast<const unsigned char*>(bytes.data()),
-                                       static_cast<int>(bytes.size()));
+    const int length =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
     encoded.resize(static_cast<std::size_t>(std::max(length, 0)));
     return encoded;
 }
@@ -33,9 +33,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if (!std::all_of(body.begin(), body.end(), in_alphabet)) return std::nullopt;
     if (text.empty()) return std::string{};
     std::string decoded(text.size() / 4 * 3, '\0');
-    const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                                       reinterpret_cast<const unsigned char*>(text.data()),
-                                       static_cast<int>(text.size()));
+    const int length =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                        reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
     if (length < 0 || static_cast<std::size_t>(length) < padding) return std::nullopt;
     decoded.resize(static_cast<std::size_t>(length) - padding);
     return decoded;

@@ -1,7 +1,7 @@
 #include "greenlight/util/clock.hpp"
 
-#include <ctime>
 #include <fmt/format.h>
+#include <ctime>
 
 namespace greenlight::util {
 

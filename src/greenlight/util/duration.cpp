@@ -1,9 +1,9 @@
 #include "greenlight/util/duration.hpp"
 
+#include <fmt/format.h>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <fmt/format.h>
 
 namespace greenlight::util {
 
@@ -23,13 +23,20 @@ std::optional<Milliseconds> parse_duration(std::string_view text) {
         while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
         std::string_view unit = text.substr(unit_start, i - unit_start);
         double scale = 0;
-        if (unit.empty() && !any && i == text.size()) scale = 1000;
-        else if (unit == "ms") scale = 1;
-        else if (unit == "s") scale = 1000;
-        else if (unit == "m") scale = 60'000;
-        else if (unit == "h") scale = 3'600'000;
-        else if (unit == "d") scale = 86'400'000;
-        else return std::nullopt;
+        if (unit.empty() && !any && i == text.size())
+            scale = 1000;
+        else if (unit == "ms")
+            scale = 1;
+        else if (unit == "s")
+            scale = 1000;
+        else if (unit == "m")
+            scale = 60'000;
+        else if (unit == "h")
+            scale = 3'600'000;
+        else if (unit == "d")
+            scale = 86'400'000;
+        else
+            return std::nullopt;
         total_ms += number * scale;
         any = true;
     }
@@ -54,14 +61,22 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     if (error != std::errc()) return std::nullopt;
     std::string_view unit = text.substr(i);
     std::uint64_t scale = 0;
-    if (unit.empty() || unit == "B") scale = 1;
-    else if (unit == "KiB") scale = 1ull << 10;
-    else if (unit == "MiB") scale = 1ull << 20;
-    else if (unit == "GiB") scale = 1ull << 30;
-    else if (unit == "kB" || unit == "KB") scale = 1000;
-    else if (unit == "MB") scale = 1000'000;
-    else if (unit == "GB") scale = 1000'000'000;
-    else return std::nullopt;
+    if (unit.empty() || unit == "B")
+        scale = 1;
+    else if (unit == "KiB")
+        scale = 1ull << 10;
+    else if (unit == "MiB")
+        scale = 1ull << 20;
+    else if (unit == "GiB")
+        scale = 1ull << 30;
+    else if (unit == "kB" || unit == "KB")
+        scale = 1000;
+    else if (unit == "MB")
+        scale = 1000'000;
+    else if (unit == "GB")
+        scale = 1000'000'000;
+    else
+        return std::nullopt;
     if (number > UINT64_MAX / scale) return std::nullopt;
     return number * scale;
 }

@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -13,7 +13,9 @@ namespace greenlight::util {
 
 namespace {
 
-std::string errno_text(int error_number) { return std::strerror(error_number); }
+std::string errno_text(int error_number) {
+    return std::strerror(error_number);
+}
 
 Status write_all(int fd, std::string_view content, const std::filesystem::path& path) {
     const char* data = content.data();
@@ -58,8 +60,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     }
     ::close(fd);
     if (status && ::rename(temp.c_str(), path.c_str()) != 0) {
-        status = make_error(fmt::format("cannot rename {} to {}: {}", temp.string(), path.string(),
-                                        errno_text(errno)));
+        status = make_error(fmt::format("cannot rename {} to {}: {}", temp.string(), path.string(), errno_text(errno)));
     }
     if (!status) ::unlink(temp.c_str());
     return status;

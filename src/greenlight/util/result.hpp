@@ -12,7 +12,9 @@ struct Error {
     std::string message;
 };
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+    return Error{std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {

@@ -1,13 +1,13 @@
 #include "greenlight/util/sha256.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <memory>
 
 namespace greenlight::util {
@@ -21,9 +21,13 @@ Sha256::Sha256() : m_state(std::make_unique<State>()) {
     EVP_DigestInit_ex(m_state->context, EVP_sha256(), nullptr);
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(m_state->context); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(m_state->context);
+}
 
-void Sha256::update(const void* data, size_t size) { EVP_DigestUpdate(m_state->context, data, size); }
+void Sha256::update(const void* data, size_t size) {
+    EVP_DigestUpdate(m_state->context, data, size);
+}
 
 std::string Sha256::hex_digest() {
     unsigned char digest[EVP_MAX_MD_SIZE];

@@ -1,15 +1,15 @@
 #include "greenlight/util/strings.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 
 namespace greenlight::util {
 
 std::string_view trim(std::string_view text) {
     size_t start = 0;
-    while (start < text.size() && (text[start] == ' ' || text[start] == '\t' || text[start] == '\r' ||
-                                   text[start] == '\n')) {
+    while (start < text.size() &&
+           (text[start] == ' ' || text[start] == '\t' || text[start] == '\r' || text[start] == '\n')) {
         ++start;
     }
     size_t end = text.size();
@@ -78,8 +78,7 @@ std::optional<std::string> did_you_mean(std::string_view word, const std::vector
     return std::nullopt;
 }
 
-std::string expand_placeholders(std::string_view text,
-                                const std::vector<std::pair<std::string, std::string>>& values) {
+std::string expand_placeholders(std::string_view text, const std::vector<std::pair<std::string, std::string>>& values) {
     std::string out;
     out.reserve(text.size());
     size_t i = 0;
@@ -88,8 +87,8 @@ std::string expand_placeholders(std::string_view text,
             size_t close = text.find('}', i + 1);
             if (close != std::string_view::npos) {
                 std::string_view name = text.substr(i + 1, close - i - 1);
-                auto found = std::find_if(values.begin(), values.end(),
-                                          [&](const auto& entry) { return entry.first == name; });
+                auto found =
+                    std::find_if(values.begin(), values.end(), [&](const auto& entry) { return entry.first == name; });
                 if (found != values.end()) {
                     out += found->second;
                     i = close + 1;
@@ -124,9 +123,12 @@ std::string lowercase(std::string_view text) {
 std::string markdown_table_cell(std::string_view text) {
     std::string out;
     for (char c : text) {
-        if (c == '|') out += "\\|";
-        else if (c == '\n') out += ' ';
-        else if (c != '\r') out.push_back(c);
+        if (c == '|')
+            out += "\\|";
+        else if (c == '\n')
+            out += ' ';
+        else if (c != '\r')
+            out.push_back(c);
     }
     return out;
 }
@@ -134,12 +136,18 @@ std::string markdown_table_cell(std::string_view text) {
 std::string workflow_command_escape(std::string_view text, bool property) {
     std::string out;
     for (char c : text) {
-        if (c == '%') out += "%25";
-        else if (c == '\r') out += "%0D";
-        else if (c == '\n') out += "%0A";
-        else if (property && c == ':') out += "%3A";
-        else if (property && c == ',') out += "%2C";
-        else out.push_back(c);
+        if (c == '%')
+            out += "%25";
+        else if (c == '\r')
+            out += "%0D";
+        else if (c == '\n')
+            out += "%0A";
+        else if (property && c == ':')
+            out += "%3A";
+        else if (property && c == ',')
+            out += "%2C";
+        else
+            out.push_back(c);
     }
     return out;
 }
@@ -203,7 +211,9 @@ bool passes_luhn(std::string_view digits) {
 namespace {
 
 // A UTF-8 sequence is never split: a cut moves back (head) or forward (tail) to a lead byte.
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation_byte(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 }  // namespace
 

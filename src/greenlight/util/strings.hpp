@@ -20,8 +20,7 @@ size_t edit_distance(std::string_view a, std::string_view b);
 std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 // Replaces every `{name}` in `text` by its value; unknown names are left as they are.
-std::string expand_placeholders(std::string_view text,
-                                const std::vector<std::pair<std::string, std::string>>& values);
+std::string expand_placeholders(std::string_view text, const std::vector<std::pair<std::string, std::string>>& values);
 
 // Escapes a string for a JSON-free, human log line (control characters as \xNN).
 std::string printable(std::string_view text);

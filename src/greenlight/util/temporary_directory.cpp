@@ -21,7 +21,8 @@ TemporaryDirectory::~TemporaryDirectory() {
 bool TemporaryDirectory::clear(const std::filesystem::path& folder) {
     std::error_code error;
     bool removed_any = false;
-    for (std::filesystem::directory_iterator entry(folder, error), end; !error && entry != end; entry.increment(error)) {
+    for (std::filesystem::directory_iterator entry(folder, error), end; !error && entry != end;
+         entry.increment(error)) {
         std::error_code ignored;
         std::filesystem::remove_all(entry->path(), ignored);
         removed_any = true;

@@ -37,9 +37,10 @@ RunDecision judge_suites(const RunFacts& facts) {
     if (!any_executed) {
         decision.verdict = Verdict::no_tests;
         if (facts.shard && facts.suites.empty() && facts.not_run.empty()) {
-            decision.reason = fmt::format("shard {} got no suites ({} suites in tier {} went to other shards); use "
-                                          "fewer shards",
-                                          shard_name(*facts.shard), facts.suites_in_other_shards, facts.tier);
+            decision.reason = fmt::format(
+                "shard {} got no suites ({} suites in tier {} went to other shards); use "
+                "fewer shards",
+                shard_name(*facts.shard), facts.suites_in_other_shards, facts.tier);
         } else if (facts.suites.empty() && facts.not_run.empty()) {
             decision.reason = "no suite was selected";
         } else {
@@ -62,9 +63,13 @@ RunDecision judge_suites(const RunFacts& facts) {
 
 }  // namespace
 
-std::string shard_name(const Shard& shard) { return fmt::format("{}/{}", shard.index, shard.count); }
+std::string shard_name(const Shard& shard) {
+    return fmt::format("{}/{}", shard.index, shard.count);
+}
 
-std::string_view to_string(RunScope scope) { return scope == RunScope::smoke_guard ? "smoke" : "tier"; }
+std::string_view to_string(RunScope scope) {
+    return scope == RunScope::smoke_guard ? "smoke" : "tier";
+}
 
 std::optional<RunScope> parse_run_scope(std::string_view text) {
     if (text == "tier") return RunScope::tier;
@@ -72,21 +77,24 @@ std::optional<RunScope> parse_run_scope(std::string_view text) {
     return std::nullopt;
 }
 
-std::string_view to_string(RunStatus status) { return status == RunStatus::complete ? "complete" : "incomplete"; }
+std::string_view to_string(RunStatus status) {
+    return status == RunStatus::complete ? "complete" : "incomplete";
+}
 
 RunDecision decide_run(const RunFacts& facts) {
     RunDecision decision;
     if (facts.smoke && !facts.smoke->green) {
         // Suites judged by a runner whose own semantics failed prove nothing, so none were trusted to run.
         decision.verdict = Verdict::error;
-        decision.reason = fmt::format("the smoke guard failed ({}): the runner's own semantics are not proven, so "
-                                      "no suite was trusted to run",
-                                      facts.smoke->reason);
+        decision.reason = fmt::format(
+            "the smoke guard failed ({}): the runner's own semantics are not proven, so "
+            "no suite was trusted to run",
+            facts.smoke->reason);
     } else if (facts.scope == RunScope::smoke_guard && facts.smoke && facts.suites.empty()) {
         decision.verdict = Verdict::pass;
         decision.green = true;
-        decision.reason = fmt::format("the smoke guard is the run (tier {}), and it passed: {}", facts.tier,
-                                      facts.smoke->reason);
+        decision.reason =
+            fmt::format("the smoke guard is the run (tier {}), and it passed: {}", facts.tier, facts.smoke->reason);
     } else {
         decision = judge_suites(facts);
     }
@@ -96,12 +104,12 @@ RunDecision decide_run(const RunFacts& facts) {
         decision.green = false;
         decision.status = RunStatus::incomplete;
         if (facts.missing_shards_policy == MissingShards::red) {
-            decision.reason = fmt::format("{}: the merged run lacks their results; of the shards present: {}",
-                                          missing, decision.reason);
+            decision.reason = fmt::format("{}: the merged run lacks their results; of the shards present: {}", missing,
+                                          decision.reason);
             decision.verdict = Verdict::error;
         } else {
-            decision.reason = fmt::format("partial merge, never green: {}; of the shards present: {}", missing,
-                                          decision.reason);
+            decision.reason =
+                fmt::format("partial merge, never green: {}; of the shards present: {}", missing, decision.reason);
         }
     }
     if (!facts.not_run.empty() && !(facts.smoke && !facts.smoke->green)) {

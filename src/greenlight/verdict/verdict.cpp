@@ -1,9 +1,9 @@
 #include "greenlight/verdict/verdict.hpp"
 
+#include <fmt/format.h>
 #include <array>
 #include <csignal>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace greenlight::verdict {
 
@@ -16,14 +16,10 @@ struct VerdictName {
 };
 
 constexpr std::array k_verdicts{
-    VerdictName{Verdict::pass, "pass", 0},
-    VerdictName{Verdict::skipped, "skipped", 1},
-    VerdictName{Verdict::flaky, "flaky", 2},
-    VerdictName{Verdict::no_tests, "no-tests", 3},
-    VerdictName{Verdict::fail, "fail", 4},
-    VerdictName{Verdict::inconsistent, "inconsistent", 5},
-    VerdictName{Verdict::timeout, "timeout", 6},
-    VerdictName{Verdict::crashed, "crashed", 7},
+    VerdictName{Verdict::pass, "pass", 0},       VerdictName{Verdict::skipped, "skipped", 1},
+    VerdictName{Verdict::flaky, "flaky", 2},     VerdictName{Verdict::no_tests, "no-tests", 3},
+    VerdictName{Verdict::fail, "fail", 4},       VerdictName{Verdict::inconsistent, "inconsistent", 5},
+    VerdictName{Verdict::timeout, "timeout", 6}, VerdictName{Verdict::crashed, "crashed", 7},
     VerdictName{Verdict::error, "error", 8},
 };
 
@@ -62,19 +58,26 @@ int severity(Verdict verdict) {
 
 GreenRange green_range(Verdict verdict) {
     switch (verdict) {
-        case Verdict::pass: return GreenRange::always;
+        case Verdict::pass:
+            return GreenRange::always;
         case Verdict::flaky:
-        case Verdict::skipped: return GreenRange::by_policy;
-        default: return GreenRange::never;
+        case Verdict::skipped:
+            return GreenRange::by_policy;
+        default:
+            return GreenRange::never;
     }
 }
 
 bool is_green(Verdict verdict, const config::Policy& policy, const std::string& tier) {
     switch (verdict) {
-        case Verdict::pass: return true;
-        case Verdict::flaky: return policy.flaky_for(tier) == config::FlakyPolicy::pass;
-        case Verdict::skipped: return policy.missing_requirement == config::MissingRequirementPolicy::skip;
-        default: return false;
+        case Verdict::pass:
+            return true;
+        case Verdict::flaky:
+            return policy.flaky_for(tier) == config::FlakyPolicy::pass;
+        case Verdict::skipped:
+            return policy.missing_requirement == config::MissingRequirementPolicy::skip;
+        default:
+            return false;
     }
 }
 
@@ -98,7 +101,8 @@ VerdictDecision decide_attempt(const AttemptFacts& facts) {
             decision.reason = fmt::format("ended by {} ({})", signal_name(facts.signal),
                                           strsignal(facts.signal) ? strsignal(facts.signal) : "unknown");
             return decision;
-        case Termination::exited: break;
+        case Termination::exited:
+            break;
     }
 
     const bool exited_zero = facts.exit_code == 0;

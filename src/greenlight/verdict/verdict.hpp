@@ -45,7 +45,7 @@ struct AttemptFacts {
     std::string start_error;  // for failed_to_start
     config::ResultsSpec::Source results_source = config::ResultsSpec::Source::none;
     std::optional<results::TestCounts> counts;  // parsed results, when the results were readable
-    std::string results_error;                   // parser message and position, when they were not
+    std::string results_error;                  // parser message and position, when they were not
     std::int64_t min_tests = 1;
 };
 
@@ -71,8 +71,8 @@ bool should_retry(const VerdictDecision& last, int attempts_made, int retries, I
 // Everything a suite's verdict depends on.
 struct SuiteFacts {
     std::string tier;
-    std::optional<std::string> unmet_requirement;  // "requirement `docker` not met: ..."; then nothing ran
-    std::vector<VerdictDecision> attempts;         // in order; empty when a requirement was not met
+    std::optional<std::string> unmet_requirement;    // "requirement `docker` not met: ..."; then nothing ran
+    std::vector<VerdictDecision> attempts;           // in order; empty when a requirement was not met
     Interruption interruption = Interruption::none;  // the last attempt was cut short by an interrupt
 };
 
@@ -130,8 +130,8 @@ struct RunFacts {
     Interruption interruption = Interruption::none;
     std::optional<Shard> shard;               // this run is one shard of the tier
     std::size_t suites_in_other_shards = 0;   // with `shard`: how many of the tier's suites other shards run
-    std::vector<Shard> missing_shards;         // a merged run: shards no input brought
-    std::vector<std::string> missing_suites;   // the suites those shards would have run, when known
+    std::vector<Shard> missing_shards;        // a merged run: shards no input brought
+    std::vector<std::string> missing_suites;  // the suites those shards would have run, when known
     MissingShards missing_shards_policy = MissingShards::red;
 };
 

@@ -150,10 +150,9 @@ private:
         m_parser->body_limit(m_impl.options.max_body_bytes);
         lowest().expires_after(m_first ? m_impl.options.read_timeout : m_impl.options.keep_alive_timeout);
         m_first = false;
-        http::async_read_header(m_stream, m_buffer, *m_parser,
-                                [self = this->shared_from_this()](beast::error_code error, std::size_t) {
-                                    self->on_header(error);
-                                });
+        http::async_read_header(
+            m_stream, m_buffer, *m_parser,
+            [self = this->shared_from_this()](beast::error_code error, std::size_t) { self->on_header(error); });
     }
 
     // Whether a read failed on the request's content (answered) rather than on the connection (closed).
@@ -265,17 +264,17 @@ private:
         answer.body.clear();
         m_answered = std::move(answer);
         lowest().expires_after(std::chrono::seconds{10});
-        http::async_write(m_stream, m_response, [self = this->shared_from_this()](beast::error_code error, std::size_t) {
-            self->on_write(error);
-        });
+        http::async_write(
+            m_stream, m_response,
+            [self = this->shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
     }
 
     void on_write(beast::error_code error) {
         --m_impl.in_flight;
         if (m_impl.handlers.answered) {
-            m_impl.handlers.answered(m_method, m_target, m_answered,
-                                     std::chrono::duration_cast<std::chrono::microseconds>(
-                                         std::chrono::steady_clock::now() - m_started));
+            m_impl.handlers.answered(
+                m_method, m_target, m_answered,
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - m_started));
         }
         const bool again = !error && m_response.keep_alive();
         m_response = {};
@@ -327,32 +326,31 @@ private:
 }  // namespace
 
 void HttpServer::Impl::accept() {
-    acceptor->async_accept(loops[next_loop++ % loops.size()]->get_executor(),
-                           [this](beast::error_code error, tcp::socket socket) {
-                               if (error) {
-                                   if (!acceptor->is_open() || stopping) return;
-                                   if (handlers.failed) {
-                                       handlers.failed(fmt::format("cannot accept a connection: {}", error.message()));
-                                   }
-                               } else {
-                                   beast::error_code ignored;
-                                   socket.set_option(tcp::no_delay(true), ignored);
-                                   std::string remote;
-                                   auto peer = socket.remote_endpoint(ignored);
-                                   if (!ignored) remote = peer.address().to_string();
-                                   if (tls) {
-                                       std::make_shared<Session<TlsStream>>(
-                                           *this, TlsStream(beast::tcp_stream(std::move(socket)), *tls),
-                                           std::move(remote))
-                                           ->start();
-                                   } else {
-                                       std::make_shared<Session<beast::tcp_stream>>(
-                                           *this, beast::tcp_stream(std::move(socket)), std::move(remote))
-                                           ->start();
-                                   }
-                               }
-                               if (!stopping) accept();
-                           });
+    acceptor->async_accept(
+        loops[next_loop++ % loops.size()]->get_executor(), [this](beast::error_code error, tcp::socket socket) {
+            if (error) {
+                if (!acceptor->is_open() || stopping) return;
+                if (handlers.failed) {
+                    handlers.failed(fmt::format("cannot accept a connection: {}", error.message()));
+                }
+            } else {
+                beast::error_code ignored;
+                socket.set_option(tcp::no_delay(true), ignored);
+                std::string remote;
+                auto peer = socket.remote_endpoint(ignored);
+                if (!ignored) remote = peer.address().to_string();
+                if (tls) {
+                    std::make_shared<Session<TlsStream>>(*this, TlsStream(beast::tcp_stream(std::move(socket)), *tls),
+                                                         std::move(remote))
+                        ->start();
+                } else {
+                    std::make_shared<Session<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(socket)),
+                                                                 std::move(remote))
+                        ->start();
+                }
+            }
+            if (!stopping) accept();
+        });
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}

@@ -47,7 +47,7 @@ struct Response {
 
 struct HttpServerOptions {
     std::string host = "127.0.0.1";
-    int port = 0;  // 0: an ephemeral port (see HttpServer::port)
+    int port = 0;                                          // 0: an ephemeral port (see HttpServer::port)
     std::optional<std::filesystem::path> tls_certificate;  // PEM; with tls_key, the server speaks HTTPS only
     std::optional<std::filesystem::path> tls_key;
     // Bounds on one request: a larger body is answered 413, a longer target 414, larger headers 431, and a

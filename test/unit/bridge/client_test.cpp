@@ -276,9 +276,9 @@ TEST(ZosmfClient, CancelSendsTheVersion2RequestAndPurgeTheModifyVersion) {
                                                "application/json");
                       }));
     fake.server().remove("/zosmf/restjobs/jobs/SMOKE/JOB01234",
-                          fake.recording([](const PeerRequest&, PeerResponse& response) {
-                              response.set_content(R"({"jobid":"JOB01234","status":0})", "application/json");
-                          }));
+                         fake.recording([](const PeerRequest&, PeerResponse& response) {
+                             response.set_content(R"({"jobid":"JOB01234","status":0})", "application/json");
+                         }));
     ZosmfClient client = client_for(fake.url());
     auto cancelled = client.cancel("SMOKE", "JOB01234");
     ASSERT_TRUE(cancelled.ok()) << describe(*cancelled.error);

@@ -319,8 +319,7 @@ TEST_F(ServerTest, FilesAndRecordsWithRanges) {
 TEST_F(ServerTest, StatusPollsFollowEveryChangeOfTheJob) {
     submitted(k_jcl, web::Headers{{"X-CSRF-ZOSMF-HEADER", "true"}, {"X-IBM-User-Correlator", "POLLS"}});
     const std::string by_name = "/zosmf/restjobs/jobs/SMOKE/JOB00001";
-    const std::string correlator =
-        get_json(by_name)["job-correlator"].get<std::string>();
+    const std::string correlator = get_json(by_name)["job-correlator"].get<std::string>();
     const std::string by_correlator = "/zosmf/restjobs/jobs/" + correlator;
     for (int poll = 0; poll < 3; ++poll) {
         EXPECT_EQ(get_json(by_name)["status"], "INPUT");

@@ -481,22 +481,23 @@ public:
     int polls_until_done = 3;              // normal answers before the job shows OUTPUT
 
     FakeZosmf() {
-        m_server.put("/zosmf/restjobs/jobs", [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
-            std::lock_guard lock(m_mutex);
-            m_correlators.push_back(request.get_header_value("X-IBM-User-Correlator"));
-            m_job.jobid = "JOB00007";
-            m_job.jobname = "SMOKE";
-            m_job.owner = "IBMUSER";
-            m_job.status = JobStatus::input;
-            m_job.phase = 10;
-            m_job.phase_name = "Job is queued for execution";
-            m_job.correlator = "J0000007GLBRJES2DEADBEEF.......:" + m_correlators.back();
-            m_job.user_correlator = m_correlators.back();
-            m_job.submitted = "2026-11-21T10:00:00.000Z";
-            m_job.job_class = "A";
-            response.status = 201;
-            response.set_content(to_zosmf_json(m_job, base()).dump(), "application/json");
-        });
+        m_server.put("/zosmf/restjobs/jobs",
+                     [this](const test_support::PeerRequest& request, test_support::PeerResponse& response) {
+                         std::lock_guard lock(m_mutex);
+                         m_correlators.push_back(request.get_header_value("X-IBM-User-Correlator"));
+                         m_job.jobid = "JOB00007";
+                         m_job.jobname = "SMOKE";
+                         m_job.owner = "IBMUSER";
+                         m_job.status = JobStatus::input;
+                         m_job.phase = 10;
+                         m_job.phase_name = "Job is queued for execution";
+                         m_job.correlator = "J0000007GLBRJES2DEADBEEF.......:" + m_correlators.back();
+                         m_job.user_correlator = m_correlators.back();
+                         m_job.submitted = "2026-11-21T10:00:00.000Z";
+                         m_job.job_class = "A";
+                         response.status = 201;
+                         response.set_content(to_zosmf_json(m_job, base()).dump(), "application/json");
+                     });
         m_server.get("/zosmf/restjobs/jobs/SMOKE/JOB00007",
                      [this](const test_support::PeerRequest&, test_support::PeerResponse& response) {
                          PollAnswer answer = PollAnswer::normal;

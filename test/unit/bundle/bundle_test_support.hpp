@@ -5,9 +5,9 @@
 #include <archive_entry.h>
 #include <gtest/gtest.h>
 
-#include "support/test_support.hpp"
 #include <stdlib.h>
 #include <unistd.h>
+#include "support/test_support.hpp"
 
 #include <filesystem>
 #include <fstream>

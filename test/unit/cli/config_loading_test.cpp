@@ -12,8 +12,8 @@
 namespace greenlight::cli {
 namespace {
 
-using ::testing::HasSubstr;
 using test_support::TempDir;
+using ::testing::HasSubstr;
 
 std::string write_config(const TempDir& folder, const std::string& name, const std::string& text) {
     const auto path = folder.path() / name;
@@ -33,7 +33,8 @@ TEST(LoadRequiredConfig, AMissingFileSaysWhatTheCommandReadsItFor) {
 
 TEST(LoadRequiredConfig, AFileWithErrorsIsRefusedWithEachErrorAndItsLine) {
     TempDir folder;
-    const std::string file = write_config(folder, "greenlight.yml", "version: 1\nproject: p\nsuites: { u: { run: 42 } }\n");
+    const std::string file =
+        write_config(folder, "greenlight.yml", "version: 1\nproject: p\nsuites: { u: { run: 42 } }\n");
     ::testing::internal::CaptureStderr();
     auto config = load_required_config(file, "reads it");
     const std::string said = ::testing::internal::GetCapturedStderr();
@@ -44,7 +45,8 @@ TEST(LoadRequiredConfig, AFileWithErrorsIsRefusedWithEachErrorAndItsLine) {
 
 TEST(LoadRequiredConfig, AValidFileLoadsRootedAtItsFolder) {
     TempDir folder;
-    const std::string file = write_config(folder, "greenlight.yml", "version: 1\nproject: p\nsuites: { u: { run: [x] } }\n");
+    const std::string file =
+        write_config(folder, "greenlight.yml", "version: 1\nproject: p\nsuites: { u: { run: [x] } }\n");
     auto config = load_required_config(file, "reads it");
     ASSERT_TRUE(config);
     EXPECT_EQ(config->project, "p");

@@ -146,7 +146,8 @@ TEST(BridgeSection, EachBadValueIsNamedWithItsLineAndKey) {
     EXPECT_THAT(lines[4],
                 HasSubstr("greenlight.yml:8:36: bridge.poll.slow_after: expected a whole number of 0 or more"));
     EXPECT_THAT(lines[5], HasSubstr("greenlight.yml:8:55: bridge.poll.slow_interval: expected a duration"));
-    EXPECT_EQ(lines[6], "greenlight.yml:9:60: bridge.stall.retries: expected a whole number from 0 to 5; found the number 6");
+    EXPECT_EQ(lines[6],
+              "greenlight.yml:9:60: bridge.stall.retries: expected a whole number from 0 to 5; found the number 6");
     EXPECT_THAT(lines[7],
                 HasSubstr("greenlight.yml:11:14: bridge.assertions.retcode: expected a retcode such as CC 0000"));
     EXPECT_THAT(lines[8], HasSubstr("greenlight.yml:12:28: bridge.assertions.required_dds[1]: expected a DD name"));

@@ -22,7 +22,9 @@ inline std::vector<std::string> error_lines(const LoadOutcome& outcome) {
     return lines;
 }
 
-inline LoadOutcome load(std::string_view text) { return load_config_text(text, "greenlight.yml"); }
+inline LoadOutcome load(std::string_view text) {
+    return load_config_text(text, "greenlight.yml");
+}
 
 // The config `text` gives, with a test failure for each error it has.
 inline Config load_valid(std::string_view text) {

@@ -124,8 +124,9 @@ TEST(ConfigSchema, EnumsMatchTheLoader) {
               check_mode_names());
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/check/properties/scope/enum")).get<std::vector<std::string>>(),
               check_scope_names());
-    EXPECT_EQ(document.at(Json::json_pointer("/$defs/proof/properties/fingerprint/enum")).get<std::vector<std::string>>(),
-              proof_fingerprint_names());
+    EXPECT_EQ(
+        document.at(Json::json_pointer("/$defs/proof/properties/fingerprint/enum")).get<std::vector<std::string>>(),
+        proof_fingerprint_names());
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/bridge_notify/properties/webhook_format/enum"))
                   .get<std::vector<std::string>>(),
               webhook_format_names());

@@ -351,5 +351,16 @@ TEST(WatchSection, EveryErrorInTheSectionIsReportedInOnePass) {
     EXPECT_EQ(outcome.errors.size(), 3u) << ::testing::PrintToString(error_lines(outcome));
 }
 
+TEST(WatchNames, OneRuleForChecksAndChannels) {
+    for (std::string_view good : {"a", "0", "nightly", "db.backup_2-x", "9-lives"}) {
+        EXPECT_TRUE(is_valid_watch_name(good)) << good;
+    }
+    EXPECT_TRUE(is_valid_watch_name(std::string(64, 'a')));
+    for (std::string_view bad : {"", "Nightly", ".hidden", "-x", "_x", "a b", "a/b", "a%2f", "caf\xc3\xa9"}) {
+        EXPECT_FALSE(is_valid_watch_name(bad)) << bad;
+    }
+    EXPECT_FALSE(is_valid_watch_name(std::string(65, 'a')));
+}
+
 }  // namespace
 }  // namespace greenlight::config

@@ -12,7 +12,9 @@
 
 namespace greenlight::coverage::testing {
 
-inline std::string data_path(const std::string& name) { return std::string(GREENLIGHT_TEST_DATA) + "/coverage/" + name; }
+inline std::string data_path(const std::string& name) {
+    return std::string(GREENLIGHT_TEST_DATA) + "/coverage/" + name;
+}
 
 inline std::string read_data(const std::string& name) {
     util::Result<std::string> content = util::read_file(data_path(name));

@@ -24,8 +24,8 @@ Report report_with(ReportFormat format, std::vector<std::string> paths, std::vec
 TEST(MappingTest, ExactPathsAndAbsoluteSourceRootOfCoveragePy) {
     const Report report = parse_ok(read_data("coveragepy.xml"));
     // The repository is the folder coverage.py ran in: relative class paths match exactly.
-    Coverage coverage = map_to_repository({report}, {"calc/ops.py", "calc/text.py", "calc/__init__.py"},
-                                          "/home/ci/project/pyproj");
+    Coverage coverage =
+        map_to_repository({report}, {"calc/ops.py", "calc/text.py", "calc/__init__.py"}, "/home/ci/project/pyproj");
     EXPECT_EQ(counts(coverage.files, "calc/ops.py"), Pair(17, 11));
     EXPECT_TRUE(coverage.unmapped.empty());
 
@@ -64,9 +64,9 @@ TEST(MappingTest, AbsolutePathsFromAnotherMachineFallBackToTheSuffix) {
 TEST(MappingTest, GoModulePrefixFromGoMod) {
     const Report report = parse_ok(read_data("go_count.out"));
     // test/data/coverage/go_module holds the go.mod of the module the profile came from.
-    const Coverage coverage = map_to_repository(
-        {report}, {"go.mod", "shapes/shapes.go", "util/strings.go", "vendor/x/util/strings.go"},
-        testing::data_path("go_module"));
+    const Coverage coverage =
+        map_to_repository({report}, {"go.mod", "shapes/shapes.go", "util/strings.go", "vendor/x/util/strings.go"},
+                          testing::data_path("go_module"));
     EXPECT_EQ(counts(coverage.files, "shapes/shapes.go"), Pair(13, 9));
     EXPECT_EQ(counts(coverage.files, "util/strings.go"), Pair(6, 6));  // the module prefix, not the vendored copy
     EXPECT_TRUE(coverage.unmapped.empty());
@@ -129,7 +129,8 @@ TEST(MappingTest, ALineCoveredInAnyReportIsCovered) {
 
     const Report one_arg = parse_ok(read_data("lcov_one_arg.info"));
     const Report many_args = parse_ok(read_data("lcov_many_args.info"));
-    const Coverage merged = map_to_repository({one_arg, many_args}, {"src/main.c", "src/mathx.c"}, "/home/ci/project/cproj");
+    const Coverage merged =
+        map_to_repository({one_arg, many_args}, {"src/main.c", "src/mathx.c"}, "/home/ci/project/cproj");
     EXPECT_EQ(project_ratio(merged).percent_text(), "57.14%");  // lcov -a: 12 of 21
 }
 

@@ -70,10 +70,12 @@ TEST(CoberturaTest, SlicedParseEqualsTheWholeDocumentParse) {
         text += "<package name=\"p\"><classes>";
         for (int file = 0; file < 30; ++file) {
             // Every package also reports shared.c, so its hits must add up across slices.
-            const std::string name = file == 0 ? "shared.c" : "p" + std::to_string(package) + "/f" + std::to_string(file) + ".c";
+            const std::string name =
+                file == 0 ? "shared.c" : "p" + std::to_string(package) + "/f" + std::to_string(file) + ".c";
             text += "<class name=\"c\" filename=\"" + name + "\"><lines>";
             for (int line = 1; line <= 20; ++line) {
-                text += "<line number=\"" + std::to_string(line) + "\" hits=\"" + std::to_string((line + file) % 3) + "\"/>";
+                text += "<line number=\"" + std::to_string(line) + "\" hits=\"" + std::to_string((line + file) % 3) +
+                        "\"/>";
             }
             text += "</lines></class>";
         }
@@ -92,8 +94,12 @@ TEST(CoberturaTest, SlicedParseEqualsTheWholeDocumentParse) {
 // A "<package" inside a comment must not cut the document: the sliced path gives up, one parse reads it.
 TEST(CoberturaTest, SlicingGivesUpWhereACutWouldBreakTheDocument) {
     std::string text = "<coverage><packages>";
-    text += "<package name=\"a\"><classes><class filename=\"a.c\"><lines><line number=\"1\" hits=\"1\"/></lines></class></classes></package>";
-    text += "<!-- " + std::string(200, 'x') + "<package name=\"ghost\"><classes><class filename=\"ghost.c\"><lines><line number=\"1\" hits=\"1\"/></lines></class></classes></package> -->";
+    text +=
+        "<package name=\"a\"><classes><class filename=\"a.c\"><lines><line number=\"1\" "
+        "hits=\"1\"/></lines></class></classes></package>";
+    text += "<!-- " + std::string(200, 'x') +
+            "<package name=\"ghost\"><classes><class filename=\"ghost.c\"><lines><line number=\"1\" "
+            "hits=\"1\"/></lines></class></classes></package> -->";
     text += "</packages></coverage>";
     EXPECT_FALSE(detail::parse_cobertura_in_slices(text, "coverage.xml").has_value());
     const Report whole = parse_ok(text);
@@ -220,7 +226,8 @@ TEST(GoProfileTest, GoTestCoverprofileExpandsBlocksToLines) {
 }
 
 TEST(GoProfileTest, RepeatedBlocksAndModeLinesFromMergedProfiles) {
-    const Report report = parse_ok("mode: set\na/b.go:1.1,2.2 1 0\nmode: set\na/b.go:1.1,2.2 1 1\nC:/w/c.go:3.1,3.9 1 0\n");
+    const Report report =
+        parse_ok("mode: set\na/b.go:1.1,2.2 1 0\nmode: set\na/b.go:1.1,2.2 1 1\nC:/w/c.go:3.1,3.9 1 0\n");
     EXPECT_EQ(report.files.at("a/b.go").lines, (LineHits{{1, 1}, {2, 1}}));
     EXPECT_TRUE(report.files.contains("C:/w/c.go"));
 }
@@ -260,9 +267,9 @@ TEST(JacocoTest, GroupsDefaultPackageAndBadAttributes) {
         <sourcefile name="A.java"><line nr="2" mi="1" ci="0"/><line nr="3" mi="0" ci="4" mb="0" cb="0"/></sourcefile>
         </package></group></group></report>)");
     EXPECT_EQ(counts(report.files, "A.java"), Pair(2, 1));
-    const ReportParseError error =
-        parse_error("<report>\n<package name=\"p\"><sourcefile name=\"A.java\">\n<line nr=\"2\" mi=\"1\" ci=\"x\"/>"
-                    "</sourcefile></package></report>");
+    const ReportParseError error = parse_error(
+        "<report>\n<package name=\"p\"><sourcefile name=\"A.java\">\n<line nr=\"2\" mi=\"1\" ci=\"x\"/>"
+        "</sourcefile></package></report>");
     EXPECT_EQ(error.line, 3);
     EXPECT_NE(error.message.find("ci"), std::string::npos);
 }

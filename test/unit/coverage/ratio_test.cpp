@@ -13,12 +13,12 @@ TEST(RatioTest, PercentTextRoundsHalfUpToTwoDecimals) {
     EXPECT_EQ((Ratio{1, 8}.percent_text()), "12.50%");
     EXPECT_EQ((Ratio{1, 3}.percent_text()), "33.33%");
     EXPECT_EQ((Ratio{5, 6}.percent_text()), "83.33%");
-    EXPECT_EQ((Ratio{1, 80000}.percent_text()), "0.00%");   // 0.00125% rounds down
-    EXPECT_EQ((Ratio{1, 20000}.percent_text()), "0.01%");    // 0.005% is exactly half a hundredth: up
+    EXPECT_EQ((Ratio{1, 80000}.percent_text()), "0.00%");  // 0.00125% rounds down
+    EXPECT_EQ((Ratio{1, 20000}.percent_text()), "0.01%");  // 0.005% is exactly half a hundredth: up
     EXPECT_EQ((Ratio{3, 3}.percent_text()), "100.00%");
     EXPECT_EQ((Ratio{0, 7}.percent_text()), "0.00%");
     EXPECT_EQ((Ratio{1999, 2000}.percent_text()), "99.95%");
-    EXPECT_EQ((Ratio{19999, 20000}.percent_text()), "100.00%");  // 99.995 is half: up
+    EXPECT_EQ((Ratio{19999, 20000}.percent_text()), "100.00%");    // 99.995 is half: up
     EXPECT_EQ((Ratio{199999, 200000}.percent_text()), "100.00%");  // 99.9995 rounds up
 }
 

@@ -29,8 +29,9 @@ diff::Diff change_of(std::vector<diff::FileDiff> files) {
 }
 
 TEST(Risk, DocsOnlyChangeIsR0) {
-    auto risk = assess_risk(change_of({changed("docs/guide.md", {"the password is in the vault"}), changed("README.md")}),
-                            config::default_gate_config(), {});
+    auto risk =
+        assess_risk(change_of({changed("docs/guide.md", {"the password is in the vault"}), changed("README.md")}),
+                    config::default_gate_config(), {});
     EXPECT_EQ(risk.tier, RiskTier::r0_docs);
     EXPECT_TRUE(risk.docs_only);
 }
@@ -281,8 +282,8 @@ TEST(PatchCoverage, UnmeasuredCriticalSourceFileFailsTheGate) {
 }
 
 TEST(PatchCoverage, TestFilesAndHeadersAreNotExpectedInReports) {
-    auto diff = change_of({changed("auth/login_test.go"), changed("auth/test_login.py"), changed("auth/tests/helpers.py"),
-                           changed("auth/session.h"), changed("auth/login.go")});
+    auto diff = change_of({changed("auth/login_test.go"), changed("auth/test_login.py"),
+                           changed("auth/tests/helpers.py"), changed("auth/session.h"), changed("auth/login.go")});
     auto risk = assess_risk(diff, config::default_gate_config(), {});
     auto patch = compute_patch_coverage(diff, coverage::Coverage{}, risk);
     EXPECT_EQ(patch.unmeasured_files, (std::vector<std::string>{"auth/login.go"}));

@@ -174,9 +174,9 @@ TEST(ScanMarkdown, RawHtmlAcrossLinesInContainers) {
 
 TEST(ScanMarkdown, FootnotesAreNotLinksButTheirLinksAre) {
     // GitHub renders footnotes; a footnote reference is no link to the definition's first word.
-    const MarkdownDocument document =
-        scan_markdown("Claim[^1] and [x](x.md).\n\n[^1]: See [the source](source.md).\n\nAfter [y](y.md)\n\n"
-                      "# Noted[^n]\n\n[^n]: The second note, shown as 2.\n");
+    const MarkdownDocument document = scan_markdown(
+        "Claim[^1] and [x](x.md).\n\n[^1]: See [the source](source.md).\n\nAfter [y](y.md)\n\n"
+        "# Noted[^n]\n\n[^n]: The second note, shown as 2.\n");
     EXPECT_EQ(places(document), (std::vector<std::string>{"x.md@1:19", "source.md@3:24", "y.md@5:11"}));
     EXPECT_EQ(document.anchors, std::vector<std::string>{"noted2"});
 }

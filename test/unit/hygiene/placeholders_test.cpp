@@ -39,7 +39,6 @@ protected:
         }
         return found;
     }
-
 };
 
 TEST_F(PlaceholdersTest, DefaultPatternsFindLeftoversByWholeWord) {

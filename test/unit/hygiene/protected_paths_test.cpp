@@ -45,7 +45,6 @@ protected:
         check.exclude = std::move(exclude);
         return check;
     }
-
 };
 
 const Finding* finding_for(const CheckOutcome& outcome, const std::string& path) {

@@ -48,7 +48,6 @@ protected:
     }
 
     std::string read(const std::string& relative) { return util::read_file(m_repo.path() / relative).value_or(""); }
-
 };
 
 TEST_F(RegistryTest, FreshRegistryPasses) {

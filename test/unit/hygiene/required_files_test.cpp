@@ -35,7 +35,6 @@ protected:
         check.manifest = manifest;
         return check;
     }
-
 };
 
 std::vector<std::string> rules_and_paths(const CheckOutcome& outcome) {

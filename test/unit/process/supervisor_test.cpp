@@ -20,9 +20,9 @@ namespace greenlight::process {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::TempDir;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using test_support::TempDir;
 
 std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -163,8 +163,9 @@ TEST_F(SupervisorTest, InheritedEnvironmentYieldsToWhatTheRequestSets) {
 // The case that defeated environment-based detection: a daemon that leaves the session and starts over with
 // an empty environment.
 TEST_F(SupervisorTest, ADaemonThatLeftTheSessionWithAnEmptyEnvironmentIsStoppedAndReported) {
-    Outcome outcome = run(shell("setsid -f env -i /bin/sh -c 'echo $$ > daemon.pid; exec sleep 300'; "
-                                "while [ ! -s daemon.pid ]; do sleep 0.01; done"));
+    Outcome outcome =
+        run(shell("setsid -f env -i /bin/sh -c 'echo $$ > daemon.pid; exec sleep 300'; "
+                  "while [ ! -s daemon.pid ]; do sleep 0.01; done"));
     const int daemon = pid_from("daemon.pid");
     ASSERT_GT(daemon, 0);
     m_to_kill.push_back(daemon);
@@ -178,9 +179,10 @@ TEST_F(SupervisorTest, ADaemonThatLeftTheSessionWithAnEmptyEnvironmentIsStoppedA
 
 TEST_F(SupervisorTest, ADaemonChainStartedLaterIsStoppedWhole) {
     // The daemon forks again after the leader ended: a chain three deep, in its own session, environment cleared.
-    Outcome outcome = run(shell(
-        "setsid -f env -i /bin/sh -c '/bin/sh -c \"sleep 300 & echo \\$! > inner.pid; wait\" & echo $$ > outer.pid; wait'; "
-        "while [ ! -s inner.pid ] || [ ! -s outer.pid ]; do sleep 0.01; done"));
+    Outcome outcome =
+        run(shell("setsid -f env -i /bin/sh -c '/bin/sh -c \"sleep 300 & echo \\$! > inner.pid; wait\" & echo $$ > "
+                  "outer.pid; wait'; "
+                  "while [ ! -s inner.pid ] || [ ! -s outer.pid ]; do sleep 0.01; done"));
     const int outer = pid_from("outer.pid");
     const int inner = pid_from("inner.pid");
     ASSERT_GT(outer, 0);
@@ -302,7 +304,8 @@ TEST_F(SupervisorTest, ManyShortCommandsBesideALeakyOneAreNeverTakenForItsLeftov
         });
     }
     for (int i = 0; i < 10; ++i) {
-        Outcome leaky = run(marked(shell(cgroup ? "setsid -f env -i sleep 300; exit 0" : "setsid -f sleep 300; exit 0")));
+        Outcome leaky =
+            run(marked(shell(cgroup ? "setsid -f env -i sleep 300; exit 0" : "setsid -f sleep 300; exit 0")));
         if (cgroup && leaky.leftovers.empty()) {
             ADD_FAILURE() << "the leaky command's daemon was not found";
             ++wrong;

@@ -97,12 +97,15 @@ TEST(GoTestJsonTest, PackageThatFailsWithoutAFailingTestIsErrored) {
 
 TEST(GoTestJsonTest, MessageIsAPanicOrTheLastLogLine) {
     auto message_of = [](std::initializer_list<std::string_view> printed) {
-        std::string output = R"({"Action":"run","Package":"p","Test":"TestX"})" "\n";
+        std::string output = R"({"Action":"run","Package":"p","Test":"TestX"})"
+                             "\n";
         for (std::string_view line : printed) {
             output += R"({"Action":"output","Package":"p","Test":"TestX","Output":")" + std::string(line) +
-                      R"(\n"})" "\n";
+                      R"(\n"})"
+                      "\n";
         }
-        output += R"({"Action":"fail","Package":"p","Test":"TestX"})" "\n";
+        output += R"({"Action":"fail","Package":"p","Test":"TestX"})"
+                  "\n";
         const ParsedResults results = parse_go(output);
         return results.cases.empty() ? std::string() : results.cases[0].message;
     };
@@ -142,11 +145,10 @@ TEST(GoTestJsonTest, OutputEndingInsideAPackageIsErrored) {
 }
 
 TEST(GoTestJsonTest, TestStillRunningWhenTheOutputEndsIsErrored) {
-    const char* output =
-        R"({"Action":"run","Package":"p","Test":"TestA"})"
-        "\n"
-        R"({"Action":"output","Package":"p","Test":"TestA","Output":"working\n"})"
-        "\n";
+    const char* output = R"({"Action":"run","Package":"p","Test":"TestA"})"
+                         "\n"
+                         R"({"Action":"output","Package":"p","Test":"TestA","Output":"working\n"})"
+                         "\n";
     const ParsedResults results = parse_go(output);
     expect_counts(results.counts, {1, 0, 0, 1, 0});
     ASSERT_EQ(results.cases.size(), 1u);
@@ -180,14 +182,19 @@ TEST(GoTestJsonTest, FailedPackageWithNoEventsButItsEndIsErrored) {
 }
 
 TEST(GoTestJsonTest, TestOutputIsCappedHeadAndTail) {
-    std::string output = R"({"Action":"run","Package":"p","Test":"TestLoud"})" "\n";
+    std::string output = R"({"Action":"run","Package":"p","Test":"TestLoud"})"
+                         "\n";
     for (int i = 0; i < 5000; ++i) {
         output += R"({"Action":"output","Package":"p","Test":"TestLoud","Output":"line )" + std::to_string(i) +
-                  R"(\n"})" "\n";
+                  R"(\n"})"
+                  "\n";
     }
-    output += R"({"Action":"output","Package":"p","Test":"TestLoud","Output":"    loud_test.go:9: the end\n"})" "\n";
-    output += R"({"Action":"fail","Package":"p","Test":"TestLoud","Elapsed":1.5})" "\n";
-    output += R"({"Action":"fail","Package":"p","Elapsed":1.6})" "\n";
+    output += R"({"Action":"output","Package":"p","Test":"TestLoud","Output":"    loud_test.go:9: the end\n"})"
+              "\n";
+    output += R"({"Action":"fail","Package":"p","Test":"TestLoud","Elapsed":1.5})"
+              "\n";
+    output += R"({"Action":"fail","Package":"p","Elapsed":1.6})"
+              "\n";
     const ParsedResults results = parse_go(output);
     expect_counts(results.counts, {1, 0, 1, 0, 0});
     ASSERT_EQ(results.cases.size(), 1u);
@@ -202,9 +209,12 @@ TEST(GoTestJsonTest, TestOutputIsCappedHeadAndTail) {
 TEST(GoTestJsonTest, ManyFailuresAreCountedButListedUpToALimit) {
     std::string output;
     for (int i = 0; i < 3000; ++i) {
-        output += R"({"Action":"fail","Package":"p","Test":"Test)" + std::to_string(i) + R"("})" "\n";
+        output += R"({"Action":"fail","Package":"p","Test":"Test)" + std::to_string(i) +
+                  R"("})"
+                  "\n";
     }
-    output += R"({"Action":"fail","Package":"p"})" "\n";
+    output += R"({"Action":"fail","Package":"p"})"
+              "\n";
     const ParsedResults results = parse_go(output);
     expect_counts(results.counts, {3000, 0, 3000, 0, 0});
     EXPECT_EQ(results.cases.size(), 1000u);

@@ -42,8 +42,7 @@ TEST(JunitTest, PytestXunit1CountsEveryOutcome) {
 
     const TestCase* special = find_case(results, "test_output_with_special_chars");
     ASSERT_NE(special, nullptr);
-    EXPECT_NE(special->details.find("print(\"stdout <tag> & \\\"quotes\\\"\")"), std::string::npos)
-        << special->details;
+    EXPECT_NE(special->details.find("print(\"stdout <tag> & \\\"quotes\\\"\")"), std::string::npos) << special->details;
 }
 
 TEST(JunitTest, FailingTestsAreLocatedAtTheLineThatFailed) {
@@ -69,10 +68,10 @@ TEST(JunitTest, FailingTestsAreLocatedAtTheLineThatFailed) {
 }
 
 TEST(JunitTest, AFailureInAnotherFileKeepsTheTestsOwnFile) {
-    const ParsedResults results = expect_parsed(parse_junit(
-        R"(<testsuite name="s"><testcase classname="c" name="t" file="tests/test_a.py" line="4">)"
-        R"(<failure message="boom">lib/helpers.py:12: ValueError</failure></testcase></testsuite>)",
-        "junit.xml"));
+    const ParsedResults results = expect_parsed(
+        parse_junit(R"(<testsuite name="s"><testcase classname="c" name="t" file="tests/test_a.py" line="4">)"
+                    R"(<failure message="boom">lib/helpers.py:12: ValueError</failure></testcase></testsuite>)",
+                    "junit.xml"));
     ASSERT_EQ(results.cases.size(), 1u);
     EXPECT_EQ(results.cases[0].file, "tests/test_a.py");
     EXPECT_EQ(results.cases[0].line, 4);
@@ -215,11 +214,12 @@ TEST(JunitTest, TruncatedFileIsAFailureWithPosition) {
 }
 
 TEST(JunitTest, MismatchedTagGivesLineAndColumn) {
-    const char* xml = "<testsuites>\n"
-                      "  <testsuite name=\"a\">\n"
-                      "    <testcase name=\"x\">\n"
-                      "  </testsuite>\n"
-                      "</testsuites>\n";
+    const char* xml =
+        "<testsuites>\n"
+        "  <testsuite name=\"a\">\n"
+        "    <testcase name=\"x\">\n"
+        "  </testsuite>\n"
+        "</testsuites>\n";
     const ParseFailure failure = expect_failure(parse_junit(xml, "bad.xml"));
     EXPECT_EQ(failure.line, 4);
     EXPECT_GE(failure.column, 3);
@@ -227,8 +227,9 @@ TEST(JunitTest, MismatchedTagGivesLineAndColumn) {
 }
 
 TEST(JunitTest, BadCharacterOnALaterLine) {
-    const char* xml = "<testsuite name=\"a\">\n<testcase name=\"x\"/>\n<testcase name=\"y\" time=\"1\" <oops/>\n"
-                      "</testsuite>\n";
+    const char* xml =
+        "<testsuite name=\"a\">\n<testcase name=\"x\"/>\n<testcase name=\"y\" time=\"1\" <oops/>\n"
+        "</testsuite>\n";
     const ParseFailure failure = expect_failure(parse_junit(xml, "bad.xml"));
     EXPECT_EQ(failure.line, 3);
     EXPECT_GT(failure.column, 20);

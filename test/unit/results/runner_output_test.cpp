@@ -32,8 +32,9 @@ TEST(RunnerOutputTest, PytestNothingRan) {
 }
 
 TEST(RunnerOutputTest, PytestColouredAndLongRunSummaries) {
-    const char* coloured = "\x1b[31m====== \x1b[31m\x1b[1m1 failed\x1b[0m, \x1b[32m2 passed\x1b[0m, "
-                           "\x1b[33m3 warnings\x1b[0m\x1b[31m in 0.10s\x1b[0m\x1b[31m ======\x1b[0m\n";
+    const char* coloured =
+        "\x1b[31m====== \x1b[31m\x1b[1m1 failed\x1b[0m, \x1b[32m2 passed\x1b[0m, "
+        "\x1b[33m3 warnings\x1b[0m\x1b[31m in 0.10s\x1b[0m\x1b[31m ======\x1b[0m\n";
     expect_counts(expect_parsed(parse_runner_output(ResultsFormat::pytest, coloured, "output")).counts,
                   {3, 2, 1, 0, 0});
     const char* long_run = "===== 40 passed, 2 errors in 75.31s (0:01:15) =====\n";
@@ -44,8 +45,7 @@ TEST(RunnerOutputTest, PytestColouredAndLongRunSummaries) {
 TEST(RunnerOutputTest, PytestReadsTheLastSummary) {
     // A test that printed a summary-looking line does not decide the result: the closing line does.
     const char* output = "===== 5 passed in 0.01s =====\nmore output\n===== 1 failed in 0.02s =====\n";
-    expect_counts(expect_parsed(parse_runner_output(ResultsFormat::pytest, output, "output")).counts,
-                  {1, 0, 1, 0, 0});
+    expect_counts(expect_parsed(parse_runner_output(ResultsFormat::pytest, output, "output")).counts, {1, 0, 1, 0, 0});
 }
 
 TEST(RunnerOutputTest, GoVerboseCountsEveryTestAndSubtest) {
@@ -106,8 +106,7 @@ TEST(RunnerOutputTest, NodeSpecAndTapReporters) {
 
 TEST(RunnerOutputTest, NodeCancelledAndUnplacedTestsAreErrored) {
     const char* output = "# tests 5\n# suites 0\n# pass 2\n# fail 0\n# cancelled 1\n# skipped 0\n# todo 0\n";
-    expect_counts(expect_parsed(parse_runner_output(ResultsFormat::node, output, "output")).counts,
-                  {5, 2, 0, 3, 0});
+    expect_counts(expect_parsed(parse_runner_output(ResultsFormat::node, output, "output")).counts, {5, 2, 0, 3, 0});
 }
 
 TEST(RunnerOutputTest, PlainSummaryLines) {
@@ -121,8 +120,8 @@ TEST(RunnerOutputTest, PlainSummaryLines) {
 
 TEST(RunnerOutputTest, NoSummaryIsAFailureForEveryFormat) {
     const std::string output = read_data("output/no_summary.txt");
-    for (ResultsFormat format : {ResultsFormat::pytest, ResultsFormat::go, ResultsFormat::ctest,
-                                 ResultsFormat::cargo, ResultsFormat::node, ResultsFormat::plain}) {
+    for (ResultsFormat format : {ResultsFormat::pytest, ResultsFormat::go, ResultsFormat::ctest, ResultsFormat::cargo,
+                                 ResultsFormat::node, ResultsFormat::plain}) {
         const ParseFailure failure = expect_failure(parse_runner_output(format, output, "output"));
         EXPECT_EQ(failure.source, "output");
         EXPECT_NE(failure.message.find("cut off"), std::string::npos) << failure.message;

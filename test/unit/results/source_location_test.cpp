@@ -14,9 +14,10 @@ void expect_location(std::string_view text, const std::string& file, int line) {
 }
 
 TEST(SourceLocation, PytestAndGoTestLines) {
-    expect_location("def test_fails():\n>       assert 1 == 2\nE       assert 1 == 2\n\n"
-                    "tests/test_x.py:5: AssertionError",
-                    "tests/test_x.py", 5);
+    expect_location(
+        "def test_fails():\n>       assert 1 == 2\nE       assert 1 == 2\n\n"
+        "tests/test_x.py:5: AssertionError",
+        "tests/test_x.py", 5);
     expect_location("=== RUN   TestAddWrong\n    calc_test.go:13: Add(2, 2) = 4, want 5\n", "calc_test.go", 13);
     expect_location("/home/ci/project/src/lib.rs:42:9: panicked", "/home/ci/project/src/lib.rs", 42);
     expect_location("at (tests/a.test.js:7:3) and later b.py:9:", "tests/a.test.js", 7);

@@ -140,8 +140,8 @@ TEST_F(FileLinesTest, MissingFileIsAnErrorNamingIt) {
     support::FileLines lines(m_folder.path() / "absent.log");
     EXPECT_NE(lines.open_error().find("absent.log"), std::string::npos) << lines.open_error();
     EXPECT_FALSE(lines.next());
-    const ParseOutcome outcome = parse_runner_output_file(ResultsFormat::pytest, m_folder.path() / "absent.log",
-                                                          "output.log");
+    const ParseOutcome outcome =
+        parse_runner_output_file(ResultsFormat::pytest, m_folder.path() / "absent.log", "output.log");
     ASSERT_TRUE(std::holds_alternative<ParseFailure>(outcome));
     EXPECT_NE(std::get<ParseFailure>(outcome).to_string().find("absent.log"), std::string::npos);
 }

@@ -16,7 +16,9 @@ ParsedResults parse_tap_data(std::string_view name) {
     return expect_parsed(parse_tap(read_data(relative), name));
 }
 
-bool is_green(const TestCounts& counts) { return counts.not_passed() == 0 && counts.executed() > 0; }
+bool is_green(const TestCounts& counts) {
+    return counts.not_passed() == 0 && counts.executed() > 0;
+}
 
 TEST(TapTest, PerlMixedOutcomesWithSubtests) {
     const ParsedResults results = parse_tap_data("prove_mixed.tap");
@@ -44,7 +46,9 @@ TEST(TapTest, DiagnosticsOnStderrMixedInChangeNothing) {
     expect_counts(parse_tap_data("prove_mixed_with_stderr.tap").counts, {9, 5, 2, 0, 2});
 }
 
-TEST(TapTest, PlanAtTheEnd) { expect_counts(parse_tap_data("prove_pass.tap").counts, {3, 3, 0, 0, 0}); }
+TEST(TapTest, PlanAtTheEnd) {
+    expect_counts(parse_tap_data("prove_pass.tap").counts, {3, 3, 0, 0, 0});
+}
 
 TEST(TapTest, SkipAllPlanIsZeroTests) {
     const ParsedResults results = parse_tap_data("prove_skip_all.tap");
@@ -144,12 +148,13 @@ TEST(TapTest, FailingTestsAreLocatedFromTheirYamlBlock) {
 }
 
 TEST(TapTest, DirectivesAreCaseInsensitive) {
-    const char* tap = "1..5\n"
-                      "not ok 1 - later # todo not written\n"
-                      "ok 2 - somewhere else # Skip: no gpu\n"
-                      "ok 3 # SKIPPED\n"
-                      "not ok 4 - skip does not excuse a failure # SKIP\n"
-                      "ok 5 - a hash # that is only a comment\n";
+    const char* tap =
+        "1..5\n"
+        "not ok 1 - later # todo not written\n"
+        "ok 2 - somewhere else # Skip: no gpu\n"
+        "ok 3 # SKIPPED\n"
+        "not ok 4 - skip does not excuse a failure # SKIP\n"
+        "ok 5 - a hash # that is only a comment\n";
     const ParsedResults results = expect_parsed(parse_tap(tap, "out"));
     expect_counts(results.counts, {5, 1, 1, 0, 3});
     EXPECT_EQ(find_case(results, "later")->outcome, TestOutcome::skipped);
@@ -159,13 +164,14 @@ TEST(TapTest, DirectivesAreCaseInsensitive) {
 }
 
 TEST(TapTest, GarbageLinesAreIgnored) {
-    const char* tap = "compiling...\n"
-                      "okay, starting\n"
-                      "1..2\n"
-                      "warning: something\n"
-                      "ok 1 - first\n"
-                      "  some indented log line\n"
-                      "ok 2 - second\n";
+    const char* tap =
+        "compiling...\n"
+        "okay, starting\n"
+        "1..2\n"
+        "warning: something\n"
+        "ok 1 - first\n"
+        "  some indented log line\n"
+        "ok 2 - second\n";
     expect_counts(expect_parsed(parse_tap(tap, "out")).counts, {2, 2, 0, 0, 0});
 }
 
@@ -204,44 +210,48 @@ TEST(TapTest, HugeMissingRangeIsOneCaseButEveryTestCounts) {
 }
 
 TEST(TapTest, UnnamedSubtestTakesItsParentsDescription) {
-    const char* tap = "1..1\n"
-                      "    1..2\n"
-                      "    ok 1 - inner a\n"
-                      "    ok 2 - inner b\n"
-                      "ok 1 - outer\n";
+    const char* tap =
+        "1..1\n"
+        "    1..2\n"
+        "    ok 1 - inner a\n"
+        "    ok 2 - inner b\n"
+        "ok 1 - outer\n";
     const ParsedResults results = expect_parsed(parse_tap(tap, "out"));
     expect_counts(results.counts, {2, 2, 0, 0, 0});
     EXPECT_EQ(find_case(results, "inner a")->suite, "outer");
 }
 
 TEST(TapTest, FailedParentWithPassingChildrenCountsAsFailed) {
-    const char* tap = "1..1\n"
-                      "# Subtest: group\n"
-                      "    1..1\n"
-                      "    ok 1 - fine\n"
-                      "not ok 1 - group\n";
+    const char* tap =
+        "1..1\n"
+        "# Subtest: group\n"
+        "    1..1\n"
+        "    ok 1 - fine\n"
+        "not ok 1 - group\n";
     const ParsedResults results = expect_parsed(parse_tap(tap, "out"));
     expect_counts(results.counts, {2, 1, 1, 0, 0});
 }
 
 TEST(TapTest, SubtestWithoutItsClosingLineIsAnError) {
-    const char* tap = "1..1\n"
-                      "# Subtest: group\n"
-                      "    1..2\n"
-                      "    ok 1 - fine\n"
-                      "    ok 2 - fine too\n";
+    const char* tap =
+        "1..1\n"
+        "# Subtest: group\n"
+        "    1..2\n"
+        "    ok 1 - fine\n"
+        "    ok 2 - fine too\n";
     const ParsedResults results = expect_parsed(parse_tap(tap, "out"));
     EXPECT_GT(results.counts.errored, 0);
 }
 
 TEST(TapTest, BailOutInsideASubtestStopsEverything) {
-    const char* tap = "1..2\n"
-                      "# Subtest: first\n"
-                      "    1..2\n"
-                      "    ok 1\n"
-                      "    Bail out! lost the database\n"
-                      "ok 1 - first\n"
-                      "ok 2 - second\n";
+    const char* tap =
+        "1..2\n"
+        "# Subtest: first\n"
+        "    1..2\n"
+        "    ok 1\n"
+        "    Bail out! lost the database\n"
+        "ok 1 - first\n"
+        "ok 2 - second\n";
     const ParsedResults results = expect_parsed(parse_tap(tap, "out"));
     EXPECT_EQ(results.counts.passed, 1);
     EXPECT_GT(results.counts.errored, 0);

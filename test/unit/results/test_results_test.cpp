@@ -13,9 +13,9 @@ using testing::expect_failure;
 using testing::expect_parsed;
 
 TEST(ResultsFormatTest, NamesRoundTrip) {
-    for (ResultsFormat format : {ResultsFormat::junit, ResultsFormat::tap, ResultsFormat::pytest, ResultsFormat::go,
-                                 ResultsFormat::ctest, ResultsFormat::cargo, ResultsFormat::node,
-                                 ResultsFormat::plain}) {
+    for (ResultsFormat format :
+         {ResultsFormat::junit, ResultsFormat::tap, ResultsFormat::pytest, ResultsFormat::go, ResultsFormat::ctest,
+          ResultsFormat::cargo, ResultsFormat::node, ResultsFormat::plain}) {
         EXPECT_EQ(parse_results_format(to_string(format)), format) << to_string(format);
     }
     EXPECT_EQ(to_string(ResultsFormat::pytest), "pytest");
@@ -41,8 +41,8 @@ TEST(ParseFailureTest, ToStringShowsWhatIsKnown) {
 TEST(ParseResultsFileTest, MissingFileNamesThePath) {
     const std::filesystem::path missing = data_path("junit/does-not-exist.xml");
     const ParseFailure failure = expect_failure(parse_results_file(ResultsFormat::junit, missing));
-    EXPECT_EQ(failure.message, "results file not found: " + missing.string() +
-                                   " (the suite declared it; did the command write it?)");
+    EXPECT_EQ(failure.message,
+              "results file not found: " + missing.string() + " (the suite declared it; did the command write it?)");
     // The message names the path already; the full text does not repeat it.
     EXPECT_EQ(failure.to_string(), failure.message);
 }

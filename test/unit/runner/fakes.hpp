@@ -4,16 +4,16 @@
 
 #include <gtest/gtest.h>
 
-#include "support/test_support.hpp"
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "support/test_support.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -88,9 +88,8 @@ inline std::optional<std::string> environment_value(const std::vector<std::strin
 }
 
 inline int environment_count(const std::vector<std::string>& environment, const std::string& name) {
-    return static_cast<int>(std::count_if(environment.begin(), environment.end(), [&](const std::string& entry) {
-        return entry.rfind(name + "=", 0) == 0;
-    }));
+    return static_cast<int>(std::count_if(environment.begin(), environment.end(),
+                                          [&](const std::string& entry) { return entry.rfind(name + "=", 0) == 0; }));
 }
 
 // A clock that stands still unless told to move. Its wall time starts at the real time so that
@@ -296,7 +295,8 @@ inline std::vector<std::string> schema_violations(const std::filesystem::path& s
         "validator = cls(schema, format_checker=cls.FORMAT_CHECKER)\n"
         "out = []\n"
         "for instance in json.load(open(sys.argv[2])):\n"
-        "    out.append(\"; \".join(\"%s: %s\" % (\"/\".join(map(str, e.absolute_path)), e.message) for e in validator.iter_errors(instance)))\n"
+        "    out.append(\"; \".join(\"%s: %s\" % (\"/\".join(map(str, e.absolute_path)), e.message) for e in "
+        "validator.iter_errors(instance)))\n"
         "json.dump(out, open(sys.argv[3], \"w\"))' '" +
         schema.string() + "' '" + (dir.path() / "instances.json").string() + "' '" + report.string() + "' > '" +
         log.string() + "' 2>&1";

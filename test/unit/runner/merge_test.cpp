@@ -14,10 +14,10 @@
 namespace greenlight::runner {
 namespace {
 
+using nlohmann::json;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using nlohmann::json;
 using Status = MergeOutcome::Status;
 namespace fs = std::filesystem;
 
@@ -91,7 +91,9 @@ ShardBundle shard_two() {
     return spec;
 }
 
-json read_summary(const fs::path& bundle) { return json::parse(util::read_file(bundle / "summary.json").value()); }
+json read_summary(const fs::path& bundle) {
+    return json::parse(util::read_file(bundle / "summary.json").value());
+}
 
 class Merge : public ::testing::Test {
 protected:

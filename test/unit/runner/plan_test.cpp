@@ -178,12 +178,13 @@ TEST_F(PlanTest, UnknownDurationsCountAsTheMean) {
 }
 
 TEST_F(PlanTest, ShardLoadsAreBalancedByDuration) {
-    const std::map<std::string, double> durations = {{"unit", 50},  {"lint", 40}, {"integration", 30},
-                                                     {"e2e", 20},   {"docs", 10}, {"bench", 10}};
+    const std::map<std::string, double> durations = {{"unit", 50}, {"lint", 40}, {"integration", 30},
+                                                     {"e2e", 20},  {"docs", 10}, {"bench", 10}};
     // LPT: unit(50) | lint(40) ; integration(30)->lint ; e2e(20)->unit ; docs(10)->either ; bench(10)->other.
     double loads[2] = {0, 0};
     for (int index = 1; index <= 2; ++index) {
-        for (const auto& name : names(plan("nightly", Shard{index, 2}, durations))) loads[index - 1] += durations.at(name);
+        for (const auto& name : names(plan("nightly", Shard{index, 2}, durations)))
+            loads[index - 1] += durations.at(name);
     }
     EXPECT_DOUBLE_EQ(loads[0] + loads[1], 160);
     EXPECT_LE(std::abs(loads[0] - loads[1]), 10.0) << loads[0] << " vs " << loads[1];

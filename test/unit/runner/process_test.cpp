@@ -1,7 +1,7 @@
 // The real process supervisor, with real (short-lived) processes.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -210,7 +210,8 @@ TEST_F(ProcessTest, DoubleForkedSetsidDaemonIsFoundAndStopped) {
     EXPECT_EQ(exit.exit_code, 0);
     EXPECT_FALSE(exit.leaked.empty());
     bool sleeper_reported = false;
-    for (const auto& leaked : exit.leaked) sleeper_reported = sleeper_reported || leaked.command.find("sleep 30") != std::string::npos;
+    for (const auto& leaked : exit.leaked)
+        sleeper_reported = sleeper_reported || leaked.command.find("sleep 30") != std::string::npos;
     EXPECT_TRUE(sleeper_reported);
     EXPECT_LT(elapsed, 2500ms);
     EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty());
@@ -244,8 +245,7 @@ TEST_F(ProcessTest, ADeepChainOfShellsInANewSessionIsStoppedCompletely) {
 }
 
 TEST_F(ProcessTest, OutputIsCappedKeepingHeadAndTail) {
-    SpawnRequest request = shell(
-        "echo HEAD-START; head -c 5000000 /dev/zero | tr '\\000' x; echo; echo TAIL-END");
+    SpawnRequest request = shell("echo HEAD-START; head -c 5000000 /dev/zero | tr '\\000' x; echo; echo TAIL-END");
     request.output_cap = 64 * 1024;
     ProcessExit exit = run(request);
     EXPECT_EQ(exit.termination, Termination::exited);

@@ -15,12 +15,12 @@ namespace greenlight::runner {
 namespace {
 
 using namespace testing;
+using nlohmann::json;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using nlohmann::json;
 
 results::TestCounts counts(std::int64_t passed, std::int64_t failed, std::int64_t errored = 0,
                            std::int64_t skipped = 0) {
@@ -193,9 +193,9 @@ TEST(SummarySchema, SummariesValidateAgainstTheSchema) {
 
     std::vector<json> instances = {summary_json(green), summary_json(incomplete), summary_json(smoke_failed),
                                    summary_json(decided({}))};
-    std::vector<Verdict> every_verdict = {Verdict::pass,         Verdict::flaky,   Verdict::skipped,
-                                          Verdict::fail,         Verdict::no_tests, Verdict::inconsistent,
-                                          Verdict::timeout,      Verdict::crashed, Verdict::error};
+    std::vector<Verdict> every_verdict = {Verdict::pass,    Verdict::flaky,    Verdict::skipped,
+                                          Verdict::fail,    Verdict::no_tests, Verdict::inconsistent,
+                                          Verdict::timeout, Verdict::crashed,  Verdict::error};
     for (Verdict verdict : every_verdict) instances.push_back(summary_json(decided({suite("s", verdict, false)})));
 
     auto violations = schema_violations(schema, instances);
@@ -223,9 +223,9 @@ TEST(SummarySchema, TheSchemaRejectsWhatIsNotASummary) {
 // ---- summary_markdown ----------------------------------------------------------------------------------
 
 TEST(SummaryMarkdown, HasARowPerSuite) {
-    json summary = summary_json(decided({suite("unit", Verdict::pass, true, counts(10, 0)),
-                                         suite("lint", Verdict::fail, false, counts(3, 1)),
-                                         skipped_suite("docker-it", false)}));
+    json summary =
+        summary_json(decided({suite("unit", Verdict::pass, true, counts(10, 0)),
+                              suite("lint", Verdict::fail, false, counts(3, 1)), skipped_suite("docker-it", false)}));
     std::string markdown = summary_markdown(summary);
     EXPECT_THAT(markdown, HasSubstr("| ✅ | `unit` | pass | 10/10 |"));
     EXPECT_THAT(markdown, HasSubstr("| ❌ | `lint` | fail | 3/4 |"));
@@ -432,8 +432,8 @@ TEST(ReportedTests, AVerdictTheCountsDoNotExplainAddsOneErroredTest) {
     EXPECT_FALSE(reported_tests(suite("a", Verdict::pass, true, counts(3, 0))).verdict_case);
     EXPECT_FALSE(reported_tests(suite("a", Verdict::fail, false, counts(3, 1))).verdict_case);
     EXPECT_FALSE(reported_tests(suite("a", Verdict::flaky, true, counts(3, 0), 2)).verdict_case);
-    for (Verdict verdict : {Verdict::crashed, Verdict::timeout, Verdict::error, Verdict::no_tests,
-                            Verdict::inconsistent}) {
+    for (Verdict verdict :
+         {Verdict::crashed, Verdict::timeout, Verdict::error, Verdict::no_tests, Verdict::inconsistent}) {
         const ReportedTests reported = reported_tests(suite("a", verdict, false, counts(3, 0)));
         ASSERT_TRUE(reported.verdict_case) << to_string(verdict);
         EXPECT_EQ(reported.verdict_case->outcome, results::TestOutcome::errored);
@@ -449,8 +449,8 @@ TEST(ReportedTests, AVerdictTheCountsDoNotExplainAddsOneErroredTest) {
 
 TEST(SummaryJson, ACrashedSuiteCountsTheErroredTestJunitShows) {
     // The case the counts disagreed on: junit.xml listed an error for the crash, summary.json did not count it.
-    RunRecord run = decided({suite("unit", Verdict::pass, true, counts(13, 0)),
-                             suite("native", Verdict::crashed, false)});
+    RunRecord run =
+        decided({suite("unit", Verdict::pass, true, counts(13, 0)), suite("native", Verdict::crashed, false)});
     const json summary = summary_json(run);
     EXPECT_EQ(summary["counts"]["total"], 14);
     EXPECT_EQ(summary["counts"]["errored"], 1);
@@ -507,10 +507,12 @@ TEST(GithubAnnotations, EachFailingTestOnItsFileAndLineThenHowManyMore) {
     // The suite, its first 10 failing tests, one line for the other 2.
     ASSERT_EQ(lines.size(), 12u) << ::testing::PrintToString(lines);
     EXPECT_EQ(lines[0], "::error title=greenlight pr-fast%3A suite unit fail::unit ended fail");
-    EXPECT_EQ(lines[1], "::error file=tests/test_x.py,line=5,title=calc.CalcTest.test_1 failed (suite unit)"
-                        "::AssertionError: 1 != 0");
-    EXPECT_EQ(lines[10], "::error file=tests/test_x.py,line=14,title=calc.CalcTest.test_10 failed (suite unit)"
-                         "::AssertionError: 10 != 0");
+    EXPECT_EQ(lines[1],
+              "::error file=tests/test_x.py,line=5,title=calc.CalcTest.test_1 failed (suite unit)"
+              "::AssertionError: 1 != 0");
+    EXPECT_EQ(lines[10],
+              "::error file=tests/test_x.py,line=14,title=calc.CalcTest.test_10 failed (suite unit)"
+              "::AssertionError: 10 != 0");
     EXPECT_EQ(lines[11], "::error title=greenlight%3A suite unit::and 2 more failing tests (see junit.xml)");
 }
 
@@ -522,8 +524,9 @@ TEST(GithubAnnotations, PropertiesOfATestAreEscaped) {
     test.message = "100% wrong";
     const auto lines = github_annotations(summary_json(decided({red})));
     ASSERT_EQ(lines.size(), 2u);
-    EXPECT_EQ(lines[1], "::error file=tests/a%2Cb%3Ac.py,line=5,title=calc.CalcTest.test[1%2C2] failed (suite unit)"
-                        "::100%25 wrong");
+    EXPECT_EQ(lines[1],
+              "::error file=tests/a%2Cb%3Ac.py,line=5,title=calc.CalcTest.test[1%2C2] failed (suite unit)"
+              "::100%25 wrong");
 }
 
 TEST(GithubAnnotations, AMergedSummaryAnnotatesTheSame) {
@@ -599,8 +602,10 @@ TEST(MergedJunit, ACrashWithoutCasesGetsASyntheticErrorCase) {
     auto error = element.child("testcase").child("error");
     ASSERT_TRUE(error) << xml;
     EXPECT_THAT(std::string(error.attribute("message").value()), HasSubstr("SIGSEGV"));
-    EXPECT_STREQ(element.child("properties").find_child_by_attribute("property", "name", "greenlight.verdict")
-                     .attribute("value").value(),
+    EXPECT_STREQ(element.child("properties")
+                     .find_child_by_attribute("property", "name", "greenlight.verdict")
+                     .attribute("value")
+                     .value(),
                  "crashed");
 }
 
@@ -643,9 +648,8 @@ TEST(MergedJunit, EscapesSpecialCharacters) {
 // ---- join_junit ----------------------------------------------------------------------------------------
 
 TEST(JoinJunit, ConcatenatesTestsuitesAndSumsCounts) {
-    std::string first = merged_junit({suite("a", Verdict::pass, true, counts(1, 0)),
-                                      suite("b", Verdict::fail, false, counts(0, 1))},
-                                     "shard 1");
+    std::string first = merged_junit(
+        {suite("a", Verdict::pass, true, counts(1, 0)), suite("b", Verdict::fail, false, counts(0, 1))}, "shard 1");
     std::string second = merged_junit({suite("c", Verdict::crashed, false)}, "shard 2");
     pugi::xml_document document;
     std::string xml = join_junit({first, second}, "merged run");
@@ -685,7 +689,8 @@ TEST(GithubAnnotations, EscapesDataAndProperties) {
     run.tier = "merge,medium";
     auto lines = github_annotations(summary_json(run));
     ASSERT_EQ(lines.size(), 1u);
-    EXPECT_EQ(lines[0], "::error title=greenlight merge%2Cmedium%3A suite api timeout::100%25 stuck%0D%0Aat step: 3, of 4");
+    EXPECT_EQ(lines[0],
+              "::error title=greenlight merge%2Cmedium%3A suite api timeout::100%25 stuck%0D%0Aat step: 3, of 4");
 }
 
 TEST(GithubAnnotations, AGreenRunHasNone) {

@@ -13,13 +13,13 @@ namespace greenlight::runner {
 namespace {
 
 using namespace testing;
+using nlohmann::json;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 using ::testing::UnorderedElementsAreArray;
-using nlohmann::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 

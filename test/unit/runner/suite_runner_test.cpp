@@ -12,11 +12,11 @@ namespace greenlight::runner {
 namespace {
 
 using namespace testing;
+using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr std::string_view k_tiers = R"(
@@ -71,8 +71,8 @@ protected:
     // Loads `suites_yaml` (the `suites:` section) with the standard tiers and policy.
     const config::SuiteConfig& load(std::string_view suites_yaml, const std::string& suite = "s",
                                     std::string_view extra = "") {
-        std::string text = "version: 1\nproject: billing\n" + std::string(suites_yaml) + std::string(k_tiers) +
-                           std::string(extra);
+        std::string text =
+            "version: 1\nproject: billing\n" + std::string(suites_yaml) + std::string(k_tiers) + std::string(extra);
         m_config = load_config_in(m_dir.path(), text);
         const config::SuiteConfig* found = m_config->find_suite(suite);
         if (!found) throw std::runtime_error("no suite " + suite);

@@ -391,9 +391,17 @@ TEST(RunReport, AVerdictOrGreenThatDisagreesWithTheSuitesIsRefusedNamingTheField
          "/verdict: the report says pass, but its own suites give flaky"},
         {"green over a flaky suite not said to be green", [](json& d) { d["green"] = true; },
          "/green: the report says true, but its own suites give false"},
-        {"a green failed suite", [](json& d) { d["suites"][0]["verdict"] = "fail"; d["suites"][0]["green"] = true; },
+        {"a green failed suite",
+         [](json& d) {
+             d["suites"][0]["verdict"] = "fail";
+             d["suites"][0]["green"] = true;
+         },
          "/suites/0/green: the report says true, but a suite with verdict fail is never green"},
-        {"no suites but a pass", [](json& d) { d["suites"] = json::array(); d["verdict"] = "pass"; },
+        {"no suites but a pass",
+         [](json& d) {
+             d["suites"] = json::array();
+             d["verdict"] = "pass";
+         },
          "/verdict: the report says pass, but its own suites give no-tests"},
         {"a failed smoke guard hidden", [](json& d) { d["smoke_green"] = false; },
          "/verdict: the report says flaky, but its own suites give error"},
@@ -426,7 +434,10 @@ TEST(RunReport, VerdictsThatFollowFromTheSuitesAreAccepted) {
         auto parsed = parse_run_report(document.dump());
         EXPECT_TRUE(parsed) << document.dump() << ": " << parsed.message();
     };
-    accepted([](json& d) { d["suites"][0]["green"] = true; d["green"] = true; });  // flaky allowed by the policy
+    accepted([](json& d) {
+        d["suites"][0]["green"] = true;
+        d["green"] = true;
+    });  // flaky allowed by the policy
     accepted([](json& d) { d["green"] = false; });
     accepted([](json& d) {  // the smoke guard was the run
         d["suites"] = json::array();

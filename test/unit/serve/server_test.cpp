@@ -97,8 +97,8 @@ protected:
         options.requests_per_minute = requests_per_minute;
         options.retention = m_retention;
         options.retention_interval = m_retention_interval;
-        options.channels.push_back(AlertChannel{"ops", AlertChannel::Type::json, "http://127.0.0.1:9/unused", "", 0,
-                                                "", ""});
+        options.channels.push_back(
+            AlertChannel{"ops", AlertChannel::Type::json, "http://127.0.0.1:9/unused", "", 0, "", ""});
         CheckSpec nightly;
         nightly.name = "nightly";
         nightly.schedule.period = Duration{6h};
@@ -151,7 +151,8 @@ protected:
         record.duration_seconds = 300;
         record.git_sha = "0123456789abcdef0123456789abcdef01234567";
         record.branch = "main";
-        record.suites.push_back(SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
+        record.suites.push_back(
+            SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
         record.cases.push_back(TestCaseRecord{"unit", "billing.Invoice", "rounds_half_up",
                                               verdict == "pass" ? "passed" : "failed", 0.2,
                                               verdict == "pass" ? "" : "expected 3 got 2"});
@@ -159,8 +160,8 @@ protected:
     }
 
     int put_run(const RunRecord& record, const std::string& token) {
-        auto response = m_client->put("/api/v1/runs/" + record.run_id, bearer(token),
-                                      run_report_json(record).dump(), "application/json");
+        auto response = m_client->put("/api/v1/runs/" + record.run_id, bearer(token), run_report_json(record).dump(),
+                                      "application/json");
         return response ? response->status : -1;
     }
 
@@ -213,8 +214,8 @@ TEST_P(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
     EXPECT_EQ(stored["suites"].size(), 1u) << stored;
 
     EXPECT_EQ(put_run(run("nightly-102", "pass", k_start), "glt_not-a-token"), 401);
-    auto mismatch = m_client->put("/api/v1/runs/other-id", bearer(m_ingest_token),
-                                  run_report_json(first).dump(), "application/json");
+    auto mismatch = m_client->put("/api/v1/runs/other-id", bearer(m_ingest_token), run_report_json(first).dump(),
+                                  "application/json");
     ASSERT_TRUE(mismatch);
     EXPECT_EQ(mismatch->status, 422) << mismatch->body;
     auto broken = m_client->put("/api/v1/runs/x", bearer(m_ingest_token), "{\"schema\":1}", "application/json");
@@ -250,8 +251,8 @@ TEST_P(ServeServerTest, RunIdsThatAreNotFolderNamesAreRefusedBeforeAnythingIsWri
         auto report = m_client->put("/api/v1/runs/" + id, bearer(m_ingest_token), "{}", "application/json");
         ASSERT_TRUE(report);
         EXPECT_EQ(report->status, 400) << id << ": " << report->body;
-        auto bundle = m_client->put("/api/v1/runs/" + id + "/bundle", bearer(m_ingest_token), "not a tar",
-                                    "application/gzip");
+        auto bundle =
+            m_client->put("/api/v1/runs/" + id + "/bundle", bearer(m_ingest_token), "not a tar", "application/gzip");
         ASSERT_TRUE(bundle);
         EXPECT_EQ(bundle->status, 400) << id << ": " << bundle->body;
     }
@@ -336,9 +337,9 @@ TEST_P(ServeServerTest, AnIngestedRunOfTheTierPingsItsCheck) {
 
 TEST_P(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) {
     start();
-    auto check = m_client->put("/api/v1/checks/mainframe-smoke", bearer(m_admin_token),
-                               R"({"period_seconds": 21600, "grace_seconds": 1800, "channels": ["ops"]})",
-                               "application/json");
+    auto check =
+        m_client->put("/api/v1/checks/mainframe-smoke", bearer(m_admin_token),
+                      R"({"period_seconds": 21600, "grace_seconds": 1800, "channels": ["ops"]})", "application/json");
     ASSERT_TRUE(check);
     ASSERT_EQ(check->status, 201) << check->body;
     const std::string ping_path = json::parse(check->body)["ping_url_path"];
@@ -376,9 +377,9 @@ TEST_P(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) 
 TEST_P(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) {
     start();
     m_sender->fail_next(2);
-    auto check = m_client->put("/api/v1/checks/flaky-receiver", bearer(m_admin_token),
-                               R"({"period_seconds": 3600, "grace_seconds": 60, "channels": ["ops"]})",
-                               "application/json");
+    auto check =
+        m_client->put("/api/v1/checks/flaky-receiver", bearer(m_admin_token),
+                      R"({"period_seconds": 3600, "grace_seconds": 60, "channels": ["ops"]})", "application/json");
     ASSERT_TRUE(check);
     ASSERT_TRUE(m_client->get(json::parse(check->body)["ping_url_path"].get<std::string>()));
     wait_for_state("flaky-receiver", "up");
@@ -404,8 +405,8 @@ TEST_P(ServeServerTest, PingsAnswerAndRefuseWhatTheyShould) {
     json checks = get_json("/api/v1/checks");
     ASSERT_EQ(checks["checks"].size(), 1u);
     EXPECT_FALSE(checks["checks"][0].contains("ping_url_path")) << "read answers never show ping keys";
-    auto check = m_client->put("/api/v1/checks/exits", bearer(m_admin_token), R"({"period_seconds": 3600})",
-                               "application/json");
+    auto check =
+        m_client->put("/api/v1/checks/exits", bearer(m_admin_token), R"({"period_seconds": 3600})", "application/json");
     const std::string path = json::parse(check->body)["ping_url_path"];
     EXPECT_EQ(m_client->get(path + "/start?rid=a")->status, 200);
     EXPECT_EQ(m_client->get(path + "/3?rid=a")->status, 200);
@@ -422,8 +423,8 @@ TEST_P(ServeServerTest, PingsAnswerAndRefuseWhatTheyShould) {
 TEST_P(ServeServerTest, DashboardHealthAndMetricsAnswer) {
     start();
     ASSERT_EQ(put_run(run("nightly-7", "fail", k_start), m_ingest_token), 201);
-    for (const std::string path : {"/", "/runs?tier=nightly", "/runs/nightly-7", "/flaky", "/trends", "/checks",
-                                   "/checks/nightly", "/jobs"}) {
+    for (const std::string path :
+         {"/", "/runs?tier=nightly", "/runs/nightly-7", "/flaky", "/trends", "/checks", "/checks/nightly", "/jobs"}) {
         auto page = m_client->get(path);
         ASSERT_TRUE(page) << path;
         EXPECT_EQ(page->status, 200) << path << ": " << page->body.substr(0, 300);
@@ -482,8 +483,8 @@ TEST_P(ServeServerTest, TheDashboardBehindBasicAuthShowsPingKeysOnlyToItsUsers) 
 
 TEST_P(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
     start(0, std::nullopt, 4096);
-    auto response = m_client->put("/api/v1/runs/big", bearer(m_ingest_token), std::string(8192, 'x'),
-                                  "application/json");
+    auto response =
+        m_client->put("/api/v1/runs/big", bearer(m_ingest_token), std::string(8192, 'x'), "application/json");
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 413);
     EXPECT_NE(response->body.find("too large"), std::string::npos) << response->body;
@@ -492,8 +493,8 @@ TEST_P(ServeServerTest, AnOversizedBodyIsRefusedWith413) {
 TEST_P(ServeServerTest, SecretsStayOutOfTheLog) {
     start();
     ASSERT_EQ(put_run(run("nightly-9", "pass", k_start), m_ingest_token), 201);
-    auto check = m_client->put("/api/v1/checks/quiet", bearer(m_admin_token), R"({"period_seconds": 3600})",
-                               "application/json");
+    auto check =
+        m_client->put("/api/v1/checks/quiet", bearer(m_admin_token), R"({"period_seconds": 3600})", "application/json");
     ASSERT_TRUE(m_client->get(json::parse(check->body)["ping_url_path"].get<std::string>()));
     m_server->stop();
     std::lock_guard lock(m_log_mutex);

@@ -42,7 +42,9 @@ TEST(Glob, ClassesAndQuestionMarks) {
     EXPECT_TRUE(glob_match("v[0-9].go", "v7.go"));
 }
 
-TEST(Glob, EmptyPatternMatchesNothing) { EXPECT_FALSE(glob_match("", "a")); }
+TEST(Glob, EmptyPatternMatchesNothing) {
+    EXPECT_FALSE(glob_match("", "a"));
+}
 
 }  // namespace
 }  // namespace greenlight::util

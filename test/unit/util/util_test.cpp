@@ -104,7 +104,8 @@ TEST(Parallel, EveryIndexExactlyOnceWhateverTheThreadCount) {
     for (std::size_t threads : {1u, 2u, 4u, 64u}) {
         std::vector<std::atomic<int>> visits(1000);
         for_each_index_in_parallel(visits.size(), threads, [&](std::size_t index) { ++visits[index]; });
-        for (std::size_t index = 0; index < visits.size(); ++index) ASSERT_EQ(visits[index], 1) << index << " " << threads;
+        for (std::size_t index = 0; index < visits.size(); ++index)
+            ASSERT_EQ(visits[index], 1) << index << " " << threads;
     }
     bool called = false;
     for_each_index_in_parallel(0, 4, [&](std::size_t) { called = true; });
@@ -189,9 +190,15 @@ TEST(TemporaryDirectory, ClearSaysWhetherTheFolderIsEmptyAfterwards) {
 }
 
 TEST(Base64, TheVectorsOfRfc4648BothWays) {
-    const std::vector<std::pair<std::string, std::string>> vectors = {
-        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-        {"foobar", "Zm9vYmFy"}, {"user:pass", "dXNlcjpwYXNz"}, {std::string("\0\xff\x10", 3), "AP8Q"}};
+    const std::vector<std::pair<std::string, std::string>> vectors = {{"", ""},
+                                                                      {"f", "Zg=="},
+                                                                      {"fo", "Zm8="},
+                                                                      {"foo", "Zm9v"},
+                                                                      {"foob", "Zm9vYg=="},
+                                                                      {"fooba", "Zm9vYmE="},
+                                                                      {"foobar", "Zm9vYmFy"},
+                                                                      {"user:pass", "dXNlcjpwYXNz"},
+                                                                      {std::string("\0\xff\x10", 3), "AP8Q"}};
     for (const auto& [bytes, encoded] : vectors) {
         EXPECT_EQ(base64_encode(bytes), encoded);
         EXPECT_EQ(base64_decode(encoded), bytes) << encoded;

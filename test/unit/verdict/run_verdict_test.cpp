@@ -63,8 +63,8 @@ TEST(DecideRun, AFlakySuiteThatIsNotGreenMakesTheRunRed) {
 }
 
 TEST(DecideRun, AllSkippedIsNoTestsEvenWhenThePolicyMakesThemGreen) {
-    RunDecision decision = decide_run(run_of({suite("a", Verdict::skipped, true, false),
-                                              suite("b", Verdict::skipped, true, false)}));
+    RunDecision decision =
+        decide_run(run_of({suite("a", Verdict::skipped, true, false), suite("b", Verdict::skipped, true, false)}));
     EXPECT_EQ(decision.verdict, Verdict::no_tests);
     EXPECT_FALSE(decision.green);
     EXPECT_EQ(decision.reason, "no suite executed");

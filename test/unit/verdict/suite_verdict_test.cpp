@@ -42,8 +42,8 @@ TEST(DecideSuite, OnePassingAttemptIsAGreenPass) {
 }
 
 TEST(DecideSuite, APassAfterAFailureIsFlakyAndNamesTheFirstFailure) {
-    SuiteFacts facts = attempts_of({attempt(Verdict::fail, "exit code 1 with failing tests", 2, 1),
-                                    attempt(Verdict::pass, "exit code 0", 3)});
+    SuiteFacts facts = attempts_of(
+        {attempt(Verdict::fail, "exit code 1 with failing tests", 2, 1), attempt(Verdict::pass, "exit code 0", 3)});
     SuiteDecision decision = decide_suite(facts, config::Policy{});
     EXPECT_EQ(decision.verdict, Verdict::flaky);
     EXPECT_THAT(decision.reason, HasSubstr("attempt 2"));

@@ -37,9 +37,9 @@ AttemptFacts exited_with_results(int code, results::TestCounts results) {
     return facts;
 }
 
-const Verdict k_all_verdicts[] = {Verdict::pass,         Verdict::flaky,   Verdict::skipped,
-                                  Verdict::fail,         Verdict::no_tests, Verdict::inconsistent,
-                                  Verdict::timeout,      Verdict::crashed, Verdict::error};
+const Verdict k_all_verdicts[] = {Verdict::pass,    Verdict::flaky,    Verdict::skipped,
+                                  Verdict::fail,    Verdict::no_tests, Verdict::inconsistent,
+                                  Verdict::timeout, Verdict::crashed,  Verdict::error};
 
 // ---- pass -------------------------------------------------------------------------------------
 
@@ -249,8 +249,8 @@ TEST(IsGreen, RedVerdictsAreNeverGreenWhateverThePolicy) {
     config::Policy lenient;
     lenient.flaky_default = config::FlakyPolicy::pass;
     lenient.missing_requirement = config::MissingRequirementPolicy::skip;
-    for (Verdict verdict : {Verdict::fail, Verdict::no_tests, Verdict::inconsistent, Verdict::timeout,
-                            Verdict::crashed, Verdict::error}) {
+    for (Verdict verdict : {Verdict::fail, Verdict::no_tests, Verdict::inconsistent, Verdict::timeout, Verdict::crashed,
+                            Verdict::error}) {
         EXPECT_FALSE(is_green(verdict, lenient, "pr-fast")) << to_string(verdict);
     }
 }
