@@ -12,6 +12,7 @@
 #include "greenlight/bridge/http_input.hpp"
 #include "greenlight/bridge/job_store.hpp"
 #include "greenlight/bridge/names.hpp"
+#include "greenlight/util/base64.hpp"
 
 using namespace greenlight::bridge;
 
@@ -73,8 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     if (auto credentials = parse_basic_authorization(authorization)) {
         if (credentials->user.find(':') != std::string::npos) std::abort();
-        auto again =
-            parse_basic_authorization("Basic " + encode_base64(credentials->user + ":" + credentials->password));
+        auto again = parse_basic_authorization(
+            "Basic " + greenlight::util::base64_encode(credentials->user + ":" + credentials->password));
         if (!again || again->user != credentials->user || again->password != credentials->password) std::abort();
     }
 
