@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "greenlight/process/internal_child.hpp"
 #include "greenlight/process/proc.hpp"
 
 namespace greenlight::process {
@@ -47,7 +48,13 @@ void close_all_but(std::array<int, 2> keep) {
 // The guardian: forked from greenlight, it only waits for greenlight to go away (its end of the pipe
 // closes, however greenlight ended) and then kills whatever greenlight still had running. Between fork
 // and exit only async-signal-safe calls, on memory prepared before the fork.
-[[noreturn]] void guard(int pipe_fd, int kill_fd) {
+struct GuardianFiles {
+    int pipe_fd;
+    int kill_fd;
+};
+
+[[noreturn]] void guard(void* context) {
+    const auto [pipe_fd, kill_fd] = *static_cast<const GuardianFiles*>(context);
     // A session of its own: a signal to greenlight's process group or terminal does not reach it.
     ::setsid();
     struct sigaction ignore {};
@@ -88,6 +95,22 @@ void close_all_but(std::array<int, 2> keep) {
     ::_exit(0);
 }
 
+// The probe child: writes itself into the cgroup's membership files and reports the first error (0: none).
+struct JoinProbe {
+    const int* membership_files;
+    std::size_t count;
+    int report_fd;
+};
+
+void join_and_report(void* context) {
+    const auto& probe = *static_cast<const JoinProbe*>(context);
+    int error = 0;
+    for (std::size_t i = 0; i < probe.count; ++i) {
+        if (::write(probe.membership_files[i], "0", 1) != 1 && error == 0) error = errno;
+    }
+    [[maybe_unused]] ssize_t written = ::write(probe.report_fd, &error, sizeof error);
+}
+
 // Whether a cgroup can take a process here: a child writes itself into it and reports.
 bool child_can_join(const Cgroup& group, std::string& why) {
     int report[2];
@@ -95,20 +118,13 @@ bool child_can_join(const Cgroup& group, std::string& why) {
         why = fmt::format("cannot make a pipe: {}", std::strerror(errno));
         return false;
     }
-    pid_t child = ::fork();
+    JoinProbe probe{group.membership_files().data(), group.membership_files().size(), report[1]};
+    pid_t child = fork_internal_child(join_and_report, &probe);
     if (child < 0) {
         why = fmt::format("cannot fork: {}", std::strerror(errno));
         ::close(report[0]);
         ::close(report[1]);
         return false;
-    }
-    if (child == 0) {
-        int error = 0;
-        for (int fd : group.membership_files()) {
-            if (::write(fd, "0", 1) != 1 && error == 0) error = errno;
-        }
-        [[maybe_unused]] ssize_t written = ::write(report[1], &error, sizeof error);
-        ::_exit(0);
     }
     ::close(report[1]);
     int error = -1;
@@ -220,8 +236,8 @@ void Containment::start_guardian() {
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return;
     int kill_fd = -1;
     if (m_session) kill_fd = ::open((m_session->place().unified / "cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
-    pid_t pid = ::fork();
-    if (pid == 0) guard(pipe_fds[0], kill_fd);
+    GuardianFiles files{pipe_fds[0], kill_fd};
+    pid_t pid = fork_internal_child(guard, &files);
     ::close(pipe_fds[0]);
     if (kill_fd >= 0) ::close(kill_fd);
     if (pid < 0) {

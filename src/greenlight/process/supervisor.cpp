@@ -20,6 +20,7 @@
 #include <map>
 #include <thread>
 
+#include "greenlight/process/internal_child.hpp"
 #include "greenlight/process/proc.hpp"
 
 extern char** environ;
@@ -809,6 +810,15 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
         start = end + 1;
     }
     return {};
+}
+
+pid_t fork_internal_child(void (*entry)(void* context), void* context) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        entry(context);
+        ::_exit(0);
+    }
+    return pid;
 }
 
 }  // namespace greenlight::process
