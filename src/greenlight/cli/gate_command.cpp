@@ -1,25 +1,17 @@
-// `greenlight gate`: read the change, assess its risk, gather gate states, decide, report.
+// `greenlight gate`: the flags and the pull request's event become a gate::GateRequest, gate::judge decides,
+// the report is printed, and --apply hands the label change to GitHub.
 #include <fmt/format.h>
 
-#include <future>
+#include <cstdlib>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "greenlight/cli/commands.hpp"
-#include "greenlight/coverage/coverage.hpp"
-#include "greenlight/diff/git.hpp"
-#include "greenlight/gate/gates.hpp"
-#include "greenlight/gate/patch_coverage.hpp"
-#include "greenlight/gate/report.hpp"
-#include "greenlight/gate/risk.hpp"
+#include "greenlight/gate/judge.hpp"
+#include "greenlight/github/event.hpp"
 #include "greenlight/github/labels.hpp"
-#include "greenlight/util/fs.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::cli {
-
-namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
@@ -43,147 +35,25 @@ struct GateOptions {
     bool markdown = false;
 };
 
-// Thrown for bad input; caught once in the command and reported with exit 2.
-struct InputError {
-    std::string message;
-};
-
-template <typename T>
-T value_or_input_error(util::Result<T> result) {
-    if (!result) throw InputError{result.message()};
-    return std::move(result).value();
+// The request for the gate library: the flags, the config's `gate:` section and the pull request's event.
+gate::GateRequest make_request(const GateOptions& options, const config::GateConfig& gate_config,
+                               const github::PullRequestEvent& event) {
+    gate::GateRequest request;
+    request.config = gate_config;
+    request.change = gate::ChangeSource{options.repo, options.base, options.head, options.diff_file};
+    request.labels = list_values(options.labels);
+    request.labels.insert(request.labels.end(), event.labels.begin(), event.labels.end());
+    request.event_head_sha = event.head_sha;
+    request.checks.assign(options.checks.begin(), options.checks.end());
+    request.summaries.assign(options.summaries.begin(), options.summaries.end());
+    request.proofs.assign(options.proofs.begin(), options.proofs.end());
+    request.coverage.assign(options.coverage.begin(), options.coverage.end());
+    request.base_coverage.assign(options.base_coverage.begin(), options.base_coverage.end());
+    request.stale_on = options.stale_on == "tree" ? gate::StaleOn::tree : gate::StaleOn::commit;
+    return request;
 }
 
-config::GateConfig load_gate_config(const GateOptions& options) {
-    // No greenlight.yml: the runbook's defaults.
-    auto config = load_optional_config(options.config_file, options.config_file != k_default_config_file);
-    if (!config) throw InputError{};  // said already
-    return config->gate;
-}
-
-diff::Diff read_change(const GateOptions& options) {
-    if (!options.diff_file.empty()) {
-        auto text = util::read_file(options.diff_file);
-        if (!text) throw InputError{text.message()};
-        auto parsed = diff::parse_unified_diff(*text);
-        if (auto* error = std::get_if<diff::DiffParseError>(&parsed)) {
-            throw InputError{fmt::format("{}:{}: {}", options.diff_file, error->line, error->message)};
-        }
-        return std::get<diff::Diff>(std::move(parsed));
-    }
-    if (options.base.empty()) throw InputError{"give --base REV (with --head, default HEAD) or --diff-file FILE"};
-    return value_or_input_error(diff::git_diff(options.repo, options.base, options.head));
-}
-
-struct PullRequest {
-    std::vector<std::string> labels;
-    std::string head_sha;
-    int number = 0;
-};
-
-PullRequest read_event(const std::string& file) {
-    PullRequest pull_request;
-    if (file.empty()) return pull_request;
-    auto text = util::read_file(file);
-    if (!text) throw InputError{text.message()};
-    json event = json::parse(*text, nullptr, false);
-    if (event.is_discarded() || !event.is_object() || !event.contains("pull_request") ||
-        !event["pull_request"].is_object()) {
-        throw InputError{file + ": not a pull_request event (expected an object with `pull_request`)"};
-    }
-    const json& pr = event["pull_request"];
-    if (pr.contains("number") && pr["number"].is_number_integer()) pull_request.number = pr["number"].get<int>();
-    if (pr.contains("labels") && pr["labels"].is_array()) {
-        for (const auto& label : pr["labels"]) {
-            if (label.is_object() && label.contains("name") && label["name"].is_string()) {
-                pull_request.labels.push_back(label["name"].get<std::string>());
-            }
-        }
-    }
-    if (pr.contains("head") && pr["head"].is_object() && pr["head"].contains("sha") && pr["head"]["sha"].is_string()) {
-        pull_request.head_sha = pr["head"]["sha"].get<std::string>();
-    }
-    return pull_request;
-}
-
-std::vector<coverage::Report> read_reports(const std::vector<std::string>& files) {
-    std::vector<coverage::Report> reports;
-    for (const auto& file : files) {
-        auto parsed = coverage::parse_report_file(file);
-        if (auto* error = std::get_if<coverage::ReportParseError>(&parsed)) throw InputError{error->to_string()};
-        reports.push_back(std::get<coverage::Report>(std::move(parsed)));
-    }
-    return reports;
-}
-
-std::vector<std::string> repository_files(const GateOptions& options, const diff::Diff& change) {
-    if (auto listed = diff::git_ls_files(options.repo)) return *listed;
-    // Not a git checkout (a saved diff elsewhere): the changed files are all we know.
-    std::vector<std::string> files;
-    for (const auto& file : change.files) files.push_back(file.path());
-    return files;
-}
-
-ExitCode run_gate(const GateOptions& options) {
-    config::GateConfig gate = load_gate_config(options);
-    // Large reports take as long to parse as git takes to diff: do both at once.
-    auto head_reports = std::async(std::launch::async, [&] { return read_reports(options.coverage); });
-    auto base_reports = std::async(std::launch::async, [&] { return read_reports(options.base_coverage); });
-    diff::Diff change = read_change(options);
-    PullRequest pull_request = read_event(options.event_file);
-
-    std::string head_sha = pull_request.head_sha;
-    if (auto commit = diff::git_commit_id(options.repo, options.head); commit && options.diff_file.empty()) {
-        head_sha = *commit;
-    }
-    std::vector<std::string> paths;
-    for (const auto& file : change.files) paths.push_back(file.path());
-    std::vector<bool> generated = diff::git_attribute_set(options.repo, "linguist-generated", paths).value_or({});
-
-    gate::RiskAssessment risk = gate::assess_risk(change, gate, generated);
-
-    std::vector<gate::GateObservation> observations;
-    for (const auto& file : options.checks) {
-        auto read = value_or_input_error(gate::read_checks_file(file, gate));
-        observations.insert(observations.end(), read.begin(), read.end());
-    }
-    for (const auto& file : options.summaries)
-        observations.push_back(value_or_input_error(gate::read_run_summary(file)));
-    for (const auto& file : options.proofs) observations.push_back(value_or_input_error(gate::read_proof(file)));
-
-    gate::GateReport report;
-    report.head_sha = head_sha;
-    auto reports = head_reports.get();
-    auto base_report_list = base_reports.get();
-    if (!options.coverage.empty()) {
-        auto files = repository_files(options, change);
-        coverage::Coverage head_coverage = coverage::map_to_repository(reports, files, fs::absolute(options.repo));
-        report.patch = gate::compute_patch_coverage(change, head_coverage, risk);
-        observations.push_back(gate::patch_coverage_gate(*report.patch, gate, head_sha));
-        if (!options.base_coverage.empty()) {
-            coverage::Coverage base = coverage::map_to_repository(base_report_list, files, fs::absolute(options.repo));
-            observations.push_back(gate::project_coverage_gate(coverage::project_ratio(head_coverage),
-                                                               coverage::project_ratio(base), gate, head_sha));
-        }
-    }
-
-    std::vector<std::string> labels = list_values(options.labels);
-    labels.insert(labels.end(), pull_request.labels.begin(), pull_request.labels.end());
-
-    gate::ContentCheck same_content;
-    if (options.stale_on == "tree") {
-        same_content = [&](const std::string& old_sha) {
-            auto old_tree = diff::git_tree_id(options.repo, old_sha);
-            auto head_tree = diff::git_tree_id(options.repo, options.head);
-            if (old_tree && head_tree && *old_tree == *head_tree) return true;
-            if (options.base.empty()) return false;
-            auto old_patch = diff::git_patch_id(options.repo, options.base, old_sha);
-            auto head_patch = diff::git_patch_id(options.repo, options.base, options.head);
-            return old_patch && head_patch && !old_patch->empty() && *old_patch == *head_patch;
-        };
-    }
-    report.evaluation = gate::evaluate(risk, labels, observations, gate, head_sha, same_content);
-
+void print_report(const GateOptions& options, const gate::GateReport& report) {
     if (options.json) {
         std::cout << gate::report_json(report).dump(2) << "\n";
     } else if (options.markdown) {
@@ -194,22 +64,56 @@ ExitCode run_gate(const GateOptions& options) {
     if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {
         for (const auto& line : gate::uncovered_annotations(report)) std::cout << line << "\n";
     }
-    if (options.apply) {
-        const int number = options.pull_number > 0 ? options.pull_number : pull_request.number;
-        if (number <= 0) throw InputError{"--apply needs the pull request: --pr N or --event with a pull_request"};
-        auto repository = github::repository_from_environment();
-        if (!repository) throw InputError{repository.message()};
-        const auto& labels_change = report.evaluation.labels;
-        if (auto applied = github::apply_labels(*repository, number, labels_change.add, labels_change.remove);
-            !applied) {
-            print_error(fmt::format("could not change the labels of #{}: {}", number, applied.message()));
-            return ExitCode::infrastructure;
-        }
-        std::cerr << fmt::format("greenlight: labels of #{}: added {}, removed {}\n", number,
-                                 labels_change.add.empty() ? "nothing" : util::join(labels_change.add, ", "),
-                                 labels_change.remove.empty() ? "nothing" : util::join(labels_change.remove, ", "));
+}
+
+// --apply: the pull request's labels become the wanted set.
+ExitCode apply_labels(const GateOptions& options, const gate::LabelChange& change, int event_number) {
+    const int number = options.pull_number > 0 ? options.pull_number : event_number;
+    if (number <= 0) {
+        print_error("--apply needs the pull request: --pr N or --event with a pull_request");
+        return ExitCode::usage;
     }
-    return report.evaluation.passed ? ExitCode::green : ExitCode::red;
+    auto repository = github::repository_from_environment();
+    if (!repository) {
+        print_error(repository.message());
+        return ExitCode::usage;
+    }
+    if (auto applied = github::apply_labels(*repository, number, change.add, change.remove); !applied) {
+        print_error(fmt::format("could not change the labels of #{}: {}", number, applied.message()));
+        return ExitCode::infrastructure;
+    }
+    std::cerr << fmt::format("greenlight: labels of #{}: added {}, removed {}\n", number,
+                             change.add.empty() ? "nothing" : util::join(change.add, ", "),
+                             change.remove.empty() ? "nothing" : util::join(change.remove, ", "));
+    return ExitCode::green;
+}
+
+ExitCode run_gate(const GateOptions& options) {
+    // No greenlight.yml: the runbook's defaults.
+    auto config = load_optional_config(options.config_file, options.config_file != k_default_config_file);
+    if (!config) return ExitCode::usage;  // said already
+    github::PullRequestEvent event;
+    if (!options.event_file.empty()) {
+        auto read = github::read_pull_request_event(options.event_file);
+        if (!read) {
+            print_error(read.message());
+            return ExitCode::usage;
+        }
+        event = std::move(*read);
+    }
+    auto report = gate::judge(make_request(options, config->gate, event));
+    if (!report) {
+        print_error(report.message());
+        return ExitCode::usage;
+    }
+    print_report(options, *report);
+    if (options.apply) {
+        if (ExitCode applied = apply_labels(options, report->evaluation.labels, event.number);
+            applied != ExitCode::green) {
+            return applied;
+        }
+    }
+    return report->evaluation.passed ? ExitCode::green : ExitCode::red;
 }
 
 }  // namespace
@@ -261,14 +165,7 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
     auto* json_flag = command->add_flag("--json", options->json, "Print the decision as JSON");
     command->add_flag("--markdown", options->markdown, "Print Markdown for a PR comment or the step summary")
         ->excludes(json_flag);
-    command->callback([options, &exit_code] {
-        try {
-            exit_code = run_gate(*options);
-        } catch (const InputError& error) {
-            if (!error.message.empty()) print_error(error.message);
-            exit_code = ExitCode::usage;
-        }
-    });
+    command->callback([options, &exit_code] { exit_code = run_gate(*options); });
 }
 
 }  // namespace greenlight::cli

@@ -1,0 +1,61 @@
+// `greenlight gate` as one library call: read the change (git or a saved diff), the gate states and the
+// coverage reports a user names, assess the risk, compute coverage, and evaluate the gates. The command only
+// parses flags, prints the report and maps it to an exit code.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "greenlight/config/config.hpp"
+#include "greenlight/coverage/coverage.hpp"
+#include "greenlight/diff/unified_diff.hpp"
+#include "greenlight/gate/report.hpp"
+#include "greenlight/util/result.hpp"
+
+namespace greenlight::gate {
+
+// Where the change comes from: base...head in a git checkout, or a saved unified diff.
+struct ChangeSource {
+    std::filesystem::path repo = ".";
+    std::string base;
+    std::string head = "HEAD";
+    std::string diff_file;  // when set, base/head are not asked
+};
+
+// When a gate that passed at an older commit still counts.
+enum class StaleOn {
+    commit,  // any new commit makes it stale
+    tree,    // only new content does: the same tree, or the same patch id against base
+};
+
+struct GateRequest {
+    config::GateConfig config;
+    ChangeSource change;
+    std::vector<std::string> labels;            // the labels the change carries (flags and the pull request's)
+    std::string event_head_sha;                 // the pull request's head commit, used when the change is a saved diff
+    std::vector<std::filesystem::path> checks;  // checks JSON files
+    std::vector<std::filesystem::path> summaries;      // run summaries (the ci gate)
+    std::vector<std::filesystem::path> proofs;         // proof files (the e2e-proof gate)
+    std::vector<std::filesystem::path> coverage;       // head's coverage reports (patch coverage)
+    std::vector<std::filesystem::path> base_coverage;  // base's (project coverage)
+    StaleOn stale_on = StaleOn::commit;
+};
+
+// The change as a parsed diff. Errors name the diff file and line, or what git said.
+util::Result<diff::Diff> read_change(const ChangeSource& source);
+
+// Every gate state the files report, in the order given. Errors name the file.
+util::Result<std::vector<GateObservation>> read_gate_states(const GateRequest& request);
+
+// The coverage reports, parsed. Errors name the file and, where the format has one, the line.
+util::Result<std::vector<coverage::Report>> read_coverage_reports(const std::vector<std::filesystem::path>& files);
+
+// The content check of `StaleOn::tree`: a gate that passed at `old_sha` counts at head when both commits have
+// the same tree, or (with a base) the same patch id against it.
+ContentCheck same_content_as_head(const ChangeSource& source);
+
+// The whole decision. An error is bad input (a file that cannot be read or parsed, no change named).
+util::Result<GateReport> judge(const GateRequest& request);
+
+}  // namespace greenlight::gate
