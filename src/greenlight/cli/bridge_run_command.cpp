@@ -10,15 +10,14 @@
 #include <memory>
 
 #include "greenlight/bridge/evidence.hpp"
-#include "greenlight/bridge/jcl_template.hpp"
 #include "greenlight/bridge/notify.hpp"
 #include "greenlight/bridge/payload.hpp"
+#include "greenlight/bridge/run_steps.hpp"
 #include "greenlight/bridge/smoke_flow.hpp"
 #include "greenlight/cli/commands.hpp"
 #include "greenlight/github/issue_comments.hpp"
+#include "greenlight/github/labels.hpp"
 #include "greenlight/runner/interrupt.hpp"
-#include "greenlight/util/clock.hpp"
-#include "greenlight/util/fs.hpp"
 
 namespace greenlight::cli {
 
@@ -37,10 +36,6 @@ struct BridgeRunOptions {
     std::string log_level = "info";
     bool json = false;
 };
-
-// The bound of a submit, cancel or spool download (polls have poll.timeout): long enough for a large
-// spool file, short enough that a dead connection does not hold the flow.
-constexpr std::chrono::milliseconds k_transfer_timeout{30'000};
 
 // The real clock, whose waits end at once on SIGINT/SIGTERM.
 class InterruptibleTimer final : public bridge::FlowTimer {
@@ -81,21 +76,6 @@ ExitCode exit_code_for(bridge::FlowVerdict verdict) {
     return ExitCode::red;
 }
 
-// The JCL template: a file relative to the config's folder. Returns its text and the name messages use.
-util::Result<std::pair<std::string, std::string>> read_template(const config::Config& config) {
-    const std::string& value = config.bridge.jcl_template;
-    if (value.empty()) {
-        return util::make_error(
-            fmt::format("{}: bridge.jcl_template is not set; name the JCL template to submit "
-                        "(docs/BRIDGE.md, \"The JCL template\")",
-                        config.file.string()));
-    }
-    const fs::path path = config.root / value;
-    auto text = util::read_file(path);
-    if (!text) return util::make_error(fmt::format("bridge.jcl_template: {}", text.message()));
-    return std::pair{std::move(*text), value};
-}
-
 // Sends the failure notices; each failure is logged and changes nothing else.
 void notify_failure(const config::Config& config, const BridgeRunOptions& options,
                     const bridge::FailureSummary& summary) {
@@ -112,18 +92,13 @@ void notify_failure(const config::Config& config, const BridgeRunOptions& option
         }
     }
     if (options.issue <= 0) return;
-    github::Repository repository;
-    if (std::string api = environment("GITHUB_API_URL"); !api.empty()) repository.api_url = api;
-    repository.name = notify.github_repository.empty() ? environment("GITHUB_REPOSITORY") : notify.github_repository;
-    repository.token = environment("GITHUB_TOKEN");
-    if (repository.name.find('/') == std::string::npos || repository.token.empty()) {
+    auto repository = github::repository_from_environment(notify.github_repository);
+    if (!repository) {
         std::cerr << fmt::format("greenlight: bridge run: no comment on issue #{}: {}\n", options.issue,
-                                 repository.token.empty() ? "GITHUB_TOKEN is not set"
-                                                          : "no repository (bridge.notify.github_repository or "
-                                                            "GITHUB_REPOSITORY as owner/name)");
+                                 repository.message());
         return;
     }
-    if (auto posted = github::post_issue_comment(repository, options.issue, text); !posted) {
+    if (auto posted = github::post_issue_comment(*repository, options.issue, text); !posted) {
         std::cerr << fmt::format("greenlight: bridge run: the comment on issue #{} failed: {}\n", options.issue,
                                  posted.message());
     } else {
@@ -175,23 +150,12 @@ ExitCode report_payload_mismatch(const config::Config& config, const BridgeRunOp
     print_error(fmt::format("the payload in {} does not match its manifest; nothing was submitted:", options.payload));
     for (const auto& problem : problems) std::cerr << "  " << problem << "\n";
     // The bundle says why nothing ran, so the uploaded evidence is never missing.
-    const nlohmann::json delta = {{"schema", "greenlight.bridge-delta/v1"},
-                                  {"run_id", run_id},
-                                  {"verdict", "payload-mismatch"},
-                                  {"message", "the payload does not match its manifest; nothing was submitted"},
-                                  {"payload_problems", problems},
-                                  {"job", nullptr},
-                                  {"attempts", nlohmann::json::array()},
-                                  {"assertions", nlohmann::json::array()}};
+    const nlohmann::json delta = bridge::payload_mismatch_delta(run_id, problems);
     ExitCode code = ExitCode::red;
     const std::string written_archive =
         write_bundle(folder, archive, bridge::Evidence{{}, {}, {}, delta, bridge::metrics_json({})}, code);
-    bridge::FailureSummary summary;
-    summary.verdict = "payload-mismatch";
-    summary.run_id = run_id;
-    summary.reason =
-        fmt::format("{} payload problem{}, nothing submitted", problems.size(), problems.size() == 1 ? "" : "s");
-    summary.bundle = written_archive.empty() ? "" : fs::path(written_archive).filename().string();
+    const auto summary = bridge::payload_mismatch_summary(
+        run_id, problems.size(), written_archive.empty() ? "" : fs::path(written_archive).filename().string());
     notify_failure(config, options, summary);
     if (options.json) {
         print_outcome(options, delta, code, written_archive.empty() ? "" : folder.string(), written_archive);
@@ -200,7 +164,7 @@ ExitCode report_payload_mismatch(const config::Config& config, const BridgeRunOp
 }
 
 ExitCode run_bridge_flow(const BridgeRunOptions& options) {
-    // 1. Configuration, flags and credentials.
+    // Configuration, flags and credentials.
     if (options.log_level != "info" && options.log_level != "debug") {
         print_error(fmt::format("--log-level: expected info or debug, found '{}'", options.log_level));
         return ExitCode::usage;
@@ -214,126 +178,87 @@ ExitCode run_bridge_flow(const BridgeRunOptions& options) {
     auto config = load_required_config(options.config_file,
                                        "`greenlight bridge run` reads its `bridge:` section (docs/BRIDGE.md)");
     if (!config) return ExitCode::usage;
-    const config::BridgeConfig& bridge_config = config->bridge;
-    if (!bridge_config.present) {
+    if (!config->bridge.present) {
         print_error(fmt::format("{} has no `bridge:` section; add one (docs/BRIDGE.md, \"The smoke flow\")",
                                 options.config_file));
         return ExitCode::usage;
     }
     const std::string url =
-        !options.url.empty() ? options.url : flag_or_environment("", "GREENLIGHT_BRIDGE_URL", bridge_config.url);
+        !options.url.empty() ? options.url : flag_or_environment("", "GREENLIGHT_BRIDGE_URL", config->bridge.url);
     if (url.empty()) {
         print_error("no host: set bridge.url, GREENLIGHT_BRIDGE_URL or --url (scheme://host:port)");
         return ExitCode::usage;
     }
-    std::optional<fs::path> credentials_file;
-    if (!bridge_config.credentials_file.empty()) credentials_file = config->root / bridge_config.credentials_file;
-    auto credentials = bridge::load_credentials(credentials_file);
+    auto credentials = bridge::credentials_for(*config);
     if (!credentials) {
         print_error(credentials.message());
         return ExitCode::usage;
     }
-    auto template_source = read_template(*config);
-    if (!template_source) {
-        print_error(template_source.message());
+    auto jcl_template = bridge::read_jcl_template(*config);
+    if (!jcl_template) {
+        print_error(jcl_template.message());
         return ExitCode::usage;
     }
 
-    // 2. The payload: every problem listed, nothing submitted.
-    bridge::PayloadVerification verification = bridge::verify_payload(options.payload, bridge_config.manifest);
-    const fs::path folder = !options.output_dir.empty() ? fs::path(options.output_dir)
-                                                        : config->root / config->artifacts / "bridge" / run_id;
-    const fs::path archive = !options.output.empty() ? fs::path(options.output)
-                             : fs::path(bridge_config.output).has_parent_path()
-                                 ? config->root / bridge_config.output
-                                 : folder.parent_path() / bridge_config.output;
-    // A bundle is never overwritten; say so before anything is submitted.
-    if (std::error_code error; fs::exists(folder, error) && !fs::is_empty(folder, error)) {
+    // The payload: every problem listed, nothing submitted. A bundle is never overwritten: said before anything
+    // is submitted.
+    const bridge::PayloadVerification verification = bridge::verify_payload(options.payload, config->bridge.manifest);
+    const bridge::BundlePlaces places = bridge::bundle_places(*config, run_id, options.output_dir, options.output);
+    if (std::error_code error; fs::exists(places.folder, error) && !fs::is_empty(places.folder, error)) {
         print_error(fmt::format("the bundle folder {} already holds files; choose another --run-id or --output-dir",
-                                folder.string()));
+                                places.folder.string()));
         return ExitCode::usage;
     }
     if (!verification.payload) {
-        std::error_code error;
-        if (!fs::is_directory(options.payload, error)) {
+        if (std::error_code error; !fs::is_directory(options.payload, error)) {
             print_error(fmt::format("--payload {}: not a folder", options.payload));
             return ExitCode::usage;
         }
-        return report_payload_mismatch(*config, options, run_id, verification.problems, folder, archive);
+        return report_payload_mismatch(*config, options, run_id, verification.problems, places.folder, places.archive);
     }
-    const bridge::Payload& payload = *verification.payload;
 
-    // 3. The template must render before anything is sent.
-    bridge::FlowSettings settings;
-    settings.run_id = run_id;
-    settings.template_text = template_source->first;
-    settings.template_name = template_source->second;
-    settings.payload = &payload;
-    settings.poll = bridge_config.poll;
-    settings.stall = bridge_config.stall;
-    settings.assertions = bridge_config.assertions;
-    auto first_render = bridge::render_jcl_template(
-        settings.template_text,
-        bridge::TemplateValues{run_id, bridge::make_user_correlator(run_id, payload.manifest_sha256, 1),
-                               payload.manifest_sha256, 1, &payload},
-        settings.template_name);
-    if (!first_render) {
-        print_error(first_render.message());
+    // The template must render before anything is sent.
+    auto settings = bridge::flow_settings(config->bridge, run_id, std::move(*jcl_template), *verification.payload);
+    if (!settings) {
+        print_error(settings.message());
         return ExitCode::usage;
     }
 
-    // 4. The flow against the host.
-    bridge::ClientOptions client_options;
-    client_options.url = url;
-    client_options.credentials = std::move(*credentials);
-    if (!bridge_config.ca_file.empty()) client_options.ca_file = config->root / bridge_config.ca_file;
-    client_options.insecure = bridge_config.insecure;
-    client_options.request_timeout = bridge_config.poll.timeout;
-    bridge::ClientOptions transfer_options = client_options;
-    transfer_options.request_timeout = std::max(bridge_config.poll.timeout, k_transfer_timeout);
-    auto poll_client = bridge::ZosmfClient::create(std::move(client_options));
-    auto transfer_client = bridge::ZosmfClient::create(std::move(transfer_options));
-    if (!poll_client || !transfer_client) {
-        print_error(fmt::format("host {}: {}", url, (!poll_client ? poll_client : transfer_client).message()));
+    // The flow against the host.
+    auto clients = bridge::make_flow_clients(*config, url, std::move(*credentials));
+    if (!clients) {
+        print_error(clients.message());
         return ExitCode::usage;
     }
-    bridge::ZosmfJobHost host(*poll_client, *transfer_client);
+    bridge::ZosmfJobHost host(clients->polls, clients->transfers);
     runner::install_interrupt_handlers();
     InterruptibleTimer timer;
     bridge::FlowLog log;
     log.level = options.log_level == "debug" ? bridge::FlowLogLevel::debug : bridge::FlowLogLevel::info;
     log.write = [](std::string_view line) { std::cerr << line << "\n" << std::flush; };
-    bridge::FlowResult result = bridge::run_smoke_flow(host, settings, timer, log);
+    const bridge::FlowResult result = bridge::run_smoke_flow(host, *settings, timer, log);
     ExitCode code = exit_code_for(result.verdict);
     if (result.verdict == bridge::FlowVerdict::template_error) {
         print_error(result.message);
         return code;
     }
 
-    // 5. The bundle, on failure and escalation too.
+    // The bundle, on failure and escalation too.
     const nlohmann::json delta = bridge::delta_json(result, run_id);
-    bridge::Evidence evidence{result.jcl, result.spool, result.final_script, delta,
-                              bridge::metrics_json(result.metrics)};
-    const std::string written_archive = write_bundle(folder, archive, evidence, code);
+    const bridge::Evidence evidence{result.jcl, result.spool, result.final_script, delta,
+                                    bridge::metrics_json(result.metrics)};
+    const std::string written_archive = write_bundle(places.folder, places.archive, evidence, code);
+    const std::string folder = written_archive.empty() ? "" : places.folder.string();
 
-    // 6. Notices on failure (an interrupt is the operator's doing, not a failure), then the outcome.
+    // Notices on failure (an interrupt is the operator's doing, not a failure), then the outcome.
     if (result.verdict != bridge::FlowVerdict::interrupted &&
         (result.verdict != bridge::FlowVerdict::passed || code != ExitCode::green)) {
-        const bridge::FlowAttempt* last = result.last_attempt();
-        bridge::FailureSummary summary;
-        summary.verdict = std::string(bridge::to_string(result.verdict));
-        summary.run_id = run_id;
-        if (last && last->job) {
-            summary.job = fmt::format("{}({})", last->job->jobname, last->job->jobid);
-            summary.retcode = last->job->retcode.value_or("");
-        }
-        summary.attempts = static_cast<int>(result.attempts.size());
-        summary.failed_assertions = result.failed_assertions();
-        summary.reason = result.message;
-        summary.bundle = written_archive.empty() ? "" : fs::path(written_archive).filename().string();
-        notify_failure(*config, options, summary);
+        notify_failure(
+            *config, options,
+            bridge::failure_summary(result, run_id,
+                                    written_archive.empty() ? "" : fs::path(written_archive).filename().string()));
     }
-    print_outcome(options, delta, code, written_archive.empty() ? "" : folder.string(), written_archive);
+    print_outcome(options, delta, code, folder, written_archive);
     return code;
 }
 

@@ -27,15 +27,18 @@ std::string path_segment(std::string_view text) {
 
 }  // namespace
 
-util::Result<Repository> repository_from_environment() {
+util::Result<Repository> repository_from_environment(std::string_view named) {
     Repository repository;
     auto read = [](const char* name) {
         const char* value = std::getenv(name);
         return std::string(value ? value : "");
     };
     if (std::string url = read("GITHUB_API_URL"); !url.empty()) repository.api_url = url;
-    repository.name = read("GITHUB_REPOSITORY");
+    repository.name = named.empty() ? read("GITHUB_REPOSITORY") : std::string(named);
     repository.token = read("GITHUB_TOKEN");
+    if (!named.empty() && repository.name.find('/') == std::string::npos) {
+        return util::make_error(fmt::format("the repository '{}' is not owner/name", repository.name));
+    }
     if (repository.name.empty() || repository.name.find('/') == std::string::npos) {
         return util::make_error("GITHUB_REPOSITORY is not set to owner/repo (GitHub Actions sets it)");
     }

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "greenlight/util/result.hpp"
@@ -15,8 +16,9 @@ struct Repository {
     std::string token;                               // GITHUB_TOKEN
 };
 
-// Reads GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN; the error says which is missing.
-util::Result<Repository> repository_from_environment();
+// Reads GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN; the error says which is missing. `named`, when
+// not empty, is the repository a config names (owner/name), used instead of GITHUB_REPOSITORY.
+util::Result<Repository> repository_from_environment(std::string_view named = {});
 
 struct LabelRequest {
     std::string method;  // POST or DELETE
