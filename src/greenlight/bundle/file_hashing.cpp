@@ -6,13 +6,14 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <numeric>
 #include <optional>
 #include <thread>
+
+#include "greenlight/util/parallel.hpp"
 
 namespace greenlight::bundle {
 
@@ -169,21 +170,10 @@ std::vector<util::Result<util::FileDigest>> hash_files(const std::filesystem::pa
 
     // Each slot is written by exactly one worker, so the vector needs no lock.
     std::vector<std::optional<util::Result<util::FileDigest>>> digests(files.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t taken = next++; taken < order.size(); taken = next++) {
-            std::size_t index = order[taken];
-            digests[index].emplace(hash_bundle_file(root / files[index].path, changing));
-        }
-    };
-
-    if (thread_count == 1) {
-        work();
-    } else {
-        std::vector<std::jthread> workers;
-        workers.reserve(thread_count);
-        for (std::size_t i = 0; i < thread_count; ++i) workers.emplace_back(work);
-    }
+    util::for_each_index_in_parallel(order.size(), thread_count, [&](std::size_t taken) {
+        const std::size_t index = order[taken];
+        digests[index].emplace(hash_bundle_file(root / files[index].path, changing));
+    });
 
     std::vector<util::Result<util::FileDigest>> answers;
     answers.reserve(files.size());

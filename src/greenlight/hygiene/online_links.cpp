@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include <unordered_map>
 
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/web/http_client.hpp"
 
 namespace greenlight::hygiene {
@@ -175,18 +175,9 @@ OnlineOutcome check_online_links(const std::vector<ExternalLink>& links, const O
 
     std::vector<Answer> fresh(urls.size());
     HostGate gate;
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-        web::HttpClient client = link_client(options);
-        for (size_t index = next++; index < urls.size(); index = next++) {
-            fresh[index] = ask(urls[index], client, options, gate);
-        }
-    };
-    {
-        std::vector<std::jthread> pool;
-        const size_t threads = std::min<size_t>(urls.size(), static_cast<size_t>(std::max(1, options.concurrency)));
-        for (size_t thread = 0; thread < threads; ++thread) pool.emplace_back(worker);
-    }
+    util::for_each_index_in_parallel_with_state(
+        urls.size(), static_cast<size_t>(std::max(1, options.concurrency)), [&] { return link_client(options); },
+        [&](web::HttpClient& client, size_t index) { fresh[index] = ask(urls[index], client, options, gate); });
     for (size_t index = 0; index < urls.size(); ++index) {
         if (fresh[index].status > 0 && fresh[index].status < 400) {
             cache[urls[index]] = {{"status", fresh[index].status}, {"checked_at", now}};

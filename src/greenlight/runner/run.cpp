@@ -1,7 +1,6 @@
 #include "greenlight/runner/run.hpp"
 
 #include <fmt/format.h>
-#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -12,6 +11,7 @@
 #include "greenlight/runner/interrupt.hpp"
 #include "greenlight/runner/suite_runner.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/parallel.hpp"
 #include "greenlight/util/strings.hpp"
 #include "greenlight/util/temporary_directory.hpp"
 
@@ -183,23 +183,17 @@ RunResult execute_run(const RunRequest& request) {
         SuiteContext context{
             config, request.plan.tier, request.run_id, request.bundle_dir, *request.supervisor, *request.requirements,
             clock};
-        std::atomic<size_t> next{0};
-        auto worker = [&] {
-            util::TemporaryDirectory scratch("greenlight-suite");
-            while (!interrupted()) {
-                size_t index = next.fetch_add(1);
-                if (index >= planned.size()) return;
+        // A suite not started before an interrupt is left without an outcome: it is listed as not run.
+        util::for_each_index_in_parallel_with_state(
+            planned.size(), static_cast<size_t>(std::max(1, request.jobs)),
+            [] { return std::make_unique<util::TemporaryDirectory>("greenlight-suite"); },
+            [&](std::unique_ptr<util::TemporaryDirectory>& scratch, size_t index) {
+                if (interrupted()) return;
                 const auto& suite = *planned[index].suite;
                 observe([&](RunObserver& observer) { observer.on_suite_start(suite.name); });
-                outcomes[index] = run_suite(suite, context, &scratch);
+                outcomes[index] = run_suite(suite, context, scratch.get());
                 observe([&](RunObserver& observer) { observer.on_suite_end(*outcomes[index]); });
-            }
-        };
-        const int threads = std::max(1, std::min<int>(request.jobs, static_cast<int>(planned.size())));
-        std::vector<std::thread> pool;
-        for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
-        worker();
-        for (auto& thread : pool) thread.join();
+            });
     }
 
     for (size_t i = 0; i < planned.size(); ++i) {

@@ -28,4 +28,21 @@ void for_each_index_in_parallel(std::size_t count, std::size_t threads, Work&& w
     worker();
 }
 
+// The same, for work that needs something of its own per thread (an HTTP client, a scratch folder): each
+// thread calls make_state() once, before its first index, and passes the result to work(state, index). No
+// thread is started and no state made when `count` is 0.
+template <typename MakeState, typename Work>
+void for_each_index_in_parallel_with_state(std::size_t count, std::size_t threads, MakeState&& make_state,
+                                           Work&& work) {
+    if (count == 0) return;
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+        auto state = make_state();
+        for (std::size_t index = next++; index < count; index = next++) work(state, index);
+    };
+    std::vector<std::jthread> helpers;
+    for (std::size_t thread = 1; thread < std::min(threads, count); ++thread) helpers.emplace_back(worker);
+    worker();
+}
+
 }  // namespace greenlight::util

@@ -114,6 +114,31 @@ TEST(Parallel, EveryIndexExactlyOnceWhateverTheThreadCount) {
     EXPECT_LE(worker_threads(8), 8u);
 }
 
+TEST(Parallel, EachThreadMakesItsStateOnceAndUsesItForEveryIndexItTakes) {
+    for (std::size_t threads : {1u, 3u, 16u}) {
+        std::atomic<int> states_made{0};
+        std::vector<std::atomic<int>> visits(500);
+        std::vector<int> owner(visits.size(), -1);
+        for_each_index_in_parallel_with_state(
+            visits.size(), threads, [&] { return states_made++; },
+            [&](int& state, std::size_t index) {
+                ++visits[index];
+                owner[index] = state;
+            });
+        EXPECT_GE(states_made.load(), 1);
+        EXPECT_LE(states_made.load(), static_cast<int>(threads));
+        for (std::size_t index = 0; index < visits.size(); ++index) {
+            ASSERT_EQ(visits[index], 1) << index;
+            ASSERT_GE(owner[index], 0);
+            ASSERT_LT(owner[index], states_made.load());
+        }
+    }
+    int made = 0;
+    for_each_index_in_parallel_with_state(
+        0, 4, [&] { return ++made; }, [](int&, std::size_t) {});
+    EXPECT_EQ(made, 0);  // nothing to do: no client opened, no folder made
+}
+
 TEST(Paths, SafeRelativePathsOnly) {
     EXPECT_TRUE(is_safe_relative_path("suites/unit/output.log"));
     for (const char* path : {"", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a/", "a\\b"}) {
