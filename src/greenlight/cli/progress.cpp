@@ -120,7 +120,7 @@ public:
                         util::format_duration(outcome.duration), counts_text(outcome.counts), m_state.done(),
                         m_state.total()));
     }
-    void on_finish(const runner::RunRecord& run) override {
+    void on_finish(const runner::RunOutcome& run) override {
         m_ticker.reset();
         say(fmt::format("run {}: {} in {}", run.run_id, runner::to_string(run.verdict),
                         util::format_duration(run.duration)));
@@ -179,7 +179,7 @@ public:
         print_above(fmt::format("{} {} {} {} ({})", mark, outcome.name, runner::to_string(outcome.verdict),
                                 util::format_duration(outcome.duration), counts_text(outcome.counts)));
     }
-    void on_finish(const runner::RunRecord&) override {
+    void on_finish(const runner::RunOutcome&) override {
         m_ticker.reset();
         std::lock_guard lock(m_mutex);
         std::cerr << "\r\033[K" << std::flush;
@@ -213,7 +213,7 @@ public:
     void on_smoke_end(const runner::PreflightRecord&) override {}
     void on_suite_start(const std::string&) override {}
     void on_suite_end(const runner::SuiteOutcome&) override {}
-    void on_finish(const runner::RunRecord&) override {}
+    void on_finish(const runner::RunOutcome&) override {}
 };
 
 }  // namespace
@@ -236,7 +236,7 @@ std::unique_ptr<runner::RunObserver> make_progress(ProgressStyle style) {
     return std::make_unique<QuietProgress>();
 }
 
-std::string verdict_table(const runner::RunRecord& run) {
+std::string verdict_table(const runner::RunOutcome& run) {
     size_t width = 5;
     for (const auto& suite : run.suites) width = std::max(width, suite.name.size());
     std::string out = fmt::format("{:<{}}  {:<12}  {:>14}  {:>8}  {:>9}  {}\n", "suite", width, "verdict", "tests",

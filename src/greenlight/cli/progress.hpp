@@ -15,6 +15,6 @@ ProgressStyle choose_progress_style(bool quiet);
 std::unique_ptr<runner::RunObserver> make_progress(ProgressStyle style);
 
 // The closing table: one row per suite with verdict, tests, attempts and duration.
-std::string verdict_table(const runner::RunRecord& run);
+std::string verdict_table(const runner::RunOutcome& run);
 
 }  // namespace greenlight::cli

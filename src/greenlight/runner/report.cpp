@@ -297,7 +297,7 @@ json suite_result_json(const SuiteOutcome& suite, const std::string& tier) {
     };
 }
 
-json summary_json(const RunRecord& run) {
+json summary_json(const RunOutcome& run) {
     results::TestCounts totals;
     json suites = json::array();
     for (const auto& suite : run.suites) {

@@ -33,7 +33,8 @@ struct ContainmentRecord {
     std::vector<process::SweptSession> swept;
 };
 
-struct RunRecord {
+// A run as the runner saw it: what ran, each suite's outcome, the verdict; summary.json is written from it.
+struct RunOutcome {
     std::string project;
     std::string run_id;
     std::string tier;
@@ -72,7 +73,7 @@ struct ReportedTests {
 ReportedTests reported_tests(const SuiteOutcome& suite);
 
 nlohmann::json suite_result_json(const SuiteOutcome& suite, const std::string& tier);
-nlohmann::json summary_json(const RunRecord& run);
+nlohmann::json summary_json(const RunOutcome& run);
 nlohmann::json containment_json(const ContainmentRecord& containment);
 
 std::string summary_markdown(const nlohmann::json& summary);

@@ -119,7 +119,7 @@ std::string write_run_reports(const fs::path& bundle_dir, nlohmann::json& summar
     return util::join(errors, "; ");
 }
 
-verdict::RunFacts run_facts(const RunRecord& run) {
+verdict::RunFacts run_facts(const RunOutcome& run) {
     verdict::RunFacts facts;
     facts.tier = run.tier;
     facts.scope = run.scope;
@@ -134,7 +134,7 @@ verdict::RunFacts run_facts(const RunRecord& run) {
     return facts;
 }
 
-void settle_run_verdict(RunRecord& run) {
+void settle_run_verdict(RunOutcome& run) {
     const verdict::RunDecision decision = verdict::decide_run(run_facts(run));
     run.verdict = decision.verdict;
     run.green = decision.green;
@@ -147,7 +147,7 @@ RunResult execute_run(const RunRequest& request) {
     const config::Config& config = *request.config;
     ObserverGate observe(request.observer);
     RunResult result;
-    RunRecord& run = result.record;
+    RunOutcome& run = result.record;
     run.project = config.project;
     run.run_id = request.run_id;
     run.tier = request.plan.tier;

@@ -25,7 +25,7 @@ public:
     virtual void on_smoke_end(const PreflightRecord& smoke) = 0;
     virtual void on_suite_start(const std::string& suite) = 0;
     virtual void on_suite_end(const SuiteOutcome& outcome) = 0;
-    virtual void on_finish(const RunRecord& run) = 0;
+    virtual void on_finish(const RunOutcome& run) = 0;
 };
 
 // The smoke guard, handed in by the caller (the smoke area sits above the runner).
@@ -46,7 +46,7 @@ struct RunRequest {
 };
 
 struct RunResult {
-    RunRecord record;
+    RunOutcome record;
     nlohmann::json summary;
     std::string infrastructure_error;  // set when the bundle could not be written
     bundle::VerifyReport verification;
@@ -56,10 +56,10 @@ struct RunResult {
 RunResult execute_run(const RunRequest& request);
 
 // The facts verdict::decide_run judges a run on, as the run recorded them.
-verdict::RunFacts run_facts(const RunRecord& run);
+verdict::RunFacts run_facts(const RunOutcome& run);
 
 // Decides the run's verdict, green, reason and status with verdict::decide_run and records them in `run`.
-void settle_run_verdict(RunRecord& run);
+void settle_run_verdict(RunOutcome& run);
 
 // Settles what suites left (bundle/settle.hpp), writes summary.json, summary.md, junit.xml, then the
 // manifest, then re-verifies the bundle. When the manifest cannot be written or does not verify,

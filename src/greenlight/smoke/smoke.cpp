@@ -46,7 +46,7 @@ private:
     std::vector<SmokeCheck> m_checks;
 };
 
-const runner::SuiteOutcome* find_suite(const runner::RunRecord& run, std::string_view name) {
+const runner::SuiteOutcome* find_suite(const runner::RunOutcome& run, std::string_view name) {
     for (const auto& suite : run.suites) {
         if (suite.name == name) return &suite;
     }
@@ -97,7 +97,8 @@ void write_traversal_archive(const fs::path& path) {
     archive_write_free(writer);
 }
 
-void check_suites(const runner::RunRecord& run, const fs::path& bundle_dir, const std::string& run_id, Checks& checks) {
+void check_suites(const runner::RunOutcome& run, const fs::path& bundle_dir, const std::string& run_id,
+                  Checks& checks) {
     for (const auto& expected : k_expected_verdicts) {
         const runner::SuiteOutcome* suite = find_suite(run, expected.suite);
         std::string actual =

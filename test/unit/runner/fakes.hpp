@@ -238,7 +238,7 @@ public:
     void on_smoke_end(const PreflightRecord&) override { record("smoke-end"); }
     void on_suite_start(const std::string& suite) override { record("suite-start " + suite); }
     void on_suite_end(const SuiteOutcome& outcome) override { record("suite-end " + outcome.name); }
-    void on_finish(const RunRecord&) override { record("finish"); }
+    void on_finish(const RunOutcome&) override { record("finish"); }
 
     std::vector<std::string> events() const {
         std::lock_guard lock(m_mutex);

@@ -51,7 +51,7 @@ SuiteOutcome suite_outcome(const std::string& name, Verdict verdict) {
 
 // Writes a bundle as `greenlight run` would: suites/<name>/result.json, the reports and the manifest.
 fs::path write_bundle(const fs::path& folder, const ShardBundle& spec) {
-    RunRecord run;
+    RunOutcome run;
     run.project = spec.project;
     run.run_id = spec.run_id;
     run.tier = spec.tier;

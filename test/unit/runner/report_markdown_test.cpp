@@ -114,8 +114,8 @@ SuiteOutcome suite(const std::string& name, Verdict verdict, bool green, std::in
     return outcome;
 }
 
-RunRecord run_with(const std::string& sha, std::vector<std::string> not_run = {}) {
-    RunRecord run;
+RunOutcome run_with(const std::string& sha, std::vector<std::string> not_run = {}) {
+    RunOutcome run;
     run.project = "billing";
     run.run_id = "run-1";
     run.tier = "pr-fast";

@@ -67,8 +67,8 @@ SuiteOutcome skipped_suite(const std::string& name, bool green) {
     return outcome;
 }
 
-RunRecord run_of(std::vector<SuiteOutcome> suites) {
-    RunRecord run;
+RunOutcome run_of(std::vector<SuiteOutcome> suites) {
+    RunOutcome run;
     run.project = "billing";
     run.run_id = "run-1";
     run.tier = "pr-fast";
@@ -81,8 +81,8 @@ RunRecord run_of(std::vector<SuiteOutcome> suites) {
     return run;
 }
 
-RunRecord decided(std::vector<SuiteOutcome> suites) {
-    RunRecord run = run_of(std::move(suites));
+RunOutcome decided(std::vector<SuiteOutcome> suites) {
+    RunOutcome run = run_of(std::move(suites));
     settle_run_verdict(run);
     return run;
 }
@@ -90,8 +90,8 @@ RunRecord decided(std::vector<SuiteOutcome> suites) {
 // ---- summary_json ------------------------------------------------------------------------------------
 
 TEST(SummaryJson, HasTheDocumentedFields) {
-    RunRecord run = decided({suite("unit", Verdict::pass, true, counts(10, 0, 0, 2)),
-                             suite("lint", Verdict::fail, false, counts(3, 1, 1), 2)});
+    RunOutcome run = decided({suite("unit", Verdict::pass, true, counts(10, 0, 0, 2)),
+                              suite("lint", Verdict::fail, false, counts(3, 1, 1), 2)});
     json summary = summary_json(run);
     EXPECT_EQ(summary["schema"], "greenlight.summary/v1");
     EXPECT_EQ(summary["project"], "billing");
@@ -146,7 +146,7 @@ TEST(SummaryJson, CountsSumOverSuites) {
 }
 
 TEST(SummaryJson, IncompleteRunWithShardSmokeAndNotRun) {
-    RunRecord run = run_of({suite("a", Verdict::pass, true)});
+    RunOutcome run = run_of({suite("a", Verdict::pass, true)});
     run.complete = false;
     run.not_run = {"b", "c"};
     run.shard = Shard{2, 3};
@@ -174,10 +174,10 @@ TEST(SummarySchema, SummariesValidateAgainstTheSchema) {
     const auto schema = summary_schema_path();
     if (!std::filesystem::exists(schema)) GTEST_SKIP() << schema << " does not exist yet";
 
-    RunRecord green = decided({suite("unit", Verdict::pass, true, counts(4, 0)),
-                               suite("lint", Verdict::flaky, true, counts(1, 0), 2), skipped_suite("docker", true)});
+    RunOutcome green = decided({suite("unit", Verdict::pass, true, counts(4, 0)),
+                                suite("lint", Verdict::flaky, true, counts(1, 0), 2), skipped_suite("docker", true)});
 
-    RunRecord incomplete = run_of({suite("a", Verdict::crashed, false)});
+    RunOutcome incomplete = run_of({suite("a", Verdict::crashed, false)});
     incomplete.complete = false;
     incomplete.not_run = {"b"};
     incomplete.shard = Shard{1, 2};
@@ -186,7 +186,7 @@ TEST(SummarySchema, SummariesValidateAgainstTheSchema) {
     incomplete.git_ref.clear();
     settle_run_verdict(incomplete);
 
-    RunRecord smoke_failed = run_of({});
+    RunOutcome smoke_failed = run_of({});
     smoke_failed.smoke = PreflightRecord{false, "fail", "probe failed", "smoke", {}};
     smoke_failed.not_run = {"unit"};
     settle_run_verdict(smoke_failed);
@@ -256,7 +256,7 @@ TEST(SummaryMarkdown, EscapesPipesAndNewlinesInCells) {
 }
 
 TEST(SummaryMarkdown, MarksAnIncompleteRunAndListsWhatDidNotRun) {
-    RunRecord run = run_of({suite("a", Verdict::pass, true)});
+    RunOutcome run = run_of({suite("a", Verdict::pass, true)});
     run.complete = false;
     run.not_run = {"b", "c"};
     settle_run_verdict(run);
@@ -399,7 +399,7 @@ void expect_same_counts(const pugi::xml_node& element, const json& counts, const
 }
 
 TEST(ReportedTests, JunitAndSummaryShowTheSameCountsForEveryKindOfSuite) {
-    RunRecord run = decided(every_kind_of_suite());
+    RunOutcome run = decided(every_kind_of_suite());
     const json summary = summary_json(run);
     pugi::xml_document document;
     const std::string xml = merged_junit(run.suites, "run");
@@ -449,7 +449,7 @@ TEST(ReportedTests, AVerdictTheCountsDoNotExplainAddsOneErroredTest) {
 
 TEST(SummaryJson, ACrashedSuiteCountsTheErroredTestJunitShows) {
     // The case the counts disagreed on: junit.xml listed an error for the crash, summary.json did not count it.
-    RunRecord run =
+    RunOutcome run =
         decided({suite("unit", Verdict::pass, true, counts(13, 0)), suite("native", Verdict::crashed, false)});
     const json summary = summary_json(run);
     EXPECT_EQ(summary["counts"]["total"], 14);
@@ -549,7 +549,7 @@ TEST(SummaryMarkdown, ListsTheFailingTestsOfRedSuites) {
 
 TEST(SummaryMarkdown, ABlankLineEndsTheTableWithOrWithoutACommit) {
     for (bool with_sha : {true, false}) {
-        RunRecord run = run_of({suite("unit", Verdict::pass, true, counts(1, 0))});
+        RunOutcome run = run_of({suite("unit", Verdict::pass, true, counts(1, 0))});
         if (!with_sha) run.git_sha.clear();
         settle_run_verdict(run);
         const std::string markdown = summary_markdown(summary_json(run));
@@ -685,7 +685,7 @@ TEST(GithubAnnotations, OnlyRedSuitesAreAnnotated) {
 TEST(GithubAnnotations, EscapesDataAndProperties) {
     SuiteOutcome red = suite("api", Verdict::timeout, false);
     red.reason = "100% stuck\r\nat step: 3, of 4";
-    RunRecord run = decided({red});
+    RunOutcome run = decided({red});
     run.tier = "merge,medium";
     auto lines = github_annotations(summary_json(run));
     ASSERT_EQ(lines.size(), 1u);
@@ -698,7 +698,7 @@ TEST(GithubAnnotations, AGreenRunHasNone) {
 }
 
 TEST(GithubAnnotations, FailedSmokeAndIncompleteRunAreAnnotated) {
-    RunRecord run = run_of({});
+    RunOutcome run = run_of({});
     run.smoke = PreflightRecord{false, "fail", "probe: crash, not seen", "smoke", {}};
     run.complete = false;
     settle_run_verdict(run);
