@@ -80,6 +80,13 @@ std::optional<std::string_view> section_of_misplaced_key(const std::string& key,
     return std::nullopt;
 }
 
+// Durations, sizes and environment values may be written as numbers as well as strings.
+bool is_string_or_number(const YAML::Node& node) {
+    if (!node.IsScalar()) return false;
+    ScalarType type = scalar_type(node);
+    return type == ScalarType::string || type == ScalarType::integer || type == ScalarType::number;
+}
+
 }  // namespace
 
 Position position_of(const YAML::Mark& mark) {
@@ -125,12 +132,6 @@ ScalarType scalar_type(const YAML::Node& node) {
 
 bool is_string(const YAML::Node& node) {
     return node.IsScalar() && scalar_type(node) == ScalarType::string;
-}
-
-bool is_string_or_number(const YAML::Node& node) {
-    if (!node.IsScalar()) return false;
-    ScalarType type = scalar_type(node);
-    return type == ScalarType::string || type == ScalarType::integer || type == ScalarType::number;
 }
 
 bool is_string_number_or_boolean(const YAML::Node& node) {

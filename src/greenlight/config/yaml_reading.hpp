@@ -36,8 +36,6 @@ enum class ScalarType { string, integer, number, boolean, null };
 
 ScalarType scalar_type(const YAML::Node& node);
 bool is_string(const YAML::Node& node);
-// Durations, sizes and environment values may be written as numbers as well as strings.
-bool is_string_or_number(const YAML::Node& node);
 // Values passed on as written (env values, argv items, descriptions): any scalar but null.
 bool is_string_number_or_boolean(const YAML::Node& node);
 
