@@ -14,7 +14,7 @@ WERROR := $(if $(filter true,$(CI)),-DGREENLIGHT_WERROR=ON,)
 # an edit then recompiles the files batched with it, so the everyday build keeps one object per file.
 UNITY ?= OFF
 
-.PHONY: all deps-build deps-test build build-greenlight demo test format-check format asan-test fuzz bench release release-test clean
+.PHONY: all deps-build deps-test build build-greenlight demo test format-check format tidy asan-test fuzz bench release release-test clean
 
 all: build
 
@@ -58,6 +58,12 @@ format-check:
 format:
 	@scripts/install-deps.sh lint
 	clang-format -i $(FORMAT_FILES)
+
+# clang-tidy's short list of checks (.clang-tidy) on the sources changed since TIDY_BASE (default: the day
+# before HEAD); see scripts/tidy-changed.sh.
+tidy:
+	@scripts/install-deps.sh build lint
+	scripts/tidy-changed.sh $(TIDY_BASE)
 
 # The unit and CLI tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan-test: deps-test

@@ -17,8 +17,8 @@ fuzz=(clang libclang-rt-14-dev)
 # (PostgreSQL's common and port libraries come with its server development files), dpkg-shlibdeps for the .deb,
 # and debootstrap for the release checks in other Debian releases.
 release=(libacl1-dev libzstd-dev liblz4-dev postgresql-server-dev-15 dpkg-dev binutils debootstrap curl)
-# The formatting check (make format-check).
-lint=(clang-format)
+# The formatting and lint checks (make format-check, make tidy).
+lint=(clang-format clang-tidy)
 bench=(hyperfine time wrk nginx-light curl golang-go postgresql)
 
 wanted=()

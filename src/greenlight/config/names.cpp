@@ -1,3 +1,4 @@
+// The name rules the config shares with the code that reads names at run time (watch check names).
 #include "greenlight/config/serve_config.hpp"
 
 namespace greenlight::config {
