@@ -15,10 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "greenlight/sqlite/database.hpp"
 #include "greenlight/util/clock.hpp"
 #include "greenlight/util/result.hpp"
-
-struct sqlite3;
 
 namespace greenlight::bridge {
 
@@ -202,11 +201,7 @@ public:
     std::uint64_t generation() const { return m_generation->load(std::memory_order_acquire); }
 
 private:
-    struct DatabaseCloser {
-        void operator()(sqlite3* database) const noexcept;
-    };
-
-    JobStore(std::filesystem::path state_dir, const util::Clock& clock, sqlite3* database);
+    JobStore(std::filesystem::path state_dir, const util::Clock& clock, sqlite::Database database);
 
     util::Result<SubmitOnceOutcome> submit_job(const NewJob& job, bool return_existing);
     std::filesystem::path spool_folder(std::string_view jobid) const;
@@ -215,7 +210,7 @@ private:
 
     std::filesystem::path m_state_dir;
     const util::Clock* m_clock;
-    std::unique_ptr<sqlite3, DatabaseCloser> m_database;
+    sqlite::Database m_database;
     // One connection runs one transaction at a time; the mutex keeps threads sharing this store from
     // interleaving statements of different transactions.
     std::unique_ptr<std::mutex> m_mutex;

@@ -2,13 +2,15 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <unordered_map>
+
+#include "greenlight/sqlite/database.hpp"
+#include "greenlight/sqlite/statement.hpp"
 
 namespace greenlight::serve {
 
@@ -18,8 +20,10 @@ using util::make_error;
 using util::Result;
 using util::Status;
 
-// Long enough to ride out another process's checkpoint; our own writers queue on a mutex instead.
-constexpr int k_sqlite_busy_timeout_ms = 5'000;
+// Shorter than sqlite::k_default_busy_timeout: a request waits this long for another process's lock, then is
+// answered 503 (try again) instead of being held. Long enough to ride out another process's checkpoint; our own
+// writers queue on a mutex instead.
+constexpr std::chrono::milliseconds k_sqlite_busy_timeout{5'000};
 // How often the SQLite log is copied back into the database file.
 constexpr std::chrono::seconds k_checkpoint_every{1};
 // How long a caller waits for a pooled connection before the database counts as unavailable.
@@ -34,66 +38,27 @@ std::string trimmed(std::string text) {
 
 // ---- SQLite ----
 
-// Result codes that mean the file itself cannot be used (gone, unreadable, full, damaged): the
-// connection is reopened on the next call, which may find the file repaired.
-bool sqlite_file_unusable(int code) {
-    switch (code & 0xff) {
-        case SQLITE_IOERR:
-        case SQLITE_CANTOPEN:
-        case SQLITE_CORRUPT:
-        case SQLITE_NOTADB:
-        case SQLITE_FULL:
-        case SQLITE_READONLY:
-        case SQLITE_PROTOCOL:
-            return true;
-        default:
-            return false;
-    }
-}
-
-bool sqlite_locked(int code) {
-    return (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
-}
-
 class SqliteConnection final : public Connection {
 public:
     static Result<std::unique_ptr<Connection>> open(const std::string& path) {
-        sqlite3* handle = nullptr;
-        int code = sqlite3_open_v2(path.c_str(), &handle,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-        std::unique_ptr<SqliteConnection> connection(new SqliteConnection(handle));
-        if (code != SQLITE_OK) {
+        sqlite::OpenOptions options;
+        // The pool lends a connection to one thread at a time.
+        options.threading = sqlite::Threading::one_thread_at_a_time;
+        options.busy_timeout = k_sqlite_busy_timeout;
+        auto opened = sqlite::Database::open(path, options);
+        if (!opened) {
             return unavailable_error(
-                fmt::format("cannot open the SQLite database {}: {} (check that its folder exists "
-                            "and is writable)",
-                            path, handle ? sqlite3_errmsg(handle) : sqlite3_errstr(code)));
+                fmt::format("{} (check that its folder exists and is writable)", opened.message()));
         }
-        sqlite3_busy_timeout(handle, k_sqlite_busy_timeout_ms);
+        std::unique_ptr<SqliteConnection> connection(new SqliteConnection(std::move(*opened)));
         // WAL lets readers run beside the one writer; NORMAL syncs at checkpoints only, which WAL keeps safe
         // against a crash of the process (a power loss may lose the last commits, never corrupt the file).
         // No automatic checkpoints: Database runs them on a thread of their own.
-        for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                                        "PRAGMA foreign_keys = ON", "PRAGMA wal_autocheckpoint = 0"}) {
-            auto done = connection->query(pragma);
-            // Switching a new file to WAL while another process does the same can fail at once with
-            // "database is locked" (SQLite skips its busy handler there): try again within the busy timeout.
-            const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds{k_sqlite_busy_timeout_ms};
-            while (!done && done.message().find("database is locked") != std::string::npos &&
-                   std::chrono::steady_clock::now() < give_up) {
-                std::this_thread::sleep_for(std::chrono::milliseconds{10});
-                done = connection->query(pragma);
-            }
-            if (!done) {
-                return unavailable_error(fmt::format("cannot use the SQLite database {}: {}", path,
-                                                     done.message().substr(k_unavailable_prefix.size())));
-            }
-        }
+        Status ready = sqlite::use_wal(connection->m_database, sqlite::Synchronous::normal);
+        if (ready)
+            ready = sqlite::exec(connection->m_database, "PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0");
+        if (!ready) return unavailable_error(fmt::format("cannot use the SQLite database: {}", ready.message()));
         return std::unique_ptr<Connection>(std::move(connection));
-    }
-
-    ~SqliteConnection() override {
-        for (auto& [sql, statement] : m_statements) sqlite3_finalize(statement);
-        sqlite3_close_v2(m_handle);
     }
 
     DatabaseKind kind() const override { return DatabaseKind::sqlite; }
@@ -102,95 +67,87 @@ public:
     Result<QueryResult> execute(std::string_view sql, std::span<const SqlParameter> parameters) override {
         auto prepared = statement(sql);
         if (!prepared) return prepared.error();
-        sqlite3_stmt* statement = *prepared;
-        sqlite3_reset(statement);
-        sqlite3_clear_bindings(statement);
+        sqlite::Statement& statement = **prepared;
+        statement.reset();
         int index = 1;
         for (const SqlParameter& parameter : parameters) {
-            int code = SQLITE_OK;
             const auto& value = parameter.value();
             if (const auto* number = std::get_if<std::int64_t>(&value)) {
-                code = sqlite3_bind_int64(statement, index, *number);
+                statement.bind(index, *number);
             } else if (const auto* real = std::get_if<double>(&value)) {
-                code = sqlite3_bind_double(statement, index, *real);
+                statement.bind(index, *real);
             } else if (const auto* text = std::get_if<std::string>(&value)) {
-                code = sqlite3_bind_text64(statement, index, text->data(), text->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+                statement.bind(index, std::string_view(*text));
             } else {
-                code = sqlite3_bind_null(statement, index);
+                statement.bind_null(index);
             }
-            if (code != SQLITE_OK) return failure(code, fmt::format("cannot bind parameter {}", index));
+            if (!statement.ok()) return failure(statement.result_code(), statement.error());
             ++index;
         }
         QueryResult result;
-        int columns = sqlite3_column_count(statement);
+        int columns = statement.column_count();
         for (;;) {
-            int code = sqlite3_step(statement);
-            if (code == SQLITE_DONE) break;
-            if (code != SQLITE_ROW) {
-                sqlite3_reset(statement);
-                return failure(code, "statement failed");
+            auto stepped = statement.step();
+            if (!stepped) {
+                util::Error error = stepped.error();
+                int code = statement.result_code();
+                statement.reset();
+                return failure(code, error);
             }
+            if (!*stepped) break;
             std::vector<std::optional<std::string>> row(static_cast<std::size_t>(columns));
             for (int column = 0; column < columns; ++column) {
-                switch (sqlite3_column_type(statement, column)) {
-                    case SQLITE_NULL:
+                switch (statement.column_type(column)) {
+                    case sqlite::ColumnType::null:
                         break;
-                    case SQLITE_FLOAT:
+                    case sqlite::ColumnType::real:
                         // SQLite's own text form keeps 15 digits; this one round-trips.
-                        row[static_cast<std::size_t>(column)] =
-                            fmt::format("{}", sqlite3_column_double(statement, column));
+                        row[static_cast<std::size_t>(column)] = fmt::format("{}", statement.real(column));
                         break;
-                    default: {
-                        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
-                        row[static_cast<std::size_t>(column)] =
-                            std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
-                    }
+                    default:
+                        row[static_cast<std::size_t>(column)] = statement.text(column);
                 }
             }
             result.add_row(std::move(row));
         }
-        result.set_affected(sqlite3_changes64(m_handle));
-        sqlite3_reset(statement);
+        result.set_affected(m_database.changes());
+        statement.reset();
         return result;
     }
 
     Status execute_script(std::string_view sql) override {
-        char* message = nullptr;
-        int code = sqlite3_exec(m_handle, std::string(sql).c_str(), nullptr, nullptr, &message);
-        if (code == SQLITE_OK) return {};
-        std::string text = message ? message : sqlite3_errmsg(m_handle);
-        sqlite3_free(message);
-        return failure(code, text);
+        Status done = sqlite::exec(m_database, sql);
+        if (done) return {};
+        return failure(m_database.last_error_code(), done.error());
     }
 
 private:
-    explicit SqliteConnection(sqlite3* handle) : m_handle(handle) {}
+    explicit SqliteConnection(sqlite::Database database) : m_database(std::move(database)) {}
 
-    util::Error failure(int code, std::string_view what) {
-        std::string message = fmt::format("SQLite: {}: {}", what, sqlite3_errmsg(m_handle));
-        if (sqlite_file_unusable(code)) {
+    util::Error failure(int code, const util::Error& error) {
+        std::string message = fmt::format("SQLite: {}", error.message);
+        // A file that cannot be used now: the connection is reopened on the next call, which may find the file
+        // repaired.
+        if (sqlite::is_file_unusable(code)) {
             m_lost = true;
             return unavailable_error(message);
         }
-        if (sqlite_locked(code)) return unavailable_error(message + " (another process holds the database locked)");
+        if (sqlite::is_locked(code)) return unavailable_error(message + " (another process holds the database locked)");
         return make_error(message);
     }
 
     // Statements are prepared once per connection and kept: the same few statements run thousands of times.
-    Result<sqlite3_stmt*> statement(std::string_view sql) {
+    Result<sqlite::Statement*> statement(std::string_view sql) {
         auto found = m_statements.find(std::string(sql));
-        if (found != m_statements.end()) return found->second;
-        std::string translated = sqlite_placeholders(sql);
-        sqlite3_stmt* prepared = nullptr;
-        int code = sqlite3_prepare_v3(m_handle, translated.c_str(), static_cast<int>(translated.size()),
-                                      SQLITE_PREPARE_PERSISTENT, &prepared, nullptr);
-        if (code != SQLITE_OK) return failure(code, "cannot prepare a statement");
-        m_statements.emplace(std::string(sql), prepared);
-        return prepared;
+        if (found != m_statements.end()) return &found->second;
+        sqlite::Statement prepared(m_database, sqlite_placeholders(sql), sqlite::Reuse::many);
+        if (!prepared.ok()) return failure(prepared.result_code(), prepared.error());
+        return &m_statements.emplace(std::string(sql), std::move(prepared)).first->second;
     }
 
-    sqlite3* m_handle;
-    std::unordered_map<std::string, sqlite3_stmt*> m_statements;
+    // Declared before the statements, so they are finalized before it closes.
+    sqlite::Database m_database;
+    std::unordered_map<std::string, sqlite::Statement> m_statements;
     bool m_lost = false;
 };
 
