@@ -445,6 +445,95 @@ TEST_P(ServeServerTest, DashboardHealthAndMetricsAnswer) {
               std::string::npos);
 }
 
+// The route table's precedence, as clients see it: an unknown path is 404, a known path asked with a method it
+// does not take is 405, a trailing segment either belongs to the page or makes the path unknown, and the
+// checks that come before a route (a check name, a token) come in the documented order.
+TEST_P(ServeServerTest, EveryPathAndMethodFindsItsAnswer) {
+    start();
+    ASSERT_EQ(put_run(run("nightly-7", "fail", k_start), m_ingest_token), 201);
+    struct Probe {
+        std::string method;
+        std::string path;
+        std::string token;
+        int status;
+        std::string says;  // a fragment of the answer's body
+    };
+    const std::string ingest = m_ingest_token;
+    const std::string admin = m_admin_token;
+    const std::vector<Probe> probes = {
+        // The dashboard: read-only, unknown pages 404, trailing segments of a run or a check ignored.
+        {"GET", "/", "", 200, "<h1>Runs</h1>"},
+        {"GET", "/runs", "", 200, "<h1>Runs</h1>"},
+        {"GET", "/%72uns", "", 200, "<h1>Runs</h1>"},
+        {"GET", "/runs/nightly-7/anything/else", "", 200, "expected 3 got 2"},
+        {"GET", "/runs/nightly-7/bundle", "", 200, "expected 3 got 2"},
+        {"GET", "/runs/nightly-7/bundle/logs/unit.txt", "", 404, "No such file in this run"},
+        {"GET", "/runs/nope/bundle/logs/unit.txt", "", 404, "No run has this id."},
+        {"GET", "/checks/nightly/extra", "", 200, "nightly"},
+        {"GET", "/checks/nope", "", 404, "No check has this name."},
+        {"GET", "/flaky/extra", "", 200, "Flaky"},
+        {"GET", "/trends/extra", "", 200, "Trends"},
+        {"GET", "/jobs/a", "", 200, "Jobs"},
+        {"GET", "/nope", "", 404, "No such page."},
+        {"GET", "/healthz/", "", 404, "No such page."},
+        {"HEAD", "/checks", "", 200, ""},
+        {"POST", "/runs", "", 405, "The dashboard is read-only."},
+        {"DELETE", "/checks/nightly", "", 405, "The dashboard is read-only."},
+        {"PUT", "/nope", "", 405, "The dashboard is read-only."},
+        // Health, metrics and the stylesheet answer any method, on their exact path only.
+        {"POST", "/healthz", "", 200, "\"database\":\"ok\""},
+        {"DELETE", "/metrics", "", 200, "greenlight_up 1"},
+        {"POST", "/assets/dashboard.css", "", 200, ""},
+        {"GET", "/favicon.ico", "", 204, ""},
+        // Pings.
+        {"GET", "/ping", "", 404, "a ping is /ping/<key>"},
+        {"GET", "/ping/some-key/start/extra", "", 404, "a ping is /ping/<key>"},
+        {"GET", "/ping/some-key/start", "", 404, "no check has this ping key"},
+        {"PUT", "/ping/some-key", "", 405, "pings are GET, HEAD or POST"},
+        {"DELETE", "/ping", "", 405, "pings are GET, HEAD or POST"},
+        // The API: outside /api/v1, unknown resources, trailing segments, methods a resource does not take.
+        {"GET", "/api", "", 404, "the API lives under /api/v1"},
+        {"GET", "/api/v1", "", 404, "the API lives under /api/v1"},
+        {"PUT", "/api/v2/runs/x", "", 404, "the API lives under /api/v1"},
+        {"GET", "/api/v1/nope", "", 404, "no such resource: /api/v1/nope"},
+        {"GET", "/api/v1/runs/nightly-7/extra", "", 404, "no such resource"},
+        {"GET", "/api/v1/checks/nightly/pause", "", 404, "no such resource"},
+        {"GET", "/api//v1/runs/", "", 200, "\"runs\":["},
+        {"HEAD", "/api/v1/alerts", "", 200, ""},
+        {"GET", "/api/v1/runs/nope", "", 404, "no run nope"},
+        {"POST", "/api/v1/runs", "", 405, "POST is not a method of /api/v1/runs"},
+        {"DELETE", "/api/v1/runs/nightly-7", ingest, 405, "DELETE is not a method of /api/v1/runs"},
+        {"PUT", "/api/v1/runs/nightly-7/other", ingest, 405, "PUT is not a method of /api/v1/runs"},
+        {"PUT", "/api/v1/nope", "", 405, "PUT is not a method of /api/v1/nope"},
+        {"PUT", "/api/v1/runs/nightly-7", "", 401, "a token is required"},
+        {"PUT", "/api/v1/runs/..", ingest, 400, "a run id is"},
+        {"PUT", "/api/v1/runs/nightly-8/bundle", "", 401, "a token is required"},
+        // Check writes: the name first, then an admin token, then the method.
+        {"DELETE", "/api/v1/checks", "", 400, "a check name is"},
+        {"POST", "/api/v1/checks/Bad%20Name/pause", "", 400, "a check name is"},
+        {"DELETE", "/api/v1/checks/nightly/extra", "", 401, "a token is required"},
+        {"DELETE", "/api/v1/checks/nightly/extra", ingest, 403, "needs an admin token"},
+        {"DELETE", "/api/v1/checks/nightly/extra", admin, 405, "checks take PUT, DELETE"},
+        {"POST", "/api/v1/checks/nightly/stop", admin, 405, "checks take PUT, DELETE"},
+        {"PUT", "/api/v1/checks/nightly/pause", admin, 405, "checks take PUT, DELETE"},
+        {"POST", "/api/v1/checks/nightly/pause", admin, 200, "\"paused\":true"},
+        {"POST", "/api/v1/checks/nightly/resume", admin, 200, "\"paused\":false"},
+        {"DELETE", "/api/v1/checks/nope", admin, 404, ""},
+    };
+    for (const Probe& probe : probes) {
+        const web::Headers headers = probe.token.empty() ? web::Headers{} : bearer(probe.token);
+        web::HttpResult answer = probe.method == "GET"    ? m_client->get(probe.path, headers)
+                                 : probe.method == "HEAD" ? m_client->head(probe.path, headers)
+                                 : probe.method == "POST" ? m_client->post(probe.path, headers, "", "text/plain")
+                                 : probe.method == "PUT"  ? m_client->put(probe.path, headers, "{}", "application/json")
+                                                          : m_client->remove(probe.path, headers);
+        ASSERT_TRUE(answer) << probe.method << " " << probe.path;
+        EXPECT_EQ(answer->status, probe.status) << probe.method << " " << probe.path << ": " << answer->body;
+        EXPECT_NE(answer->body.find(probe.says), std::string::npos)
+            << probe.method << " " << probe.path << ": expected '" << probe.says << "' in " << answer->body;
+    }
+}
+
 TEST_P(ServeServerTest, TooManyRequestsFromOneAddressAreRefused) {
     start(5);
     int refused = 0;
