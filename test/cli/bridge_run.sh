@@ -349,8 +349,13 @@ flow_pid=$!
 track_pid "$flow_pid"
 wait_for 20 grep -q 'is ACTIVE' "$work/restarted.err" || fail "the flow never saw its job ACTIVE: $(cat "$work/restarted.err")"
 state=$BRIDGE_STATE
+failed_polls() { grep -c 'poll [0-9]* failed' "$work/restarted.err"; }
+failed_before=$(failed_polls)
+another_poll_failed() { (( $(failed_polls) > failed_before )); }
 bridge_kill
-sleep 1  # the flow's polls meet a host that is down
+# The flow's polls meet a host that is down: at least one fails before the host is back.
+wait_for 20 another_poll_failed ||
+    fail "no poll of the flow failed while the host was down: $(tail -n 5 "$work/restarted.err")"
 bridge_start --state "$state" -- --max-active 2
 echo "$BRIDGE_URL" >"$work/backend"
 wait "$flow_pid"

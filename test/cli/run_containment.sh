@@ -65,7 +65,9 @@ for mode in auto process-group; do
     note "$mode: a writer that outlives its suite cannot change the bundle afterwards"
     gl run --tier late --run-id "late-$mode" --no-smoke
     expect_rc 0 "$mode: late-writer run"
-    sleep 0.5
+    # The writer is stopped with its suite; once it is gone nothing can write any more (and one that survived has
+    # had the whole wait to write).
+    wait_for 3 no_survivors "$project/writer.sh"
     gl verify "out/contain/late-$mode"
     expect_rc 0 "$mode: the bundle still verifies after the suite's writer had time to write"
     [[ -z $(pgrep -f -- "$project/writer.sh") ]] || fail "$mode: the writer survived"
@@ -113,7 +115,10 @@ guardian=$(pgrep -P "$runner" -f -- "--run-id kill-both" | head -1)
 [[ -n $guardian ]] || fail "no guardian process found beside greenlight"
 kill -KILL "$guardian" "$runner"
 wait "$runner" 2>/dev/null
-sleep 0.3
+# Once the guardian is gone too (no longer in the process table, or a zombie), nothing is left that could stop
+# the daemon.
+gone() { [[ ! -e /proc/$1 ]] || [[ $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) == Z ]]; }
+wait_for 5 gone "$guardian" || fail "the guardian $guardian is still running after SIGKILL"
 [[ -n $(survivors "$orphan") ]] || fail "the test did not leave the daemon running (nothing to sweep)"
 in_cgroup "$greenlight" run --tier escape --run-id after-kill --no-smoke >"$last_out" 2>"$last_err" </dev/null
 rc=$?

@@ -67,10 +67,13 @@ elapsed=$(( $(now_ms) - start ))
 expect_rc 1 "a red run"
 (( elapsed < 4000 )) || fail "the run took ${elapsed} ms; a 1s timeout whose grandchild holds stdout must not keep it going"
 
-# The timed-out suite's process tree is gone, grandchild included.
-sleep 0.2
-left=$(survivors "$sleeper")
-[[ -z $left ]] || fail "processes of the timed-out suite survived the run: $(ps -o pid,args -p "${left//$'\n'/,}")"
+# The timed-out suite's process tree is gone, grandchild included (the kernel may take a moment to remove a
+# killed process; one that survived is a `sleep 60`, still there when the wait gives up).
+no_survivors() { [[ -z $(survivors "$sleeper") ]]; }
+if ! wait_for 3 no_survivors; then
+    left=$(survivors "$sleeper")
+    fail "processes of the timed-out suite survived the run: $(ps -o pid,args -p "${left//$'\n'/,}")"
+fi
 
 bundle=$project/out/verdicts/r1
 summary=$bundle/summary.json

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -15,6 +17,16 @@ namespace greenlight::bridge {
 namespace {
 
 using test_support::TempDir;
+
+// Calls `condition` every 20 ms until it holds or 5 s have passed; whether it held.
+bool poll_for(const std::function<bool()>& condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    return true;
+}
 
 // The fewest rounds the file accepts: keeps the tests fast while exercising the real hash.
 constexpr int k_fast = k_minimum_iterations;
@@ -162,7 +174,14 @@ TEST_F(AuthenticatorTest, ReloadsTheFileWhenItChangesAndForgetsTheCache) {
     ASSERT_TRUE(auth.authenticate("ci", "old"));
 
     write_users({{"ci", "new"}, {"ops", "ops-pw"}});
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the file is looked at once a second
+    // The file is looked at once a second, by the next authentication after that second.
+    auto logged = [&](const std::string& text) {
+        return !m_log.empty() && m_log.back().find(text) != std::string::npos;
+    };
+    ASSERT_TRUE(poll_for([&] {
+        (void)auth.authenticate("ci", "old");
+        return logged("reloaded: 2 users");
+    })) << (m_log.empty() ? "nothing logged" : m_log.back());
     EXPECT_FALSE(auth.authenticate("ci", "old"));
     EXPECT_EQ(auth.authenticate("ci", "new"), "CI");
     EXPECT_EQ(auth.authenticate("ops", "ops-pw"), "OPS");
@@ -173,10 +192,11 @@ TEST_F(AuthenticatorTest, ReloadsTheFileWhenItChangesAndForgetsTheCache) {
         std::ofstream broken(m_path);
         broken << "this is not a users file\n";
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    ASSERT_TRUE(poll_for([&] {
+        (void)auth.authenticate("ci", "new");
+        return logged("users.txt:1:");
+    })) << m_log.back();
     EXPECT_EQ(auth.authenticate("ci", "new"), "CI");
-    ASSERT_FALSE(m_log.empty());
-    EXPECT_NE(m_log.back().find("users.txt:1:"), std::string::npos) << m_log.back();
 }
 
 TEST_F(AuthenticatorTest, RefusesAMissingOrEmptyFile) {

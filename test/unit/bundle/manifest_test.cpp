@@ -210,7 +210,11 @@ TEST(Manifest, FileChangingWhileHashedIsSnapshotted) {
     // Until the writer has started, the hash could read a file no one writes to yet.
     while (writes == 0) std::this_thread::yield();
     auto manifest = write_manifest(bundle.path(), 1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The writer goes on after the manifest: a hundred more lines before the bundle is verified.
+    const std::uint64_t at_manifest = writes;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (writes < at_manifest + 100 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    EXPECT_GE(writes, at_manifest + 100);
     VerifyReport report = verify_bundle(bundle.path(), 1);
     stop = true;
     writer.join();

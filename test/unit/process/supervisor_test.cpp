@@ -263,8 +263,13 @@ TEST_F(SupervisorTest, CgroupModeRecordsWhatTheCommandUsed) {
 TEST_F(SupervisorTest, ParallelCommandsDoNotTouchEachOther) {
     // One command leaks a daemon and ends while the other still runs: the other must be left alone.
     Outcome long_running;
-    std::thread other([&] { long_running = run(shell("sleep 0.8; echo finished")); });
-    std::this_thread::sleep_for(100ms);
+    std::thread other([&] { long_running = run(shell(": > other.started; sleep 0.8; echo finished")); });
+    // The leaky command starts once the other runs.
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!std::filesystem::exists(m_dir.path() / "other.started") && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);
+    }
+    EXPECT_TRUE(std::filesystem::exists(m_dir.path() / "other.started"));
     Outcome leaky = run(shell("setsid -f env -i sleep 300; exit 0"));
     other.join();
     EXPECT_FALSE(leaky.leftovers.empty());

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include "greenlight/process/proc.hpp"
@@ -29,6 +31,16 @@ std::vector<int> processes_with_environment_entry(const std::string& marker) {
         if (!status.is_gone() && process::environment_has(status.pid, marker)) found.push_back(status.pid);
     }
     return found;
+}
+
+// Polls `condition` every 5 ms until it holds or `limit` has passed; whether it held.
+bool wait_until(const std::function<bool()>& condition, Milliseconds limit = 5s) {
+    const auto deadline = SteadyClock::now() + limit;
+    while (!condition()) {
+        if (SteadyClock::now() >= deadline) return false;
+        std::this_thread::sleep_for(5ms);
+    }
+    return true;
 }
 
 class ProcessTest : public ::testing::Test {
@@ -148,19 +160,22 @@ TEST_F(ProcessTest, AGrandchildThatIgnoresSigtermIsKilledAfterTheLeaderDies) {
 
 TEST_F(ProcessTest, AnInterruptStopsTheCommandAtOnce) {
     InterruptReset reset;
-    SpawnRequest request = shell("sleep 30 & sleep 30");
+    SpawnRequest request = shell("sleep 30 & : > started; sleep 30");
     request.timeout = 2500ms;
     request.grace = 300ms;
-    std::thread interrupter([] {
-        std::this_thread::sleep_for(200ms);
+    SteadyClock::time_point interrupted_at{};
+    std::thread interrupter([&] {
+        // Once the command runs, its background sleep started.
+        wait_until([&] { return std::filesystem::exists(m_dir.path() / "started"); }, 2s);
+        interrupted_at = SteadyClock::now();
         request_interrupt();
     });
-    Milliseconds elapsed{0};
-    ProcessExit exit = run(request, &elapsed);
+    ProcessExit exit = run(request);
+    const auto stopped_at = SteadyClock::now();
     interrupter.join();
     EXPECT_EQ(exit.termination, Termination::interrupted);
     EXPECT_TRUE(exit.signals_sent);
-    EXPECT_LT(elapsed, 200ms + request.grace + 500ms);
+    EXPECT_LT(stopped_at - interrupted_at, request.grace + 500ms);
     EXPECT_THAT(processes_with_environment_entry(m_marker), IsEmpty());
 }
 
@@ -168,7 +183,7 @@ TEST_F(ProcessTest, ALeakInOneSupervisionDoesNotTouchAnotherRunningBesideIt) {
     // Suites run in parallel under one greenlight: cleaning up after one must spare the others.
     SpawnRequest leaky = shell("sleep 30 & exit 0");
     const std::string other_marker = m_marker + "-other";
-    SpawnRequest other = shell("sleep 0.5; echo finished; exit 5");
+    SpawnRequest other = shell(": > other.started; sleep 0.5; echo finished; exit 5");
     other.environment = {"PATH=/usr/bin:/bin", other_marker};
     other.environment_marker = other_marker;
     other.output_log = m_dir.path() / "other.log";
@@ -177,7 +192,8 @@ TEST_F(ProcessTest, ALeakInOneSupervisionDoesNotTouchAnotherRunningBesideIt) {
         PosixProcessSupervisor supervisor;
         other_exit = supervisor.run(other);
     });
-    std::this_thread::sleep_for(100ms);
+    // The leaky suite starts (and is cleaned up after) while the other runs.
+    EXPECT_TRUE(wait_until([&] { return std::filesystem::exists(m_dir.path() / "other.started"); }));
     ProcessExit leaky_exit = run(leaky);
     beside.join();
     EXPECT_EQ(leaky_exit.leaked.size(), 1u);
@@ -476,7 +492,14 @@ TEST_F(ProcessTest, ALateWriterThatEscapedCannotChangeOutputLog) {
     EXPECT_EQ(exit.termination, Termination::exited);
     EXPECT_FALSE(exit.leaked.empty());
     const std::string at_end = output();
-    std::this_thread::sleep_for(200ms);
+    // The escaped writer is stopped after the attempt: once it is gone nothing can write any more, and one that
+    // survived has had the whole wait to write.
+    EXPECT_TRUE(wait_until([&] {
+        return std::none_of(exit.leaked.begin(), exit.leaked.end(), [](const LeakedProcess& leaked) {
+            auto status = process::read_process_status(leaked.pid);
+            return status && !status->is_gone();
+        });
+    }));
     EXPECT_EQ(output(), at_end);
 }
 

@@ -10,45 +10,26 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 
 #include "greenlight/web/http_server.hpp"
 #include "support/http_peer.hpp"
 #include "support/test_support.hpp"
+#include "web_test_support.hpp"
 
 namespace greenlight::web {
 namespace {
 
+using test_support::closed_by_the_server;
 using test_support::HttpPeer;
+using test_support::OwnServer;
 using test_support::PeerRequest;
 using test_support::PeerResponse;
 using test_support::ScopedEnvironment;
-using test_support::TempDir;
+using test_support::ThrowawayCertificates;
+using test_support::wait_until;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
-
-// greenlight's own server on an ephemeral port, answering with the test's handler.
-class OwnServer {
-public:
-    explicit OwnServer(std::function<void(const Request&, Response&)> handle, HttpServerOptions options = {}) {
-        HttpHandlers handlers;
-        handlers.handle = std::move(handle);
-        handlers.may_block = [](const Request&) { return true; };
-        auto server = HttpServer::create(std::move(options), std::move(handlers));
-        if (!server) throw std::runtime_error(server.message());
-        m_server = std::move(*server);
-        if (auto started = m_server->start(); !started) throw std::runtime_error(started.message());
-    }
-    std::string url(const std::string& path = "/") const {
-        return (m_server->tls() ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(m_server->port()) +
-               path;
-    }
-    int port() const { return m_server->port(); }
-
-private:
-    std::unique_ptr<HttpServer> m_server;
-};
 
 // Answers every request with what it received: method, target, the X-Probe header, the content type and body.
 void echo(const Request& request, Response& response) {
@@ -196,11 +177,12 @@ TEST(HttpClient, AKeptConnectionTheServerClosedIsReplaced) {
     OwnServer server(echo, options);
     HttpClient client;
     ASSERT_TRUE(client.get(server.url("/first")));
-    std::this_thread::sleep_for(1300ms);  // the server drops the idle connection
+    // The server drops the idle connection after its keep-alive timeout.
+    ASSERT_TRUE(wait_until([&] { return closed_by_the_server(server.port()); }, 5s));
     HttpResult get = client.get(server.url("/second"));
     ASSERT_TRUE(get) << describe(get.failure());
     EXPECT_EQ(get->status, 200);
-    std::this_thread::sleep_for(1300ms);
+    ASSERT_TRUE(wait_until([&] { return closed_by_the_server(server.port()); }, 5s));
     HttpResult post = client.post(server.url("/third"), {}, "x", "text/plain");  // not repeatable: must not fail either
     ASSERT_TRUE(post) << describe(post.failure());
     EXPECT_EQ(post->status, 200);
@@ -366,35 +348,26 @@ TEST(BasicAuthorization, IsBase64OfUserColonPassword) {
     EXPECT_EQ(basic_authorization("a", ""), "Basic YTo=");
 }
 
-// Throwaway certificates made by the openssl command: one for 127.0.0.1, one for another host name.
+// Throwaway certificates made by the openssl command: one for 127.0.0.1 and localhost, one for another host name.
 class HttpClientTls : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!make_certificate("local", "/CN=127.0.0.1", "IP:127.0.0.1,DNS:localhost") ||
-            !make_certificate("other", "/CN=other.example", "DNS:other.example")) {
+        if (!m_certificates.make("local", "/CN=127.0.0.1", "IP:127.0.0.1,DNS:localhost") ||
+            !m_certificates.make("other", "/CN=other.example", "DNS:other.example")) {
             GTEST_SKIP() << "the openssl command is needed for the TLS tests";
         }
     }
 
-    bool make_certificate(const std::string& name, const std::string& subject, const std::string& names) {
-        const std::string command =
-            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-            "-subj " +
-            subject + " -addext subjectAltName=" + names + " -keyout '" + key(name) + "' -out '" + certificate(name) +
-            "' >/dev/null 2>&1";
-        return std::system(command.c_str()) == 0;
-    }
-    std::string certificate(const std::string& name) const { return (m_dir.path() / (name + "-cert.pem")).string(); }
-    std::string key(const std::string& name) const { return (m_dir.path() / (name + "-key.pem")).string(); }
+    std::string certificate(const std::string& name) const { return m_certificates.certificate(name); }
 
     std::unique_ptr<OwnServer> serve(const std::string& name) {
         HttpServerOptions options;
-        options.tls_certificate = certificate(name);
-        options.tls_key = key(name);
+        options.tls_certificate = m_certificates.certificate(name);
+        options.tls_key = m_certificates.key(name);
         return std::make_unique<OwnServer>(echo, options);
     }
 
-    TempDir m_dir{"greenlight-http-tls"};
+    ThrowawayCertificates m_certificates;
 };
 
 TEST_F(HttpClientTls, ASelfSignedCertificateIsRefusedByDefault) {
@@ -417,6 +390,24 @@ TEST_F(HttpClientTls, AcceptedWithItsCaFile) {
     HttpResult again = client.post(server->url("/secure"), {}, "kept", "text/plain");
     ASSERT_TRUE(again) << describe(again.failure());
     EXPECT_EQ(again->body, "POST /secure probe= type=text/plain body=kept");
+}
+
+TEST_F(HttpClientTls, AHostNameIsCheckedAgainstTheNamesOfTheCertificate) {
+    auto local = serve("local");  // names 127.0.0.1 and localhost
+    auto other = serve("other");  // names other.example only
+    HttpClientOptions options;
+    options.ca_file = certificate("local");
+    HttpClient trusting(options);
+    HttpResult by_name = trusting.get("https://localhost:" + std::to_string(local->port()) + "/named");
+    ASSERT_TRUE(by_name) << describe(by_name.failure());
+    EXPECT_EQ(by_name->body, "GET /named probe= type= body=");
+
+    options.ca_file = certificate("other");
+    HttpClient mismatched(options);
+    HttpResult refused = mismatched.get("https://localhost:" + std::to_string(other->port()) + "/");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error(), HttpError::server_verification);
+    EXPECT_THAT(describe(refused.failure()), HasSubstr("mismatch"));
 }
 
 TEST_F(HttpClientTls, AcceptedWhenVerificationIsSkipped) {
@@ -451,7 +442,7 @@ TEST_F(HttpClientTls, TheSystemTrustStoreHonoursSslCertFile) {
 TEST_F(HttpClientTls, AnUnreadableCaFileIsALoadingError) {
     auto server = serve("local");
     HttpClientOptions options;
-    options.ca_file = m_dir.path() / "missing.pem";
+    options.ca_file = m_certificates.folder() / "missing.pem";
     HttpClient client(options);
     HttpResult result = client.get(server->url("/"));
     ASSERT_FALSE(result);
