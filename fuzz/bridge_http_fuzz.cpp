@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "greenlight/bridge/http_input.hpp"
 #include "greenlight/bridge/job_store.hpp"
@@ -48,27 +47,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view body = input;
 
     RouteOutcome routed = route_path(path);
-    if (const Route* route = std::get_if<Route>(&routed)) {
-        if (route->resource != Resource::jobs) {
-            if (route->job.by_correlator()) {
-                if (!is_valid_job_correlator(route->job.correlator)) std::abort();
-            } else if (!is_valid_jcl_name(route->job.jobname) || !is_valid_job_id(route->job.jobid)) {
+    if (routed) {
+        const Route& route = *routed;
+        if (route.resource != Resource::jobs) {
+            if (route.job.by_correlator()) {
+                if (!is_valid_job_correlator(route.job.correlator)) std::abort();
+            } else if (!is_valid_jcl_name(route.job.jobname) || !is_valid_job_id(route.job.jobid)) {
                 std::abort();
             }
         }
-        if (route->resource == Resource::file_records && route->file_id < 1) std::abort();
-    } else if (std::get<RouteError>(routed).message.empty()) {
+        if (route.resource == Resource::file_records && route.file_id < 1) std::abort();
+    } else if (routed.error().message.empty()) {
         std::abort();
     }
 
     if (auto parameters = parse_query(query)) {
         auto listed = parse_list_query(*parameters, "IBMUSER");
-        if (const ListQuery* list = std::get_if<ListQuery>(&listed)) {
-            check_pattern(list->filter.owner);
-            check_pattern(list->filter.prefix);
-            if (list->filter.jobid && !is_valid_job_id(*list->filter.jobid)) std::abort();
-            if (list->filter.user_correlator && !is_valid_user_correlator(*list->filter.user_correlator)) std::abort();
-            if (list->filter.max_jobs < 1 || list->filter.max_jobs > 1000) std::abort();
+        if (listed) {
+            const ListQuery& list = *listed;
+            check_pattern(list.filter.owner);
+            check_pattern(list.filter.prefix);
+            if (list.filter.jobid && !is_valid_job_id(*list.filter.jobid)) std::abort();
+            if (list.filter.user_correlator && !is_valid_user_correlator(*list.filter.user_correlator)) std::abort();
+            if (list.filter.max_jobs < 1 || list.filter.max_jobs > 1000) std::abort();
         }
     }
 

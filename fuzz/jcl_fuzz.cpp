@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-#include <variant>
 
 #include "greenlight/bridge/jcl.hpp"
 #include "greenlight/bridge/names.hpp"
@@ -15,15 +14,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     const JclLimits limits;
     const JclParseOutcome outcome = parse_jcl(input, limits);
-    if (const JclJob* job = std::get_if<JclJob>(&outcome)) {
-        if (!is_valid_jcl_name(job->name)) std::abort();
-        if (job->steps.empty() || job->steps.size() > limits.max_steps) std::abort();
-        if (job->cards.size() > limits.max_cards) std::abort();
-        if (job->time_limit && job->time_limit->count() <= 0) std::abort();
-        for (const JclStep& step : job->steps) {
+    if (outcome) {
+        const JclJob& job = *outcome;
+        if (!is_valid_jcl_name(job.name)) std::abort();
+        if (job.steps.empty() || job.steps.size() > limits.max_steps) std::abort();
+        if (job.cards.size() > limits.max_cards) std::abort();
+        if (job.time_limit && job.time_limit->count() <= 0) std::abort();
+        for (const JclStep& step : job.steps) {
             if (step.program != "BPXBATCH") std::abort();
             if (!step.name.empty() && !is_valid_jcl_name(step.name)) std::abort();
-            if (step.first_card < 1 || static_cast<std::size_t>(step.first_card) > job->cards.size()) std::abort();
+            if (step.first_card < 1 || static_cast<std::size_t>(step.first_card) > job.cards.size()) std::abort();
             if (step.mode == BpxbatchMode::program && step.program_arguments.empty()) std::abort();
             if (step.time_limit && step.time_limit->count() <= 0) std::abort();
             for (const CondTest& test : step.cond) {
@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             }
         }
     } else {
-        const JclError& error = std::get<JclError>(outcome);
+        const JclError& error = outcome.error();
         if (error.reason.empty() || error.card < 0) std::abort();
         if (static_cast<std::size_t>(error.card) > input.size() + 1) std::abort();
         (void)error.jesysmsg_line();

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-#include <variant>
 
 #include "greenlight/results/parsers.hpp"
 
@@ -13,13 +12,14 @@ using namespace greenlight::results;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     const ParseOutcome outcome = parse_tap(input, "fuzz.tap");
-    if (const ParsedResults* results = std::get_if<ParsedResults>(&outcome)) {
-        const TestCounts& counts = results->counts;
+    if (outcome) {
+        const ParsedResults& results = *outcome;
+        const TestCounts& counts = results.counts;
         if (counts.total != counts.passed + counts.failed + counts.errored + counts.skipped) std::abort();
-        if (counts.total < static_cast<std::int64_t>(results->cases.size())) std::abort();
+        if (counts.total < static_cast<std::int64_t>(results.cases.size())) std::abort();
         if (counts.passed < 0 || counts.failed < 0 || counts.errored < 0 || counts.skipped < 0) std::abort();
         // A location is a file and a 1-based line, or nothing.
-        for (const TestCase& test_case : results->cases) {
+        for (const TestCase& test_case : results.cases) {
             if (test_case.line < 0 || (test_case.line > 0 && test_case.file.empty())) std::abort();
         }
         // Cutting the stream anywhere after a plan of more tests must not leave it green.
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             std::abort();
         }
     } else {
-        const ParseFailure& failure = std::get<ParseFailure>(outcome);
+        const ParseFailure& failure = outcome.error();
         if (failure.message.empty()) std::abort();
         (void)failure.to_string();
     }

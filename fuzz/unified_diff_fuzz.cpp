@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-#include <variant>
 
 #include "greenlight/diff/unified_diff.hpp"
 
@@ -13,8 +12,9 @@ using namespace greenlight::diff;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     const DiffParseOutcome outcome = parse_unified_diff(input);
-    if (const Diff* diff = std::get_if<Diff>(&outcome)) {
-        for (const FileDiff& file : diff->files) {
+    if (outcome) {
+        const Diff& diff = *outcome;
+        for (const FileDiff& file : diff.files) {
             if (file.old_path.empty() && file.new_path.empty()) std::abort();
             if (file.change == FileChange::added && !file.old_path.empty()) std::abort();
             if (file.change == FileChange::deleted && !file.new_path.empty()) std::abort();
@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             }
         }
     } else {
-        const DiffParseError& error = std::get<DiffParseError>(outcome);
+        const DiffParseError& error = outcome.error();
         std::int64_t lines = 0;
         for (char c : input) lines += c == '\n';
         if (error.message.empty() || error.line < 1 || error.line > lines + 2) std::abort();

@@ -340,8 +340,8 @@ void JobRunner::run() {
     const std::string jcl_text = require(m_store.read_records(m_job.jobid, k_jesjcl_id), "cannot read JESJCL");
 
     JclParseOutcome parsed = parse_jcl(jcl_text);
-    if (auto* error = std::get_if<JclError>(&parsed)) return end_with_jcl_error(*error);
-    const JclJob& jcl = std::get<JclJob>(parsed);
+    if (!parsed) return end_with_jcl_error(parsed.error());
+    const JclJob& jcl = *parsed;
     if (auto error = check_runnable(jcl)) return end_with_jcl_error(*error);
 
     m_message_class = std::string(1, jcl.message_class);

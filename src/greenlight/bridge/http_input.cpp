@@ -218,26 +218,26 @@ bool is_valid_job_correlator(std::string_view text) {
     return user.empty() || is_valid_user_correlator(user);
 }
 
-std::variant<ListQuery, std::string> parse_list_query(const std::vector<std::pair<std::string, std::string>>& query,
-                                                      std::string_view authenticated_user) {
+util::Result<ListQuery> parse_list_query(const std::vector<std::pair<std::string, std::string>>& query,
+                                         std::string_view authenticated_user) {
     ListQuery result;
     bool owner_given = false;
     for (const auto& [name, value] : query) {
         if (name == "owner") {
             std::string owner = uppercase(value);
-            if (!is_pattern(owner)) return std::string("owner");
+            if (!is_pattern(owner)) return util::make_error("owner");
             owner_given = true;
             if (owner != "*") result.filter.owner = owner;
         } else if (name == "prefix") {
             std::string prefix = uppercase(value);
-            if (!is_pattern(prefix)) return std::string("prefix");
+            if (!is_pattern(prefix)) return util::make_error("prefix");
             if (prefix != "*") result.filter.prefix = prefix;
         } else if (name == "jobid") {
             std::string jobid = uppercase(value);
-            if (!is_valid_job_id(jobid)) return std::string("jobid");
+            if (!is_valid_job_id(jobid)) return util::make_error("jobid");
             result.filter.jobid = jobid;
         } else if (name == "user-correlator") {
-            if (!is_valid_user_correlator(value)) return std::string("user-correlator");
+            if (!is_valid_user_correlator(value)) return util::make_error("user-correlator");
             result.filter.user_correlator = value;
         } else if (name == "max-jobs") {
             int max_jobs = 0;
@@ -246,7 +246,7 @@ std::variant<ListQuery, std::string> parse_list_query(const std::vector<std::pai
             result.filter.max_jobs = ok ? max_jobs : 1000;
         } else if (name == "exec-data") {
             std::string flag = uppercase(value);
-            if (flag != "Y" && flag != "N") return std::string("exec-data");
+            if (flag != "Y" && flag != "N") return util::make_error("exec-data");
             result.exec_data = flag == "Y";
         }
         // Anything else (status=, active-only=, ...) is ignored: clients that send it filter the answer themselves.
@@ -270,28 +270,39 @@ std::optional<BasicCredentials> parse_basic_authorization(std::string_view heade
     return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 
-std::variant<SubmitHeaders, std::string> parse_submit_headers(
+namespace {
+
+SubmitHeadersError parameters_error(std::string message) {
+    return SubmitHeadersError{SubmitHeadersError::Kind::intrdr_parameters, std::move(message)};
+}
+
+}  // namespace
+
+util::Result<SubmitHeaders, SubmitHeadersError> parse_submit_headers(
     const std::function<std::optional<std::string>(std::string_view)>& header,
     const std::vector<std::pair<std::string, std::string>>& symbol_headers) {
     SubmitHeaders result;
     if (auto mode = header("X-IBM-Intrdr-Mode"); mode && uppercase(*mode) != "TEXT") {
-        return fmt::format("Incorrect Internal Reader mode: {}. Only TEXT is supported by this host", *mode);
+        return SubmitHeadersError{
+            SubmitHeadersError::Kind::intrdr_mode,
+            fmt::format("Incorrect Internal Reader mode: {}. Only TEXT is supported by this host", *mode)};
     }
     if (auto recfm = header("X-IBM-Intrdr-Recfm"); recfm && uppercase(*recfm) != "F" && uppercase(*recfm) != "V") {
-        return fmt::format("Incorrect Internal Reader record format: {}. Must be F or V", *recfm);
+        return parameters_error(fmt::format("Incorrect Internal Reader record format: {}. Must be F or V", *recfm));
     }
     if (auto lrecl = header("X-IBM-Intrdr-Lrecl")) {
         int value = 0;
         auto [end, error] = std::from_chars(lrecl->data(), lrecl->data() + lrecl->size(), value);
         if (error != std::errc() || end != lrecl->data() + lrecl->size() || value < 1 || value > 32760) {
-            return fmt::format("Incorrect Internal Reader record length: {}. Must be 1 to 32760", *lrecl);
+            return parameters_error(
+                fmt::format("Incorrect Internal Reader record length: {}. Must be 1 to 32760", *lrecl));
         }
     }
     if (auto correlator = header("X-IBM-User-Correlator")) {
         if (!is_valid_user_correlator(*correlator)) {
-            return fmt::format(
-                "Value of X-IBM-User-Correlator is not valid: expected 1 to 32 letters, digits, "
-                "@ # $ or _, starting with a letter or @ # $");
+            return parameters_error(
+                fmt::format("Value of X-IBM-User-Correlator is not valid: expected 1 to 32 letters, digits, "
+                            "@ # $ or _, starting with a letter or @ # $"));
         }
         result.user_correlator = *correlator;
     }
@@ -299,37 +310,37 @@ std::variant<SubmitHeaders, std::string> parse_submit_headers(
     for (const auto& [name, value] : symbol_headers) {
         if (name.size() <= k_symbol_prefix.size() ||
             !equals_ignoring_case(name.substr(0, k_symbol_prefix.size()), k_symbol_prefix)) {
-            return fmt::format("'{}' is not a JCL symbol header", name);
+            return parameters_error(fmt::format("'{}' is not a JCL symbol header", name));
         }
         std::string symbol = uppercase(name.substr(k_symbol_prefix.size()));
         if (!is_valid_jcl_name(symbol) || value.size() > 255) {
-            return fmt::format(
-                "JCL symbol header {} is not valid: the symbol must be a JCL name, the value at most "
-                "255 characters",
-                name);
+            return parameters_error(
+                fmt::format("JCL symbol header {} is not valid: the symbol must be a JCL name, the value at most "
+                            "255 characters",
+                            name));
         }
         result.symbols.emplace_back(std::move(symbol), value);
     }
     return result;
 }
 
-std::variant<ModifyRequest, std::string> parse_modify_request(std::string_view body) {
+util::Result<ModifyRequest> parse_modify_request(std::string_view body) {
     nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
     if (document.is_discarded() || !document.is_object()) {
-        return std::string(
+        return util::make_error(
             "Request does not contain a valid job update request: expected a JSON object such as "
             "{\"request\":\"cancel\",\"version\":\"2.0\"}");
     }
     ModifyRequest result;
     auto request = document.find("request");
     if (request == document.end() || !request->is_string()) {
-        return std::string("Request does not contain a valid job update request: \"request\" is missing");
+        return util::make_error("Request does not contain a valid job update request: \"request\" is missing");
     }
     result.request = request->get<std::string>();
     auto version = document.find("version");
     if (version != document.end()) {
         if (!version->is_string() || (*version != "1.0" && *version != "2.0")) {
-            return std::string("Request version is not valid: expected \"1.0\" or \"2.0\"");
+            return util::make_error("Request version is not valid: expected \"1.0\" or \"2.0\"");
         }
         result.synchronous = *version == "2.0";
     }

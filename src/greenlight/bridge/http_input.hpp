@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "greenlight/bridge/job_store.hpp"
+#include "greenlight/util/result.hpp"
 
 namespace greenlight::bridge {
 
@@ -52,7 +52,7 @@ struct RouteError {
     std::string message;
 };
 
-using RouteOutcome = std::variant<Route, RouteError>;
+using RouteOutcome = util::Result<Route, RouteError>;
 
 // Routes a raw request target's path (no query; percent-encoding as sent). The path is split on '/' first and
 // each segment decoded after, so an encoded "%2F" can never add a segment; "." and ".." segments, empty
@@ -81,9 +81,9 @@ struct ListQuery {
 // Reads owner, prefix, jobid, max-jobs, user-correlator, exec-data and status. owner and prefix are upper-cased,
 // 1 to 8 of A-Z 0-9 @ # $ * %; jobid must be a valid job id (upper-cased); max-jobs outside 1-1000 is 1000, as
 // z/OSMF does. With neither owner, jobid nor user-correlator the owner is the authenticated user. Other
-// parameters are ignored. On error: the name of the parameter whose value is not valid.
-std::variant<ListQuery, std::string> parse_list_query(const std::vector<std::pair<std::string, std::string>>& query,
-                                                      std::string_view authenticated_user);
+// parameters are ignored. On error: the message is the name of the parameter whose value is not valid.
+util::Result<ListQuery> parse_list_query(const std::vector<std::pair<std::string, std::string>>& query,
+                                         std::string_view authenticated_user);
 
 // The name and password of an "Authorization: Basic ..." header; nullopt for any other scheme, bad base64,
 // no ':' in the decoded text, or a value longer than max_length.
@@ -99,11 +99,18 @@ struct SubmitHeaders {
     std::vector<std::pair<std::string, std::string>> symbols;  // X-IBM-JCL-Symbol-NAME: value
 };
 
+// Why submit headers were refused: z/OSMF gives an unsupported reader mode its own reason code.
+struct SubmitHeadersError {
+    enum class Kind { intrdr_mode, intrdr_parameters };
+    Kind kind = Kind::intrdr_parameters;
+    std::string message;  // for the client
+};
+
 // Checks X-IBM-Intrdr-Mode (TEXT or absent), X-IBM-Intrdr-Recfm (F or V), X-IBM-Intrdr-Lrecl (1-32760),
 // X-IBM-User-Correlator (is_valid_user_correlator) and X-IBM-JCL-Symbol-* (a JCL symbol name, value up to 255
 // characters). `header` returns a header's value (nullopt when absent); `symbol_headers` are every header whose
-// name starts with X-IBM-JCL-Symbol-, as sent. On error: the message for the client.
-std::variant<SubmitHeaders, std::string> parse_submit_headers(
+// name starts with X-IBM-JCL-Symbol-, as sent.
+util::Result<SubmitHeaders, SubmitHeadersError> parse_submit_headers(
     const std::function<std::optional<std::string>(std::string_view)>& header,
     const std::vector<std::pair<std::string, std::string>>& symbol_headers);
 
@@ -113,7 +120,7 @@ struct ModifyRequest {
     bool synchronous = false;  // version 2.0
 };
 // On error: the message for the client.
-std::variant<ModifyRequest, std::string> parse_modify_request(std::string_view body);
+util::Result<ModifyRequest> parse_modify_request(std::string_view body);
 
 // X-IBM-Job-Modify-Version of a purge: absent or "1.0" asynchronous, "2.0" synchronous; nullopt otherwise.
 std::optional<bool> parse_modify_version(std::optional<std::string_view> header_value);

@@ -8,8 +8,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "greenlight/util/result.hpp"
 
 namespace greenlight::bridge {
 
@@ -99,7 +100,7 @@ struct JclError {
     std::string jesysmsg_line() const;
 };
 
-using JclParseOutcome = std::variant<JclJob, JclError>;
+using JclParseOutcome = util::Result<JclJob, JclError>;
 
 // Parses one submitted job. Never throws; anything it does not understand is a JclError.
 JclParseOutcome parse_jcl(std::string_view text, const JclLimits& limits = {});

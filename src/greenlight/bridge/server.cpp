@@ -273,17 +273,18 @@ void Server::Impl::handle_authenticated(const web::Request& request, web::Respon
     std::string_view raw_query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
     RouteOutcome routed = route_path(path);
-    if (auto* error = std::get_if<RouteError>(&routed)) {
-        if (error->kind == RouteError::Kind::not_found) {
+    if (!routed) {
+        const RouteError& error = routed.error();
+        if (error.kind == RouteError::Kind::not_found) {
             send_error(response, ZosmfError{404, k_category_service, 4, k_reason_no_match,
                                             fmt::format("No match for method {} and pathInfo='{}'", request.method,
                                                         util::printable(path.substr(0, 200)))});
         } else {
-            send_error(response, bad_request(k_reason_invalid_path, error->message));
+            send_error(response, bad_request(k_reason_invalid_path, error.message));
         }
         return;
     }
-    const Route& route = std::get<Route>(routed);
+    const Route& route = *routed;
     auto query = parse_query(raw_query);
     if (!query) {
         send_error(response, bad_request(k_reason_query, "the query string is malformed or has too many parameters"));
@@ -367,12 +368,12 @@ std::optional<Job> Server::Impl::find_job(const JobReference& reference, web::Re
 void Server::Impl::list_jobs(const web::Request& request, web::Response& response, const std::string& owner,
                              const std::vector<std::pair<std::string, std::string>>& query) {
     auto parsed = parse_list_query(query, owner);
-    if (auto* parameter = std::get_if<std::string>(&parsed)) {
-        send_error(response,
-                   bad_request(k_reason_query, fmt::format("Value of {} query parameter is not valid", *parameter)));
+    if (!parsed) {
+        send_error(response, bad_request(k_reason_query,
+                                         fmt::format("Value of {} query parameter is not valid", parsed.message())));
         return;
     }
-    const ListQuery& list_query = std::get<ListQuery>(parsed);
+    const ListQuery& list_query = *parsed;
     auto jobs = store.list(list_query.filter);
     if (!jobs) return send_error(response, server_error(jobs.message()));
     const std::string base = base_url(request);
@@ -405,10 +406,11 @@ void Server::Impl::submit(const web::Request& request, web::Response& response, 
             return request.get_header_value(key);
         },
         symbol_headers);
-    if (auto* message = std::get_if<std::string>(&headers)) {
+    if (!headers) {
+        const SubmitHeadersError& error = headers.error();
         int reason =
-            message->starts_with("Incorrect Internal Reader mode") ? k_reason_intrdr_mode : k_reason_intrdr_parameters;
-        send_error(response, bad_request(reason, *message));
+            error.kind == SubmitHeadersError::Kind::intrdr_mode ? k_reason_intrdr_mode : k_reason_intrdr_parameters;
+        send_error(response, bad_request(reason, error.message));
         return;
     }
     if (request.body.empty()) {
@@ -426,11 +428,10 @@ void Server::Impl::submit(const web::Request& request, web::Response& response, 
     new_job.jobname = *jobname;
     new_job.owner = owner;
     new_job.jcl_text = request.body;
-    new_job.user_correlator = std::get<SubmitHeaders>(headers).user_correlator;
+    new_job.user_correlator = headers->user_correlator;
     // The class of a job whose JCL is in error does not matter: it never runs.
     const JclParseOutcome parsed = parse_jcl(request.body);
-    if (const auto* parsed_job = std::get_if<JclJob>(&parsed))
-        new_job.job_class = std::string(1, parsed_job->job_class);
+    if (parsed) new_job.job_class = std::string(1, parsed->job_class);
     auto stored = store.submit_once(new_job);
     if (!stored) return send_error(response, server_error(stored.message()));
     t_request_jobid = stored->job.jobid;
@@ -460,10 +461,8 @@ nlohmann::json feedback_document(const Job& job) {
 
 void Server::Impl::modify(const web::Request& request, web::Response& response, const Job& job) {
     auto parsed = parse_modify_request(request.body);
-    if (auto* message = std::get_if<std::string>(&parsed)) {
-        return send_error(response, bad_request(k_reason_job_update, *message));
-    }
-    const ModifyRequest& modify_request = std::get<ModifyRequest>(parsed);
+    if (!parsed) return send_error(response, bad_request(k_reason_job_update, parsed.message()));
+    const ModifyRequest& modify_request = *parsed;
     if (modify_request.request != "cancel") {
         return send_error(
             response, bad_request(k_reason_job_update, fmt::format("Request '{}' is not supported by this host: only "

@@ -213,7 +213,7 @@ ReportOutcome parse_report_file(const std::filesystem::path& path, std::optional
     if (!format) format = detect_format(*content);
     if (format == ReportFormat::cobertura || format == ReportFormat::jacoco || format == ReportFormat::clover) {
         ReportOutcome outcome = detail::parse_xml_in_place(*format, *content, path.string());
-        if (std::holds_alternative<Report>(outcome)) return outcome;
+        if (outcome) return outcome;
         // The in-place parse overwrote the text its error would point into: read it again for the position.
         content = read_report_text(path);
         if (!content) return ReportParseError{path.string(), 0, 0, content.message()};

@@ -10,8 +10,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "greenlight/util/result.hpp"
 
 namespace greenlight::coverage {
 
@@ -72,7 +73,7 @@ struct ReportParseError {
     std::string to_string() const;
 };
 
-using ReportOutcome = std::variant<Report, ReportParseError>;
+using ReportOutcome = util::Result<Report, ReportParseError>;
 
 // Detects the format from the content (XML root element, `SF:`/`TN:` lines, `mode:` first line).
 std::optional<ReportFormat> detect_format(std::string_view text);

@@ -81,11 +81,12 @@ util::Result<Diff> run_diff(const fs::path& repo, const std::string& range) {
     util::Result<std::string> text = run_git({command});
     if (!text) return text.error();
     DiffParseOutcome parsed = parse_unified_diff(*text);
-    if (const DiffParseError* error = std::get_if<DiffParseError>(&parsed)) {
+    if (!parsed) {
+        const DiffParseError& error = parsed.error();
         return util::make_error(fmt::format("cannot read the output of `{}`: line {}: {}", command_text(command),
-                                            error->line, error->message));
+                                            error.line, error.message));
     }
-    return std::get<Diff>(std::move(parsed));
+    return std::move(parsed).value();
 }
 
 }  // namespace

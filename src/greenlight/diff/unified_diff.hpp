@@ -4,8 +4,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "greenlight/util/result.hpp"
 
 namespace greenlight::diff {
 
@@ -40,7 +41,7 @@ struct DiffParseError {
     std::string message;
 };
 
-using DiffParseOutcome = std::variant<Diff, DiffParseError>;
+using DiffParseOutcome = util::Result<Diff, DiffParseError>;
 
 // Parses `git diff` output (with or without --find-renames, -M, --binary, --no-prefix, a/ b/
 // prefixes, quoted paths with octal escapes, `\ No newline at end of file`, mode changes, empty

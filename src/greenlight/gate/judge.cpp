@@ -40,10 +40,11 @@ util::Result<diff::Diff> read_change(const ChangeSource& source) {
         auto text = util::read_file(source.diff_file);
         if (!text) return text.error();
         auto parsed = diff::parse_unified_diff(*text);
-        if (auto* error = std::get_if<diff::DiffParseError>(&parsed)) {
-            return util::make_error(fmt::format("{}:{}: {}", source.diff_file, error->line, error->message));
+        if (!parsed) {
+            const diff::DiffParseError& error = parsed.error();
+            return util::make_error(fmt::format("{}:{}: {}", source.diff_file, error.line, error.message));
         }
-        return std::get<diff::Diff>(std::move(parsed));
+        return std::move(parsed).value();
     }
     if (source.base.empty()) return util::make_error("give --base REV (with --head, default HEAD) or --diff-file FILE");
     return diff::git_diff(source.repo, source.base, source.head);
@@ -73,8 +74,8 @@ util::Result<std::vector<coverage::Report>> read_coverage_reports(const std::vec
     std::vector<coverage::Report> reports;
     for (const auto& file : files) {
         auto parsed = coverage::parse_report_file(file);
-        if (auto* error = std::get_if<coverage::ReportParseError>(&parsed)) return util::make_error(error->to_string());
-        reports.push_back(std::get<coverage::Report>(std::move(parsed)));
+        if (!parsed) return util::make_error(parsed.error().to_string());
+        reports.push_back(std::move(parsed).value());
     }
     return reports;
 }

@@ -3,13 +3,13 @@
 
 #include <filesystem>
 #include <string_view>
-#include <variant>
 
 #include "greenlight/results/test_results.hpp"
+#include "greenlight/util/result.hpp"
 
 namespace greenlight::results {
 
-using ParseOutcome = std::variant<ParsedResults, ParseFailure>;
+using ParseOutcome = util::Result<ParsedResults, ParseFailure>;
 
 // JUnit XML in the variants real tools write: pytest xunit1/xunit2, ctest --output-junit, gotestsum,
 // jest-junit, Maven Surefire; a <testsuites> root or a bare <testsuite>; nested testsuites.

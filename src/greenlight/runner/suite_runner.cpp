@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <cstdlib>
+#include <optional>
 
 #include "greenlight/bundle/file_hashing.hpp"
 #include "greenlight/config/keys.hpp"
@@ -105,9 +106,9 @@ void read_results(const config::SuiteConfig& suite, const SuiteContext& context,
                   const std::vector<std::pair<std::string, std::string>>& placeholders, util::WallTime attempt_start,
                   AttemptFacts& facts, AttemptRecord& record, const AttemptPaths& paths) {
     facts.results_source = suite.results.source;
-    results::ParseOutcome outcome;
+    std::optional<results::ParseOutcome> outcome;
     if (suite.results.source == config::ResultsSpec::Source::output) {
-        outcome = results::parse_runner_output_file(suite.results.format, paths.output_log, "output.log");
+        outcome.emplace(results::parse_runner_output_file(suite.results.format, paths.output_log, "output.log"));
     } else {
         fs::path file = resolve_against(cwd, util::expand_placeholders(suite.results.path, placeholders));
         record.results_file = is_inside(file, context.bundle_dir) ? relative_to_bundle(context, file) : file.string();
@@ -134,14 +135,14 @@ void read_results(const config::SuiteConfig& suite, const SuiteContext& context,
                 if (!ignored) record.results_file = relative_to_bundle(context, paths.outputs / file.filename());
             }
         }
-        outcome = results::parse_results_file(suite.results.format, file);
+        outcome.emplace(results::parse_results_file(suite.results.format, file));
     }
-    if (auto* parsed = std::get_if<results::ParsedResults>(&outcome)) {
+    if (results::ParseOutcome& parsed = *outcome; parsed) {
         facts.counts = parsed->counts;
         record.cases = std::move(parsed->cases);
         locate_in_repository(record.cases, context.config.root, cwd);
     } else {
-        facts.results_error = std::get<results::ParseFailure>(outcome).to_string();
+        facts.results_error = parsed.error().to_string();
     }
 }
 

@@ -406,10 +406,8 @@ util::Status read_junit(const fs::path& bundle_folder, RunRecord& run) {
     auto text = util::read_file(path);
     if (!text) return text.error();
     results::ParseOutcome parsed = results::parse_junit(*text, path.string());
-    if (const auto* failure = std::get_if<results::ParseFailure>(&parsed)) {
-        return util::make_error(failure->to_string());
-    }
-    run.cases = select_cases(std::get<results::ParsedResults>(parsed).cases);
+    if (!parsed) return util::make_error(parsed.error().to_string());
+    run.cases = select_cases(parsed->cases);
     return {};
 }
 

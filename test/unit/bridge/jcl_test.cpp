@@ -25,18 +25,18 @@ std::string numbered(std::string text, const std::string& sequence) {
 
 JclJob parsed(const std::string& text, const JclLimits& limits = {}) {
     const JclParseOutcome outcome = parse_jcl(text, limits);
-    if (const JclError* failure = std::get_if<JclError>(&outcome)) {
-        ADD_FAILURE() << failure->jesysmsg_line();
+    if (!outcome) {
+        ADD_FAILURE() << outcome.error().jesysmsg_line();
         return {};
     }
-    return std::get<JclJob>(outcome);
+    return *outcome;
 }
 
 JclError failed(const std::string& text, const JclLimits& limits = {}) {
     const JclParseOutcome outcome = parse_jcl(text, limits);
-    if (const JclError* failure = std::get_if<JclError>(&outcome)) {
-        EXPECT_FALSE(failure->reason.empty());
-        return *failure;
+    if (!outcome) {
+        EXPECT_FALSE(outcome.error().reason.empty());
+        return outcome.error();
     }
     ADD_FAILURE() << "parsed, but a JCL error was expected";
     return {};

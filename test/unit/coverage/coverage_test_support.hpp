@@ -25,16 +25,16 @@ inline std::string read_data(const std::string& name) {
 // Parses a report the test expects to be valid, failing the test with the parser's message otherwise.
 inline Report parse_ok(std::string_view text, std::optional<ReportFormat> format = std::nullopt) {
     ReportOutcome outcome = parse_report(text, "report", format);
-    if (const auto* error = std::get_if<ReportParseError>(&outcome)) {
-        ADD_FAILURE() << error->to_string();
+    if (!outcome) {
+        ADD_FAILURE() << outcome.error().to_string();
         return {};
     }
-    return std::get<Report>(std::move(outcome));
+    return std::move(outcome).value();
 }
 
 inline ReportParseError parse_error(std::string_view text, std::optional<ReportFormat> format = std::nullopt) {
     ReportOutcome outcome = parse_report(text, "bad", format);
-    if (const auto* error = std::get_if<ReportParseError>(&outcome)) return *error;
+    if (!outcome) return outcome.error();
     ADD_FAILURE() << "expected a parse error";
     return {};
 }

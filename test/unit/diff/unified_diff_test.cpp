@@ -18,20 +18,21 @@ std::string read_fixture(std::string_view name) {
 
 Diff expect_diff(std::string_view text) {
     DiffParseOutcome outcome = parse_unified_diff(text);
-    if (const DiffParseError* error = std::get_if<DiffParseError>(&outcome)) {
-        ADD_FAILURE() << "expected a diff, got an error at line " << error->line << ": " << error->message;
+    if (!outcome) {
+        const DiffParseError& error = outcome.error();
+        ADD_FAILURE() << "expected a diff, got an error at line " << error.line << ": " << error.message;
         return {};
     }
-    return std::get<Diff>(std::move(outcome));
+    return std::move(outcome).value();
 }
 
 DiffParseError expect_error(std::string_view text) {
     DiffParseOutcome outcome = parse_unified_diff(text);
-    if (std::holds_alternative<Diff>(outcome)) {
-        ADD_FAILURE() << "expected a parse error, got " << std::get<Diff>(outcome).files.size() << " files";
+    if (outcome) {
+        ADD_FAILURE() << "expected a parse error, got " << outcome->files.size() << " files";
         return {};
     }
-    return std::get<DiffParseError>(outcome);
+    return outcome.error();
 }
 
 Diff parse_fixture(std::string_view name) {

@@ -24,20 +24,19 @@ inline std::string read_data(std::string_view relative) {
 
 // The parsed results, or an empty value and a test failure naming the parse failure.
 inline ParsedResults expect_parsed(const ParseOutcome& outcome) {
-    if (const ParseFailure* failure = std::get_if<ParseFailure>(&outcome)) {
-        ADD_FAILURE() << "expected results, got a parse failure: " << failure->to_string();
+    if (!outcome) {
+        ADD_FAILURE() << "expected results, got a parse failure: " << outcome.error().to_string();
         return {};
     }
-    return std::get<ParsedResults>(outcome);
+    return *outcome;
 }
 
 inline ParseFailure expect_failure(const ParseOutcome& outcome) {
-    if (std::holds_alternative<ParsedResults>(outcome)) {
-        const ParsedResults& results = std::get<ParsedResults>(outcome);
-        ADD_FAILURE() << "expected a parse failure, got " << results.counts.total << " tests";
+    if (outcome) {
+        ADD_FAILURE() << "expected a parse failure, got " << outcome->counts.total << " tests";
         return {};
     }
-    return std::get<ParseFailure>(outcome);
+    return outcome.error();
 }
 
 inline const TestCase* find_case(const ParsedResults& results, std::string_view name) {
