@@ -68,4 +68,39 @@ status=0
 [[ $status -eq 2 ]] || { cat "$out" >&2; fail "no table: exit $status, expected 2"; }
 grep -q "no layer table" "$out" || fail "no table: $(cat "$out")"
 
+# The compiler holds the same line: a library's include path shows only its own folder and what it links, so an
+# include reaching up does not even compile. Checked with util's own compile command from the build folder.
+note "an include reaching up does not compile in util/"
+compile_db=$(dirname "$greenlight")/compile_commands.json
+[[ -f $compile_db ]] || fail "no $compile_db (CMAKE_EXPORT_COMPILE_COMMANDS is on in CMakeLists.txt)"
+planted=$work/planted.cpp
+syntax_check() {  # syntax_check INCLUDE: compiles a file that includes it with util's flags; prints the output
+    printf '#include "greenlight/util/result.hpp"\n#include "%s"\nint main() { return 0; }\n' "$1" >"$planted"
+    "$python" - "$compile_db" "$planted" <<'PY'
+import json, shlex, subprocess, sys
+entries = json.load(open(sys.argv[1]))
+entry = next(e for e in entries if "greenlight_util.dir" in e.get("output", e["command"]))
+arguments = shlex.split(entry["command"])
+kept, skip = [], False
+for argument in arguments:
+    if skip:
+        skip = False
+        continue
+    if argument in ("-o", "-c", "-MF", "-MT", "-MQ"):
+        skip = argument != "-c"
+        continue
+    if argument == entry["file"] or argument.endswith((".cpp", ".cxx")) or argument in ("-MD", "-MMD"):
+        continue
+    kept.append(argument)
+result = subprocess.run(kept + ["-fsyntax-only", sys.argv[2]], cwd=entry["directory"], capture_output=True, text=True)
+print(result.stdout + result.stderr)
+sys.exit(result.returncode)
+PY
+}
+syntax_check "greenlight/util/strings.hpp" >"$out" 2>&1 || { cat "$out" >&2; fail "util's own headers do not compile with its flags"; }
+if syntax_check "greenlight/runner/run.hpp" >"$out" 2>&1; then
+    fail "util/ can include runner/run.hpp: the include paths are not per library"
+fi
+grep -q "greenlight/runner/run.hpp" "$out" || { cat "$out" >&2; fail "the failed compile does not name the header"; }
+
 echo "layering: ok"
