@@ -121,6 +121,20 @@ put_run() { status_of -X PUT -H "Authorization: Bearer $token" -H "Content-Type:
 curl -fsS "$url_b/api/v1/runs/nightly-old" >"$last_out" || fail "GET the run through B"
 expect_json "$last_out" "[d['run_id'], d['verdict'], len(d['cases'])]" '["nightly-old", "pass", 1]'
 
+# rounds_of URL: how many watchdog rounds the replica has finished (/metrics).
+rounds_of() {
+    curl -fsS "$1/metrics" | awk '/^greenlight_watchdog_rounds_total/ { n += $2 } END { print n + 0 }'
+}
+# settle: waits until each replica has finished a whole round that began after this call (two more finished
+# rounds), so a duplicate alert either of them would send has been sent.
+settle() {
+    local a b
+    a=$(rounds_of "$url_a") && b=$(rounds_of "$url_b") || fail "no /metrics from a replica"
+    wait_for 30 rounds_past "$url_a" $((a + 2)) || fail "replica A finished no whole round within 30 s"
+    wait_for 30 rounds_past "$url_b" $((b + 2)) || fail "replica B finished no whole round within 30 s"
+}
+rounds_past() { (($(rounds_of "$1") >= $2)); }
+
 # Both replicas evaluate at once (a run wakes the one that took it, the other looks every 5 s), and so do six
 # `watch --once` processes started together. watch_rounds NAME [EXIT_CODE]: each exits 0 or 1 (EXIT_CODE when given).
 watch_rounds() {
@@ -138,7 +152,7 @@ watch_rounds() {
 }
 watch_rounds down
 wait_for 20 has_kind down || fail "no down alert within 20 s: $(kinds)"
-sleep 7  # longer than a replica's round: a duplicate would have arrived by now
+settle  # a duplicate would have arrived by now
 watch_rounds down-again 1
 expect_grep 'nightly +down' "$work/watch-down-again-1.out" "watch --once"
 [[ $(count_kind down) == 1 ]] || fail "the receiver got $(count_kind down) down alerts, expected 1: $(kinds)"
@@ -151,7 +165,7 @@ note "a success ping through B: one recovery"
 [[ $(status_of "$url_b/ping/$ping_key") == 200 ]] || fail "the ping through B"
 watch_rounds up
 wait_for 20 has_kind recovery || fail "no recovery alert within 20 s: $(kinds)"
-sleep 7
+settle
 watch_rounds up-again 0
 expect_grep 'nightly +up' "$work/watch-up-again-1.out" "watch --once"
 [[ $(kinds) == "down recovery" ]] || fail "alerts received: $(kinds), expected: down recovery"

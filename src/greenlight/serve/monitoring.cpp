@@ -81,6 +81,14 @@ void metrics_page(Impl& server, const Exchange& exchange) {
                                 escape_label(key.first), key.second, count);
         }
         text +=
+            "# HELP greenlight_watchdog_rounds_total Watchdog rounds this server finished, by outcome.\n"
+            "# TYPE greenlight_watchdog_rounds_total counter\n";
+        for (const char* outcome : {"ok", "failed"}) {
+            auto found = metrics.watchdog_rounds.find(outcome);
+            text += fmt::format("greenlight_watchdog_rounds_total{{outcome=\"{}\"}} {}\n", outcome,
+                                found == metrics.watchdog_rounds.end() ? 0 : found->second);
+        }
+        text +=
             "# HELP greenlight_retention_removed_total History removed by the retention policy, by kind.\n"
             "# TYPE greenlight_retention_removed_total counter\n";
         for (const char* what : {"runs", "bundles", "pings", "alerts"}) {

@@ -19,6 +19,7 @@ struct Metrics {
     std::map<std::string, std::uint64_t> ingested;                        // stored, already_stored, bundle, refused
     std::map<std::pair<std::string, std::string>, std::uint64_t> alerts;  // (channel, outcome)
     std::map<std::string, std::uint64_t> pruned;                          // runs, bundles, pings, alerts
+    std::map<std::string, std::uint64_t> watchdog_rounds;                 // by outcome: ok, failed
 
     void count_request(std::string route, int status) {
         std::lock_guard lock(mutex);

@@ -148,6 +148,8 @@ void ServeServer::Impl::watchdog_loop() {
             next_prune = std::chrono::steady_clock::now() + (complete ? options.retention_interval : Duration{0});
         }
         auto round = run_watch_round(*store, options.channels, options.heartbeat, *sender, now());
+        // Counted once the round's alerts are sent: a test (or an operator) can wait for a round to finish.
+        metrics.count(metrics.watchdog_rounds, round ? "ok" : "failed");
         if (!round) {
             if (!reported_failure) log(fmt::format("watchdog round failed: {}", round.message()));
             reported_failure = true;
