@@ -166,10 +166,11 @@ private:
         if (error == http::error::body_limit) {
             status = 413;
         } else if (error == http::error::header_limit) {
-            // The request line alone too long is the target; otherwise the fields.
-            std::string_view received(static_cast<const char*>(m_buffer.data().data()), m_buffer.size());
-            std::size_t line_end = received.find("\r\n");
-            status = line_end == std::string_view::npos || line_end > m_impl.options.max_target_bytes ? 414 : 431;
+            // The parser fills in the target once it has read the whole request line: a request line it never
+            // finished, or a target over the bound, is the target's fault (414); a request line read whole puts
+            // the blame on the fields (431), however long one of them is.
+            const std::size_t target = m_parser ? m_parser->get().target().size() : 0;
+            status = target == 0 || target > m_impl.options.max_target_bytes ? 414 : 431;
         }
         Response response;
         response.status = status;
