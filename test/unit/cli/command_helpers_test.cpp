@@ -98,7 +98,7 @@ runner::SuiteOutcome suite(std::string name, runner::Verdict verdict, std::strin
 }
 
 TEST(VerdictTable, OneRowPerSuiteAfterTheSmokeGuardThenWhatNeverRan) {
-    runner::RunRecord run;
+    runner::RunOutcome run;
     runner::PreflightRecord smoke;
     smoke.verdict = "pass";
     smoke.reason = "38 checks hold";
@@ -131,7 +131,7 @@ TEST(VerdictTable, OneRowPerSuiteAfterTheSmokeGuardThenWhatNeverRan) {
 }
 
 TEST(VerdictTable, CutsALongReasonToAHundredCharacters) {
-    runner::RunRecord run;
+    runner::RunOutcome run;
     run.suites = {suite("unit", runner::Verdict::error, std::string(150, 'r'))};
     const std::string table = verdict_table(run);
     EXPECT_THAT(table, HasSubstr(std::string(97, 'r') + "...\n"));
