@@ -102,9 +102,15 @@ cat > "$work/checks-semantic-failed.json" <<JSON
 [{"gate": "automated-review", "state": "passed", "sha": "$head"},
  {"gate": "semantic-review", "state": "failed", "sha": "$head"}]
 JSON
+# The edit is in the work tree only: the base's rules (none: the defaults) judge, so the gate still blocks.
 gl gate --base main --head HEAD --labels R2-medium --checks "$work/checks-semantic-failed.json" \
    --summary "$work/bundle/summary.json" --coverage "$work/coverage.info"
+expect_rc 1 "the work tree's edit of the rules does not count"
+expect_grep '^rules: the defaults \(no greenlight.yml at base [0-9a-f]{12}\)' "$last_out" "rules origin"
+gl gate --base main --head HEAD --labels R2-medium --checks "$work/checks-semantic-failed.json" \
+   --summary "$work/bundle/summary.json" --coverage "$work/coverage.info" --rules-from work-tree
 expect_rc 0 "an advisory gate that fails does not fail the verdict"
+expect_grep '^rules: .*greenlight.yml in the work tree \(--rules-from work-tree\)' "$last_out" "rules origin"
 expect_grep '^  semantic-review +failed +advisory' "$last_out" "advisory line"
 rm "$repo/greenlight.yml"
 
@@ -169,6 +175,61 @@ expect_json "$last_out" "[g['state'] for g in d['gates'] if g['gate'] == 'e2e-pr
 gl gate --base main --head HEAD --labels R2-medium --json
 expect_json "$last_out" "'e2e-proof' in [g['gate'] for g in d['gates']]" "false"
 cd "$work"
+
+note "a change that lowers its own rules is judged by the base's, and its edit is itself R3"
+cd "$repo"
+git_ checkout main && git_ checkout -b lower-own-rules
+cat > greenlight.yml <<'YAML'
+version: 1
+project: gate-test
+suites: { unit: { run: "true" } }
+gate:
+  replace_default_rules: true
+  rules: [{ name: everything-is-low, tier: R1-low }]
+YAML
+printf 'def charge(amount, password):\n    return amount\n' > backend/billing.py
+git_ add -A && git_ commit -m "lower the rules"
+gl gate --base main --head HEAD --labels R1-low --json
+expect_rc 1 "R1 declared for a change the base's rules make R3"
+expect_json "$last_out" "d['risk']['computed']" "R3-high"
+expect_json "$last_out" "[r['path'] for r in d['risk']['reasons'] if r['rule'] == 'gate-config']" '["greenlight.yml"]'
+expect_json "$last_out" "'everything-is-low' in [r['rule'] for r in d['risk']['reasons']]" "false"
+expect_json "$last_out" "d['rules']['origin'].startswith('the defaults (no greenlight.yml at base ')" "true"
+
+note "-C DIR reads DIR's greenlight.yml (at the base commit)"
+git_ checkout main
+cat > greenlight.yml <<'YAML'
+version: 1
+project: gate-test
+suites: { unit: { run: "true" } }
+gate:
+  rules: [{ name: billing-is-critical, paths: ["backend/billing.py"], tier: R4-critical }]
+YAML
+git_ add -A && git_ commit -m "billing is critical"
+git_ checkout -b touch-billing
+printf 'def charge(amount):\n    return amount * 1\n' > backend/billing.py
+git_ commit -am "touch billing"
+cd "$work"
+gl gate -C "$repo" --base main --head HEAD --labels R4-critical --json
+expect_json "$last_out" "d['risk']['computed']" "R4-critical"
+expect_json "$last_out" "d['rules']['origin'].startswith('greenlight.yml at base ')" "true"
+
+note "checks without a sha are unknown at a known head; a cut LCOV report is an error"
+printf '[{"gate": "ci", "state": "passed"}]\n' > "$work/nosha.json"
+gl gate -C "$repo" --base main --head HEAD --labels R4-critical --checks "$work/nosha.json" --json
+expect_json "$last_out" "[g['state'] for g in d['gates'] if g['gate'] == 'ci']" '["unknown"]'
+printf '{"sha": "%s", "gates": [{"gate": "ci", "state": "passed"}]}\n' "$(git -C "$repo" rev-parse HEAD)" > "$work/filesha.json"
+gl gate -C "$repo" --base main --head HEAD --labels R4-critical --checks "$work/filesha.json" --json
+expect_json "$last_out" "[g['state'] for g in d['gates'] if g['gate'] == 'ci']" '["passed"]'
+printf 'TN:\nSF:backend/billing.py\nDA:1,1\nDA:2,1\n' > "$work/cut.info"
+gl gate -C "$repo" --base main --head HEAD --labels R4-critical --coverage "$work/cut.info"
+expect_rc 2 "a tracefile cut before end_of_record"
+expect_grep 'cut.info:4:.*end_of_record' "$last_err" "the error names the file, line and what is missing"
+gl gate -C "$repo" --base main --head HEAD --labels R4-critical --coverage "$work/cut.info" --coverage-format go
+expect_rc 2 "named as a Go profile, it is read as one"
+expect_grep 'mode:' "$last_err" "Go's error"
+gl gate -C "$repo" --base main --head HEAD --coverage-format xml
+expect_rc 2 "an unknown format name"
 
 note "bad input exits 2 with the file and line"
 printf 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n' > "$work/broken.diff"

@@ -85,7 +85,7 @@ posts = [c for c in calls if c["method"] == "POST"]
 assert posts == [], posts  # risk:R2-medium and gates:ready are already there
 PY
 
-note "a pull request without the wanted labels gets them in one POST"
+note "a pull request without the wanted labels gets them in one POST; the bare risk label goes"
 cat > "$work/event-bare.json" <<'JSON'
 {"number": 6, "pull_request": {"number": 6, "labels": [{"name": "R2-medium"}]}}
 JSON
@@ -95,10 +95,22 @@ expect_rc 1 "gates missing"
 "$python" - "$record" <<'PY' || fail "recorded calls differ: $(cat "$record")"
 import json, sys
 calls = [json.loads(line) for line in open(sys.argv[1])]
-assert [c["method"] for c in calls] == ["POST"], calls
+assert [c["method"] for c in calls] == ["POST", "DELETE"], calls
 assert calls[0]["path"] == "/repos/octo/shop/issues/6/labels", calls
 assert json.loads(calls[0]["body"]) == {"labels": ["risk:R2-medium", "gates:ready"]}, calls
+# Left in place, the bare label would make the next run see two risk labels.
+assert calls[1]["path"] == "/repos/octo/shop/issues/6/labels/R2-medium", calls
 PY
+
+note "a second --apply on the labels the first one left changes nothing"
+cat > "$work/event-applied.json" <<'JSON'
+{"number": 6, "pull_request": {"number": 6, "labels": [{"name": "risk:R2-medium"}, {"name": "gates:ready"}]}}
+JSON
+start_github ok
+GITHUB_API_URL=$api gl gate --base main --head HEAD --event "$work/event-applied.json" --apply
+expect_rc 1 "gates missing"
+expect_no_grep 'violation' "$last_out" "no label violation after the first --apply"
+[[ ! -s $record ]] || fail "the second --apply called GitHub: $(cat "$record")"
 
 note "a rate-limited answer is retried after Retry-After"
 start_github rate

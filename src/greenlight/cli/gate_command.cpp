@@ -16,7 +16,8 @@ namespace greenlight::cli {
 namespace {
 
 struct GateOptions {
-    std::string config_file = "greenlight.yml";
+    std::string config_file;  // default: greenlight.yml in the checkout (-C)
+    std::string rules_from = "base";
     std::string repo = ".";
     std::string base;
     std::string head = "HEAD";
@@ -28,6 +29,7 @@ struct GateOptions {
     std::vector<std::string> proofs;
     std::vector<std::string> coverage;
     std::vector<std::string> base_coverage;
+    std::string coverage_format = "auto";
     std::string stale_on = "commit";
     bool apply = false;
     int pull_number = 0;
@@ -36,11 +38,16 @@ struct GateOptions {
 };
 
 // The request for the gate library: the flags, the config's `gate:` section and the pull request's event.
-gate::GateRequest make_request(const GateOptions& options, const config::GateConfig& gate_config,
-                               const github::PullRequestEvent& event) {
+gate::GateRequest make_request(const GateOptions& options, const github::PullRequestEvent& event) {
     gate::GateRequest request;
-    request.config = gate_config;
     request.change = gate::ChangeSource{options.repo, options.base, options.head, options.diff_file};
+    gate::RulesRequest rules;
+    rules.change = request.change;
+    rules.config_named = !options.config_file.empty();
+    rules.config_file = rules.config_named ? std::filesystem::path(options.config_file)
+                                           : std::filesystem::path(options.repo) / k_default_config_file;
+    rules.from = options.rules_from == "work-tree" ? gate::RulesFrom::work_tree : gate::RulesFrom::base;
+    request.rules = std::move(rules);
     request.labels = list_values(options.labels);
     request.labels.insert(request.labels.end(), event.labels.begin(), event.labels.end());
     request.event_head_sha = event.head_sha;
@@ -49,6 +56,7 @@ gate::GateRequest make_request(const GateOptions& options, const config::GateCon
     request.proofs.assign(options.proofs.begin(), options.proofs.end());
     request.coverage.assign(options.coverage.begin(), options.coverage.end());
     request.base_coverage.assign(options.base_coverage.begin(), options.base_coverage.end());
+    request.coverage_format = coverage::parse_report_format(options.coverage_format);  // "auto": detect
     request.stale_on = options.stale_on == "tree" ? gate::StaleOn::tree : gate::StaleOn::commit;
     return request;
 }
@@ -89,9 +97,6 @@ ExitCode apply_labels(const GateOptions& options, const gate::LabelChange& chang
 }
 
 ExitCode run_gate(const GateOptions& options) {
-    // No greenlight.yml: the runbook's defaults.
-    auto config = load_optional_config(options.config_file, options.config_file != k_default_config_file);
-    if (!config) return ExitCode::usage;  // said already
     github::PullRequestEvent event;
     if (!options.event_file.empty()) {
         auto read = github::read_pull_request_event(options.event_file);
@@ -101,7 +106,7 @@ ExitCode run_gate(const GateOptions& options) {
         }
         event = std::move(*read);
     }
-    auto report = gate::judge(make_request(options, config->gate, event));
+    auto report = gate::judge(make_request(options, event));
     if (!report) {
         print_error(report.message());
         return ExitCode::usage;
@@ -127,9 +132,19 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
         "Declared labels: --labels a,b and/or --event $GITHUB_EVENT_PATH (a pull_request event).\n"
         "Gate states: --checks FILE (greenlight's [{gate,state,sha}] list or GitHub check runs/statuses JSON),\n"
         "--summary FILE (a greenlight run's summary.json: the ci gate), --coverage FILE... (patch coverage),\n"
-        "--base-coverage FILE... (project coverage). Rules and gates: the `gate:` section of greenlight.yml\n"
-        "(docs/GATE.md); without one, the runbook defaults. Exit: 0 every blocking gate holds, 1 not, 2 bad input.");
-    command->add_option("-c,--config", options->config_file, "Config file")->type_name("FILE")->capture_default_str();
+        "--base-coverage FILE... (project coverage). Rules and gates: the `gate:` section of greenlight.yml as of\n"
+        "the base commit, so a change cannot lower its own risk (an edit of it is itself R3-high); without one, the\n"
+        "runbook defaults (docs/GATE.md). Exit: 0 every blocking gate holds, 1 not, 2 bad input.");
+    command
+        ->add_option("-c,--config", options->config_file,
+                     "Config file (default: greenlight.yml in the checkout); its rules are read as of the base commit")
+        ->type_name("FILE");
+    command
+        ->add_option("--rules-from", options->rules_from,
+                     "Whose rules judge the change: the config at the base commit (a change cannot edit them), or "
+                     "the work tree's file (to try rules out locally)")
+        ->check(CLI::IsMember({"base", "work-tree"}))
+        ->capture_default_str();
     command->add_option("-C,--repo", options->repo, "The git checkout")->type_name("DIR")->capture_default_str();
     command->add_option("--base", options->base, "Base revision (the change is base...head)");
     command->add_option("--head", options->head, "Head revision")->capture_default_str();
@@ -153,6 +168,12 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
         ->add_option("--base-coverage", options->base_coverage,
                      "Coverage report of base, for project coverage (repeatable)")
         ->type_name("FILE");
+    command
+        ->add_option("--coverage-format", options->coverage_format,
+                     "The format of every --coverage and --base-coverage report, when detection from the "
+                     "first bytes guesses wrong")
+        ->check(CLI::IsMember({"auto", "cobertura", "lcov", "jacoco", "clover", "go"}))
+        ->capture_default_str();
     command
         ->add_option("--stale-on", options->stale_on,
                      "When a passed gate goes stale: any new commit, or only new content")

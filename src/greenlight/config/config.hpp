@@ -87,6 +87,11 @@ struct RiskRule {
     std::vector<std::string> paths;     // gitignore-style globs (`**`, `*`, `?`, `[abc]`, leading `/` anchors)
     std::vector<std::string> keywords;  // matched on added lines only
     std::vector<std::string> patterns;  // RE2 regular expressions, matched on added lines only
+    // A size rule matches the change as a whole: at least this many lines changed (added plus removed) or
+    // this many files, counting the files its `paths` select (every file without them) and never docs or
+    // generated files. 0: no such condition.
+    std::int64_t size_lines = 0;
+    std::int64_t size_files = 0;
     RiskTier tier = RiskTier::r1_low;
     std::vector<std::string> requires_gates;     // extra gates when the rule matches (e.g. e2e-proof) ...
     RiskTier requires_from = RiskTier::r0_docs;  // ... and the change's tier is at least this
@@ -100,6 +105,8 @@ struct GateDefinition {
 
 struct GateConfig {
     bool from_file = false;  // false: every value below is the runbook default
+    // false: the file's rules are added to the default rules, whose critical zones stay; true: they replace them.
+    bool replace_default_rules = false;
     std::vector<RiskRule> rules;
     std::vector<std::string> docs_paths;  // a change touching only these is R0-docs
     // Gates each tier requires, each tier listing only what it adds to the tier below.
@@ -163,6 +170,11 @@ struct LoadOutcome {
 LoadOutcome load_config(const std::filesystem::path& file);
 // Same, from text (for tests and fuzzing); `file` is used for messages and as the root.
 LoadOutcome load_config_text(std::string_view text, const std::filesystem::path& file);
+
+// The sections of greenlight.yml that decide how a change is judged (`gate:` and `promote:`) as one canonical
+// text: two files give the same text exactly when those sections say the same (comments, spacing and the
+// other sections aside). Text that is not YAML gives itself, so any edit of it counts.
+std::string judging_sections_text(std::string_view yaml_text);
 
 // The JSON Schema (draft 2020-12) of greenlight.yml, for editors.
 std::string_view config_schema();

@@ -37,6 +37,14 @@ RiskRule rule(std::string name, std::vector<std::string> paths, std::vector<std:
     return made;
 }
 
+// A rule on the change's size: at least `lines` changed lines or `files` changed files.
+RiskRule size_rule(std::string name, std::int64_t lines, std::int64_t files, RiskTier tier) {
+    RiskRule made = rule(std::move(name), {}, {}, tier);
+    made.size_lines = lines;
+    made.size_files = files;
+    return made;
+}
+
 }  // namespace
 
 std::string_view to_string(RiskTier tier) {
@@ -84,6 +92,9 @@ GateConfig default_gate_config() {
         rule("persistence-code", {},
              {"insert into ", "update ", "delete from ", "alter table", "create table", "drop table"},
              RiskTier::r2_medium),
+        // A change too large to read line by line is a risk of its own, whatever it touches.
+        size_rule("large-change", 500, 25, RiskTier::r2_medium),
+        size_rule("very-large-change", 2000, 100, RiskTier::r3_high),
     };
     config.docs_paths = {"docs/**",  "doc/**",   "**/*.md",       "**/*.rst",         "**/*.adoc",
                          "**/*.txt", "LICENSE*", "**/.gitignore", "**/.gitattributes"};

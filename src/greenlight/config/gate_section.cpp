@@ -53,6 +53,7 @@ private:
     void read_gate_rules(const YAML::Node& node, const std::string& path);
     void read_gate_rule(const YAML::Node& node, const std::string& path, std::map<std::string, int>& rule_lines);
     void read_gate_patterns(const YAML::Node& node, const std::string& path, RiskRule& rule);
+    void read_gate_rule_size(const YAML::Node& node, const std::string& path, RiskRule& rule);
     void read_gate_coverage(const YAML::Node& node, const std::string& path);
 
     GateConfig& m_gate;
@@ -60,6 +61,7 @@ private:
     // definition had errors. Without a readable `gate.gates`, references are not checked.
     std::vector<std::string> m_gate_names;
     bool m_gate_names_readable = true;
+    std::vector<std::string> m_default_rule_names;  // names a file's rule may not take (they stay)
 };
 
 std::optional<RiskTier> GateReader::read_risk_tier(const YAML::Node& node, const std::string& path) {
@@ -113,8 +115,9 @@ void GateReader::read_gate(const MapEntry& entry) {
         std::string key = item.key;
         found.emplace(std::move(key), std::move(item));
     }
-    // Gates first, wherever they are in the file: tiers and rules refer to them.
-    for (const char* key : {"gates", "tiers", "rules", "docs_paths", "coverage"}) {
+    // Gates first, wherever they are in the file: tiers and rules refer to them; whether rules replace the
+    // defaults before the rules.
+    for (const char* key : {"gates", "replace_default_rules", "tiers", "rules", "docs_paths", "coverage"}) {
         auto item = found.find(key);
         if (item == found.end()) continue;
         std::string path = child_path("gate", key);
@@ -123,6 +126,8 @@ void GateReader::read_gate(const MapEntry& entry) {
             read_gate_definitions(value, path);
         } else if (item->first == "tiers") {
             read_gate_tiers(value, path);
+        } else if (item->first == "replace_default_rules") {
+            if (auto replace = read_boolean(value, path)) m_gate.replace_default_rules = *replace;
         } else if (item->first == "rules") {
             read_gate_rules(value, path);
         } else if (item->first == "docs_paths") {
@@ -234,7 +239,15 @@ void GateReader::read_gate_rules(const YAML::Node& node, const std::string& path
                               node.IsSequence() ? "an empty list" : describe(node)));
         return;
     }
-    m_gate.rules.clear();
+    // The default rules hold the critical zones (auth, secrets, persistence, outbound requests): a file's
+    // rules add to them, so a list written for one concern does not silently drop the others, unless the file
+    // says in so many words that it replaces them.
+    m_default_rule_names.clear();
+    if (m_gate.replace_default_rules) {
+        m_gate.rules.clear();
+    } else {
+        for (const auto& rule : m_gate.rules) m_default_rule_names.push_back(rule.name);
+    }
     std::map<std::string, int> rule_lines;
     size_t index = 0;
     for (const auto& rule : node) read_gate_rule(rule, item_path(path, index++), rule_lines);
@@ -261,6 +274,15 @@ void GateReader::read_gate_rule(const YAML::Node& node, const std::string& path,
             has_name = true;
             auto name = read_name(item.value, item_key_path, "a rule name");
             if (!name) continue;
+            if (std::find(m_default_rule_names.begin(), m_default_rule_names.end(), *name) !=
+                m_default_rule_names.end()) {
+                add_error(item.value, item_key_path,
+                          fmt::format("'{}' is the name of a default rule, which stays; give this rule another "
+                                      "name, or set `gate.replace_default_rules: true` to replace every default "
+                                      "rule",
+                                      util::printable(*name)));
+                continue;
+            }
             auto [seen, inserted] = rule_lines.emplace(*name, position_of(item.value).line);
             if (!inserted) {
                 add_error(item.value, item_key_path,
@@ -302,7 +324,14 @@ void GateReader::read_gate_rule(const YAML::Node& node, const std::string& path,
             }
         } else if (item.key == "requires_from") {
             if (auto tier = read_risk_tier(item.value, item_key_path)) rule.requires_from = *tier;
+        } else if (item.key == "size") {
+            read_gate_rule_size(item.value, item_key_path, rule);
         }
+    }
+    if ((rule.size_lines > 0 || rule.size_files > 0) && (!rule.keywords.empty() || !rule.patterns.empty())) {
+        add_error(node, path,
+                  "a size rule matches the change as a whole, so it takes `paths` but not `keywords` or "
+                  "`patterns`; make those a rule of their own");
     }
     if (!has_name) {
         add_error(node, child_path(path, "name"),
@@ -314,6 +343,31 @@ void GateReader::read_gate_rule(const YAML::Node& node, const std::string& path,
                               word_list(risk_tier_names(), "or")));
     }
     m_gate.rules.push_back(std::move(rule));
+}
+
+void GateReader::read_gate_rule_size(const YAML::Node& node, const std::string& path, RiskRule& rule) {
+    static const std::vector<std::string> keys = {"lines", "files"};
+    if (!node.IsMap() || node.size() == 0) {
+        add_error(node, path,
+                  fmt::format("expected a mapping with lines and/or files (the change matches when it changes at "
+                              "least that many); found {}",
+                              describe(node)));
+        return;
+    }
+    for (const auto& item : entries(node, path, std::nullopt)) {
+        std::string item_key_path = child_path(path, item.key);
+        if (std::find(keys.begin(), keys.end(), item.key) == keys.end()) {
+            std::string message = fmt::format("unknown key '{}'; expected lines or files", util::printable(item.key));
+            if (auto suggestion = util::did_you_mean(item.key, keys)) {
+                message += fmt::format("; did you mean '{}'?", *suggestion);
+            }
+            add_error(item.key_node, item_key_path, std::move(message));
+            continue;
+        }
+        auto count = read_whole_number(item.value, item_key_path, 1, 1'000'000'000);
+        if (!count) continue;
+        (item.key == "lines" ? rule.size_lines : rule.size_files) = *count;
+    }
 }
 
 void GateReader::read_gate_patterns(const YAML::Node& node, const std::string& path, RiskRule& rule) {

@@ -31,6 +31,14 @@ std::string_view to_string(ReportFormat format) {
     return "unknown";
 }
 
+std::optional<ReportFormat> parse_report_format(std::string_view name) {
+    for (ReportFormat format :
+         {ReportFormat::cobertura, ReportFormat::lcov, ReportFormat::jacoco, ReportFormat::clover, ReportFormat::go}) {
+        if (name == to_string(format)) return format;
+    }
+    return std::nullopt;
+}
+
 std::string ReportParseError::to_string() const {
     if (line <= 0) return fmt::format("{}: {}", source, message);
     return fmt::format("{}:{}:{}: {}", source, line, column, message);
@@ -166,7 +174,7 @@ ReportOutcome parse_report(std::string_view text, std::string_view source_name, 
         return ReportParseError{std::string(source_name), 1, 1,
                                 "unrecognised coverage report: expected Cobertura, JaCoCo or Clover XML, an LCOV "
                                 "tracefile (starting with TN: or SF:) or a Go cover profile (starting with "
-                                "\"mode:\"); name the format explicitly if detection guesses wrong"};
+                                "\"mode:\"); if it is one of these, name its format (gate --coverage-format)"};
     }
     switch (*format) {
         case ReportFormat::cobertura:

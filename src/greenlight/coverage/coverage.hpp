@@ -20,6 +20,9 @@ enum class ReportFormat { cobertura, lcov, jacoco, clover, go };
 
 std::string_view to_string(ReportFormat format);
 
+// A format by the name to_string gives it (cobertura, lcov, jacoco, clover, go); empty for any other text.
+std::optional<ReportFormat> parse_report_format(std::string_view name);
+
 // Line number -> hit count of one file (0 = measured, not covered), kept as one array sorted by line: a
 // report of millions of lines costs 16 bytes a line, where a tree node cost four times that.
 class LineHits {

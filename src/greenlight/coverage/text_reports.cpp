@@ -53,6 +53,7 @@ ReportOutcome parse_lcov(std::string_view text, std::string_view source_name) {
     Report report;
     report.format = ReportFormat::lcov;
     FileCoverage* current = nullptr;
+    std::string_view open_record;  // the SF: path of `current`
     LineReader reader(text);
     std::string_view line;
     bool saw_record = false;
@@ -80,7 +81,8 @@ ReportOutcome parse_lcov(std::string_view text, std::string_view source_name) {
         if (key == "SF") {
             if (util::trim(value).empty()) return reader.error(source_name, value_offset, "SF: names no source file");
             // A missing end_of_record before the next SF: is tolerated: the new SF: starts a new record anyway.
-            current = &report.files[std::string(util::trim(value))];
+            open_record = util::trim(value);
+            current = &report.files[std::string(open_record)];
         } else if (key == "DA") {
             if (current == nullptr) {
                 return reader.error(source_name, indent, "DA: outside a record: expected SF:<path> before it");
@@ -110,6 +112,14 @@ ReportOutcome parse_lcov(std::string_view text, std::string_view source_name) {
         }
     }
     if (!saw_record) return ReportParseError{std::string(source_name), 0, 0, "empty file: expected an LCOV tracefile"};
+    // A tracefile cut short (an interrupted writer, a truncated upload) ends inside a record: its last lines,
+    // and every record after them, are gone, so the coverage it gives would be made up.
+    if (current != nullptr) {
+        return reader.error(source_name, 0,
+                            fmt::format("the file ends inside the record of {} with no end_of_record: the tracefile "
+                                        "is cut short (was lcov interrupted while writing it?)",
+                                        quoted(open_record)));
+    }
     return report;
 }
 
@@ -212,6 +222,13 @@ ReportOutcome parse_go_profile(std::string_view text, std::string_view source_na
     if (!saw_mode) {
         return ReportParseError{std::string(source_name), 0, 0,
                                 "empty file: expected a Go cover profile starting with \"mode:\""};
+    }
+    // `go test` ends every line of a profile with a newline. A last line without one may be cut anywhere, even
+    // inside a count that still reads as a number ("12" cut to "1"), so it cannot be trusted.
+    if (!text.ends_with('\n')) {
+        return reader.error(source_name, 0,
+                            "the last line has no newline: the profile is cut short (was `go test` interrupted "
+                            "while writing it?)");
     }
     return report;
 }

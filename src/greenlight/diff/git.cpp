@@ -125,6 +125,37 @@ util::Result<std::string> git_patch_id(const fs::path& repo, const std::string& 
     return std::string(text.substr(0, text.find(' ')));
 }
 
+util::Result<std::optional<std::string>> git_file_at(const fs::path& repo, const std::string& revision,
+                                                     const fs::path& path) {
+    if (util::Status valid = check_revision(revision); !valid) return valid.error();
+    // ls-tree names the blob (paths relative to the folder git runs in); cat-file reads it. A missing path
+    // lists nothing, where `git show rev:path` would fail like a bad revision.
+    util::Result<std::string> listed =
+        run_git({git_arguments(repo, {"ls-tree", "-z", revision + "^{commit}", "--", path.generic_string()})});
+    if (!listed) return listed.error();
+    const std::string_view entry = std::string_view(*listed).substr(0, listed->find('\0'));
+    // "<mode> <type> <object>\t<path>"
+    const size_t tab = entry.find('\t');
+    if (entry.empty() || tab == std::string_view::npos) return std::optional<std::string>();
+    const std::string_view header = entry.substr(0, tab);
+    const size_t first_space = header.find(' ');
+    const size_t second_space = first_space == std::string_view::npos ? first_space : header.find(' ', first_space + 1);
+    if (second_space == std::string_view::npos ||
+        header.substr(first_space + 1, second_space - first_space - 1) != "blob") {
+        return std::optional<std::string>();  // a folder or a submodule of that name is no file
+    }
+    const std::string object(header.substr(second_space + 1));
+    util::Result<std::string> content = run_git({git_arguments(repo, {"cat-file", "blob", object})});
+    if (!content) return content.error();
+    return std::optional<std::string>(std::move(*content));
+}
+
+util::Result<std::string> git_prefix(const fs::path& repo) {
+    util::Result<std::string> output = run_git({git_arguments(repo, {"rev-parse", "--show-prefix"})});
+    if (!output) return output.error();
+    return std::string(util::trim(*output));
+}
+
 util::Result<std::vector<bool>> git_attribute_set(const fs::path& repo, const std::string& attribute,
                                                   const std::vector<std::string>& paths) {
     if (paths.empty()) return std::vector<bool>();

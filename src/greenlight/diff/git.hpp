@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,15 @@ util::Result<std::string> git_patch_id(const std::filesystem::path& repo, const 
 // .gitattributes; true when the value is `set` or `true`. One result per path, in order.
 util::Result<std::vector<bool>> git_attribute_set(const std::filesystem::path& repo, const std::string& attribute,
                                                   const std::vector<std::string>& paths);
+
+// The content of `path` (relative to `repo`, as a shell in that folder names it) at `revision`, read from git's
+// objects, never from the work tree; empty when the revision has no such file.
+util::Result<std::optional<std::string>> git_file_at(const std::filesystem::path& repo, const std::string& revision,
+                                                     const std::filesystem::path& path);
+
+// Where `repo` sits inside its repository (`git rev-parse --show-prefix`): "" at the top, else "sub/dir/". Paths
+// in a diff are relative to the top.
+util::Result<std::string> git_prefix(const std::filesystem::path& repo);
 
 enum class UntrackedFiles { exclude, include };
 

@@ -69,6 +69,8 @@ std::string_view to_string(GateState state) {
             return "failed";
         case GateState::stale:
             return "stale";
+        case GateState::unknown:
+            return "unknown";
     }
     return "missing";
 }
@@ -101,7 +103,7 @@ util::Result<std::vector<GateObservation>> read_checks_file(const std::filesyste
     std::vector<GateObservation> observations;
     auto add_check = [&](const std::string& check, GateState state, const std::string& sha, const std::string& kind) {
         if (auto gate_name = gate_for_check(check, gate)) {
-            observations.push_back({*gate_name, state, sha, fmt::format("{}: {} `{}`", name, kind, check), ""});
+            observations.push_back({*gate_name, state, sha, fmt::format("{}: {} `{}`", name, kind, check), "", ""});
         }
     };
     auto read_check_runs = [&](const json& runs) {
@@ -123,8 +125,12 @@ util::Result<std::vector<GateObservation>> read_checks_file(const std::filesyste
         read_check_runs(document["check_runs"]);
     } else if (document.is_object() && document.contains("statuses") && document["statuses"].is_array()) {
         read_statuses(document["statuses"], string_field(document, "sha"));
-    } else if (document.is_array()) {
-        for (const auto& item : document) {
+    } else if (document.is_array() ||
+               (document.is_object() && document.contains("gates") && document["gates"].is_array())) {
+        // `{"sha": ..., "gates": [...]}`: one commit for every entry that names none.
+        const std::string document_sha = document.is_object() ? string_field(document, "sha") : std::string();
+        const json& items = document.is_object() ? document["gates"] : document;
+        for (const auto& item : items) {
             if (!item.is_object()) {
                 return util::make_error(
                     fmt::format("{}: expected a list of objects, found {}", file.string(), item.type_name()));
@@ -136,12 +142,14 @@ util::Result<std::vector<GateObservation>> read_checks_file(const std::filesyste
                         fmt::format("{}: gate `{}` has state `{}`; expected passed, failed, running or pending",
                                     file.string(), string_field(item, "gate"), string_field(item, "state")));
                 }
+                std::string sha = string_field(item, "sha");
+                if (sha.empty()) sha = document_sha;
                 observations.push_back(
-                    {string_field(item, "gate"), state, string_field(item, "sha"), name, string_field(item, "detail")});
+                    {string_field(item, "gate"), state, sha, name, string_field(item, "detail"), ""});
             } else if (item.contains("head_sha") || item.contains("conclusion")) {
                 read_check_runs(json::array({item}));
             } else if (item.contains("context")) {
-                read_statuses(json::array({item}), "");
+                read_statuses(json::array({item}), document_sha);
             } else {
                 return util::make_error(
                     fmt::format("{}: an entry has none of `gate`, `name`+`status` (check run) or `context` (status)",
@@ -227,7 +235,7 @@ DeclaredRisk check_declared_labels(const std::vector<std::string>& labels, confi
     if (tiers.empty()) {
         declared.violations.push_back(fmt::format("no risk label: the change must carry exactly one (computed: {})",
                                                   config::to_string(computed)));
-    } else if (tiers.size() > 1) {
+    } else if (std::set<config::RiskTier>(tiers.begin(), tiers.end()).size() > 1) {
         std::string list;
         for (const auto& label : declared.risk_labels) list += (list.empty() ? "" : ", ") + label;
         declared.violations.push_back(
@@ -277,13 +285,31 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
             if (observation.gate == name) mine.push_back(&observation);
         }
         std::vector<const GateObservation*> at_head;
+        std::vector<const GateObservation*> without_sha;
+        std::vector<const GateObservation*> at_other;
         for (const auto* observation : mine) {
             // Without a known head (a saved diff and no event), staleness cannot be judged.
-            if (head_sha.empty() || observation->sha.empty() || observation->sha == head_sha) {
+            if (head_sha.empty() || observation->sha == head_sha) {
                 at_head.push_back(observation);
+            } else if (observation->sha.empty()) {
+                without_sha.push_back(observation);
+            } else {
+                at_other.push_back(observation);
             }
         }
-        const auto& considered = at_head.empty() ? mine : at_head;
+        // A report that does not say which commit it is for could be for any: it neither passes nor fails the
+        // gate at head, and an older commit's pass is still stale.
+        if (at_head.empty() && !without_sha.empty() && at_other.empty()) {
+            result.state = GateState::unknown;
+            for (const auto* observation : without_sha) result.sources.push_back(observation->source);
+            result.detail = fmt::format(
+                "reported without a commit sha, so it cannot count for head {}: report `sha` with each entry "
+                "(or once for the file: {{\"sha\": ..., \"gates\": [...]}})",
+                head_sha.substr(0, 12));
+            evaluation.gates.push_back(std::move(result));
+            continue;
+        }
+        const auto& considered = !at_head.empty() ? at_head : at_other;
         auto rank = [](GateState state) {
             switch (state) {
                 case GateState::failed:
@@ -307,6 +333,7 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
             result.state = chosen->state;
             result.sha = chosen->sha;
             result.detail = chosen->detail;
+            result.warning = chosen->warning;
             if (result.state == GateState::passed && at_head.empty() && !chosen->sha.empty()) {
                 if (same_content && same_content(chosen->sha)) {
                     result.detail += (result.detail.empty() ? "" : "; ") +
@@ -342,14 +369,24 @@ Evaluation evaluate(const RiskAssessment& risk, const std::vector<std::string>& 
     LabelChange& labels = evaluation.labels;
     labels.wanted = {"risk:" + std::string(config::to_string(evaluation.effective_tier)),
                      "gates:" + std::string(to_string(evaluation.lifecycle))};
-    std::set<std::string> current(current_labels.begin(), current_labels.end());
+    // GitHub's label names are case-insensitive: `risk:r3-high` already is `risk:R3-high`, and removing it
+    // after adding the other spelling would remove the one label both name.
+    auto same_label = [](const std::string& a, const std::string& b) {
+        return util::lowercase(a) == util::lowercase(b);
+    };
+    auto among = [&](const std::vector<std::string>& list, const std::string& label) {
+        return std::any_of(list.begin(), list.end(), [&](const std::string& item) { return same_label(item, label); });
+    };
     for (const auto& wanted : labels.wanted) {
-        if (!current.count(wanted)) labels.add.push_back(wanted);
+        if (!among(current_labels, wanted) && !among(labels.add, wanted)) labels.add.push_back(wanted);
     }
+    // A bare tier label (`R3-high`) counts as a declaration, and goes once the canonical `risk:` one is there:
+    // leaving it would make the next run see two risk labels.
+    const std::vector<std::string>& risk_labels = evaluation.declared.risk_labels;
     for (const auto& label : current_labels) {
-        bool ours = util::lowercase(label).rfind("risk:", 0) == 0 || util::lowercase(label).rfind("gates:", 0) == 0;
-        bool wanted = std::find(labels.wanted.begin(), labels.wanted.end(), label) != labels.wanted.end();
-        if (ours && !wanted) labels.remove.push_back(label);
+        bool ours = util::lowercase(label).rfind("risk:", 0) == 0 || util::lowercase(label).rfind("gates:", 0) == 0 ||
+                    std::find(risk_labels.begin(), risk_labels.end(), label) != risk_labels.end();
+        if (ours && !among(labels.wanted, label) && !among(labels.remove, label)) labels.remove.push_back(label);
     }
     return evaluation;
 }

@@ -12,7 +12,8 @@
 
 namespace greenlight::gate {
 
-enum class GateState { missing, pending, running, passed, failed, stale };
+// `unknown`: reported, but without the commit it was reported for, while the head is known: it cannot count.
+enum class GateState { missing, pending, running, passed, failed, stale, unknown };
 
 std::string_view to_string(GateState state);
 
@@ -20,9 +21,10 @@ std::string_view to_string(GateState state);
 struct GateObservation {
     std::string gate;
     GateState state = GateState::missing;
-    std::string sha;     // the commit it was observed at; empty when the source does not say
-    std::string source;  // "checks.json: check run `CI / test`", "summary.json", "coverage"
-    std::string detail;  // "83.33% of 12 added lines (minimum 50%)"
+    std::string sha;      // the commit it was observed at; empty when the source does not say
+    std::string source;   // "checks.json: check run `CI / test`", "summary.json", "coverage"
+    std::string detail;   // "83.33% of 12 added lines (minimum 50%)"
+    std::string warning;  // passed, but close to failing: "below the 50% minimum, within the 10-point threshold"
 };
 
 // Reads a checks file: greenlight's own list `[{"gate","state","sha"}]`, GitHub's check runs
@@ -48,6 +50,7 @@ struct GateResult {
     std::string detail;
     std::vector<std::string> sources;
     std::string required_by;  // "R2-medium" or a rule name
+    std::string warning;      // from the observation that decided the state
 
     bool holds() const { return state == GateState::passed; }
 };

@@ -33,6 +33,14 @@ std::string head_commit(const GateRequest& request) {
     return request.event_head_sha;
 }
 
+// A reason found outside the rules (an edit of the gate config): it raises the tier like any rule's.
+void add_reason(RiskAssessment& risk, RiskReason reason) {
+    risk.tier = std::max(risk.tier, reason.tier);
+    risk.docs_only = false;
+    risk.generated_only = false;
+    risk.reasons.insert(risk.reasons.begin(), std::move(reason));
+}
+
 }  // namespace
 
 util::Result<diff::Diff> read_change(const ChangeSource& source) {
@@ -70,10 +78,11 @@ util::Result<std::vector<GateObservation>> read_gate_states(const GateRequest& r
     return observations;
 }
 
-util::Result<std::vector<coverage::Report>> read_coverage_reports(const std::vector<fs::path>& files) {
+util::Result<std::vector<coverage::Report>> read_coverage_reports(const std::vector<fs::path>& files,
+                                                                  std::optional<coverage::ReportFormat> format) {
     std::vector<coverage::Report> reports;
     for (const auto& file : files) {
-        auto parsed = coverage::parse_report_file(file);
+        auto parsed = coverage::parse_report_file(file, format);
         if (!parsed) return util::make_error(parsed.error().to_string());
         reports.push_back(std::move(parsed).value());
     }
@@ -92,10 +101,22 @@ ContentCheck same_content_as_head(const ChangeSource& source) {
     };
 }
 
-util::Result<GateReport> judge(const GateRequest& request) {
+util::Result<GateReport> judge(const GateRequest& given) {
+    GateRequest request = given;
+    GateReport report;
+    if (given.rules) {
+        auto rules = read_gate_rules(*given.rules);
+        if (!rules) return rules.error();
+        request.config = std::move(rules->config);
+        report.rules_origin = std::move(rules->origin);
+        report.rules_notes = std::move(rules->notes);
+    }
+
     // Large reports take as long to parse as git takes to diff: both at once.
-    auto head_reports = std::async(std::launch::async, [&] { return read_coverage_reports(request.coverage); });
-    auto base_reports = std::async(std::launch::async, [&] { return read_coverage_reports(request.base_coverage); });
+    auto head_reports = std::async(std::launch::async,
+                                   [&] { return read_coverage_reports(request.coverage, request.coverage_format); });
+    auto base_reports = std::async(
+        std::launch::async, [&] { return read_coverage_reports(request.base_coverage, request.coverage_format); });
     auto change = read_change(request.change);
     auto head_coverage_reports = head_reports.get();
     auto base_coverage_reports = base_reports.get();
@@ -105,13 +126,17 @@ util::Result<GateReport> judge(const GateRequest& request) {
     if (!head_coverage_reports) return head_coverage_reports.error();
     if (!base_coverage_reports) return base_coverage_reports.error();
 
-    GateReport report;
     report.head_sha = head_commit(request);
     std::vector<std::string> paths;
     for (const auto& file : change->files) paths.push_back(file.path());
     const std::vector<bool> generated =
         diff::git_attribute_set(request.change.repo, "linguist-generated", paths).value_or({});
-    const RiskAssessment risk = assess_risk(*change, request.config, generated);
+    RiskAssessment risk = assess_risk(*change, request.config, generated);
+    if (request.rules) {
+        auto edit = gate_config_change(*request.rules, *change);
+        if (!edit) return edit.error();
+        if (*edit) add_reason(risk, std::move(**edit));
+    }
 
     if (!request.coverage.empty()) {
         const auto files = repository_files(request.change, *change);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,17 +12,10 @@
 #include "greenlight/coverage/coverage.hpp"
 #include "greenlight/diff/unified_diff.hpp"
 #include "greenlight/gate/report.hpp"
+#include "greenlight/gate/rules_source.hpp"
 #include "greenlight/util/result.hpp"
 
 namespace greenlight::gate {
-
-// Where the change comes from: base...head in a git checkout, or a saved unified diff.
-struct ChangeSource {
-    std::filesystem::path repo = ".";
-    std::string base;
-    std::string head = "HEAD";
-    std::string diff_file;  // when set, base/head are not asked
-};
 
 // When a gate that passed at an older commit still counts.
 enum class StaleOn {
@@ -30,15 +24,18 @@ enum class StaleOn {
 };
 
 struct GateRequest {
+    // Where the rules come from (the base commit's greenlight.yml, ...); when empty, `config` is used as given.
+    std::optional<RulesRequest> rules;
     config::GateConfig config;
     ChangeSource change;
     std::vector<std::string> labels;            // the labels the change carries (flags and the pull request's)
     std::string event_head_sha;                 // the pull request's head commit, used when the change is a saved diff
     std::vector<std::filesystem::path> checks;  // checks JSON files
-    std::vector<std::filesystem::path> summaries;      // run summaries (the ci gate)
-    std::vector<std::filesystem::path> proofs;         // proof files (the e2e-proof gate)
-    std::vector<std::filesystem::path> coverage;       // head's coverage reports (patch coverage)
-    std::vector<std::filesystem::path> base_coverage;  // base's (project coverage)
+    std::vector<std::filesystem::path> summaries;           // run summaries (the ci gate)
+    std::vector<std::filesystem::path> proofs;              // proof files (the e2e-proof gate)
+    std::vector<std::filesystem::path> coverage;            // head's coverage reports (patch coverage)
+    std::vector<std::filesystem::path> base_coverage;       // base's (project coverage)
+    std::optional<coverage::ReportFormat> coverage_format;  // every report's format; empty: detect each
     StaleOn stale_on = StaleOn::commit;
 };
 
@@ -49,7 +46,8 @@ util::Result<diff::Diff> read_change(const ChangeSource& source);
 util::Result<std::vector<GateObservation>> read_gate_states(const GateRequest& request);
 
 // The coverage reports, parsed. Errors name the file and, where the format has one, the line.
-util::Result<std::vector<coverage::Report>> read_coverage_reports(const std::vector<std::filesystem::path>& files);
+util::Result<std::vector<coverage::Report>> read_coverage_reports(
+    const std::vector<std::filesystem::path>& files, std::optional<coverage::ReportFormat> format = std::nullopt);
 
 // The content check of `StaleOn::tree`: a gate that passed at `old_sha` counts at head when both commits have
 // the same tree, or (with a base) the same patch id against it.

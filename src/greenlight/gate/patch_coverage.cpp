@@ -104,6 +104,18 @@ GateObservation patch_coverage_gate(const PatchCoverage& patch, const config::Ga
         observation.detail = "n/a: no added line is measured by the coverage reports";
     } else {
         observation.state = ratio_at_least(patch.ratio, pass_at) ? GateState::passed : GateState::failed;
+        // Inside the band of ±threshold points around the minimum the gate passes, but narrowly: say so.
+        if (observation.state == GateState::passed && gate.patch_coverage_threshold > 0) {
+            if (!ratio_at_least(patch.ratio, gate.patch_coverage_minimum)) {
+                observation.warning = fmt::format(
+                    "patch coverage {} is below the {}% minimum; it passes only within the {}-point threshold",
+                    patch.ratio.percent_text(), gate.patch_coverage_minimum, gate.patch_coverage_threshold);
+            } else if (!ratio_at_least(patch.ratio, gate.patch_coverage_minimum + gate.patch_coverage_threshold)) {
+                observation.warning =
+                    fmt::format("patch coverage {} is within {} points of the {}% minimum", patch.ratio.percent_text(),
+                                gate.patch_coverage_threshold, gate.patch_coverage_minimum);
+            }
+        }
         observation.detail =
             fmt::format("{} of {} added lines covered ({}); passes at {}% ({}% minimum, {} points threshold)",
                         patch.ratio.covered, patch.ratio.measured, patch.ratio.percent_text(), pass_at,

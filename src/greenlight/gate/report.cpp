@@ -22,6 +22,11 @@ std::string ranges_text(const std::vector<LineRange>& ranges) {
 }
 
 std::string reason_text(const RiskReason& reason) {
+    // A size rule names no file: it is about the whole change.
+    if (reason.path.empty()) {
+        return fmt::format("{} the whole change (rule {}: {})", config::to_string(reason.tier), reason.rule,
+                           reason.matched);
+    }
     std::string where = reason.line > 0 ? fmt::format("{}:{}", reason.path, reason.line) : reason.path;
     return fmt::format("{} {} (rule {}: {})", config::to_string(reason.tier), where, reason.rule, reason.matched);
 }
@@ -39,6 +44,8 @@ const char* mark(GateState state) {
             return "⏳";
         case GateState::missing:
             return "⬜";
+        case GateState::unknown:
+            return "❔";
     }
     return "⬜";
 }
@@ -51,7 +58,7 @@ json report_json(const GateReport& report) {
     for (const auto& reason : evaluation.risk.reasons) {
         reasons.push_back({{"rule", reason.rule},
                            {"tier", config::to_string(reason.tier)},
-                           {"path", reason.path},
+                           {"path", reason.path.empty() ? json() : json(reason.path)},
                            {"line", reason.line > 0 ? json(reason.line) : json()},
                            {"matched", reason.matched}});
     }
@@ -64,6 +71,7 @@ json report_json(const GateReport& report) {
                          {"required_by", gate.required_by},
                          {"sha", gate.sha.empty() ? json() : json(gate.sha)},
                          {"detail", gate.detail},
+                         {"warning", gate.warning.empty() ? json() : json(gate.warning)},
                          {"sources", gate.sources}});
     }
     json patch;
@@ -88,6 +96,8 @@ json report_json(const GateReport& report) {
     return {
         {"schema", "greenlight.gate/v1"},
         {"head", report.head_sha.empty() ? json() : json(report.head_sha)},
+        {"rules",
+         {{"origin", report.rules_origin.empty() ? json() : json(report.rules_origin)}, {"notes", report.rules_notes}}},
         {"verdict", evaluation.passed ? "pass" : "fail"},
         {"risk",
          {{"computed", config::to_string(evaluation.risk.tier)},
@@ -111,20 +121,25 @@ json report_json(const GateReport& report) {
 std::string report_text(const GateReport& report) {
     const Evaluation& evaluation = report.evaluation;
     std::ostringstream out;
+    if (!report.rules_origin.empty()) out << "rules: " << report.rules_origin << "\n";
+    for (const auto& note : report.rules_notes) out << "  note: " << note << "\n";
     out << fmt::format("risk: {} (computed {}{})\n", config::to_string(evaluation.effective_tier),
                        config::to_string(evaluation.risk.tier),
                        evaluation.risk.docs_only        ? ", docs only"
                        : evaluation.risk.generated_only ? ", generated files only"
                                                         : "");
+    // The reasons at the computed tier first (up to 20), then a few below it; never a silent cut.
     size_t shown = 0;
+    size_t hidden = 0;
     for (const auto& reason : evaluation.risk.reasons) {
-        if (reason.tier < evaluation.risk.tier && shown >= 5) continue;  // the top reasons, and a few below
-        out << "  because " << reason_text(reason) << "\n";
-        if (++shown >= 20) {
-            out << fmt::format("  ... and {} more (see --json)\n", evaluation.risk.reasons.size() - shown);
-            break;
+        if (shown >= 20 || (reason.tier < evaluation.risk.tier && shown >= 5)) {
+            ++hidden;
+            continue;
         }
+        out << "  because " << reason_text(reason) << "\n";
+        ++shown;
     }
+    if (hidden > 0) out << fmt::format("  ... and {} more (see --json)\n", hidden);
     out << "declared: "
         << (evaluation.declared.risk_labels.empty()
                 ? std::string("(none)")
@@ -136,6 +151,7 @@ std::string report_text(const GateReport& report) {
     for (const auto& gate : evaluation.gates) {
         out << fmt::format("  {:<24} {:<8} {:<8} {}\n", gate.name, to_string(gate.state),
                            gate.mode == config::GateMode::blocking ? "blocking" : "advisory", gate.detail);
+        if (!gate.warning.empty()) out << fmt::format("  {:<24} warning: {}\n", "", gate.warning);
     }
     if (report.patch) {
         for (const auto& file : report.patch->files) {
@@ -160,22 +176,31 @@ std::string report_markdown(const GateReport& report) {
                        evaluation.risk.files);
     if (evaluation.risk.docs_only) out << " (documentation only)";
     if (evaluation.risk.generated_only) out << " (generated files only)";
-    out << ".\n\n";
+    out << ".";
+    if (!report.rules_origin.empty()) out << " Rules: " << util::markdown_table_cell(report.rules_origin) << ".";
+    out << "\n\n";
+    for (const auto& note : report.rules_notes) out << "> ℹ️ " << util::markdown_table_cell(note) << "\n\n";
     if (!evaluation.risk.reasons.empty()) {
         out << "<details><summary>Why</summary>\n\n";
         size_t shown = 0;
         for (const auto& reason : evaluation.risk.reasons) {
+            if (shown == 50) {
+                out << fmt::format("- … and {} more (see `greenlight gate --json`)\n",
+                                   evaluation.risk.reasons.size() - shown);
+                break;
+            }
             out << "- " << util::markdown_table_cell(reason_text(reason)) << "\n";
-            if (++shown >= 50) break;
+            ++shown;
         }
         out << "\n</details>\n\n";
     }
     for (const auto& violation : evaluation.declared.violations) out << "> ⚠️ **Label:** " << violation << "\n\n";
     out << "| | gate | state | mode | detail |\n|---|---|---|---|---|\n";
     for (const auto& gate : evaluation.gates) {
+        const std::string detail = gate.warning.empty() ? gate.detail : gate.detail + " ⚠️ " + gate.warning;
         out << fmt::format("| {} | `{}` | {} | {} | {} |\n", mark(gate.state), gate.name, to_string(gate.state),
                            gate.mode == config::GateMode::blocking ? "blocking" : "advisory",
-                           util::markdown_table_cell(gate.detail));
+                           util::markdown_table_cell(detail));
     }
     if (report.patch && !report.patch->files.empty()) {
         out << "\n**Patch coverage:** " << report.patch->ratio.percent_text() << " (" << report.patch->ratio.covered
@@ -191,6 +216,12 @@ std::string report_markdown(const GateReport& report) {
 
 std::vector<std::string> uncovered_annotations(const GateReport& report) {
     std::vector<std::string> lines;
+    for (const auto& gate : report.evaluation.gates) {
+        if (gate.warning.empty()) continue;
+        lines.push_back(fmt::format("::warning title=greenlight gate {}::{}",
+                                    util::workflow_command_escape(gate.name, true),
+                                    util::workflow_command_escape(gate.warning, false)));
+    }
     if (!report.patch) return lines;
     for (const auto& file : report.patch->files) {
         for (const auto& range : file.uncovered) {

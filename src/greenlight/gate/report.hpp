@@ -12,6 +12,8 @@
 namespace greenlight::gate {
 
 struct GateReport {
+    std::string rules_origin;              // "greenlight.yml at base 1a2b3c4d5e6f"; empty: the rules were given
+    std::vector<std::string> rules_notes;  // what a reader must know about them
     Evaluation evaluation;
     std::optional<PatchCoverage> patch;
     std::string head_sha;

@@ -1,10 +1,12 @@
 #include "greenlight/gate/risk.hpp"
 
+#include <fmt/format.h>
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <optional>
 
 #include "greenlight/util/glob.hpp"
 #include "greenlight/util/strings.hpp"
@@ -41,6 +43,32 @@ bool any_glob(const std::vector<std::string>& globs, const std::vector<std::stri
     return false;
 }
 
+// A size rule against the files it counts: the reason names the measure that reached its limit.
+std::optional<RiskReason> match_size_rule(const config::RiskRule& rule, const diff::Diff& diff,
+                                          const std::vector<size_t>& counted_files) {
+    std::int64_t files = 0;
+    std::int64_t lines = 0;
+    for (size_t index : counted_files) {
+        const auto& file = diff.files[index];
+        if (!rule.paths.empty()) {
+            std::string matched;
+            std::string matched_path;
+            if (!any_glob(rule.paths, touched_paths(file), matched, matched_path)) continue;
+        }
+        ++files;
+        lines += static_cast<std::int64_t>(file.added.size() + file.removed_lines.size());
+    }
+    RiskReason reason{rule.name, rule.tier, "", 0, ""};
+    if (rule.size_lines > 0 && lines >= rule.size_lines) {
+        reason.matched = fmt::format("{} lines changed (at least {})", lines, rule.size_lines);
+    } else if (rule.size_files > 0 && files >= rule.size_files) {
+        reason.matched = fmt::format("{} files changed (at least {})", files, rule.size_files);
+    } else {
+        return std::nullopt;
+    }
+    return reason;
+}
+
 }  // namespace
 
 RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gate, const std::vector<bool>& generated) {
@@ -48,7 +76,12 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
     assessment.files = diff.files.size();
 
     std::vector<CompiledRule> rules;
+    std::vector<const config::RiskRule*> size_rules;
     for (const auto& rule : gate.rules) {
+        if (rule.size_lines > 0 || rule.size_files > 0) {
+            size_rules.push_back(&rule);
+            continue;
+        }
         CompiledRule compiled{&rule, {}, {}};
         for (const auto& keyword : rule.keywords) compiled.keywords.push_back(util::lowercase(keyword));
         for (const auto& pattern : rule.patterns) {
@@ -60,6 +93,7 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
 
     bool all_docs = !diff.files.empty();
     bool all_generated = !diff.files.empty();
+    std::vector<size_t> counted_files;  // neither docs nor generated: what size rules count
     for (size_t index = 0; index < diff.files.size(); ++index) {
         const auto& file = diff.files[index];
         const auto paths = touched_paths(file);
@@ -68,7 +102,9 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
                                [&](const std::string& glob) { return util::glob_match(glob, path); });
         });
         all_docs = all_docs && is_docs;
-        all_generated = all_generated && index < generated.size() && generated[index];
+        const bool is_generated = index < generated.size() && generated[index];
+        all_generated = all_generated && is_generated;
+        if (!is_docs && !is_generated) counted_files.push_back(index);
 
         // Keyword rules compare lowercased text: lower each added line once per file, not once per rule.
         std::vector<std::string> lowered_lines;
@@ -112,6 +148,10 @@ RiskAssessment assess_risk(const diff::Diff& diff, const config::GateConfig& gat
             }
             assessment.reasons.push_back(std::move(reason));
         }
+    }
+
+    for (const auto* rule : size_rules) {
+        if (auto reason = match_size_rule(*rule, diff, counted_files)) assessment.reasons.push_back(std::move(*reason));
     }
 
     assessment.docs_only = all_docs;

@@ -49,9 +49,12 @@ TEST(GateSection, FullSectionLoadsWithEveryValue) {
     const GateConfig& gate = config.gate;
     EXPECT_TRUE(gate.from_file);
 
-    ASSERT_EQ(gate.rules.size(), 3u);
-    const RiskRule& backend = gate.rules[0];
-    EXPECT_EQ(backend.name, "backend");
+    // The file's rules come after the default rules, which stay.
+    const size_t defaults_count = default_gate_config().rules.size();
+    ASSERT_EQ(gate.rules.size(), defaults_count + 3);
+    EXPECT_EQ(rule_names(gate)[0], "code");
+    const RiskRule& backend = gate.rules[defaults_count];
+    EXPECT_EQ(backend.name, "services");
     EXPECT_EQ(backend.line, 43);
     EXPECT_THAT(backend.paths, ElementsAre("backend/**", "api/**"));
     EXPECT_THAT(backend.keywords, IsEmpty());
@@ -59,7 +62,7 @@ TEST(GateSection, FullSectionLoadsWithEveryValue) {
     EXPECT_THAT(backend.requires_gates, IsEmpty());
     EXPECT_EQ(backend.requires_from, RiskTier::r0_docs);  // file rules: always, unless told otherwise
 
-    const RiskRule& secrets = gate.rules[1];
+    const RiskRule& secrets = gate.rules[defaults_count + 1];
     EXPECT_EQ(secrets.name, "secrets-in-code");
     EXPECT_THAT(secrets.paths, IsEmpty());
     EXPECT_THAT(secrets.keywords, ElementsAre("password", "api_key"));
@@ -68,7 +71,7 @@ TEST(GateSection, FullSectionLoadsWithEveryValue) {
     EXPECT_THAT(secrets.requires_gates, ElementsAre("e2e-proof", "license-scan"));
     EXPECT_EQ(secrets.requires_from, RiskTier::r3_high);
 
-    const RiskRule& everything = gate.rules[2];
+    const RiskRule& everything = gate.rules[defaults_count + 2];
     EXPECT_EQ(everything.tier, RiskTier::r1_low);
     EXPECT_TRUE(everything.paths.empty() && everything.keywords.empty() && everything.patterns.empty());
 
@@ -116,7 +119,7 @@ TEST(GateSection, EveryGateNamedAnywhereIsDefined) {
 TEST(GateSection, ReportsEveryMistakeWithItsPositionAndKeyPath) {
     LoadOutcome outcome = load(k_gate_header + R"(gate:
   rules:
-    - name: backend
+    - name: servers
       patchs: ["backend/**"]
       tier: R2-medum
     - name: secrets
@@ -144,10 +147,10 @@ TEST(GateSection, ReportsEveryMistakeWithItsPositionAndKeyPath) {
 TEST(GateSection, RulesNeedANameATierAndNoEmptyLists) {
     LoadOutcome outcome = load(k_gate_header + R"(gate:
   rules:
-    - name: backend
+    - name: servers
       paths: []
       tier: R2
-    - name: backend
+    - name: servers
       keywords: [password, ""]
       tier: R2
     - paths: ["api/**"]
@@ -160,7 +163,7 @@ TEST(GateSection, RulesNeedANameATierAndNoEmptyLists) {
         error_lines(outcome),
         ElementsAre("greenlight.yml:7:14: gate.rules[0].paths: expected a non-empty list of path globs such as "
                     "backend/**; found an empty list (leave the key out instead)",
-                    "greenlight.yml:9:13: gate.rules[1].name: duplicate rule name 'backend'; already used at line 6",
+                    "greenlight.yml:9:13: gate.rules[1].name: duplicate rule name 'servers'; already used at line 6",
                     "greenlight.yml:10:28: gate.rules[1].keywords[1]: expected a keyword; found ''",
                     "greenlight.yml:12:7: gate.rules[2].name: missing key; expected the rule's name (letters, "
                     "digits, '.', '_' or '-', and not only dots)",
@@ -220,7 +223,7 @@ TEST(GateSection, NewGateDeclaredWithoutDetailsIsBlockingAndUsable) {
     EXPECT_EQ(config.gate.gates.at("license-scan").mode, GateMode::blocking);
     EXPECT_THAT(config.gate.gates.at("license-scan").checks, IsEmpty());
     EXPECT_THAT(config.gate.docs_paths, IsEmpty());
-    EXPECT_THAT(rule_names(config.gate), ElementsAre("all"));
+    EXPECT_EQ(rule_names(config.gate).back(), "all");  // after the default rules
 }
 
 TEST(GateSection, WrongShapesSayWhatWasExpected) {
@@ -239,6 +242,54 @@ TEST(GateSection, WrongShapesSayWhatWasExpected) {
                             "100; found the number 7.5",
                             "greenlight.yml:5:1: requires_from: unknown key; it belongs in a rule under `gate.rules` "
                             "(check the indentation)"));
+}
+
+// The default rules hold the critical zones; a file's rules add to them unless it says it replaces them.
+TEST(GateSection, RulesAddToTheDefaultsUnlessTheyReplaceThem) {
+    const GateConfig defaults = default_gate_config();
+    Config added =
+        load_valid(k_gate_header + "gate:\n  rules: [{ name: billing, paths: [\"billing/**\"], tier: R3 }]\n");
+    ASSERT_EQ(added.gate.rules.size(), defaults.rules.size() + 1);
+    EXPECT_EQ(rule_names(added.gate).back(), "billing");
+    EXPECT_FALSE(added.gate.replace_default_rules);
+
+    Config replaced = load_valid(k_gate_header +
+                                 "gate:\n  rules: [{ name: billing, paths: [\"billing/**\"], tier: R3 }]\n"
+                                 "  replace_default_rules: true\n");
+    EXPECT_THAT(rule_names(replaced.gate), ElementsAre("billing"));
+    EXPECT_TRUE(replaced.gate.replace_default_rules);
+
+    // A rule named like a default would silently lower a critical zone: refused, saying what to do.
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n  rules: [{ name: secrets-and-auth, tier: R1 }]\n")),
+                ElementsAre("greenlight.yml:5:19: gate.rules[0].name: 'secrets-and-auth' is the name of a default "
+                            "rule, which stays; give this rule another name, or set "
+                            "`gate.replace_default_rules: true` to replace every default rule"));
+    load_valid(k_gate_header +
+               "gate:\n  replace_default_rules: true\n  rules: [{ name: secrets-and-auth, tier: R1 }]\n");
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n  replace_default_rules: sometimes\n")),
+                ElementsAre(::testing::HasSubstr("gate.replace_default_rules: expected true or false")));
+}
+
+TEST(GateSection, SizeRulesCountLinesAndFiles) {
+    Config config = load_valid(k_gate_header +
+                               "gate:\n  rules:\n    - name: huge\n      size: { lines: 5000, files: 200 }\n"
+                               "      tier: R4\n");
+    const RiskRule& huge = config.gate.rules.back();
+    EXPECT_EQ(huge.size_lines, 5000);
+    EXPECT_EQ(huge.size_files, 200);
+    const GateConfig defaults = default_gate_config();
+    EXPECT_THAT(rule_names(defaults), ::testing::Contains("very-large-change"));
+
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n  rules:\n    - name: huge\n      size: { line: 5 }\n"
+                                                 "      tier: R4\n")),
+                ElementsAre("greenlight.yml:7:15: gate.rules[0].size.line: unknown key 'line'; expected lines or "
+                            "files; did you mean 'lines'?"));
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n  rules:\n    - name: huge\n      size: { lines: 0 }\n"
+                                                 "      tier: R4\n")),
+                ElementsAre(::testing::HasSubstr("gate.rules[0].size.lines:")));
+    EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n  rules:\n    - name: huge\n      size: { lines: 9 }\n"
+                                                 "      keywords: [x]\n      tier: R4\n")),
+                ElementsAre(::testing::HasSubstr("a size rule matches the change as a whole")));
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ policy:
   missing_requirement: skip
 gate:
   rules:
-    - name: backend
+    - name: services
       paths: ["backend/**", "api/**"]
       tier: R2-medium
     - name: secrets-in-code

@@ -106,6 +106,27 @@ TEST(ConfigSchema, DescribesExactlyTheKeysTheLoaderAccepts) {
     }
 }
 
+// The schema refuses a rule named like a default rule (unless the defaults are replaced), as the loader does:
+// its list must be the defaults' names.
+TEST(ConfigSchema, TheDefaultRuleNamesAreTheLoaders) {
+    Json document = schema();
+    const Json& names = document.at("$defs")
+                            .at("gate")
+                            .at("else")
+                            .at("properties")
+                            .at("rules")
+                            .at("items")
+                            .at("properties")
+                            .at("name")
+                            .at("not")
+                            .at("enum");
+    std::vector<std::string> in_schema;
+    for (const auto& name : names) in_schema.push_back(name.get<std::string>());
+    std::vector<std::string> defaults;
+    for (const auto& rule : default_gate_config().rules) defaults.push_back(rule.name);
+    EXPECT_THAT(in_schema, UnorderedElementsAreArray(defaults));
+}
+
 TEST(ConfigSchema, EnumsMatchTheLoader) {
     Json document = schema();
     EXPECT_EQ(document.at(Json::json_pointer("/$defs/results/oneOf/2/properties/format/enum"))

@@ -200,6 +200,21 @@ TEST(LcovTest, MalformedRecordsGiveLineAndColumn) {
     EXPECT_EQ(parse_error("", ReportFormat::lcov).line, 0);
 }
 
+// A tracefile cut before its last end_of_record would report the lines it kept as the whole truth: 10 of 13
+// covered where the full record says 19 of 27.
+TEST(LcovTest, ATracefileCutInsideARecordIsAnError) {
+    ReportParseError error =
+        parse_error("TN:\nSF:a.c\nDA:1,1\nend_of_record\nSF:b.c\nDA:1,1\nDA:2,1\n", ReportFormat::lcov);
+    EXPECT_EQ(error.line, 7);
+    EXPECT_NE(error.message.find("end_of_record"), std::string::npos) << error.message;
+    EXPECT_NE(error.message.find("b.c"), std::string::npos) << error.message;
+    // Cut inside a line, and with Windows line ends.
+    EXPECT_EQ(parse_error("SF:a.c\r\nDA:1,1\r\nDA:2,", ReportFormat::lcov).line, 3);
+    EXPECT_EQ(parse_error("SF:a.c\r\nDA:1,1\r\nend_of_rec", ReportFormat::lcov).line, 3);
+    // Every real writer closes its records; the last one without a final newline is still whole.
+    EXPECT_EQ(parse_ok("SF:a.c\nDA:1,1\nend_of_record").files.at("a.c").lines.size(), 1U);
+}
+
 TEST(LcovTest, ChecksumsBranchesAndHugeCountsAreHandled) {
     const Report report = parse_ok(
         "TN:t\nSF:x.c\nFN:1,f\nFNDA:1,f\nBRDA:2,0,0,-\nDA:1,99999999999999999999999\nDA:2,0,abc\nDA:3,-1\n"
@@ -250,6 +265,15 @@ TEST(GoProfileTest, MalformedProfilesGivePositions) {
     // An end line beyond int64 saturates; the running total must not overflow (found by the fuzzer).
     error = parse_error("mode: set\na.go:1.1,5.2 1 1\nb.go:3.1,99999999999999999999999.5 1 1\n", ReportFormat::go);
     EXPECT_EQ(error.line, 3);
+}
+
+// A profile whose last line was cut can still read as numbers ("12" cut to "1"), so a last line without the
+// newline `go test` always writes is refused.
+TEST(GoProfileTest, AProfileWithoutItsFinalNewlineIsCutShort) {
+    ReportParseError error = parse_error("mode: count\na.go:1.1,2.2 1 12\nb.go:1.1,4.2 3 1", ReportFormat::go);
+    EXPECT_EQ(error.line, 3);
+    EXPECT_NE(error.message.find("cut short"), std::string::npos) << error.message;
+    EXPECT_EQ(parse_ok("mode: count\na.go:1.1,2.2 1 12\n").files.at("a.go").lines.size(), 2U);
 }
 
 TEST(JacocoTest, JacocoReportMatchesItsLineCounters) {

@@ -128,5 +128,64 @@ TEST_F(JudgeTest, DeclaredLabelsAreJudged) {
     EXPECT_EQ(report->evaluation.effective_tier, config::RiskTier::r3_high);
 }
 
+// The text report cuts long lists of reasons, and always says how many it left out.
+TEST(GateReportText, EveryReasonIsShownOrCounted) {
+    GateReport report;
+    report.evaluation.risk.tier = config::RiskTier::r2_medium;
+    for (int index = 0; index < 8; ++index) {
+        report.evaluation.risk.reasons.push_back(
+            {"backend", config::RiskTier::r2_medium, "backend/f" + std::to_string(index) + ".py", 0, "backend/**"});
+    }
+    for (int index = 0; index < 4; ++index) {
+        report.evaluation.risk.reasons.push_back(
+            {"code", config::RiskTier::r1_low, "src/f" + std::to_string(index) + ".py", 0, "any change"});
+    }
+    std::string text = report_text(report);
+    EXPECT_NE(text.find("backend/f7.py"), std::string::npos) << text;  // every top-tier reason
+    EXPECT_EQ(text.find("src/f0.py"), std::string::npos) << text;
+    EXPECT_NE(text.find("... and 4 more (see --json)"), std::string::npos) << text;
+
+    report.evaluation.risk.reasons.resize(3);
+    text = report_text(report);
+    EXPECT_EQ(text.find("more (see --json)"), std::string::npos) << text;
+}
+
+TEST(GateReportText, TheRulesOriginAndAWarningAreShown) {
+    GateReport report;
+    report.rules_origin = "greenlight.yml at base 0123456789ab";
+    GateResult patch;
+    patch.name = "patch-coverage";
+    patch.state = GateState::passed;
+    patch.warning = "patch coverage 45.00% is below the 50% minimum";
+    report.evaluation.gates.push_back(patch);
+    const std::string text = report_text(report);
+    EXPECT_NE(text.find("rules: greenlight.yml at base 0123456789ab"), std::string::npos) << text;
+    EXPECT_NE(text.find("warning: patch coverage 45.00%"), std::string::npos) << text;
+    EXPECT_EQ(report_json(report)["gates"][0]["warning"], patch.warning);
+    EXPECT_EQ(report_json(report)["rules"]["origin"], report.rules_origin);
+    EXPECT_NE(uncovered_annotations(report).at(0).find("::warning title=greenlight gate patch-coverage::"),
+              std::string::npos);
+}
+
+TEST_F(JudgeTest, ACoverageFormatNamedExplicitlyIsUsed) {
+    GateRequest request = request_for(k_change);
+    // Detection would take this for LCOV; named as Go it must parse as a Go profile and fail there.
+    request.coverage.push_back(write("odd.out", "SF:src/app.py\nDA:2,1\nend_of_record\n"));
+    request.coverage_format = coverage::ReportFormat::go;
+    auto report = judge(request);
+    ASSERT_FALSE(report);
+    EXPECT_NE(report.message().find("mode:"), std::string::npos) << report.message();
+    request.coverage_format = coverage::ReportFormat::lcov;
+    EXPECT_TRUE(judge(request)) << judge(request).message();
+}
+
+TEST_F(JudgeTest, ACutLcovReportIsAnErrorNamingItsLastLine) {
+    GateRequest request = request_for(k_change);
+    request.coverage.push_back(write("cut.info", "TN:\nSF:src/app.py\nDA:1,1\nDA:2,1\n"));
+    auto report = judge(request);
+    ASSERT_FALSE(report);
+    EXPECT_NE(report.message().find("cut.info:4:"), std::string::npos) << report.message();
+}
+
 }  // namespace
 }  // namespace greenlight::gate

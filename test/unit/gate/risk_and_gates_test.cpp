@@ -155,10 +155,10 @@ TEST(Gates, PassesOnlyWhenEveryBlockingGateHoldsAtHead) {
     auto gate = config::default_gate_config();
     gate.gates["semantic-review"].mode = config::GateMode::advisory;
     std::vector<GateObservation> observations = {
-        {"ci", GateState::passed, "head", "checks", ""},
-        {"patch-coverage", GateState::passed, "head", "coverage", ""},
-        {"automated-review", GateState::passed, "head", "checks", ""},
-        {"semantic-review", GateState::failed, "head", "checks", ""},
+        {"ci", GateState::passed, "head", "checks", "", ""},
+        {"patch-coverage", GateState::passed, "head", "coverage", "", ""},
+        {"automated-review", GateState::passed, "head", "checks", "", ""},
+        {"semantic-review", GateState::failed, "head", "checks", "", ""},
     };
     auto evaluation = evaluate(risk_at(RiskTier::r2_medium), {"R2-medium"}, observations, gate, "head", {});
     EXPECT_TRUE(evaluation.passed);  // the failing gate is advisory
@@ -172,7 +172,7 @@ TEST(Gates, PassesOnlyWhenEveryBlockingGateHoldsAtHead) {
 
 TEST(Gates, PassedAtAnotherCommitIsStaleUnlessTheContentIsTheSame) {
     auto gate = config::default_gate_config();
-    std::vector<GateObservation> observations = {{"ci", GateState::passed, "old", "checks", ""}};
+    std::vector<GateObservation> observations = {{"ci", GateState::passed, "old", "checks", "", ""}};
     auto stale = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "new", {});
     ASSERT_EQ(stale.gates.size(), 1u);
     EXPECT_EQ(stale.gates[0].state, GateState::stale);
@@ -187,16 +187,16 @@ TEST(Gates, PassedAtAnotherCommitIsStaleUnlessTheContentIsTheSame) {
 
 TEST(Gates, WithoutAKnownHeadNothingIsCalledStale) {
     auto gate = config::default_gate_config();
-    std::vector<GateObservation> observations = {{"ci", GateState::passed, "old", "checks", ""}};
+    std::vector<GateObservation> observations = {{"ci", GateState::passed, "old", "checks", "", ""}};
     auto evaluation = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "", {});
     EXPECT_EQ(evaluation.gates[0].state, GateState::passed);
 }
 
 TEST(Gates, ObservationsAtHeadWinAndFailuresWinAmongThem) {
     auto gate = config::default_gate_config();
-    std::vector<GateObservation> observations = {{"ci", GateState::failed, "old", "a", ""},
-                                                 {"ci", GateState::passed, "new", "b", ""},
-                                                 {"ci", GateState::failed, "new", "c", ""}};
+    std::vector<GateObservation> observations = {{"ci", GateState::failed, "old", "a", "", ""},
+                                                 {"ci", GateState::passed, "new", "b", "", ""},
+                                                 {"ci", GateState::failed, "new", "c", "", ""}};
     auto evaluation = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "new", {});
     EXPECT_EQ(evaluation.gates[0].state, GateState::failed);
 }
@@ -294,6 +294,123 @@ TEST(ProjectCoverage, DropIsComparedInExactPoints) {
     EXPECT_EQ(project_coverage_gate({75, 100}, {80, 100}, gate, "h").state, GateState::passed);  // exactly 5
     EXPECT_EQ(project_coverage_gate({7499, 10000}, {80, 100}, gate, "h").state, GateState::failed);
     EXPECT_EQ(project_coverage_gate({0, 0}, {80, 100}, gate, "h").state, GateState::missing);
+}
+
+// A change too large to read line by line is a risk whatever it touches: 301 files of ordinary code are not R1.
+TEST(Risk, TheSizeOfAChangeRaisesItsTier) {
+    std::vector<diff::FileDiff> many;
+    for (int index = 0; index < 301; ++index) many.push_back(changed("src/module_" + std::to_string(index) + ".py"));
+    auto risk = assess_risk(change_of(many), config::default_gate_config(), {});
+    EXPECT_EQ(risk.tier, RiskTier::r3_high);
+    ASSERT_FALSE(risk.reasons.empty());
+    EXPECT_EQ(risk.reasons.front().rule, "very-large-change");
+    EXPECT_EQ(risk.reasons.front().path, "");
+    EXPECT_EQ(risk.reasons.front().matched, "301 files changed (at least 100)");
+
+    std::vector<std::string> lines(600, "x = 1");
+    risk = assess_risk(change_of({changed("src/big.py", lines)}), config::default_gate_config(), {});
+    EXPECT_EQ(risk.tier, RiskTier::r2_medium);
+    EXPECT_EQ(risk.reasons.front().rule, "large-change");
+    EXPECT_EQ(risk.reasons.front().matched, "600 lines changed (at least 500)");
+
+    // Docs and generated files do not count: a large documentation change is still R0.
+    std::vector<diff::FileDiff> docs;
+    for (int index = 0; index < 150; ++index) docs.push_back(changed("docs/page_" + std::to_string(index) + ".md"));
+    EXPECT_EQ(assess_risk(change_of(docs), config::default_gate_config(), {}).tier, RiskTier::r0_docs);
+    std::vector<diff::FileDiff> mixed = {changed("src/one.py")};
+    std::vector<bool> generated = {false};
+    for (int index = 0; index < 150; ++index) {
+        mixed.push_back(changed("gen/api_" + std::to_string(index) + ".py"));
+        generated.push_back(true);
+    }
+    EXPECT_EQ(assess_risk(change_of(mixed), config::default_gate_config(), generated).tier, RiskTier::r1_low);
+}
+
+TEST(Risk, ASizeRuleWithPathsCountsOnlyThoseFiles) {
+    auto gate = config::default_gate_config();
+    config::RiskRule rule;
+    rule.name = "big-schema-change";
+    rule.paths = {"schema/**"};
+    rule.size_files = 3;
+    rule.tier = RiskTier::r4_critical;
+    gate.rules.push_back(rule);
+    auto risk = assess_risk(
+        change_of({changed("schema/a.sql.tmpl"), changed("schema/b.tmpl"), changed("src/c.py"), changed("src/d.py")}),
+        gate, {});
+    EXPECT_LT(risk.tier, RiskTier::r4_critical);
+    risk = assess_risk(
+        change_of({changed("schema/a.tmpl"), changed("schema/b.tmpl"), changed("schema/c.tmpl"), changed("src/d.py")}),
+        gate, {});
+    EXPECT_EQ(risk.tier, RiskTier::r4_critical);
+}
+
+// A check that does not say which commit it is for could be for any; it does not pass the gate at a known head.
+TEST(Gates, ACheckWithoutAShaIsUnknownAtAKnownHead) {
+    auto gate = config::default_gate_config();
+    std::vector<GateObservation> observations = {{"ci", GateState::passed, "", "checks.json", "", ""}};
+    auto evaluation = evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "head", {});
+    ASSERT_EQ(evaluation.gates.size(), 1u);
+    EXPECT_EQ(evaluation.gates[0].state, GateState::unknown);
+    EXPECT_NE(evaluation.gates[0].detail.find("without a commit sha"), std::string::npos);
+    EXPECT_FALSE(evaluation.passed);
+    // The same report at head counts; and without a known head there is nothing to compare with.
+    observations.push_back({"ci", GateState::passed, "head", "checks.json", "", ""});
+    EXPECT_TRUE(evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, observations, gate, "head", {}).passed);
+    EXPECT_TRUE(evaluate(risk_at(RiskTier::r1_low), {"R1-low"}, {observations[0]}, gate, "", {}).passed);
+}
+
+TEST(Gates, AChecksFileMayNameItsCommitOnceForEveryEntry) {
+    auto dir = std::filesystem::temp_directory_path() / ("greenlight-checks-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "checks.json") << R"({"sha": "head", "gates": [{"gate": "ci", "state": "passed"},
+        {"gate": "automated-review", "state": "passed", "sha": "older"}]})";
+    auto read = read_checks_file(dir / "checks.json", config::default_gate_config());
+    std::filesystem::remove_all(dir);
+    ASSERT_TRUE(read) << read.message();
+    ASSERT_EQ(read->size(), 2u);
+    EXPECT_EQ((*read)[0].sha, "head");
+    EXPECT_EQ((*read)[1].sha, "older");
+}
+
+// A bare tier label counts, and goes when the canonical one is added: a second --apply changes nothing.
+TEST(Labels, BareRiskLabelsConvergeToOneCanonicalLabel) {
+    auto gate = config::default_gate_config();
+    auto first = evaluate(risk_at(RiskTier::r3_high), {"R3-high", "bug"}, {}, gate, "h", {});
+    EXPECT_TRUE(first.declared.violations.empty());
+    EXPECT_EQ(first.labels.add, (std::vector<std::string>{"risk:R3-high", "gates:ready"}));
+    EXPECT_EQ(first.labels.remove, (std::vector<std::string>{"R3-high"}));
+
+    auto second = evaluate(risk_at(RiskTier::r3_high), {"risk:R3-high", "gates:ready", "bug"}, {}, gate, "h", {});
+    EXPECT_TRUE(second.declared.violations.empty());
+    EXPECT_TRUE(second.labels.add.empty());
+    EXPECT_TRUE(second.labels.remove.empty());
+
+    // Both forms of the same tier at once are one declaration, not two; GitHub's names ignore case.
+    auto both = evaluate(risk_at(RiskTier::r3_high), {"R3-high", "risk:r3-high", "gates:READY"}, {}, gate, "h", {});
+    EXPECT_TRUE(both.declared.violations.empty());
+    EXPECT_TRUE(both.labels.add.empty());
+    EXPECT_EQ(both.labels.remove, (std::vector<std::string>{"R3-high"}));
+    // Two different tiers are still a violation.
+    EXPECT_EQ(evaluate(risk_at(RiskTier::r1_low), {"R3-high", "risk:R2-medium"}, {}, gate, "h", {})
+                  .declared.violations.size(),
+              1u);
+}
+
+TEST(PatchCoverage, ANarrowPassCarriesAWarning) {
+    auto gate = config::default_gate_config();  // 50% minimum, 10 points: passes at 40%, warns below 60%
+    PatchCoverage patch;
+    patch.ratio = {45, 100};
+    auto below = patch_coverage_gate(patch, gate, "h");
+    EXPECT_EQ(below.state, GateState::passed);
+    EXPECT_NE(below.warning.find("below the 50% minimum"), std::string::npos) << below.warning;
+    patch.ratio = {55, 100};
+    auto above = patch_coverage_gate(patch, gate, "h");
+    EXPECT_EQ(above.state, GateState::passed);
+    EXPECT_NE(above.warning.find("within 10 points"), std::string::npos) << above.warning;
+    patch.ratio = {60, 100};
+    EXPECT_EQ(patch_coverage_gate(patch, gate, "h").warning, "");
+    patch.ratio = {30, 100};
+    EXPECT_EQ(patch_coverage_gate(patch, gate, "h").warning, "");  // failed: the state says it all
 }
 
 }  // namespace
