@@ -133,9 +133,9 @@ util::Result<GateReport> judge(const GateRequest& given) {
         diff::git_attribute_set(request.change.repo, "linguist-generated", paths).value_or({});
     RiskAssessment risk = assess_risk(*change, request.config, generated);
     if (request.rules) {
-        auto edit = gate_config_change(*request.rules, *change);
-        if (!edit) return edit.error();
-        if (*edit) add_reason(risk, std::move(**edit));
+        auto edits = gate_config_changes(*request.rules, *change);
+        if (!edits) return edits.error();
+        for (auto& edit : *edits) add_reason(risk, std::move(edit));
     }
 
     if (!request.coverage.empty()) {

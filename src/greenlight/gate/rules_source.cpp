@@ -136,16 +136,31 @@ util::Result<GateRules> read_gate_rules(const RulesRequest& request) {
     return read;
 }
 
-util::Result<std::optional<RiskReason>> gate_config_change(const RulesRequest& request, const diff::Diff& change) {
-    const fs::path in_checkout = inside_checkout(request.config_file, request.change.repo);
-    if (in_checkout.empty()) return std::optional<RiskReason>();
-    std::string prefix;
-    if (request.change.diff_file.empty()) {
-        auto found = diff::git_prefix(request.change.repo);
-        if (!found) return found.error();
-        prefix = *found;
+util::Result<std::vector<RiskReason>> gate_config_changes(const RulesRequest& request, const diff::Diff& change) {
+    std::vector<RiskReason> reasons;
+    if (const fs::path in_checkout = inside_checkout(request.config_file, request.change.repo); !in_checkout.empty()) {
+        std::string prefix;
+        if (request.change.diff_file.empty()) {
+            auto found = diff::git_prefix(request.change.repo);
+            if (!found) return found.error();
+            prefix = *found;
+        }
+        auto edit = config_change(request, change, in_checkout, prefix + in_checkout.generic_string());
+        if (!edit) return edit.error();
+        if (*edit) reasons.push_back(std::move(**edit));
     }
-    return config_change(request, change, in_checkout, prefix + in_checkout.generic_string());
+    // `linguist-generated` in .gitattributes makes files count as generated, and a change of generated files
+    // only is R0: marking what it touches as generated would be a change lowering its own risk.
+    for (const auto& file : change.files) {
+        if (fs::path(file.path()).filename() != ".gitattributes") continue;
+        for (const auto& added : file.added) {
+            if (added.text.find("linguist-generated") == std::string::npos) continue;
+            reasons.push_back({k_gate_config_rule, k_gate_config_tier, file.path(), added.number,
+                               "the change marks files as linguist-generated, which decides what counts as generated"});
+            break;
+        }
+    }
+    return reasons;
 }
 
 }  // namespace greenlight::gate

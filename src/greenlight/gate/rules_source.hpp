@@ -51,9 +51,9 @@ struct GateRules {
 // exist or, read from the work tree, has errors (each named with its line); a base revision git does not know.
 util::Result<GateRules> read_gate_rules(const RulesRequest& request);
 
-// The reason a change is critical when it edits the `gate:` or `promote:` section of the config (compared at
-// base and head, so comments and other sections do not count; a saved diff that touches the file counts).
-// Empty when it does not.
-util::Result<std::optional<RiskReason>> gate_config_change(const RulesRequest& request, const diff::Diff& change);
+// Why the change is critical for editing how changes are judged: the `gate:` or `promote:` section of the
+// config (compared at base and head, so comments and other sections do not count; with a saved diff, any change
+// of the file), or a `linguist-generated` mark added in a .gitattributes. Empty when it edits neither.
+util::Result<std::vector<RiskReason>> gate_config_changes(const RulesRequest& request, const diff::Diff& change);
 
 }  // namespace greenlight::gate

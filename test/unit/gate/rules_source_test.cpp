@@ -121,9 +121,9 @@ TEST_F(RulesSourceTest, EditingOtherSectionsOrCommentsIsNotAGateConfigChange) {
 TEST_F(RulesSourceTest, AddingAPromoteSectionIsAGateConfigChange) {
     write("greenlight.yml", std::string(k_plain_config) + "promote: {}\n");
     commit("promote");
-    auto edit = gate_config_change(rules_request(), *diff::git_diff(m_repo, "main", "HEAD"));
-    ASSERT_TRUE(edit) << edit.message();
-    EXPECT_TRUE(edit->has_value());
+    auto edits = gate_config_changes(rules_request(), *diff::git_diff(m_repo, "main", "HEAD"));
+    ASSERT_TRUE(edits) << edits.message();
+    EXPECT_EQ(edits->size(), 1U);
 }
 
 TEST_F(RulesSourceTest, ABaseWithoutAConfigGivesTheDefaultsAndSaysSo) {
@@ -182,10 +182,10 @@ TEST_F(RulesSourceTest, AConfigInASubfolderIsReadAtBaseAndItsEditIsSeen) {
     auto rules = read_gate_rules(request);
     ASSERT_TRUE(rules) << rules.message();
     EXPECT_EQ(rules->config.patch_coverage_minimum, 50);  // the base's
-    auto edit = gate_config_change(request, *diff::git_diff(request.change.repo, "main", "HEAD"));
-    ASSERT_TRUE(edit) << edit.message();
-    ASSERT_TRUE(edit->has_value());
-    EXPECT_EQ((*edit)->path, "svc/greenlight.yml");  // diff paths are from the top of the repository
+    auto edits = gate_config_changes(request, *diff::git_diff(request.change.repo, "main", "HEAD"));
+    ASSERT_TRUE(edits) << edits.message();
+    ASSERT_EQ(edits->size(), 1U);
+    EXPECT_EQ(edits->front().path, "svc/greenlight.yml");  // diff paths are from the top of the repository
 }
 
 TEST_F(RulesSourceTest, ASavedDiffTouchingTheConfigCountsAsAnEdit) {
@@ -200,9 +200,24 @@ TEST_F(RulesSourceTest, ASavedDiffTouchingTheConfigCountsAsAnEdit) {
     EXPECT_NE(rules->origin.find("work tree"), std::string::npos) << rules->origin;
     auto change = read_change(request.change);
     ASSERT_TRUE(change) << change.message();
-    auto edit = gate_config_change(request, *change);
-    ASSERT_TRUE(edit) << edit.message();
-    EXPECT_TRUE(edit->has_value());
+    auto edits = gate_config_changes(request, *change);
+    ASSERT_TRUE(edits) << edits.message();
+    EXPECT_EQ(edits->size(), 1U);
+}
+
+// Marking the files it touches as generated would make a change R0: the mark is an edit of how it is judged.
+TEST_F(RulesSourceTest, MarkingFilesAsGeneratedIsAGateConfigChange) {
+    write(".gitattributes", "* linguist-generated\n");  // itself included: every changed file is "generated"
+    write("backend/auth/login.py", "def login(u, password):\n    return u\n");
+    commit("hide the auth change");
+    auto report = judge_change();
+    ASSERT_TRUE(report) << report.message();
+    EXPECT_FALSE(report->evaluation.risk.generated_only);
+    EXPECT_EQ(report->evaluation.risk.tier, config::RiskTier::r3_high);
+    const RiskReason* edit = reason_of(*report, k_gate_config_rule);
+    ASSERT_NE(edit, nullptr);
+    EXPECT_EQ(edit->path, ".gitattributes");
+    EXPECT_EQ(edit->line, 1);
 }
 
 }  // namespace
