@@ -11,6 +11,7 @@
 
 #include "greenlight/coverage/report_parsers.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/mapped_file.hpp"
 #include "greenlight/util/strings.hpp"
 
 namespace greenlight::coverage {
@@ -216,6 +217,19 @@ util::Result<std::string> read_report_text(const std::filesystem::path& path) {
 }  // namespace
 
 ReportOutcome parse_report_file(const std::filesystem::path& path, std::optional<ReportFormat> format) {
+    // A large Cobertura report is read through a mapping, cut into slices and parsed on several threads,
+    // without a copy of the whole text; anything else (or a report the slices cannot read) goes the usual way.
+    if (std::error_code error; std::filesystem::is_regular_file(path, error) &&
+                               std::filesystem::file_size(path, error) >= detail::k_parallel_parse_minimum && !error) {
+        if (util::Result<util::MappedFile> mapped = util::MappedFile::open(path)) {
+            const std::string_view text = detail::without_byte_order_mark(mapped->text());
+            if ((format ? *format : detect_format(text).value_or(ReportFormat::lcov)) == ReportFormat::cobertura) {
+                if (std::optional<Report> report = detail::parse_cobertura_in_slices(text, path.string())) {
+                    return std::move(*report);
+                }
+            }
+        }
+    }
     util::Result<std::string> content = read_report_text(path);
     if (!content) return ReportParseError{path.string(), 0, 0, content.message()};
     if (!format) format = detect_format(*content);

@@ -105,6 +105,9 @@ struct Coverage {
 // made relative first.
 Coverage map_to_repository(const std::vector<Report>& reports, const std::vector<std::string>& repository_files,
                            const std::filesystem::path& repository_root);
+// The same, moving the reports' lines instead of copying them.
+Coverage map_to_repository(std::vector<Report>&& reports, const std::vector<std::string>& repository_files,
+                           const std::filesystem::path& repository_root);
 
 // Exact figures, never floating point in the decision.
 struct Ratio {

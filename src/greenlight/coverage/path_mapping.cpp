@@ -4,7 +4,10 @@
 // gcovr), absolute on the build machine (lcov, coverage.py's <source>), as Go import paths, or as a Java
 // package path without the source folder (JaCoCo). Each way is tried in turn, cheapest and most certain first.
 #include <algorithm>
+#include <optional>
+#include <set>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -226,17 +229,30 @@ void merge_into(FileCoverage& target, const FileCoverage& source) {
     }
 }
 
-}  // namespace
+// The same, taking the source's lines when the target has none: no copy of a report's millions of lines.
+void merge_into(FileCoverage& target, FileCoverage&& source) {
+    if (target.lines.empty()) {
+        target.lines = std::move(source.lines);
+        return;
+    }
+    merge_into(target, static_cast<const FileCoverage&>(source));
+}
 
-Coverage map_to_repository(const std::vector<Report>& reports, const std::vector<std::string>& repository_files,
-                           const std::filesystem::path& repository_root) {
+// Reports given as const are copied from, reports given as rvalues are moved from.
+template <typename Reports>
+Coverage map_reports(Reports&& reports, const std::vector<std::string>& repository_files,
+                     const std::filesystem::path& repository_root) {
     const RepositoryIndex index(repository_files, repository_root);
     Coverage coverage;
     std::set<std::string> unmapped;
-    for (const Report& report : reports) {
-        for (const auto& [report_path, file] : report.files) {
+    for (auto& report : reports) {
+        for (auto& [report_path, file] : report.files) {
             if (std::optional<std::string> repository_path = map_path(index, report, report_path)) {
-                merge_into(coverage.files[*repository_path], file);
+                if constexpr (std::is_const_v<std::remove_reference_t<decltype(file)>>) {
+                    merge_into(coverage.files[*repository_path], file);
+                } else {
+                    merge_into(coverage.files[*repository_path], std::move(file));
+                }
             } else {
                 unmapped.insert(report_path);
             }
@@ -244,6 +260,18 @@ Coverage map_to_repository(const std::vector<Report>& reports, const std::vector
     }
     coverage.unmapped.assign(unmapped.begin(), unmapped.end());
     return coverage;
+}
+
+}  // namespace
+
+Coverage map_to_repository(const std::vector<Report>& reports, const std::vector<std::string>& repository_files,
+                           const std::filesystem::path& repository_root) {
+    return map_reports(reports, repository_files, repository_root);
+}
+
+Coverage map_to_repository(std::vector<Report>&& reports, const std::vector<std::string>& repository_files,
+                           const std::filesystem::path& repository_root) {
+    return map_reports(std::move(reports), repository_files, repository_root);
 }
 
 }  // namespace greenlight::coverage

@@ -10,6 +10,10 @@
 
 namespace greenlight::coverage::detail {
 
+// From this size on, a Cobertura report is cut into slices parsed on several threads; below it, one thread
+// parses faster than several can be started and joined.
+inline constexpr size_t k_parallel_parse_minimum = 8u << 20;
+
 // Whether an XML reader parses a copy of the text or the text itself, which it then overwrites.
 enum class BufferUse { copy, parse_in_place };
 

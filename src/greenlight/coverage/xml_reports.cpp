@@ -63,8 +63,11 @@ public:
 
     // Parses the text as a fragment: a sequence of elements without one root (a slice of a larger document).
     bool load_fragment() {
+        constexpr unsigned options = k_parse_options | pugi::parse_fragment;
         return static_cast<bool>(
-            m_document.load_buffer(m_text.data(), m_text.size(), k_parse_options | pugi::parse_fragment));
+            m_buffer_use == BufferUse::parse_in_place
+                ? m_document.load_buffer_inplace(const_cast<char*>(m_text.data()), m_text.size(), options)
+                : m_document.load_buffer(m_text.data(), m_text.size(), options));
     }
 
     pugi::xml_node root() const { return m_document.document_element(); }
@@ -257,15 +260,17 @@ std::optional<ReportParseError> read_clover_project(const XmlReport& xml, pugi::
     return std::nullopt;
 }
 
-// Below this, one thread parses faster than several can be started and joined.
-constexpr size_t k_parallel_parse_minimum = 8u << 20;
 // About this much XML per slice: big enough that cutting costs nothing, small enough to stay in cache-sized
 // reused memory.
 constexpr size_t k_slice_size = 2u << 20;
 
-// The <package> elements of one slice of <packages>, read as a fragment on its own thread.
-std::optional<Report> read_cobertura_packages(std::string_view slice, std::string_view source_name) {
-    XmlReport xml(slice, source_name, BufferUse::copy);
+// The <package> elements of one slice of <packages>, read as a fragment on its own thread. The slice is
+// copied into the thread's `buffer` and parsed there in place: the buffer keeps its capacity from slice to
+// slice, where a fresh copy per slice would be mapped, faulted in and unmapped again each time.
+std::optional<Report> read_cobertura_packages(std::string_view slice, std::string_view source_name,
+                                              std::string& buffer) {
+    buffer.assign(slice);
+    XmlReport xml(buffer, source_name, BufferUse::parse_in_place);
     if (!xml.load_fragment()) return std::nullopt;
     Report report;
     for (pugi::xml_node node : xml.document().children()) {
@@ -314,12 +319,19 @@ std::optional<Report> parse_cobertura_in_slices(std::string_view text, std::stri
 
     std::vector<std::optional<Report>> slices(cuts.size() - 1);
     std::atomic<bool> failed{false};
-    util::for_each_index_in_parallel(slices.size(), threads, [&](size_t slice) {
-        if (failed) return;  // the whole-document parse takes over; the other slices are wasted work
-        slices[slice] =
-            read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]), source_name);
-        if (!slices[slice]) failed = true;
-    });
+    util::for_each_index_in_parallel_with_state(
+        slices.size(), threads,
+        [] {
+            std::string buffer;
+            buffer.reserve(2 * k_slice_size);
+            return buffer;
+        },
+        [&](std::string& buffer, size_t slice) {
+            if (failed) return;  // the whole-document parse takes over; the other slices are wasted work
+            slices[slice] = read_cobertura_packages(content.substr(cuts[slice], cuts[slice + 1] - cuts[slice]),
+                                                    source_name, buffer);
+            if (!slices[slice]) failed = true;
+        });
     Report report;
     report.format = ReportFormat::cobertura;
     for (pugi::xml_node source : xml.root().child("sources").children("source")) {

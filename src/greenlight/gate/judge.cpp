@@ -141,11 +141,11 @@ util::Result<GateReport> judge(const GateRequest& given) {
     if (!request.coverage.empty()) {
         const auto files = repository_files(request.change, *change);
         const fs::path root = fs::absolute(request.change.repo);
-        const coverage::Coverage head = coverage::map_to_repository(*head_coverage_reports, files, root);
+        const coverage::Coverage head = coverage::map_to_repository(std::move(*head_coverage_reports), files, root);
         report.patch = compute_patch_coverage(*change, head, risk);
         observations->push_back(patch_coverage_gate(*report.patch, request.config, report.head_sha));
         if (!request.base_coverage.empty()) {
-            const coverage::Coverage base = coverage::map_to_repository(*base_coverage_reports, files, root);
+            const coverage::Coverage base = coverage::map_to_repository(std::move(*base_coverage_reports), files, root);
             observations->push_back(project_coverage_gate(coverage::project_ratio(head), coverage::project_ratio(base),
                                                           request.config, report.head_sha));
         }
