@@ -101,7 +101,8 @@ std::optional<std::string> GateReader::read_gate_reference(const YAML::Node& nod
 void GateReader::read_gate(const MapEntry& entry) {
     if (!entry.value.IsMap()) {
         add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, "gate",
-                  fmt::format("expected a mapping with any of rules, docs_paths, tiers, gates and coverage; found {}",
+                  fmt::format("expected a mapping with any of rules, docs_paths, tiers, gates, coverage and "
+                              "required_checks; found {}",
                               describe(entry.value)));
         return;
     }
@@ -114,7 +115,7 @@ void GateReader::read_gate(const MapEntry& entry) {
         found.emplace(std::move(key), std::move(item));
     }
     // Gates first, wherever they are in the file: tiers and rules refer to them.
-    for (const char* key : {"gates", "tiers", "rules", "docs_paths", "coverage"}) {
+    for (const char* key : {"gates", "tiers", "rules", "docs_paths", "coverage", "required_checks"}) {
         auto item = found.find(key);
         if (item == found.end()) continue;
         std::string path = child_path("gate", key);
@@ -133,6 +134,10 @@ void GateReader::read_gate(const MapEntry& entry) {
             }
         } else if (item->first == "coverage") {
             read_gate_coverage(value, path);
+        } else if (item->first == "required_checks") {
+            if (auto names = read_string_list(value, path, "a check name", "check names", EmptyList::refused)) {
+                m_gate.required_checks = std::move(*names);
+            }
         }
     }
 }
