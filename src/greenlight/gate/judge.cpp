@@ -25,15 +25,14 @@ std::vector<std::string> repository_files(const ChangeSource& source, const diff
     return files;
 }
 
-// The commit the gates are judged at: head's commit id in a checkout, else the pull request's head.
+}  // namespace
+
 std::string head_commit(const GateRequest& request) {
     if (request.change.diff_file.empty()) {
         if (auto commit = diff::git_commit_id(request.change.repo, request.change.head)) return *commit;
     }
     return request.event_head_sha;
 }
-
-}  // namespace
 
 util::Result<diff::Diff> read_change(const ChangeSource& source) {
     if (!source.diff_file.empty()) {
@@ -67,6 +66,7 @@ util::Result<std::vector<GateObservation>> read_gate_states(const GateRequest& r
         if (!read) return read.error();
         observations.push_back(std::move(*read));
     }
+    observations.insert(observations.end(), request.observations.begin(), request.observations.end());
     return observations;
 }
 
