@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "greenlight/cli/commands.hpp"
+#include "greenlight/cli/gate_wait.hpp"
 #include "greenlight/gate/judge.hpp"
 #include "greenlight/github/event.hpp"
 #include "greenlight/github/labels.hpp"
@@ -35,6 +36,7 @@ struct GateOptions {
     int pull_number = 0;
     bool json = false;
     bool markdown = false;
+    GateWaitOptions wait;
 };
 
 // The request for the gate library: the flags, the config's `gate:` section and the pull request's event.
@@ -61,13 +63,15 @@ gate::GateRequest make_request(const GateOptions& options, const github::PullReq
     return request;
 }
 
-void print_report(const GateOptions& options, const gate::GateReport& report) {
+void print_report(const GateOptions& options, const gate::GateReport& report, const WaitedChecks* waited) {
     if (options.json) {
-        std::cout << gate::report_json(report).dump(2) << "\n";
+        nlohmann::json document = gate::report_json(report);
+        if (waited) document["wait"] = wait_json(*waited);
+        std::cout << document.dump(2) << "\n";
     } else if (options.markdown) {
-        std::cout << gate::report_markdown(report);
+        std::cout << gate::report_markdown(report) << (waited ? wait_markdown(*waited) : "");
     } else {
-        std::cout << gate::report_text(report);
+        std::cout << gate::report_text(report) << (waited ? wait_text(*waited) : "");
     }
     if (const char* actions = std::getenv("GITHUB_ACTIONS"); actions && std::string_view(actions) == "true") {
         for (const auto& line : gate::uncovered_annotations(report)) std::cout << line << "\n";
@@ -106,19 +110,36 @@ ExitCode run_gate(const GateOptions& options) {
         }
         event = std::move(*read);
     }
-    auto report = gate::judge(make_request(options, event));
+    gate::GateRequest request = make_request(options, event);
+    std::optional<WaitedChecks> waited;
+    if (options.wait.enabled) {
+        // The wait needs the rules first: which checks are required, and which gate each reports.
+        auto rules = gate::read_gate_rules(*request.rules);
+        if (!rules) {
+            print_error(rules.message());
+            return ExitCode::usage;
+        }
+        request.config = rules->config;
+        auto found = wait_for_required_checks(options.wait, request,
+                                              options.pull_number > 0 ? options.pull_number : event.number);
+        if (!found) return found.error();
+        request.observations = found->observations;
+        waited = std::move(*found);
+    }
+    auto report = gate::judge(request);
     if (!report) {
         print_error(report.message());
         return ExitCode::usage;
     }
-    print_report(options, *report);
+    print_report(options, *report, waited ? &*waited : nullptr);
     if (options.apply) {
         if (ExitCode applied = apply_labels(options, report->evaluation.labels, event.number);
             applied != ExitCode::green) {
             return applied;
         }
     }
-    return report->evaluation.passed ? ExitCode::green : ExitCode::red;
+    const bool required_checks_passed = !waited || waited->outcome.all_passed();
+    return report->evaluation.passed && required_checks_passed ? ExitCode::green : ExitCode::red;
 }
 
 }  // namespace
@@ -134,7 +155,10 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
         "--summary FILE (a greenlight run's summary.json: the ci gate), --coverage FILE... (patch coverage),\n"
         "--base-coverage FILE... (project coverage). Rules and gates: the `gate:` section of greenlight.yml as of\n"
         "the base commit, so a change cannot lower its own risk (an edit of it is itself R3-high); without one, the\n"
-        "runbook defaults (docs/GATE.md). Exit: 0 every blocking gate holds, 1 not, 2 bad input.");
+        "runbook defaults (docs/GATE.md). --wait polls GitHub for the head's required checks first (GITHUB_TOKEN,\n"
+        "GITHUB_REPOSITORY, GITHUB_API_URL), a line per round on stderr, and adds what they say.\n"
+        "Exit: 0 every blocking gate (and, with --wait, every required check) holds, 1 not (or the head moved\n"
+        "while waiting), 2 bad input, 3 GitHub unreachable.");
     command
         ->add_option("-c,--config", options->config_file,
                      "Config file (default: greenlight.yml in the checkout); its rules are read as of the base commit")
@@ -182,7 +206,9 @@ void add_gate_command(CLI::App& app, ExitCode& exit_code) {
     command->add_flag("--apply", options->apply,
                       "Change the pull request's labels to the wanted set through the GitHub REST API "
                       "(GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)");
-    command->add_option("--pr", options->pull_number, "Pull request number for --apply (default: from --event)");
+    command->add_option("--pr", options->pull_number,
+                        "Pull request number for --apply and --wait (default: from --event)");
+    add_gate_wait_options(*command, options->wait);
     auto* json_flag = command->add_flag("--json", options->json, "Print the decision as JSON");
     command->add_flag("--markdown", options->markdown, "Print Markdown for a PR comment or the step summary")
         ->excludes(json_flag);

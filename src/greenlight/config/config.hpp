@@ -109,6 +109,8 @@ struct GateConfig {
     bool replace_default_rules = false;
     std::vector<RiskRule> rules;
     std::vector<std::string> docs_paths;  // a change touching only these is R0-docs
+    // The checks `gate --wait` waits for; empty: the ones the branch's protection and rulesets require.
+    std::vector<std::string> required_checks;
     // Gates each tier requires, each tier listing only what it adds to the tier below.
     std::map<RiskTier, std::vector<std::string>> tier_gates;
     std::map<std::string, GateDefinition> gates;  // every gate named anywhere, with its mode

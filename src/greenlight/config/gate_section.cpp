@@ -103,7 +103,8 @@ std::optional<std::string> GateReader::read_gate_reference(const YAML::Node& nod
 void GateReader::read_gate(const MapEntry& entry) {
     if (!entry.value.IsMap()) {
         add_error(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node, "gate",
-                  fmt::format("expected a mapping with any of rules, docs_paths, tiers, gates and coverage; found {}",
+                  fmt::format("expected a mapping with any of rules, docs_paths, tiers, gates, coverage and "
+                              "required_checks; found {}",
                               describe(entry.value)));
         return;
     }
@@ -117,7 +118,8 @@ void GateReader::read_gate(const MapEntry& entry) {
     }
     // Gates first, wherever they are in the file: tiers and rules refer to them; whether rules replace the
     // defaults before the rules.
-    for (const char* key : {"gates", "replace_default_rules", "tiers", "rules", "docs_paths", "coverage"}) {
+    for (const char* key :
+         {"gates", "replace_default_rules", "tiers", "rules", "docs_paths", "coverage", "required_checks"}) {
         auto item = found.find(key);
         if (item == found.end()) continue;
         std::string path = child_path("gate", key);
@@ -138,6 +140,10 @@ void GateReader::read_gate(const MapEntry& entry) {
             }
         } else if (item->first == "coverage") {
             read_gate_coverage(value, path);
+        } else if (item->first == "required_checks") {
+            if (auto names = read_string_list(value, path, "a check name", "check names", EmptyList::refused)) {
+                m_gate.required_checks = std::move(*names);
+            }
         }
     }
 }

@@ -79,8 +79,8 @@ const std::vector<std::string>& allowed_keys(Section section) {
                                                    "min_tests", "output_cap", "results", "requires", "labels"};
     static const std::vector<std::string> results = {"junit", "tap", "format"};
     static const std::vector<std::string> policy = {"flaky", "missing_requirement"};
-    static const std::vector<std::string> gate = {"rules",   "replace_default_rules", "docs_paths", "tiers", "gates",
-                                                  "coverage"};
+    static const std::vector<std::string> gate = {"rules",    "replace_default_rules", "docs_paths", "tiers", "gates",
+                                                  "coverage", "required_checks"};
     static const std::vector<std::string> gate_rule = {"name", "paths",    "keywords",      "patterns",
                                                        "tier", "requires", "requires_from", "size"};
     static const std::vector<std::string> gate_definition = {"mode", "checks"};

@@ -14,9 +14,6 @@ namespace greenlight::gate {
 
 using nlohmann::json;
 
-namespace {
-
-// The gate a CI check reports: a gate whose `checks` list names it, else a gate of the same name.
 std::optional<std::string> gate_for_check(const std::string& check, const config::GateConfig& gate) {
     for (const auto& [name, definition] : gate.gates) {
         if (std::find(definition.checks.begin(), definition.checks.end(), check) != definition.checks.end()) {
@@ -26,6 +23,8 @@ std::optional<std::string> gate_for_check(const std::string& check, const config
     if (gate.gates.count(check)) return check;
     return std::nullopt;
 }
+
+namespace {
 
 GateState state_from_word(const std::string& word) {
     std::string lowered = util::lowercase(word);
@@ -99,7 +98,12 @@ util::Result<std::vector<GateObservation>> read_checks_file(const std::filesyste
     } catch (const json::parse_error& error) {
         return util::make_error(fmt::format("{}: not JSON: {}", file.string(), error.what()));
     }
-    const std::string name = file.filename().string();
+    return read_checks_json(document, file.string(), file.filename().string(), gate);
+}
+
+util::Result<std::vector<GateObservation>> read_checks_json(const nlohmann::json& document, const std::string& where,
+                                                            const std::string& name, const config::GateConfig& gate) {
+    const std::filesystem::path file = where;  // as the errors of a checks file name it
     std::vector<GateObservation> observations;
     auto add_check = [&](const std::string& check, GateState state, const std::string& sha, const std::string& kind) {
         if (auto gate_name = gate_for_check(check, gate)) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,15 @@ struct GateObservation {
 // whose name is a gate's name reports that gate). Errors name the file and what was expected.
 util::Result<std::vector<GateObservation>> read_checks_file(const std::filesystem::path& file,
                                                             const config::GateConfig& gate);
+
+// The same for a checks document already in memory (`gate --wait`'s polled check runs and statuses): `where`
+// names it in errors, `name` in each observation's source.
+util::Result<std::vector<GateObservation>> read_checks_json(const nlohmann::json& document, const std::string& where,
+                                                            const std::string& name, const config::GateConfig& gate);
+
+// The gate a CI check (a check run's name, a status's context) reports: the gate whose `checks` list names it,
+// else the gate of the same name; none when no gate does.
+std::optional<std::string> gate_for_check(const std::string& check, const config::GateConfig& gate);
 
 // End-to-end proof as the `e2e-proof` gate: a JSON object whose `verdict` (or `result`/`status`) says
 // pass/passed/success or fail/failed/failure, with the commit in `sha` (or `commit`, or `git.sha`).

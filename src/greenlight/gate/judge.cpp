@@ -25,13 +25,16 @@ std::vector<std::string> repository_files(const ChangeSource& source, const diff
     return files;
 }
 
-// The commit the gates are judged at: head's commit id in a checkout, else the pull request's head.
+}  // namespace
+
 std::string head_commit(const GateRequest& request) {
     if (request.change.diff_file.empty()) {
         if (auto commit = diff::git_commit_id(request.change.repo, request.change.head)) return *commit;
     }
     return request.event_head_sha;
 }
+
+namespace {
 
 // A reason found outside the rules (an edit of the gate config): it raises the tier like any rule's.
 void add_reason(RiskAssessment& risk, RiskReason reason) {
@@ -75,6 +78,7 @@ util::Result<std::vector<GateObservation>> read_gate_states(const GateRequest& r
         if (!read) return read.error();
         observations.push_back(std::move(*read));
     }
+    observations.insert(observations.end(), request.observations.begin(), request.observations.end());
     return observations;
 }
 

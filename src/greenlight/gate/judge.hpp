@@ -36,8 +36,13 @@ struct GateRequest {
     std::vector<std::filesystem::path> coverage;            // head's coverage reports (patch coverage)
     std::vector<std::filesystem::path> base_coverage;       // base's (project coverage)
     std::optional<coverage::ReportFormat> coverage_format;  // every report's format; empty: detect each
+    std::vector<GateObservation> observations;              // gathered by the caller (gate --wait's polled checks)
     StaleOn stale_on = StaleOn::commit;
 };
+
+// The commit the gates are judged at: head's commit id in a git checkout, else the pull request's head (empty
+// when neither is known).
+std::string head_commit(const GateRequest& request);
 
 // The change as a parsed diff. Errors name the diff file and line, or what git said.
 util::Result<diff::Diff> read_change(const ChangeSource& source);

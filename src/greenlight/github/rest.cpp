@@ -40,13 +40,17 @@ std::string message_of(const web::HttpResult& response) {
 
 long long rate_limit_wait(const web::HttpResult& response) {
     if (!response) return -1;
-    const bool limited = response->status == 429 ||
-                         (response->status == 403 && response->get_header_value("x-ratelimit-remaining") == "0");
+    return rate_limit_wait(*response, std::time(nullptr));
+}
+
+long long rate_limit_wait(const web::HttpResponse& response, std::time_t now) {
+    const bool limited =
+        response.status == 429 || (response.status == 403 && response.get_header_value("x-ratelimit-remaining") == "0");
     if (!limited) return -1;
-    if (response->has_header("retry-after")) return std::atoll(response->get_header_value("retry-after").c_str());
-    if (response->has_header("x-ratelimit-reset")) {
-        long long reset = std::atoll(response->get_header_value("x-ratelimit-reset").c_str());
-        return std::max<long long>(0, reset - static_cast<long long>(std::time(nullptr)));
+    if (response.has_header("retry-after")) return std::atoll(response.get_header_value("retry-after").c_str());
+    if (response.has_header("x-ratelimit-reset")) {
+        long long reset = std::atoll(response.get_header_value("x-ratelimit-reset").c_str());
+        return std::max<long long>(0, reset - static_cast<long long>(now));
     }
     return 60;
 }

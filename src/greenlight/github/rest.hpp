@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <optional>
 #include <string>
 
@@ -29,5 +30,8 @@ std::string message_of(const web::HttpResult& response);
 
 // Seconds to wait before retrying a rate-limited answer; negative when it is not rate limiting.
 long long rate_limit_wait(const web::HttpResult& response);
+
+// The same for an answer, with the wall time `now` (seconds since the epoch) that x-ratelimit-reset counts from.
+long long rate_limit_wait(const web::HttpResponse& response, std::time_t now);
 
 }  // namespace greenlight::github::rest

@@ -228,8 +228,8 @@ TEST(GateSection, NewGateDeclaredWithoutDetailsIsBlockingAndUsable) {
 
 TEST(GateSection, WrongShapesSayWhatWasExpected) {
     EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n")),
-                ElementsAre("greenlight.yml:4:1: gate: expected a mapping with any of rules, docs_paths, tiers, gates "
-                            "and coverage; found nothing"));
+                ElementsAre("greenlight.yml:4:1: gate: expected a mapping with any of rules, docs_paths, tiers, gates, "
+                            "coverage and required_checks; found nothing"));
     EXPECT_THAT(error_lines(load(k_gate_header + "gate: { rules: [], coverage: 5, tier: R1 }\n")),
                 ElementsAre("greenlight.yml:4:16: gate.rules: expected a list of at least one rule ({name, tier, "
                             "paths, keywords, patterns, ...}); found an empty list (leave `rules` out to keep the "
