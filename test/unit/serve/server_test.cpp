@@ -145,14 +145,14 @@ protected:
         record.run_id = id;
         record.project = "billing";
         record.tier = "nightly";
-        record.verdict = verdict;
+        record.verdict = verdict::parse_verdict(verdict).value();
         record.started = ended - 5min;
         record.ended = ended;
         record.duration_seconds = 300;
         record.git_sha = "0123456789abcdef0123456789abcdef01234567";
         record.branch = "main";
         record.suites.push_back(
-            SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
+            SuiteRecord{"unit", record.verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
         record.cases.push_back(TestCaseRecord{"unit", "billing.Invoice", "rounds_half_up",
                                               verdict == "pass" ? "passed" : "failed", 0.2,
                                               verdict == "pass" ? "" : "expected 3 got 2"});
@@ -227,7 +227,7 @@ TEST_P(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
 TEST_P(ServeServerTest, AReportWhoseVerdictDisagreesWithItsSuitesIsRefusedNamingTheField) {
     start();
     RunRecord lying = run("nightly-201", "fail", k_start - 1h);
-    lying.verdict = "pass";  // its one suite failed
+    lying.verdict = verdict::Verdict::pass;  // its one suite failed
     auto refused = m_client->put("/api/v1/runs/nightly-201", bearer(m_ingest_token), run_report_json(lying).dump(),
                                  "application/json");
     ASSERT_TRUE(refused);
