@@ -686,6 +686,7 @@ void Executor::worker_loop() {
     while (!m_stopping.load()) {
         try {
             auto claimed = m_store.claim_next_input(m_options.max_active);
+            ++m_claim_attempts;
             if (claimed && *claimed) {
                 run_job(**claimed);
                 continue;
