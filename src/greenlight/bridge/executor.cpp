@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <stdexcept>
 #include <utility>
 
 #include "greenlight/bridge/jcl.hpp"
@@ -24,20 +24,13 @@ namespace {
 
 using std::chrono::microseconds;
 
-// A store or file operation the job cannot go on without; run_job ends the job as SYS FAIL.
-class JobFailure : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using util::Result;
+using util::Status;
 
-template <typename T>
-T require(util::Result<T> result, std::string_view what) {
-    if (!result) throw JobFailure(fmt::format("{}: {}", what, result.message()));
-    return std::move(result).value();
-}
-
-void require(const util::Status& status, std::string_view what) {
-    if (!status) throw JobFailure(fmt::format("{}: {}", what, status.message()));
+// A store or file operation the job cannot go on without failed: what was being done, and why. run_job ends
+// the job as SYS FAIL with it.
+util::Error job_failure(std::string_view what, const util::Error& error) {
+    return util::make_error(fmt::format("{}: {}", what, error.message));
 }
 
 // The step name JES2 puts on the job's own spool files.
@@ -80,7 +73,7 @@ bool is_environment_name(std::string_view name) {
 }
 
 // What the host adds to the JCL subset the parser checks: rules that only matter when a step runs here.
-std::optional<JclError> check_runnable(const JclJob& jcl) {
+Result<void, JclError> check_runnable(const JclJob& jcl) {
     for (const JclStep& step : jcl.steps) {
         if (step.mode == BpxbatchMode::program && !step.program_arguments.front().starts_with('/')) {
             return JclError{step.first_card, step.name,
@@ -100,7 +93,7 @@ std::optional<JclError> check_runnable(const JclJob& jcl) {
             }
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 // The variables a step sees, in order; setting a name again replaces its value.
@@ -174,6 +167,20 @@ util::SystemClock& system_clock() {
     return clock;
 }
 
+// Writes a line to the host's log, which is best effort: a logger that throws must not stop a worker or fail a
+// job. The line then goes to standard error, the one place left to report it (written without allocating).
+void log_best_effort(const std::function<void(const std::string&)>& log, std::string_view text) noexcept {
+    if (!log) return;
+    try {
+        log(std::string(text));
+    } catch (...) {
+        constexpr std::string_view k_lead = "greenlight: the job host's log failed; the line was: ";
+        std::fwrite(k_lead.data(), 1, k_lead.size(), stderr);
+        std::fwrite(text.data(), 1, text.size(), stderr);
+        std::fputc('\n', stderr);
+    }
+}
+
 // Runs one claimed job: everything run_job does, with the state one job needs.
 class JobRunner {
 public:
@@ -189,24 +196,24 @@ public:
     JobRunner(const JobRunner&) = delete;
     JobRunner& operator=(const JobRunner&) = delete;
 
-    // Runs the job and completes it; throws JobFailure (or anything) when it cannot go on.
-    void run();
-    // Ends the job as SYS FAIL after an unexpected error; never throws.
+    // Runs the job and completes it; an error when a store or file operation it cannot go on without failed.
+    Status run();
+    // Ends the job as SYS FAIL after an error; never throws.
     void fail(std::string_view reason) noexcept;
 
 private:
-    void end_with_jcl_error(const JclError& error);
-    StepRecord run_step(const JclJob& jcl, std::size_t index, const std::string& stepname);
+    Status end_with_jcl_error(const JclError& error);
+    Result<StepRecord> run_step(const JclJob& jcl, std::size_t index, const std::string& stepname);
     Halt halt_requested();
 
     std::string clock_text() const;
     std::string date_line() const;
     std::string message_line(std::string_view text) const;
-    void create_job_log(std::string_view content);
-    void log_message(std::string_view text);
-    void system_message(std::string_view text);
-    void complete(std::string_view retcode);
-    void write_host_log(std::string_view text) const;
+    Status create_job_log(std::string_view content);
+    Status log_message(std::string_view text);
+    Status system_message(std::string_view text);
+    Status complete(std::string_view retcode);
+    void write_host_log(std::string_view text) const noexcept;
     void remove_job_folder() noexcept;
 
     JobStore& m_store;
@@ -251,47 +258,47 @@ std::string JobRunner::message_line(std::string_view text) const {
     return fmt::format(" {} {}  {}\n", clock_text(), m_job.jobid, text);
 }
 
-void JobRunner::create_job_log(std::string_view content) {
-    require(m_store.add_spool_file(m_job.jobid, NewSpoolFile{"JESMSGLG", std::string(k_jes_stepname), std::nullopt,
-                                                             m_message_class, std::string(content)}),
-            "cannot create JESMSGLG");
+Status JobRunner::create_job_log(std::string_view content) {
+    auto added = m_store.add_spool_file(m_job.jobid, NewSpoolFile{"JESMSGLG", std::string(k_jes_stepname), std::nullopt,
+                                                                  m_message_class, std::string(content)});
+    if (!added) return job_failure("cannot create JESMSGLG", added.error());
     m_have_job_log = true;
+    return {};
 }
 
-void JobRunner::log_message(std::string_view text) {
-    if (!m_have_job_log) {
-        create_job_log(message_line(text));
-        return;
-    }
-    require(m_store.append_spool_text(m_job.jobid, k_jesmsglg_id, message_line(text)), "cannot write JESMSGLG");
+Status JobRunner::log_message(std::string_view text) {
+    if (!m_have_job_log) return create_job_log(message_line(text));
+    auto appended = m_store.append_spool_text(m_job.jobid, k_jesmsglg_id, message_line(text));
+    if (!appended) return job_failure("cannot write JESMSGLG", appended.error());
+    return {};
 }
 
-void JobRunner::system_message(std::string_view text) {
+Status JobRunner::system_message(std::string_view text) {
     std::string line = fmt::format("{}\n", text);
     if (!m_have_system_messages) {
-        require(m_store.add_spool_file(m_job.jobid, NewSpoolFile{"JESYSMSG", std::string(k_jes_stepname), std::nullopt,
-                                                                 m_message_class, line}),
-                "cannot create JESYSMSG");
+        auto added = m_store.add_spool_file(
+            m_job.jobid, NewSpoolFile{"JESYSMSG", std::string(k_jes_stepname), std::nullopt, m_message_class, line});
+        if (!added) return job_failure("cannot create JESYSMSG", added.error());
         m_have_system_messages = true;
-        return;
+        return {};
     }
-    require(m_store.append_spool_text(m_job.jobid, k_jesysmsg_id, line), "cannot write JESYSMSG");
+    auto appended = m_store.append_spool_text(m_job.jobid, k_jesysmsg_id, line);
+    if (!appended) return job_failure("cannot write JESYSMSG", appended.error());
+    return {};
 }
 
-void JobRunner::complete(std::string_view retcode) {
-    Job ended = require(m_store.complete(m_job.jobid, retcode), "cannot complete the job");
+Status JobRunner::complete(std::string_view retcode) {
+    auto ended = m_store.complete(m_job.jobid, retcode);
+    if (!ended) return job_failure("cannot complete the job", ended.error());
     m_completed = true;
     write_host_log(
-        fmt::format("job {} {} ended: {}", m_job.jobid, m_job.jobname, ended.retcode.value_or(std::string(retcode))));
+        fmt::format("job {} {} ended: {}", m_job.jobid, m_job.jobname, ended->retcode.value_or(std::string(retcode))));
+    return {};
 }
 
-void JobRunner::write_host_log(std::string_view text) const {
-    if (!m_options.log) return;
-    try {
-        m_options.log(std::string(text));
-    } catch (...) {
-        // The host's log is best effort; a failing logger must not fail the job.
-    }
+void JobRunner::write_host_log(std::string_view text) const noexcept {
+    // The host's log is best effort; a failing logger must not fail the job.
+    log_best_effort(m_options.log, text);
 }
 
 void JobRunner::remove_job_folder() noexcept {
@@ -326,23 +333,27 @@ Halt JobRunner::halt_requested() {
     return m_halt;
 }
 
-void JobRunner::end_with_jcl_error(const JclError& error) {
+Status JobRunner::end_with_jcl_error(const JclError& error) {
     const std::string not_run = fmt::format("IEFC452I {} - JOB NOT RUN - JCL ERROR", m_job.jobname);
-    create_job_log(date_line() + message_line(not_run) +
-                   message_line(fmt::format("$HASP395 {:<8} ENDED - JCL ERROR", m_job.jobname)));
-    system_message(error.jesysmsg_line());
-    system_message(not_run);
-    complete("JCL ERROR");
+    if (auto logged = create_job_log(date_line() + message_line(not_run) +
+                                     message_line(fmt::format("$HASP395 {:<8} ENDED - JCL ERROR", m_job.jobname)));
+        !logged) {
+        return logged;
+    }
+    if (auto said = system_message(error.jesysmsg_line()); !said) return said;
+    if (auto said = system_message(not_run); !said) return said;
+    return complete("JCL ERROR");
 }
 
-void JobRunner::run() {
+Status JobRunner::run() {
     write_host_log(fmt::format("job {} {} started", m_job.jobid, m_job.jobname));
-    const std::string jcl_text = require(m_store.read_records(m_job.jobid, k_jesjcl_id), "cannot read JESJCL");
+    auto jcl_text = m_store.read_records(m_job.jobid, k_jesjcl_id);
+    if (!jcl_text) return job_failure("cannot read JESJCL", jcl_text.error());
 
-    JclParseOutcome parsed = parse_jcl(jcl_text);
+    JclParseOutcome parsed = parse_jcl(*jcl_text);
     if (!parsed) return end_with_jcl_error(parsed.error());
     const JclJob& jcl = *parsed;
-    if (auto error = check_runnable(jcl)) return end_with_jcl_error(*error);
+    if (auto runnable = check_runnable(jcl); !runnable) return end_with_jcl_error(runnable.error());
 
     m_message_class = std::string(1, jcl.message_class);
     const auto budget = jcl.time_limit       ? jcl.time_limit
@@ -350,17 +361,21 @@ void JobRunner::run() {
                                              : m_options.default_time_limit;
     if (budget) m_cpu_budget = std::chrono::duration_cast<microseconds>(*budget);
 
-    create_job_log(date_line() + message_line(fmt::format("$HASP373 {:<8} STARTED", m_job.jobname)));
+    if (auto logged = create_job_log(date_line() + message_line(fmt::format("$HASP373 {:<8} STARTED", m_job.jobname)));
+        !logged) {
+        return logged;
+    }
     // JESYSMSG exists from the start, so a client polling the spool sees the job's files at once.
-    require(m_store.add_spool_file(
-                m_job.jobid, NewSpoolFile{"JESYSMSG", std::string(k_jes_stepname), std::nullopt, m_message_class, ""}),
-            "cannot create JESYSMSG");
+    auto system_messages = m_store.add_spool_file(
+        m_job.jobid, NewSpoolFile{"JESYSMSG", std::string(k_jes_stepname), std::nullopt, m_message_class, ""});
+    if (!system_messages) return job_failure("cannot create JESYSMSG", system_messages.error());
     m_have_system_messages = true;
 
     // A folder left by a host that died while running this job is stale.
     remove_job_folder();
     for (const char* folder : {".jes/home", ".jes/tmp"}) {
-        require(util::make_directories(m_job_folder / folder), "cannot create the job's work folder");
+        auto made = util::make_directories(m_job_folder / folder);
+        if (!made) return job_failure("cannot create the job's work folder", made.error());
     }
 
     std::vector<StepResult> results;
@@ -371,18 +386,23 @@ void JobRunner::run() {
         // Steps without a name get one for the spool and the messages; the '#' marks it as made up here.
         const std::string stepname = step.name.empty() ? fmt::format("#STEP{:03}", index + 1) : step.name;
         if (halt_requested() != Halt::none) {
-            system_message(fmt::format("IEF272I {} {} - STEP WAS NOT EXECUTED.", m_job.jobname, stepname));
+            auto said = system_message(fmt::format("IEF272I {} {} - STEP WAS NOT EXECUTED.", m_job.jobname, stepname));
+            if (!said) return said;
             results.push_back(StepResult{step.name, false, 0, false});
             continue;
         }
         if (cond_bypasses(step.cond, step.cond_mode, results)) {
-            log_message(fmt::format("-{:<8} {:<8} NOT RUN - BYPASSED BY COND", m_job.jobname, stepname));
-            system_message(
+            auto logged = log_message(fmt::format("-{:<8} {:<8} NOT RUN - BYPASSED BY COND", m_job.jobname, stepname));
+            if (!logged) return logged;
+            auto said = system_message(
                 fmt::format("IEF202I {} {} - STEP WAS NOT RUN BECAUSE OF CONDITION CODES", m_job.jobname, stepname));
+            if (!said) return said;
             results.push_back(StepResult{step.name, false, 0, false});
             continue;
         }
-        StepRecord record = run_step(jcl, index, stepname);
+        auto ran = run_step(jcl, index, stepname);
+        if (!ran) return ran.error();
+        StepRecord& record = *ran;
         if (m_halt == Halt::host_stop) break;
         if (record.result.abended) {
             if (!first_abend) first_abend = record.abend_code;
@@ -393,27 +413,34 @@ void JobRunner::run() {
     }
 
     if (m_halt == Halt::host_stop) {
-        log_message("GLB102E THE JOB HOST STOPPED WHILE THE JOB WAS ACTIVE; THE JOB ENDED WITH SYS FAIL");
-        complete("SYS FAIL");
-        return;
+        auto logged = log_message("GLB102E THE JOB HOST STOPPED WHILE THE JOB WAS ACTIVE; THE JOB ENDED WITH SYS FAIL");
+        if (!logged) return logged;
+        return complete("SYS FAIL");
     }
-    if (m_halt == Halt::cancel) log_message("GLB104I THE JOB WAS CANCELED BY REQUEST");
+    if (m_halt == Halt::cancel) {
+        if (auto logged = log_message("GLB104I THE JOB WAS CANCELED BY REQUEST"); !logged) return logged;
+    }
     if (first_abend) {
-        log_message(fmt::format("$HASP395 {:<8} ENDED - ABEND=S{}", m_job.jobname, *first_abend));
-        complete(fmt::format("ABEND S{}", *first_abend));
-    } else {
-        log_message(fmt::format("$HASP395 {:<8} ENDED - RC={:04}", m_job.jobname, highest_rc));
-        complete(fmt::format("CC {:04}", highest_rc));
+        auto logged = log_message(fmt::format("$HASP395 {:<8} ENDED - ABEND=S{}", m_job.jobname, *first_abend));
+        if (!logged) return logged;
+        return complete(fmt::format("ABEND S{}", *first_abend));
     }
+    auto logged = log_message(fmt::format("$HASP395 {:<8} ENDED - RC={:04}", m_job.jobname, highest_rc));
+    if (!logged) return logged;
+    return complete(fmt::format("CC {:04}", highest_rc));
 }
 
-StepRecord JobRunner::run_step(const JclJob& jcl, std::size_t index, const std::string& stepname) {
+Result<StepRecord> JobRunner::run_step(const JclJob& jcl, std::size_t index, const std::string& stepname) {
     const JclStep& step = jcl.steps[index];
     const std::string number = std::to_string(index + 1);
     const std::filesystem::path data_folder = m_job_folder / ".jes" / "dd" / number;
     const std::filesystem::path sysout_folder = m_job_folder / ".jes" / "sysout" / number;
-    require(util::make_directories(data_folder), "cannot create the step's data folder");
-    require(util::make_directories(sysout_folder), "cannot create the step's output folder");
+    if (auto made = util::make_directories(data_folder); !made) {
+        return job_failure("cannot create the step's data folder", made.error());
+    }
+    if (auto made = util::make_directories(sysout_folder); !made) {
+        return job_failure("cannot create the step's output folder", made.error());
+    }
 
     const char* host_path = std::getenv("PATH");
     const std::string owner = util::lowercase(m_job.owner);
@@ -433,8 +460,9 @@ StepRecord JobRunner::run_step(const JclJob& jcl, std::size_t index, const std::
     launch.working_directory = m_job_folder;
     for (const InStreamDd& dd : step.in_stream) {
         const std::filesystem::path file = data_folder / dd.dd_name;
-        require(util::write_file_atomic(file, dd.content(), util::Durability::process_crash),
-                fmt::format("cannot write the in-stream data of {}", dd.dd_name));
+        if (auto written = util::write_file_atomic(file, dd.content(), util::Durability::process_crash); !written) {
+            return job_failure(fmt::format("cannot write the in-stream data of {}", dd.dd_name), written.error());
+        }
         if (dd.dd_name == "STDIN") launch.standard_input = file;
         if (dd.dd_name == "STDENV") {
             // BPXBATCH's STDENV: one NAME=value per line (check_runnable proved the form).
@@ -454,8 +482,9 @@ StepRecord JobRunner::run_step(const JclJob& jcl, std::size_t index, const std::
         } else if (dd.dd_name == "STDERR") {
             launch.standard_error = file;
         } else {
-            require(util::write_file_atomic(file, "", util::Durability::process_crash),
-                    fmt::format("cannot create the output file of {}", dd.dd_name));
+            if (auto written = util::write_file_atomic(file, "", util::Durability::process_crash); !written) {
+                return job_failure(fmt::format("cannot create the output file of {}", dd.dd_name), written.error());
+            }
             environment.set("DD_" + dd.dd_name, file.string());
         }
     }
@@ -487,14 +516,16 @@ StepRecord JobRunner::run_step(const JclJob& jcl, std::size_t index, const std::
     if (budget_used_up) {
         outcome.end = StepEnd::signaled;
         outcome.cpu_limit_exceeded = true;
-        system_message(fmt::format("GLB107I {} {} - THE JOB'S CPU TIME WAS USED UP BEFORE THE STEP STARTED",
-                                   m_job.jobname, stepname));
+        auto said = system_message(fmt::format("GLB107I {} {} - THE JOB'S CPU TIME WAS USED UP BEFORE THE STEP STARTED",
+                                               m_job.jobname, stepname));
+        if (!said) return said.error();
     } else {
         outcome = run_step_process(launch, m_options.cancel_poll, [this] {
             try {
                 return halt_requested() != Halt::none;
             } catch (...) {
-                return false;  // asked again at the next poll
+                write_host_log("a cancel poll failed; the job asks again at the next poll");
+                return false;
             }
         });
     }
@@ -502,17 +533,18 @@ StepRecord JobRunner::run_step(const JclJob& jcl, std::size_t index, const std::
 
     // Each SYSOUT DD goes to the spool in the order the JCL declares them, whatever happened to the step.
     for (const SysoutDd& dd : step.sysout) {
-        require(m_store.add_spool_file(
-                    m_job.jobid, NewSpoolFile{dd.dd_name, stepname, std::nullopt, std::string(1, dd.output_class),
-                                              read_for_spool(sysout_folder / dd.dd_name, m_options.max_spool_bytes)}),
-                fmt::format("cannot add {} to the spool", dd.dd_name));
+        auto added = m_store.add_spool_file(
+            m_job.jobid, NewSpoolFile{dd.dd_name, stepname, std::nullopt, std::string(1, dd.output_class),
+                                      read_for_spool(sysout_folder / dd.dd_name, m_options.max_spool_bytes)});
+        if (!added) return job_failure(fmt::format("cannot add {} to the spool", dd.dd_name), added.error());
     }
     if (m_halt == Halt::host_stop) return record;
 
+    std::string why_it_ended;  // a JESYSMSG line on how the step ended, when it did not simply exit
     if (outcome.end == StepEnd::not_started) {
         record.result.rc = outcome.start_errno == ENOENT ? k_rc_not_found : k_rc_cannot_run;
-        system_message(fmt::format("GLB101E {} {} - THE STEP COULD NOT BE STARTED: {}", m_job.jobname, stepname,
-                                   outcome.start_error));
+        why_it_ended = fmt::format("GLB101E {} {} - THE STEP COULD NOT BE STARTED: {}", m_job.jobname, stepname,
+                                   outcome.start_error);
     } else if (outcome.stopped_on_request) {
         // Canceled: z/OS ends a canceled step with S222.
         record.result.abended = true;
@@ -521,28 +553,33 @@ StepRecord JobRunner::run_step(const JclJob& jcl, std::size_t index, const std::
         record.result.abended = true;
         record.abend_code = "322";
         if (!budget_used_up) {
-            system_message(fmt::format("GLB107I {} {} - THE STEP WENT PAST ITS CPU TIME LIMIT OF {:.2f} SECONDS",
-                                       m_job.jobname, stepname,
-                                       std::chrono::duration<double>(cpu_limit.value_or(microseconds{0})).count()));
+            why_it_ended =
+                fmt::format("GLB107I {} {} - THE STEP WENT PAST ITS CPU TIME LIMIT OF {:.2f} SECONDS", m_job.jobname,
+                            stepname, std::chrono::duration<double>(cpu_limit.value_or(microseconds{0})).count());
         }
     } else if (outcome.end == StepEnd::signaled) {
         record.result.abended = true;
         record.abend_code = abend_code_for_signal(outcome.signal);
-        system_message(fmt::format("GLB106I {} {} - THE STEP WAS ENDED BY SIGNAL {} ({})", m_job.jobname, stepname,
-                                   outcome.signal, signal_name(outcome.signal)));
+        why_it_ended = fmt::format("GLB106I {} {} - THE STEP WAS ENDED BY SIGNAL {} ({})", m_job.jobname, stepname,
+                                   outcome.signal, signal_name(outcome.signal));
     } else {
         record.result.rc = outcome.exit_code;
     }
-
-    if (record.result.abended) {
-        log_message(fmt::format("-{:<8} {:<8} ENDED - ABEND=S{}", m_job.jobname, stepname, record.abend_code));
-        system_message(
-            fmt::format("IEF472I {} {} - COMPLETION CODE - SYSTEM={}", m_job.jobname, stepname, record.abend_code));
-    } else {
-        log_message(fmt::format("-{:<8} {:<8} ENDED - RC={:04}", m_job.jobname, stepname, record.result.rc));
-        system_message(fmt::format("IEF142I {} {} - STEP WAS EXECUTED - COND CODE {:04}", m_job.jobname, stepname,
-                                   record.result.rc));
+    if (!why_it_ended.empty()) {
+        if (auto said = system_message(why_it_ended); !said) return said.error();
     }
+
+    const std::string ended =
+        record.result.abended
+            ? fmt::format("-{:<8} {:<8} ENDED - ABEND=S{}", m_job.jobname, stepname, record.abend_code)
+            : fmt::format("-{:<8} {:<8} ENDED - RC={:04}", m_job.jobname, stepname, record.result.rc);
+    if (auto logged = log_message(ended); !logged) return logged.error();
+    const std::string completion =
+        record.result.abended
+            ? fmt::format("IEF472I {} {} - COMPLETION CODE - SYSTEM={}", m_job.jobname, stepname, record.abend_code)
+            : fmt::format("IEF142I {} {} - STEP WAS EXECUTED - COND CODE {:04}", m_job.jobname, stepname,
+                          record.result.rc);
+    if (auto said = system_message(completion); !said) return said.error();
     return record;
 }
 
@@ -569,15 +606,6 @@ void JobRunner::fail(std::string_view reason) noexcept {
         }
     } catch (...) {
         write_host_log(fmt::format("job {}: cannot record its failure", m_job.jobid));
-    }
-}
-
-// Writes a line to the host's log, which is best effort: a logger that throws must not stop a worker.
-void log_best_effort(const std::function<void(const std::string&)>& log, const std::string& text) noexcept {
-    if (!log) return;
-    try {
-        log(text);
-    } catch (...) {  // NOLINT(bugprone-empty-catch): nowhere left to report a failing logger
     }
 }
 
@@ -646,8 +674,8 @@ void Executor::stop() {
 void Executor::run_job(const Job& job) {
     JobRunner runner(m_store, m_options, m_stopping, job);
     try {
-        runner.run();
-    } catch (const std::exception& error) {
+        if (auto ran = runner.run(); !ran) runner.fail(ran.message());
+    } catch (const std::exception& error) {  // the boundary for what no Result reports (memory, the library)
         runner.fail(error.what());
     } catch (...) {
         runner.fail("an unknown error");
@@ -658,6 +686,7 @@ void Executor::worker_loop() {
     while (!m_stopping.load()) {
         try {
             auto claimed = m_store.claim_next_input(m_options.max_active);
+            ++m_claim_attempts;
             if (claimed && *claimed) {
                 run_job(**claimed);
                 continue;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -61,6 +62,10 @@ public:
     // Runs one claimed ACTIVE job to its end on the calling thread (the workers call this; tests may too).
     void run_job(const Job& job);
 
+    // How many times the workers have asked the store for the next job (whatever the answer), so that a test
+    // can wait until the workers have looked instead of sleeping.
+    std::uint64_t claim_attempts() const { return m_claim_attempts.load(); }
+
 private:
     void worker_loop();
     void remove_stale_work_folders();
@@ -73,6 +78,7 @@ private:
     // Read by running steps at every cancel poll, so no lock: set under m_mutex, read anywhere.
     std::atomic<bool> m_stopping{false};
     int m_pending_wakeups = 0;  // notify_submitted() calls no worker has answered yet
+    std::atomic<std::uint64_t> m_claim_attempts{0};
 };
 
 }  // namespace greenlight::bridge

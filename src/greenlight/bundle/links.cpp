@@ -58,24 +58,24 @@ Resolution walk(const LinkTable& links, std::vector<std::string>& at, std::strin
 
 }  // namespace
 
-std::optional<std::string> why_link_leaves_bundle(const LinkTable& links, std::string_view path) {
+util::Status check_link_stays_inside(const LinkTable& links, std::string_view path) {
     auto link = links.find(path);
-    if (link == links.end()) return std::nullopt;
+    if (link == links.end()) return {};
     const std::string& target = link->second;
-    if (target.empty()) return "a link with an empty target";
-    if (target.starts_with('/')) return fmt::format("a link to the absolute path {}", target);
+    if (target.empty()) return util::make_error("a link with an empty target");
+    if (target.starts_with('/')) return util::make_error(fmt::format("a link to the absolute path {}", target));
     std::vector<std::string> folder = split_parts(path);
     folder.pop_back();
     int followed = 0;
     switch (walk(links, folder, target, followed)) {
         case Resolution::inside:
-            return std::nullopt;
+            return {};
         case Resolution::leaves:
-            return fmt::format("a link to {}, which leads out of the bundle", target);
+            return util::make_error(fmt::format("a link to {}, which leads out of the bundle", target));
         case Resolution::loops:
-            return fmt::format("a link to {}, which never ends (a loop of links)", target);
+            return util::make_error(fmt::format("a link to {}, which never ends (a loop of links)", target));
     }
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace greenlight::bundle

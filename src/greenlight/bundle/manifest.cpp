@@ -60,9 +60,9 @@ util::Result<BundleListing> list_bundle_files(const fs::path& dir) {
                                                 entry.path().string(), describe_file_type(status.type())));
         }
         if (is_manifest_file(relative)) continue;
-        if (auto reason = why_name_cannot_be_listed(relative)) {
+        if (auto listable = check_name_can_be_listed(relative); !listable) {
             return util::make_error(fmt::format("cannot list {} in a manifest: its name has {}; rename it",
-                                                entry.path().string(), *reason));
+                                                entry.path().string(), listable.message()));
         }
         if (fs::is_symlink(status)) {
             fs::path target = fs::read_symlink(entry.path(), error);
@@ -88,9 +88,9 @@ util::Result<BundleListing> list_bundle_files(const fs::path& dir) {
         return util::make_error(fmt::format("cannot list {}: {}", dir.string(), error.message()));
     }
     for (const auto& [path, target] : listing.links) {
-        if (auto reason = why_link_leaves_bundle(listing.links, path)) {
-            return util::make_error(
-                fmt::format("{} is {}: a bundle keeps only links that stay inside it", (dir / path).string(), *reason));
+        if (auto inside = check_link_stays_inside(listing.links, path); !inside) {
+            return util::make_error(fmt::format("{} is {}: a bundle keeps only links that stay inside it",
+                                                (dir / path).string(), inside.message()));
         }
     }
     std::sort(listing.files.begin(), listing.files.end(),
@@ -168,8 +168,8 @@ void read_links(const nlohmann::json& document, ManifestReading& reading) {
         table.emplace(std::move(path_text), target->get<std::string>());
     }
     for (const auto& [path, target] : table) {
-        if (auto reason = why_link_leaves_bundle(table, path)) {
-            reading.unsafe.push_back(fmt::format("{}: manifest lists {}", path, *reason));
+        if (auto inside = check_link_stays_inside(table, path); !inside) {
+            reading.unsafe.push_back(fmt::format("{}: manifest lists {}", path, inside.message()));
         } else {
             reading.manifest.links.push_back({path, target});
         }
@@ -219,13 +219,13 @@ bool is_valid_utf8(std::string_view text) {
 }
 
 // A name goes into both manifest files unchanged, so it must survive JSON and a `sha256sum -c` line.
-std::optional<std::string> why_name_cannot_be_listed(std::string_view path) {
-    if (!util::is_safe_relative_path(path)) return "a backslash or an empty, '.' or '..' part";
+util::Status check_name_can_be_listed(std::string_view path) {
+    if (!util::is_safe_relative_path(path)) return util::make_error("a backslash or an empty, '.' or '..' part");
     if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-        return "a control character (such as a newline)";
+        return util::make_error("a control character (such as a newline)");
     }
-    if (!is_valid_utf8(path)) return "bytes that are not UTF-8";
-    return std::nullopt;
+    if (!is_valid_utf8(path)) return util::make_error("bytes that are not UTF-8");
+    return {};
 }
 
 util::Result<Manifest> build_manifest(const std::filesystem::path& dir, int jobs, ChangingFiles changing) {

@@ -66,9 +66,9 @@ ManifestReading read_manifest_json(std::string_view text);
 
 // Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
-// Why a bundle-relative path cannot go into both manifest files unchanged (JSON and a `sha256sum -c`
-// line), or nothing when it can.
-std::optional<std::string> why_name_cannot_be_listed(std::string_view path);
+// Success when a bundle-relative path can go into both manifest files unchanged (JSON and a `sha256sum -c`
+// line), else an error saying what in it cannot.
+util::Status check_name_can_be_listed(std::string_view path);
 
 // Builds the manifest of `dir` and writes both manifest files atomically (the last files written).
 // A file that changes while it is hashed is replaced by a settled copy (ChangingFiles::snapshot).

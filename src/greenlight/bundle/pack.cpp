@@ -104,10 +104,10 @@ util::Result<std::vector<PackEntry>> list_pack_entries(const fs::path& dir) {
     }
     if (error) return util::make_error(fmt::format("cannot list {}: {}", dir.string(), error.message()));
     for (const auto& [path, target] : links) {
-        if (auto reason = why_link_leaves_bundle(links, path)) {
+        if (auto inside = check_link_stays_inside(links, path); !inside) {
             return util::make_error(
                 fmt::format("cannot pack {}: {} is {}; a bundle keeps only links that stay inside it", dir.string(),
-                            path, *reason));
+                            path, inside.message()));
         }
     }
     std::sort(entries.begin(), entries.end(),
@@ -326,8 +326,9 @@ util::Status unpack_bundle(const std::filesystem::path& archive_path, const std:
             // link can change where an earlier one leads.
             const char* target = archive_entry_symlink(entry);
             links[split->relative] = target ? target : "";
-            if (auto reason = why_link_leaves_bundle(links, split->relative)) {
-                return fail(fmt::format("{}: {}; a bundle keeps only links that stay inside it", name, *reason));
+            if (auto inside = check_link_stays_inside(links, split->relative); !inside) {
+                return fail(
+                    fmt::format("{}: {}; a bundle keeps only links that stay inside it", name, inside.message()));
             }
         }
 
@@ -348,8 +349,8 @@ util::Status unpack_bundle(const std::filesystem::path& archive_path, const std:
     }
     if (archive_write_close(disk.get()) != ARCHIVE_OK) return fail(archive_message(disk.get()));
     for (const auto& [path, target] : links) {
-        if (auto reason = why_link_leaves_bundle(links, path)) {
-            return fail(fmt::format("{}: {}; a bundle keeps only links that stay inside it", path, *reason));
+        if (auto inside = check_link_stays_inside(links, path); !inside) {
+            return fail(fmt::format("{}: {}; a bundle keeps only links that stay inside it", path, inside.message()));
         }
     }
     return {};

@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 bool name_can_be_listed(std::string_view name) {
-    return !why_name_cannot_be_listed(name);
+    return check_name_can_be_listed(name).ok();
 }
 
 // The length of the UTF-8 sequence `byte` starts, or 0 for a byte that cannot start one.
@@ -71,16 +71,17 @@ util::Status replace_with_note(const fs::path& path, std::string_view what) {
     return util::write_file_atomic(path, note_text(what), util::Durability::process_crash);
 }
 
-// Why greenlight cannot read a regular file, after trying to let its owner (greenlight) read it.
-std::optional<std::string> why_unreadable(const fs::path& path, fs::perms permissions) {
+// Whether greenlight can read a regular file, after trying to let its owner (greenlight) read it; the error
+// says why not.
+util::Status check_readable(const fs::path& path, fs::perms permissions) {
     std::error_code ignored;
     if ((permissions & fs::perms::owner_read) == fs::perms::none) {
         fs::permissions(path, fs::perms::owner_read, fs::perm_options::add, ignored);
     }
     int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    if (descriptor < 0) return std::string(std::strerror(errno));
+    if (descriptor < 0) return util::make_error(std::string(std::strerror(errno)));
     ::close(descriptor);
-    return std::nullopt;
+    return {};
 }
 
 // A free name beside `path`: `path` itself, else with `.1`, `.2`, ... appended.
@@ -125,9 +126,9 @@ util::Status walk_and_settle(const fs::path& dir, Walk& walk, std::vector<Settle
         }
         std::string what;
         if (fs::is_regular_file(status)) {
-            auto reason = why_unreadable(entry.path(), status.permissions());
-            if (!reason) continue;
-            what = fmt::format("a file greenlight could not read ({})", *reason);
+            auto readable = check_readable(entry.path(), status.permissions());
+            if (readable) continue;
+            what = fmt::format("a file greenlight could not read ({})", readable.message());
         } else {
             struct stat info {};
             what = ::lstat(entry.path().c_str(), &info) == 0 ? describe_file_mode(info.st_mode) : "a special file";
@@ -145,12 +146,12 @@ util::Status settle_links(const fs::path& dir, LinkTable& links, std::vector<Set
     while (replaced_any) {
         replaced_any = false;
         for (auto link = links.begin(); link != links.end();) {
-            auto reason = why_link_leaves_bundle(links, link->first);
-            if (!reason) {
+            auto inside = check_link_stays_inside(links, link->first);
+            if (inside) {
                 ++link;
                 continue;
             }
-            std::string what = fmt::format("a symlink: {}", *reason);
+            std::string what = fmt::format("a symlink: {}", inside.message());
             if (auto written = replace_with_note(dir / link->first, what); !written) return written;
             settled.push_back({link->first, std::move(what)});
             link = links.erase(link);

@@ -157,7 +157,7 @@ void compare_links(const ManifestReading& reading, const BundleContents& content
     for (const ManifestLink& link : reading.manifest.links) listed_links.emplace(link.path, link.target);
     for (const auto& [path, target] : contents.links) {
         auto listed = listed_links.find(path);
-        if (why_link_leaves_bundle(contents.links, path)) {
+        if (!check_link_stays_inside(contents.links, path)) {
             report.unsafe.push_back(fmt::format("{}: symlink to {} leaves the bundle", path, target));
         } else if (listed != listed_links.end()) {
             if (listed->second == target) {

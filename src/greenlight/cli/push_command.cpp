@@ -66,7 +66,7 @@ ExitCode push_run(const PushRequest& request) {
         return exit_code_of(*report.failure);
     }
     std::cerr << fmt::format("greenlight: run {} ({} {}, {}) sent to {}: {}\n", run->run_id, run->project, run->tier,
-                             run->verdict, request.url, stored_words(*report.stored));
+                             verdict::to_string(run->verdict), request.url, stored_words(*report.stored));
     if (request.upload == BundleUpload::skip) return ExitCode::green;
 
     const serve::SendOutcome bundle = client->send_bundle(run->run_id, request.bundle);

@@ -49,45 +49,48 @@ bool is_valid_json_pointer(std::string_view text) {
     return true;
 }
 
-// What is wrong with a job host base URL (scheme://host[:port], nothing after), or nullopt when nothing is.
-std::optional<std::string> base_url_problem(std::string_view url) {
+// Whether a job host base URL is scheme://host[:port] with nothing after; the error says what is wrong.
+util::Status check_base_url(std::string_view url) {
     size_t scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) return "it has no scheme";
+    if (scheme_end == std::string_view::npos) return util::make_error("it has no scheme");
     std::string_view scheme = url.substr(0, scheme_end);
-    if (scheme != "http" && scheme != "https") return "the scheme must be http or https";
+    if (scheme != "http" && scheme != "https") return util::make_error("the scheme must be http or https");
     std::string_view rest = url.substr(scheme_end + 3);
     if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
     if (rest.find('@') != std::string_view::npos) {
-        return "it holds user info; credentials come from GREENLIGHT_BRIDGE_USER/GREENLIGHT_BRIDGE_PASSWORD or "
-               "credentials_file";
+        return util::make_error(
+            "it holds user info; credentials come from GREENLIGHT_BRIDGE_USER/GREENLIGHT_BRIDGE_PASSWORD or "
+            "credentials_file");
     }
-    if (rest.find_first_of("/?#") != std::string_view::npos) return "it has a path, query or fragment";
+    if (rest.find_first_of("/?#") != std::string_view::npos)
+        return util::make_error("it has a path, query or fragment");
     std::string_view host = rest;
     std::string_view port;
     if (!rest.empty() && rest.front() == '[') {
         size_t close = rest.find(']');
-        if (close == std::string_view::npos) return "an IPv6 host without ']'";
+        if (close == std::string_view::npos) return util::make_error("an IPv6 host without ']'");
         host = rest.substr(0, close + 1);
         std::string_view after = rest.substr(close + 1);
-        if (!after.empty() && after.front() != ':') return "unexpected text after the host";
+        if (!after.empty() && after.front() != ':') return util::make_error("unexpected text after the host");
         if (!after.empty()) port = after.substr(1);
-        if (!after.empty() && port.empty()) return "an empty port";
+        if (!after.empty() && port.empty()) return util::make_error("an empty port");
     } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
         host = rest.substr(0, colon);
         port = rest.substr(colon + 1);
-        if (port.empty()) return "an empty port";
+        if (port.empty()) return util::make_error("an empty port");
     }
-    if (host.empty()) return "it has no host";
+    if (host.empty()) return util::make_error("it has no host");
     const bool host_ok = std::all_of(host.begin(), host.end(), [](char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
                c == '[' || c == ']' || c == ':';
     });
-    if (!host_ok) return "the host has characters a host name cannot have";
+    if (!host_ok) return util::make_error("the host has characters a host name cannot have");
     if (!port.empty()) {
         auto number = parse_whole_number(port);
-        if (!number || *number < 1 || *number > 65535) return "the port must be a number from 1 to 65535";
+        if (!number || *number < 1 || *number > 65535)
+            return util::make_error("the port must be a number from 1 to 65535");
     }
-    return std::nullopt;
+    return {};
 }
 
 class BridgeReader : public YamlReader {
@@ -156,11 +159,11 @@ void BridgeReader::read_bridge(const MapEntry& entry) {
             auto url =
                 read_string(value, path, "the job host's URL, scheme://host[:port] such as https://zosmf.example:443");
             if (!url) continue;
-            if (auto problem = base_url_problem(*url)) {
+            if (auto checked = check_base_url(*url); !checked) {
                 add_error(value, path,
                           fmt::format("expected the job host's URL, scheme://host[:port] with no path, such as "
                                       "https://zosmf.example:443; found '{}': {}",
-                                      util::printable(*url), *problem));
+                                      util::printable(*url), checked.message()));
                 continue;
             }
             bridge.url = *url;

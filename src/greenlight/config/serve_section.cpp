@@ -16,42 +16,46 @@
 namespace greenlight::config::detail {
 namespace {
 
-// What is wrong with `serve.listen` (host:port, an IPv6 host in brackets), or nullopt when nothing is.
-std::optional<std::string> listen_address_problem(std::string_view text) {
+// Whether `serve.listen` is host:port (an IPv6 host in brackets); the error says what is wrong.
+util::Status check_listen_address(std::string_view text) {
     std::string_view host;
     std::string_view port;
     if (!text.empty() && text.front() == '[') {
         size_t close = text.find(']');
-        if (close == std::string_view::npos) return "an IPv6 host without ']'";
+        if (close == std::string_view::npos) return util::make_error("an IPv6 host without ']'");
         host = text.substr(1, close - 1);
-        if (close + 1 >= text.size() || text[close + 1] != ':') return "no ':' and port after the host";
+        if (close + 1 >= text.size() || text[close + 1] != ':')
+            return util::make_error("no ':' and port after the host");
         port = text.substr(close + 2);
         const bool host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
         });
-        if (!host_ok) return "the host is not an IPv6 address";
+        if (!host_ok) return util::make_error("the host is not an IPv6 address");
     } else {
         size_t colon = text.rfind(':');
-        if (colon == std::string_view::npos) return "no ':' and port";
+        if (colon == std::string_view::npos) return util::make_error("no ':' and port");
         host = text.substr(0, colon);
         port = text.substr(colon + 1);
-        if (host.empty()) return "no host (write 127.0.0.1 for this machine only, 0.0.0.0 for every address)";
+        if (host.empty())
+            return util::make_error("no host (write 127.0.0.1 for this machine only, 0.0.0.0 for every address)");
         const bool host_ok = std::all_of(host.begin(), host.end(), [](char c) {
             return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
         });
-        if (!host_ok) return "the host has characters a host name cannot have (an IPv6 host goes in brackets)";
+        if (!host_ok)
+            return util::make_error("the host has characters a host name cannot have (an IPv6 host goes in brackets)");
     }
     auto number = parse_whole_number(port);
-    if (port.empty() || !number || *number < 0 || *number > 65535) return "the port must be a number from 0 to 65535";
-    return std::nullopt;
+    if (port.empty() || !number || *number < 0 || *number > 65535)
+        return util::make_error("the port must be a number from 0 to 65535");
+    return {};
 }
 
-// What is wrong with `serve.db`, or nullopt when nothing is.
-std::optional<std::string> database_problem(std::string_view text) {
+// Whether `serve.db` names a database greenlight can use; the error says what is wrong.
+util::Status check_database(std::string_view text) {
     constexpr std::string_view k_sqlite = "sqlite:";
     if (text.starts_with(k_sqlite)) {
-        if (text.size() == k_sqlite.size()) return "no file after sqlite:";
-        return std::nullopt;
+        if (text.size() == k_sqlite.size()) return util::make_error("no file after sqlite:");
+        return {};
     }
     for (std::string_view scheme : {"postgresql://", "postgres://"}) {
         if (!text.starts_with(scheme)) continue;
@@ -59,28 +63,28 @@ std::optional<std::string> database_problem(std::string_view text) {
         std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
         size_t at = authority.rfind('@');
         if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
-            return "it holds a password; give the password in PGPASSWORD (or ~/.pgpass) instead";
+            return util::make_error("it holds a password; give the password in PGPASSWORD (or ~/.pgpass) instead");
         }
         if (rest.find("password=") != std::string_view::npos) {
-            return "it holds a password; give the password in PGPASSWORD (or ~/.pgpass) instead";
+            return util::make_error("it holds a password; give the password in PGPASSWORD (or ~/.pgpass) instead");
         }
-        return std::nullopt;
+        return {};
     }
-    return "it starts with neither sqlite: nor postgresql://";
+    return util::make_error("it starts with neither sqlite: nor postgresql://");
 }
 
-// What is wrong with `serve.url` (http(s), a path allowed, no user info, query or fragment), or nullopt.
-std::optional<std::string> public_url_problem(std::string_view url) {
+// Whether `serve.url` is http(s), a path allowed, no user info, query or fragment; the error says what is wrong.
+util::Status check_public_url(std::string_view url) {
     size_t scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) return "it has no scheme";
+    if (scheme_end == std::string_view::npos) return util::make_error("it has no scheme");
     std::string_view scheme = url.substr(0, scheme_end);
-    if (scheme != "http" && scheme != "https") return "the scheme must be http or https";
+    if (scheme != "http" && scheme != "https") return util::make_error("the scheme must be http or https");
     std::string_view rest = url.substr(scheme_end + 3);
     std::string_view authority = rest.substr(0, rest.find('/'));
-    if (authority.empty()) return "it has no host";
-    if (authority.find('@') != std::string_view::npos) return "it holds user info";
-    if (rest.find_first_of("?#") != std::string_view::npos) return "it has a query or fragment";
-    return std::nullopt;
+    if (authority.empty()) return util::make_error("it has no host");
+    if (authority.find('@') != std::string_view::npos) return util::make_error("it holds user info");
+    if (rest.find_first_of("?#") != std::string_view::npos) return util::make_error("it has a query or fragment");
+    return {};
 }
 
 class ServeReader : public YamlReader {
@@ -121,8 +125,9 @@ void ServeReader::read_serve(const MapEntry& entry) {
             constexpr std::string_view k_expected = "host:port such as 127.0.0.1:8080 or [::1]:8080";
             auto text = read_string(value, path, k_expected);
             if (!text) continue;
-            if (auto problem = listen_address_problem(*text)) {
-                add_error(value, path, fmt::format("expected {}; found {}: {}", k_expected, describe(value), *problem));
+            if (auto checked = check_listen_address(*text); !checked) {
+                add_error(value, path,
+                          fmt::format("expected {}; found {}: {}", k_expected, describe(value), checked.message()));
                 continue;
             }
             serve.listen = *text;
@@ -132,8 +137,8 @@ void ServeReader::read_serve(const MapEntry& entry) {
             auto text = read_string(value, path, k_expected);
             if (!text) continue;
             // The value may hold a password, so the message says what is wrong without quoting it.
-            if (auto problem = database_problem(*text)) {
-                add_error(value, path, fmt::format("expected {}; {}", k_expected, *problem));
+            if (auto checked = check_database(*text); !checked) {
+                add_error(value, path, fmt::format("expected {}; {}", k_expected, checked.message()));
                 continue;
             }
             serve.db = *text;
@@ -141,10 +146,10 @@ void ServeReader::read_serve(const MapEntry& entry) {
             constexpr std::string_view k_expected = "the public base URL, such as https://ci.example.com";
             auto text = read_string(value, path, k_expected);
             if (!text) continue;
-            if (auto problem = public_url_problem(*text)) {
+            if (auto checked = check_public_url(*text); !checked) {
                 add_error(value, path,
                           fmt::format("expected {}, without user info, query or fragment; found {}: {}", k_expected,
-                                      describe(value), *problem));
+                                      describe(value), checked.message()));
                 continue;
             }
             serve.url = *text;

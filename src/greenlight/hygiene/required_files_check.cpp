@@ -164,16 +164,17 @@ util::Result<std::vector<RequiredEntry>> read_manifest(const config::CheckConfig
     return parse_plain_manifest(manifest, *text);
 }
 
-// Whether a file says nothing: empty, or (when small enough to read) only whitespace.
-std::optional<std::string> emptiness(const fs::path& file) {
+// Whether a file says something; the error says how it says nothing: empty, or (when small enough to read)
+// only whitespace.
+util::Status check_has_content(const fs::path& file) {
     std::error_code error;
     const std::uintmax_t size = fs::file_size(file, error);
-    if (error) return std::nullopt;
-    if (size == 0) return "is empty";
-    if (size > k_whitespace_probe_limit) return std::nullopt;
+    if (error) return {};
+    if (size == 0) return util::make_error("is empty");
+    if (size > k_whitespace_probe_limit) return {};
     util::Result<std::string> text = util::read_file(file);
-    if (text && util::trim(*text).empty()) return "holds only whitespace";
-    return std::nullopt;
+    if (text && util::trim(*text).empty()) return util::make_error("holds only whitespace");
+    return {};
 }
 
 // A likely intended file: a near-miss of the whole path, else a file of the same name without its
@@ -198,11 +199,11 @@ void check_path(const RequiredEntry& entry, const CheckContext& context, const s
     const bool folder = ends_with(path, "/");
     while (ends_with(path, "/")) path.pop_back();
     if (known.count(path)) {
-        if (std::optional<std::string> why = emptiness(context.root / path)) {
+        if (auto content = check_has_content(context.root / path); !content) {
             outcome.findings.push_back(
                 {"empty-required-file",
-                 fmt::format("{} is required ({}) but {}; give it its content", path, entry.origin, *why), path, 0, 0,
-                 ""});
+                 fmt::format("{} is required ({}) but {}; give it its content", path, entry.origin, content.message()),
+                 path, 0, 0, ""});
         }
         return;
     }
@@ -241,10 +242,10 @@ void check_glob(const RequiredEntry& entry, const CheckContext& context, CheckOu
         return;
     }
     for (const std::string& match : matches) {
-        if (std::optional<std::string> why = emptiness(context.root / match)) {
+        if (auto content = check_has_content(context.root / match); !content) {
             outcome.findings.push_back({"empty-required-file",
                                         fmt::format("{} is required (`{}`, {}) but {}; give it its content", match,
-                                                    entry.pattern, entry.origin, *why),
+                                                    entry.pattern, entry.origin, content.message()),
                                         match, 0, 0, ""});
         }
     }

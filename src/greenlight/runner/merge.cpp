@@ -178,25 +178,28 @@ std::string describe(const std::optional<verdict::Shard>& shard) {
     return shard ? "shard " + verdict::shard_name(*shard) : "not a shard";
 }
 
-// Why `other` cannot be merged with `first` as another shard of its run, or nothing when it can.
-std::optional<std::string> mismatch(const Input& first, const Input& other) {
+// Whether `other` can be merged with `first` as another shard of its run; the error says why not.
+util::Status check_same_run(const Input& first, const Input& other) {
     for (const char* key : {"project", "run_id", "tier"}) {
         const std::string mine = first.summary[key];
         const std::string theirs = other.summary[key];
         if (mine != theirs) {
-            return fmt::format("{} and {} are not shards of one run: {} `{}` in the first, `{}` in the second",
-                               first.path.string(), other.path.string(), key, mine, theirs);
+            return util::make_error(
+                fmt::format("{} and {} are not shards of one run: {} `{}` in the first, `{}` in the second",
+                            first.path.string(), other.path.string(), key, mine, theirs));
         }
     }
     if (first.shard.has_value() != other.shard.has_value()) {
-        return fmt::format("{} ({}) and {} ({}) cannot be merged: a sharded run is merged only with its other shards",
-                           first.path.string(), describe(first.shard), other.path.string(), describe(other.shard));
+        return util::make_error(
+            fmt::format("{} ({}) and {} ({}) cannot be merged: a sharded run is merged only with its other shards",
+                        first.path.string(), describe(first.shard), other.path.string(), describe(other.shard)));
     }
     if (first.shard && first.shard->count != other.shard->count) {
-        return fmt::format("{} is {} but {} is {}: shards of one run share their count", first.path.string(),
-                           describe(first.shard), other.path.string(), describe(other.shard));
+        return util::make_error(fmt::format("{} is {} but {} is {}: shards of one run share their count",
+                                            first.path.string(), describe(first.shard), other.path.string(),
+                                            describe(other.shard)));
     }
-    return std::nullopt;
+    return {};
 }
 
 // Refuses inputs that are not distinct shards of one run; an empty answer means they are.
@@ -204,7 +207,7 @@ std::string check_shards(const std::vector<Input>& inputs) {
     std::map<int, const Input*> by_index;
     std::map<std::string, const Input*> by_suite;
     for (const auto& input : inputs) {
-        if (auto why = mismatch(inputs.front(), input); why) return *why;
+        if (auto same = check_same_run(inputs.front(), input); !same) return same.message();
         // An unsharded bundle is the whole run: two of them are the same run twice.
         const int index = input.shard ? input.shard->index : 1;
         if (auto [seen, added] = by_index.emplace(index, &input); !added) {

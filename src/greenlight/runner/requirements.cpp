@@ -61,7 +61,7 @@ int connect_tcp(const std::string& host_port, std::string& error) {
 
 }  // namespace
 
-std::optional<std::string> docker_daemon_unreachable(const std::string& docker_host) {
+util::Status check_docker_daemon(const std::string& docker_host) {
     std::string error;
     int fd = -1;
     if (docker_host.rfind("unix://", 0) == 0) {
@@ -69,9 +69,9 @@ std::optional<std::string> docker_daemon_unreachable(const std::string& docker_h
     } else if (docker_host.rfind("tcp://", 0) == 0) {
         fd = connect_tcp(docker_host.substr(6), error);
     } else {
-        return fmt::format("unsupported DOCKER_HOST `{}` (expected unix:// or tcp://)", docker_host);
+        return util::make_error(fmt::format("unsupported DOCKER_HOST `{}` (expected unix:// or tcp://)", docker_host));
     }
-    if (fd < 0) return fmt::format("no Docker daemon answered at {}: {}", docker_host, error);
+    if (fd < 0) return util::make_error(fmt::format("no Docker daemon answered at {}: {}", docker_host, error));
 
     const std::string request = "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
     [[maybe_unused]] ssize_t sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
@@ -86,41 +86,40 @@ std::optional<std::string> docker_daemon_unreachable(const std::string& docker_h
     ::close(fd);
     // A daemon answers `HTTP/1.x 200 OK` with body `OK`.
     if (response.rfind("HTTP/1.", 0) == 0 && response.size() > 12 && response.compare(9, 3, "200") == 0) {
-        return std::nullopt;
+        return {};
     }
     std::string first_line = response.substr(0, response.find('\r'));
-    return fmt::format("the Docker daemon at {} did not answer _ping with 200 (got `{}`)", docker_host,
-                       first_line.empty() ? "no answer" : first_line);
+    return util::make_error(fmt::format("the Docker daemon at {} did not answer _ping with 200 (got `{}`)", docker_host,
+                                        first_line.empty() ? "no answer" : first_line));
 }
 
-std::optional<std::string> SystemRequirementChecker::unmet(const std::string& requirement,
-                                                           const std::filesystem::path& root) {
+util::Status SystemRequirementChecker::check(const std::string& requirement, const std::filesystem::path& root) {
     std::lock_guard lock(m_mutex);
     std::string key = requirement.rfind("file:", 0) == 0 ? requirement + "@" + root.string() : requirement;
     if (auto cached = m_cache.find(key); cached != m_cache.end()) return cached->second;
 
-    std::optional<std::string> answer;
+    util::Status answer;
     if (requirement == "docker") {
         const char* host = std::getenv("DOCKER_HOST");
-        answer = docker_daemon_unreachable(host && *host ? host : "unix:///var/run/docker.sock");
+        answer = check_docker_daemon(host && *host ? host : "unix:///var/run/docker.sock");
     } else if (requirement.rfind("command:", 0) == 0) {
         std::string name = requirement.substr(8);
         const char* path = std::getenv("PATH");
         std::vector<std::string> environment{std::string("PATH=") + (path ? path : "")};
         if (process::find_executable(name, environment, root).empty()) {
-            answer = fmt::format("command `{}` not found on PATH", name);
+            answer = util::make_error(fmt::format("command `{}` not found on PATH", name));
         }
     } else if (requirement.rfind("env:", 0) == 0) {
         std::string name = requirement.substr(4);
         const char* value = std::getenv(name.c_str());
-        if (!value || !*value) answer = fmt::format("environment variable {} is not set", name);
+        if (!value || !*value) answer = util::make_error(fmt::format("environment variable {} is not set", name));
     } else if (requirement.rfind("file:", 0) == 0) {
         std::filesystem::path path = root / requirement.substr(5);
         std::error_code error;
         if (!std::filesystem::exists(path, error))
-            answer = fmt::format("file {} does not exist", requirement.substr(5));
+            answer = util::make_error(fmt::format("file {} does not exist", requirement.substr(5)));
     } else {
-        answer = fmt::format("unknown requirement `{}`", requirement);
+        answer = util::make_error(fmt::format("unknown requirement `{}`", requirement));
     }
     m_cache[key] = answer;
     return answer;

@@ -4,8 +4,9 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <string>
+
+#include "greenlight/util/result.hpp"
 
 namespace greenlight::runner {
 
@@ -13,22 +14,22 @@ namespace greenlight::runner {
 class RequirementChecker {
 public:
     virtual ~RequirementChecker() = default;
-    // Empty optional when the requirement holds, else why it does not.
-    virtual std::optional<std::string> unmet(const std::string& requirement, const std::filesystem::path& root) = 0;
+    // Success when the requirement holds, else an error saying why it does not.
+    virtual util::Status check(const std::string& requirement, const std::filesystem::path& root) = 0;
 };
 
 // docker: a daemon answers `GET /_ping` on DOCKER_HOST (unix socket or tcp) or /var/run/docker.sock;
 // command:NAME: NAME is on PATH; env:NAME: the variable is set and not empty; file:PATH: it exists.
 class SystemRequirementChecker final : public RequirementChecker {
 public:
-    std::optional<std::string> unmet(const std::string& requirement, const std::filesystem::path& root) override;
+    util::Status check(const std::string& requirement, const std::filesystem::path& root) override;
 
 private:
     std::mutex m_mutex;
-    std::map<std::string, std::optional<std::string>> m_cache;
+    std::map<std::string, util::Status> m_cache;
 };
 
-// Asks a Docker daemon at `docker_host` (unix:///path or tcp://host:port) for `_ping`.
-std::optional<std::string> docker_daemon_unreachable(const std::string& docker_host);
+// Asks a Docker daemon at `docker_host` (unix:///path or tcp://host:port) for `_ping`; an error says why none answered.
+util::Status check_docker_daemon(const std::string& docker_host);
 
 }  // namespace greenlight::runner

@@ -252,8 +252,8 @@ SuiteOutcome run_suite(const config::SuiteConfig& suite, const SuiteContext& con
 
     std::optional<std::string> unmet;
     for (const auto& requirement : suite.requires_) {
-        if (auto why = context.requirements.unmet(requirement, context.config.root)) {
-            unmet = fmt::format("requirement `{}` not met: {}", requirement, *why);
+        if (auto met = context.requirements.check(requirement, context.config.root); !met) {
+            unmet = fmt::format("requirement `{}` not met: {}", requirement, met.message());
             break;
         }
     }

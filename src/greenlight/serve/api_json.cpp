@@ -45,9 +45,15 @@ std::string iso(WallTime time) {
 }
 
 json run_summary_json(const RunSummary& run) {
-    return json{{"run_id", run.run_id},   {"project", run.project},      {"tier", run.tier},
-                {"verdict", run.verdict}, {"started", iso(run.started)}, {"duration_seconds", run.duration_seconds},
-                {"git_sha", run.git_sha}, {"branch", run.branch},        {"has_bundle", run.has_bundle}};
+    return json{{"run_id", run.run_id},
+                {"project", run.project},
+                {"tier", run.tier},
+                {"verdict", std::string(verdict::to_string(run.verdict))},
+                {"started", iso(run.started)},
+                {"duration_seconds", run.duration_seconds},
+                {"git_sha", run.git_sha},
+                {"branch", run.branch},
+                {"has_bundle", run.has_bundle}};
 }
 
 json check_json(const CheckSpec& spec, const std::optional<CheckStatus>& status, bool with_key) {

@@ -60,7 +60,7 @@ std::string render_runs_page(const RunsPage& page) {
             text_cell(out, "Project", run.project);
             text_cell(out, "Tier", run.tier);
             open_cell(out, "Verdict");
-            badge(out, run.verdict, verdict_tone(run.verdict));
+            verdict_badge(out, run.verdict);
             out.close();
             time_cell(out, "Started", run.started);
             text_cell(out, "Duration", html::format_duration(run.duration_seconds));
@@ -101,12 +101,12 @@ std::string render_run_page(const RunPage& page) {
     out.text("Run ");
     out.element("span", run.run_id, {{"class", "id"}});
     out.text(" ");
-    badge(out, run.verdict, verdict_tone(run.verdict));
+    verdict_badge(out, run.verdict);
     out.close();
 
     out.open("dl", {{"class", "facts"}});
     open_definition(out, "Verdict");
-    badge(out, run.verdict, verdict_tone(run.verdict));
+    verdict_badge(out, run.verdict);
     out.close();
     definition(out, "Project", run.project.empty() ? "—" : run.project);
     definition(out, "Tier", run.tier.empty() ? "—" : run.tier);
@@ -141,7 +141,7 @@ std::string render_run_page(const RunPage& page) {
             out.open("tr");
             text_cell(out, "Suite", suite.name);
             open_cell(out, "Verdict");
-            badge(out, suite.verdict, verdict_tone(suite.verdict));
+            verdict_badge(out, suite.verdict);
             out.close();
             text_cell(out, "Tests", std::to_string(suite.tests), "number");
             text_cell(out, "Failures", std::to_string(suite.failures), "number");

@@ -121,7 +121,7 @@ void duration_chart(Builder& out, const TierTrend& trend) {
                             {"r", "4"}});
         out.element("title",
                     fmt::format("run {}: {} ({} s), {}", run.run_id, html::format_duration(run.duration_seconds),
-                                seconds_text(run.duration_seconds), run.verdict));
+                                seconds_text(run.duration_seconds), verdict::to_string(run.verdict)));
         out.close();  // circle
         out.close();  // a
     }
@@ -140,7 +140,7 @@ void trend_table(Builder& out, const TierTrend& trend) {
         out.close();
         time_cell(out, "Started", run.started);
         open_cell(out, "Verdict");
-        badge(out, run.verdict, verdict_tone(run.verdict));
+        verdict_badge(out, run.verdict);
         out.close();
         text_cell(out, "Duration", html::format_duration(run.duration_seconds));
         text_cell(out, "Seconds", seconds_text(run.duration_seconds), "number");

@@ -40,6 +40,14 @@ std::string_view verdict_tone(std::string_view verdict) {
     return "neutral";
 }
 
+std::string_view verdict_tone(verdict::Verdict verdict) {
+    return verdict_tone(verdict::to_string(verdict));
+}
+
+void verdict_badge(Builder& out, verdict::Verdict verdict) {
+    badge(out, verdict::to_string(verdict), verdict_tone(verdict));
+}
+
 std::string_view state_tone(CheckState state) {
     switch (state) {
         case CheckState::up:

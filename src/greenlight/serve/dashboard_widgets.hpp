@@ -24,6 +24,9 @@ enum class Section { runs, flaky, trends, checks, jobs, none };
 
 // Colours come from a tone class; the word is always printed next to it, so colour is never the only signal.
 std::string_view verdict_tone(std::string_view verdict);
+std::string_view verdict_tone(verdict::Verdict verdict);
+// A verdict's word in a badge of its tone.
+void verdict_badge(Builder& out, verdict::Verdict verdict);
 std::string_view state_tone(CheckState state);
 std::string_view job_status_tone(const bridge::Job& job);
 void badge(Builder& out, std::string_view word, std::string_view tone);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "greenlight/util/clock.hpp"
+#include "greenlight/verdict/verdict.hpp"
 
 namespace greenlight::serve {
 
@@ -28,7 +29,7 @@ struct TestCaseRecord {
 
 struct SuiteRecord {
     std::string name;
-    std::string verdict;  // pass | flaky | skipped | fail | no-tests | inconsistent | timeout | crashed | error
+    verdict::Verdict verdict = verdict::Verdict::error;
     std::int64_t tests = 0;
     std::int64_t failures = 0;
     std::int64_t errors = 0;
@@ -42,7 +43,7 @@ struct RunRecord {
     std::string run_id;  // the key: a run pushed twice is one run
     std::string project;
     std::string tier;
-    std::string verdict;  // the run's verdict (worst of its suites)
+    verdict::Verdict verdict = verdict::Verdict::error;  // the run's verdict (worst of its suites)
     // What the run's verdict rule (verdict::decide_run) needs besides the suites; reports of older clients
     // carry none of it, and the defaults stand for a complete run of a tier without a smoke guard.
     std::optional<bool> green;
@@ -67,7 +68,7 @@ struct RunSummary {
     std::string run_id;
     std::string project;
     std::string tier;
-    std::string verdict;
+    verdict::Verdict verdict = verdict::Verdict::error;
     WallTime started{};
     double duration_seconds = 0;
     std::string git_sha;
@@ -78,7 +79,7 @@ struct RunSummary {
 struct RunFilter {
     std::optional<std::string> project;
     std::optional<std::string> tier;
-    std::optional<std::string> verdict;
+    std::optional<std::string> verdict;  // the text a client asked for, matched as the database stores it
     std::optional<std::string> branch;
     std::size_t limit = 50;
     std::optional<std::string> before_run_id;  // paging: runs older than this one

@@ -76,9 +76,11 @@ void runs_counted_as_pings(Impl& server, const RunRecord& run) {
         start.source = "run:" + run.run_id;
         Ping end = start;
         // A flaky pass is green by tier policy; the run's own verdict already applied it.
-        end.kind = run.verdict == "pass" || run.verdict == "flaky" ? PingKind::success : PingKind::fail;
+        end.kind = run.verdict == verdict::Verdict::pass || run.verdict == verdict::Verdict::flaky ? PingKind::success
+                                                                                                   : PingKind::fail;
         end.at = run.ended;
-        end.body = fmt::format("run {} ({} {}): {}", run.run_id, run.project, run.tier, run.verdict);
+        end.body =
+            fmt::format("run {} ({} {}): {}", run.run_id, run.project, run.tier, verdict::to_string(run.verdict));
         (void)server.store->add_ping(start);
         (void)server.store->add_ping(end);
     }

@@ -163,6 +163,12 @@ public:
         return content;
     }
 
+    // A verdict by its name; a name outside k_verdicts fails as choice() does.
+    verdict::Verdict verdict_choice(const json& object, const std::string& at, std::string_view key) {
+        const std::string name = choice(object, at, key, k_verdicts);
+        return verdict::parse_verdict(name).value_or(verdict::Verdict::error);
+    }
+
     std::int64_t count(const json& object, const std::string& at, std::string_view key, Need need,
                        std::int64_t max = k_max_count) {
         const json* value = member(object, at, key, need);
@@ -325,7 +331,7 @@ util::Status read_summary(const fs::path& bundle_folder, RunRecord& run) {
     check_run_id(reader, "/run_id", run.run_id);
     run.project = reader.non_empty_text(document, "", "project", k_max_name_bytes);
     run.tier = reader.text(document, "", "tier", Need::required, k_max_name_bytes);
-    run.verdict = reader.choice(document, "", "verdict", k_verdicts);
+    run.verdict = reader.verdict_choice(document, "", "verdict");
     read_verdict_facts(reader, document, run);
     if (const json* smoke = reader.object_at(document, "", "smoke", Need::optional)) {
         run.smoke_green = reader.flag(*smoke, "/smoke", "green");
@@ -351,7 +357,7 @@ util::Status read_summary(const fs::path& bundle_folder, RunRecord& run) {
             }
             SuiteRecord suite;
             suite.name = reader.non_empty_text(entry, at, "name", k_max_name_bytes);
-            suite.verdict = reader.choice(entry, at, "verdict", k_verdicts);
+            suite.verdict = reader.verdict_choice(entry, at, "verdict");
             suite.green = reader.flag(entry, at, "green");
             suite.duration_seconds =
                 static_cast<double>(reader.count(entry, at, "duration_ms", Need::required)) / 1000.0;
@@ -494,7 +500,7 @@ json run_report_json(const RunRecord& run) {
     json suites = json::array();
     for (const auto& suite : run.suites) {
         suites.push_back({{"name", suite.name},
-                          {"verdict", suite.verdict},
+                          {"verdict", std::string(verdict::to_string(suite.verdict))},
                           {"tests", suite.tests},
                           {"failures", suite.failures},
                           {"errors", suite.errors},
@@ -516,7 +522,7 @@ json run_report_json(const RunRecord& run) {
                    {"run_id", run.run_id},
                    {"project", run.project},
                    {"tier", run.tier},
-                   {"verdict", run.verdict},
+                   {"verdict", std::string(verdict::to_string(run.verdict))},
                    {"status", run.status},
                    {"scope", run.scope},
                    {"missing_shards", run.missing_shards},
@@ -568,7 +574,7 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
     check_run_id(reader, "/run_id", run.run_id);
     run.project = reader.non_empty_text(document, "", "project", k_max_name_bytes);
     run.tier = reader.text(document, "", "tier", Need::required, k_max_name_bytes);
-    run.verdict = reader.choice(document, "", "verdict", k_verdicts);
+    run.verdict = reader.verdict_choice(document, "", "verdict");
     read_verdict_facts(reader, document, run);
     run.smoke_green = reader.flag(document, "", "smoke_green");
     run.missing_shards = reader.count(document, "", "missing_shards", Need::optional, k_max_suites);
@@ -595,7 +601,7 @@ util::Result<RunRecord> parse_run_report(std::string_view body) {
                 {"name", "verdict", "green", "tests", "failures", "errors", "skipped", "duration_seconds", "attempts"});
             SuiteRecord suite;
             suite.name = reader.non_empty_text(entry, at, "name", k_max_name_bytes);
-            suite.verdict = reader.choice(entry, at, "verdict", k_verdicts);
+            suite.verdict = reader.verdict_choice(entry, at, "verdict");
             suite.green = reader.flag(entry, at, "green");
             suite.tests = reader.count(entry, at, "tests", Need::required);
             suite.failures = reader.count(entry, at, "failures", Need::required);
@@ -643,24 +649,25 @@ util::Status check_run_verdict(const RunRecord& run) {
     if (run.smoke_green) facts.smoke = verdict::SmokeSummary{*run.smoke_green, "the report says it failed"};
     for (std::size_t index = 0; index < run.suites.size(); ++index) {
         const SuiteRecord& suite = run.suites[index];
-        const verdict::Verdict suite_verdict = verdict::parse_verdict(suite.verdict).value_or(verdict::Verdict::error);
-        const verdict::GreenRange range = verdict::green_range(suite_verdict);
+        const verdict::GreenRange range = verdict::green_range(suite.verdict);
         if (suite.green && *suite.green && range == verdict::GreenRange::never) {
             return util::make_error(fmt::format("{}: the report says true, but a suite with verdict {} is never green",
-                                                pointer(pointer("/suites", index), "green"), suite.verdict));
+                                                pointer(pointer("/suites", index), "green"),
+                                                verdict::to_string(suite.verdict)));
         }
         // Older clients send no suite green: only a pass is green for certain then.
         const bool green = suite.green.value_or(range == verdict::GreenRange::always);
-        facts.suites.push_back({suite.name, suite_verdict, green, suite.attempts > 0, suite.name});
+        facts.suites.push_back({suite.name, suite.verdict, green, suite.attempts > 0, suite.name});
     }
     if (run.status == "incomplete") facts.interruption = verdict::Interruption::requested;
     facts.missing_shards.assign(static_cast<std::size_t>(run.missing_shards), verdict::Shard{});
     if (run.allow_partial) facts.missing_shards_policy = verdict::MissingShards::allow_partial;
 
     const verdict::RunDecision decision = verdict::decide_run(facts);
-    if (run.verdict != verdict::to_string(decision.verdict)) {
+    if (run.verdict != decision.verdict) {
         return util::make_error(fmt::format("/verdict: the report says {}, but its own suites give {} ({})",
-                                            run.verdict, verdict::to_string(decision.verdict), decision.reason));
+                                            verdict::to_string(run.verdict), verdict::to_string(decision.verdict),
+                                            decision.reason));
     }
     if (run.green && *run.green != decision.green) {
         return util::make_error(fmt::format("/green: the report says {}, but its own suites give {} ({})", *run.green,

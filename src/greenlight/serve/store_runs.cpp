@@ -28,12 +28,22 @@ constexpr std::string_view k_run_columns =
 constexpr std::string_view k_summary_columns =
     "run_id, project, tier, verdict, started_ms, duration_seconds, git_sha, branch, has_bundle";
 
-RunSummary read_summary(const QueryResult& rows, std::size_t row) {
+// The verdict column holds the verdict's name (verdict::to_string); only names ingest accepted are stored, so
+// another name means the database was written by something else.
+Result<verdict::Verdict> read_verdict(const std::string& text, std::string_view run_id) {
+    if (auto known = verdict::parse_verdict(text)) return *known;
+    return make_error(
+        fmt::format("run '{}': the database holds the verdict '{}', which greenlight does not know", run_id, text));
+}
+
+Result<RunSummary> read_summary(const QueryResult& rows, std::size_t row) {
     RunSummary summary;
     summary.run_id = rows.text(row, 0);
     summary.project = rows.text(row, 1);
     summary.tier = rows.text(row, 2);
-    summary.verdict = rows.text(row, 3);
+    auto verdict = read_verdict(rows.text(row, 3), summary.run_id);
+    if (!verdict) return verdict.error();
+    summary.verdict = *verdict;
     summary.started = from_milliseconds(rows.integer(row, 4));
     summary.duration_seconds = rows.real(row, 5);
     summary.git_sha = rows.text(row, 6);
@@ -69,19 +79,21 @@ Result<bool> Store::put_run(const RunRecord& run) {
     if (run.run_id.empty()) return make_error("a run without a run_id cannot be stored: every run needs its id");
     const std::int64_t received = to_milliseconds(m_clock.now());
     return in_transaction<bool>(*m_database, TransactionMode::write, [&](Connection& connection) -> Result<bool> {
-        auto inserted = connection.query(
-            fmt::format("INSERT INTO runs ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                        "ON CONFLICT (run_id) DO NOTHING",
-                        k_run_columns),
-            {run.run_id, run.project, run.tier, run.verdict, to_milliseconds(run.started), to_milliseconds(run.ended),
-             run.duration_seconds, run.git_sha, run.branch, received, run.has_bundle ? 1 : 0});
+        auto inserted =
+            connection.query(fmt::format("INSERT INTO runs ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                                         "ON CONFLICT (run_id) DO NOTHING",
+                                         k_run_columns),
+                             {run.run_id, run.project, run.tier, verdict::to_string(run.verdict),
+                              to_milliseconds(run.started), to_milliseconds(run.ended), run.duration_seconds,
+                              run.git_sha, run.branch, received, run.has_bundle ? 1 : 0});
         if (!inserted) return inserted.error();
         if (inserted->affected() == 0) return false;
         std::vector<SqlParameter> suites;
         for (std::size_t i = 0; i < run.suites.size(); ++i) {
             const SuiteRecord& suite = run.suites[i];
-            suites.insert(suites.end(), {run.run_id, i, suite.name, suite.verdict, suite.tests, suite.failures,
-                                         suite.errors, suite.skipped, suite.duration_seconds, suite.attempts});
+            suites.insert(suites.end(),
+                          {run.run_id, i, suite.name, verdict::to_string(suite.verdict), suite.tests, suite.failures,
+                           suite.errors, suite.skipped, suite.duration_seconds, suite.attempts});
         }
         auto stored = insert_rows(connection,
                                   "suites (run_id, position, name, verdict, tests, failures, errors, skipped, "
@@ -113,7 +125,9 @@ Result<std::optional<RunRecord>> Store::run(std::string_view run_id) {
         run.run_id = rows->text(0, 0);
         run.project = rows->text(0, 1);
         run.tier = rows->text(0, 2);
-        run.verdict = rows->text(0, 3);
+        auto verdict = read_verdict(rows->text(0, 3), run.run_id);
+        if (!verdict) return verdict.error();
+        run.verdict = *verdict;
         run.started = from_milliseconds(rows->integer(0, 4));
         run.ended = from_milliseconds(rows->integer(0, 5));
         run.duration_seconds = rows->real(0, 6);
@@ -129,7 +143,9 @@ Result<std::optional<RunRecord>> Store::run(std::string_view run_id) {
         for (std::size_t row = 0; row < suites->size(); ++row) {
             SuiteRecord suite;
             suite.name = suites->text(row, 0);
-            suite.verdict = suites->text(row, 1);
+            auto suite_verdict = read_verdict(suites->text(row, 1), run.run_id);
+            if (!suite_verdict) return suite_verdict.error();
+            suite.verdict = *suite_verdict;
             suite.tests = suites->integer(row, 2);
             suite.failures = suites->integer(row, 3);
             suite.errors = suites->integer(row, 4);
@@ -191,7 +207,11 @@ Result<std::vector<RunSummary>> Store::runs(const RunFilter& filter) {
             auto rows = connection.execute(sql, parameters);
             if (!rows) return rows.error();
             Summaries summaries;
-            for (std::size_t row = 0; row < rows->size(); ++row) summaries.push_back(read_summary(*rows, row));
+            for (std::size_t row = 0; row < rows->size(); ++row) {
+                auto summary = read_summary(*rows, row);
+                if (!summary) return summary.error();
+                summaries.push_back(std::move(*summary));
+            }
             return summaries;
         });
 }
@@ -316,7 +336,11 @@ Result<std::vector<RunSummary>> Store::duration_trend(std::string_view tier, std
                 {tier, std::min(limit, k_max_page)});
             if (!rows) return rows.error();
             Summaries summaries;
-            for (std::size_t row = rows->size(); row-- > 0;) summaries.push_back(read_summary(*rows, row));
+            for (std::size_t row = rows->size(); row-- > 0;) {
+                auto summary = read_summary(*rows, row);
+                if (!summary) return summary.error();
+                summaries.push_back(std::move(*summary));
+            }
             return summaries;
         });
 }

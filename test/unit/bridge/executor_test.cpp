@@ -534,9 +534,14 @@ TEST_F(ExecutorTest, MaxActiveKeepsTheSecondJobWaitingAsInput) {
     executor.notify_submitted();
     executor.notify_submitted();
     ASSERT_TRUE(wait_until([&] { return find(first.jobid).status == JobStatus::active; }));
-    std::this_thread::sleep_for(300ms);  // many idle polls: a second worker would have claimed it by now
+    // The one worker is busy with the first job; a second worker (or host) asking now gets nothing.
+    auto claimed = store().claim_next_input(one.max_active);
+    ASSERT_TRUE(claimed) << claimed.message();
+    EXPECT_FALSE(claimed->has_value()) << "max_active 1 with one job active: nothing more is claimed";
     EXPECT_EQ(find(second.jobid).status, JobStatus::input);
 
+    // The first job may not have made its work folder (and so the work root) yet.
+    ASSERT_TRUE(util::make_directories(work_root()));
     ASSERT_TRUE(util::write_file_atomic(work_root() / "release", ""));
     ASSERT_TRUE(reaches_output(first.jobid));
     ASSERT_TRUE(reaches_output(second.jobid));
@@ -549,7 +554,8 @@ TEST_F(ExecutorTest, WorkersPickUpASubmittedJobAndLogIt) {
     slow_poll.idle_poll = 10s;  // only notify_submitted can wake the worker in time
     Executor executor(store(), slow_poll);
     executor.start();
-    std::this_thread::sleep_for(50ms);
+    // The worker has looked once and found nothing: from here only notify_submitted can wake it in time.
+    ASSERT_TRUE(wait_until([&] { return executor.claim_attempts() >= 1; }, 5s));
     Job job = submit("//TESTJOB JOB\n//STEP1 EXEC PGM=BPXBATCH,PARM='SH exit 0'\n");
     executor.notify_submitted();
     ASSERT_TRUE(wait_until([&] { return find(job.jobid).status == JobStatus::output; }, 5s));

@@ -6,7 +6,8 @@ namespace greenlight::bundle {
 namespace {
 
 std::string verdict(const LinkTable& links, std::string_view path) {
-    return why_link_leaves_bundle(links, path).value_or("inside");
+    auto inside = check_link_stays_inside(links, path);
+    return inside ? "inside" : inside.message();
 }
 
 TEST(Links, RelativeTargetsInsideTheBundleStay) {

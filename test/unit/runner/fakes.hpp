@@ -214,11 +214,11 @@ class FakeRequirements final : public RequirementChecker {
 public:
     std::map<std::string, std::string> unmet_reasons;
 
-    std::optional<std::string> unmet(const std::string& requirement, const fs::path&) override {
+    util::Status check(const std::string& requirement, const fs::path&) override {
         std::lock_guard lock(m_mutex);
         m_asked.push_back(requirement);
-        if (auto it = unmet_reasons.find(requirement); it != unmet_reasons.end()) return it->second;
-        return std::nullopt;
+        if (auto it = unmet_reasons.find(requirement); it != unmet_reasons.end()) return util::make_error(it->second);
+        return {};
     }
     std::vector<std::string> asked() const {
         std::lock_guard lock(m_mutex);

@@ -103,12 +103,12 @@ std::string lowercase(std::string text) {
 
 // ---- Data ----
 
-RunSummary summary(std::string run_id, std::string tier, std::string verdict, double seconds) {
+RunSummary summary(std::string run_id, std::string tier, std::string_view verdict, double seconds) {
     RunSummary run;
     run.run_id = std::move(run_id);
     run.project = "shop";
     run.tier = std::move(tier);
-    run.verdict = std::move(verdict);
+    run.verdict = verdict::parse_verdict(verdict).value();
     run.started = utc(2026, 11, 21, 10, 36, 0);
     run.duration_seconds = seconds;
     run.git_sha = "abc1234def5678abc1234def5678abc1234def56";
@@ -170,7 +170,7 @@ RunRecord record() {
     run.run_id = "20261121T103600Z-nightly";
     run.project = "shop";
     run.tier = "nightly";
-    run.verdict = "fail";
+    run.verdict = verdict::Verdict::fail;
     run.started = utc(2026, 11, 21, 10, 36, 0);
     run.ended = utc(2026, 11, 21, 10, 37, 5);
     run.duration_seconds = 65;
@@ -180,7 +180,7 @@ RunRecord record() {
     run.has_bundle = true;
     run.suites = {
         {.name = "unit",
-         .verdict = "pass",
+         .verdict = verdict::Verdict::pass,
          .tests = 120,
          .failures = 0,
          .errors = 0,
@@ -189,7 +189,7 @@ RunRecord record() {
          .attempts = 1,
          .green = std::nullopt},
         {.name = "api",
-         .verdict = "fail",
+         .verdict = verdict::Verdict::fail,
          .tests = 40,
          .failures = 2,
          .errors = 1,
@@ -728,7 +728,7 @@ std::vector<std::pair<std::string, std::string>> every_page_with(std::string_vie
     runs.known_tiers = {h};
     runs.known_projects = {h};
     runs.known_branches = {h};
-    runs.runs = {summary(h, h, h, 1)};
+    runs.runs = {summary(h, h, "fail", 1)};
     runs.runs[0].project = h;
     runs.runs[0].git_sha = h;
     runs.runs[0].branch = h;
@@ -738,10 +738,9 @@ std::vector<std::pair<std::string, std::string>> every_page_with(std::string_vie
     run.run.run_id = h;
     run.run.project = h;
     run.run.tier = h;
-    run.run.verdict = h;
     run.run.git_sha = h;
     run.run.branch = h;
-    for (auto& suite : run.run.suites) suite.name = suite.verdict = h;
+    for (auto& suite : run.run.suites) suite.name = h;
     for (auto& test : run.run.cases) {
         test.suite = test.classname = test.name = test.output_excerpt = h;
         test.outcome = "failed";
@@ -756,7 +755,7 @@ std::vector<std::pair<std::string, std::string>> every_page_with(std::string_vie
 
     TrendsPage trends;
     trends.tier = h;
-    trends.trends = {{.tier = h, .runs = {summary(h, h, h, 2), summary(h, h, h, 3)}}};
+    trends.trends = {{.tier = h, .runs = {summary(h, h, "pass", 2), summary(h, h, "fail", 3)}}};
 
     CheckView hostile_check = check(h, CheckState::down);
     hostile_check.spec.ping_key = h;

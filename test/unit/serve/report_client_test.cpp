@@ -109,11 +109,11 @@ RunRecord sample_run() {
     run.run_id = "20261121T103600Z";
     run.project = "shop";
     run.tier = "nightly";
-    run.verdict = "pass";
+    run.verdict = verdict::Verdict::pass;
     run.started = *parse_utc_time("2026-11-21T10:36:00.000Z");
     run.ended = *parse_utc_time("2026-11-21T10:37:00.000Z");
     run.duration_seconds = 60;
-    run.suites.push_back({"api", "pass", 2, 0, 0, 0, 59.5, 1, std::nullopt});
+    run.suites.push_back({"api", verdict::Verdict::pass, 2, 0, 0, 0, 59.5, 1, std::nullopt});
     run.cases.push_back({"api", "api.orders", "creates", "passed", 0.5, ""});
     return run;
 }

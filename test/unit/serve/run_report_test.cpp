@@ -113,7 +113,7 @@ TEST(RunReport, ReadsTheRunItsSuitesAndItsTestCasesFromABundle) {
     EXPECT_EQ(run->run_id, "20261121T103600Z");
     EXPECT_EQ(run->project, "shop");
     EXPECT_EQ(run->tier, "nightly");
-    EXPECT_EQ(run->verdict, "fail");
+    EXPECT_EQ(run->verdict, verdict::Verdict::fail);
     EXPECT_EQ(util::format_utc(run->started), "2026-11-21T10:36:00.123Z");
     EXPECT_EQ(util::format_utc(run->ended), "2026-11-21T10:38:05.623Z");
     EXPECT_DOUBLE_EQ(run->duration_seconds, 125.5);
@@ -123,7 +123,7 @@ TEST(RunReport, ReadsTheRunItsSuitesAndItsTestCasesFromABundle) {
 
     ASSERT_EQ(run->suites.size(), 2u);
     EXPECT_EQ(run->suites[0].name, "api");
-    EXPECT_EQ(run->suites[0].verdict, "fail");
+    EXPECT_EQ(run->suites[0].verdict, verdict::Verdict::fail);
     EXPECT_EQ(run->suites[0].tests, 3);
     EXPECT_EQ(run->suites[0].failures, 1);
     EXPECT_EQ(run->suites[0].errors, 1);
@@ -131,7 +131,7 @@ TEST(RunReport, ReadsTheRunItsSuitesAndItsTestCasesFromABundle) {
     EXPECT_EQ(run->suites[0].attempts, 2);
     EXPECT_DOUBLE_EQ(run->suites[0].duration_seconds, 120.0);
     EXPECT_EQ(run->suites[1].name, "lint");
-    EXPECT_EQ(run->suites[1].verdict, "pass");
+    EXPECT_EQ(run->suites[1].verdict, verdict::Verdict::pass);
 
     ASSERT_EQ(run->cases.size(), 4u);
     const TestCaseRecord& passed = run->cases[0];
@@ -277,13 +277,13 @@ RunRecord sample_run() {
     run.run_id = "1234-1";
     run.project = "shop";
     run.tier = "nightly";
-    run.verdict = "flaky";
+    run.verdict = verdict::Verdict::flaky;
     run.started = *parse_utc_time("2026-11-21T10:00:00.000Z");
     run.ended = *parse_utc_time("2026-11-21T10:05:30.250Z");
     run.duration_seconds = 330.25;
     run.git_sha = "abc1234";
     run.branch = "feature/x";
-    run.suites.push_back({"api", "flaky", 10, 0, 0, 1, 300.5, 2, std::nullopt});
+    run.suites.push_back({"api", verdict::Verdict::flaky, 10, 0, 0, 1, 300.5, 2, std::nullopt});
     run.cases.push_back({"api", "api.orders", "refunds", "failed", 1.25, "expected 200\nü"});
     run.cases.push_back({"api", "api.orders", "lists", "passed", 0.5, ""});
     return run;

@@ -145,14 +145,14 @@ protected:
         record.run_id = id;
         record.project = "billing";
         record.tier = "nightly";
-        record.verdict = verdict;
+        record.verdict = verdict::parse_verdict(verdict).value();
         record.started = ended - 5min;
         record.ended = ended;
         record.duration_seconds = 300;
         record.git_sha = "0123456789abcdef0123456789abcdef01234567";
         record.branch = "main";
         record.suites.push_back(
-            SuiteRecord{"unit", verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
+            SuiteRecord{"unit", record.verdict, 3, verdict == "pass" ? 0 : 1, 0, 0, 12.5, 1, std::nullopt});
         record.cases.push_back(TestCaseRecord{"unit", "billing.Invoice", "rounds_half_up",
                                               verdict == "pass" ? "passed" : "failed", 0.2,
                                               verdict == "pass" ? "" : "expected 3 got 2"});
@@ -175,6 +175,33 @@ protected:
         }
         ADD_FAILURE() << check << " never became " << state << ": " << document;
         return document;
+    }
+
+    // The watchdog rounds the server has finished, whatever their outcome (greenlight_watchdog_rounds_total on
+    // /metrics); -1 when /metrics cannot be read.
+    std::int64_t watchdog_rounds() {
+        auto metrics = m_client->get("/metrics");
+        if (!metrics) return -1;
+        std::int64_t total = 0;
+        for (const char* outcome : {"ok", "failed"}) {
+            const std::string prefix = std::string("greenlight_watchdog_rounds_total{outcome=\"") + outcome + "\"} ";
+            auto at = metrics->body.find(prefix);
+            if (at == std::string::npos) return -1;
+            total += std::stoll(metrics->body.substr(at + prefix.size()));
+        }
+        return total;
+    }
+
+    // Waits (bounded) until `count` more watchdog rounds have finished; with two or more, a whole round began
+    // after this call.
+    void wait_for_watchdog_rounds(std::int64_t count) {
+        const std::int64_t first = watchdog_rounds();
+        ASSERT_GE(first, 0) << "no watchdog rounds on /metrics";
+        for (int attempt = 0; attempt < 500; ++attempt) {
+            if (watchdog_rounds() >= first + count) return;
+            std::this_thread::sleep_for(10ms);
+        }
+        ADD_FAILURE() << "fewer than " << count << " more watchdog rounds finished within 5 s";
     }
 
     std::vector<Alert> wait_for_alerts(std::size_t count) {
@@ -227,7 +254,7 @@ TEST_P(ServeServerTest, ARunIsStoredOnceWhateverTheRetries) {
 TEST_P(ServeServerTest, AReportWhoseVerdictDisagreesWithItsSuitesIsRefusedNamingTheField) {
     start();
     RunRecord lying = run("nightly-201", "fail", k_start - 1h);
-    lying.verdict = "pass";  // its one suite failed
+    lying.verdict = verdict::Verdict::pass;  // its one suite failed
     auto refused = m_client->put("/api/v1/runs/nightly-201", bearer(m_ingest_token), run_report_json(lying).dump(),
                                  "application/json");
     ASSERT_TRUE(refused);
@@ -313,7 +340,10 @@ TEST_P(ServeServerTest, RetentionRemovesOldRunsWithTheirBundlesAndLeavesTheRest)
 
     // A run ingested now is kept until it is older than 90 days by the server's clock.
     ASSERT_EQ(put_run(run("nightly-new", "pass", k_start), m_ingest_token), 201);
-    std::this_thread::sleep_for(200ms);
+    // A retention pass is due at most one interval from now; a whole round begun after that has run it.
+    const auto pass_due = std::chrono::steady_clock::now() + m_retention_interval;
+    while (std::chrono::steady_clock::now() < pass_due) std::this_thread::sleep_for(5ms);
+    wait_for_watchdog_rounds(2);
     EXPECT_EQ(get_json("/api/v1/runs/nightly-new").value("run_id", ""), "nightly-new");
     m_clock.advance(std::chrono::days(91));
     for (int attempt = 0; attempt < 250 && removed("runs") != "2"; ++attempt) std::this_thread::sleep_for(20ms);
@@ -366,7 +396,7 @@ TEST_P(ServeServerTest, AMissingSuccessAlertsOnceRemindsNothingElseAndRecovers) 
     EXPECT_EQ(alerts[0].check, "mainframe-smoke");
     ASSERT_TRUE(alerts[0].last_success);
     EXPECT_EQ(*alerts[0].last_success, k_start);
-    std::this_thread::sleep_for(200ms);  // ten more watchdog rounds
+    wait_for_watchdog_rounds(10);
     EXPECT_EQ(m_sender->sent().size(), 1u) << "a down check alerts once";
 
     ASSERT_TRUE(m_client->get(ping_path));
@@ -394,11 +424,11 @@ TEST_P(ServeServerTest, AnAlertTheReceiverRefusesIsRetriedNotLostNotDuplicated) 
     wait_for_state("flaky-receiver", "down");
     // Retries wait for their delay: move the clock past it, twice.
     for (int round = 0; round < 3 && m_sender->sent().empty(); ++round) {
-        std::this_thread::sleep_for(100ms);
+        wait_for_watchdog_rounds(2);  // a whole round tried to deliver at this time
         m_clock.advance(2h);
     }
     auto alerts = wait_for_alerts(1);
-    std::this_thread::sleep_for(100ms);
+    wait_for_watchdog_rounds(5);  // a duplicate would have been sent by now
     alerts = m_sender->sent();
     std::size_t downs = std::count_if(alerts.begin(), alerts.end(), [](const Alert& alert) {
         return alert.kind == AlertKind::down && alert.check == "flaky-receiver";

@@ -215,7 +215,7 @@ TEST(SqliteUpgradeTest, ADatabaseOfTheEarlierServerOpensAndKeepsWorking) {
         ASSERT_TRUE(run) << run.message();
         ASSERT_TRUE(run->has_value());
         EXPECT_EQ((*run)->project, "shop");
-        EXPECT_EQ((*run)->verdict, "fail");
+        EXPECT_EQ((*run)->verdict, verdict::Verdict::fail);
         EXPECT_DOUBLE_EQ((*run)->duration_seconds, 125.5);
         ASSERT_EQ((*run)->suites.size(), 1u);
         EXPECT_EQ((*run)->suites[0].name, "api");
@@ -249,6 +249,31 @@ TEST(SqliteUpgradeTest, ADatabaseOfTheEarlierServerOpensAndKeepsWorking) {
     EXPECT_EQ(single_text(path, "SELECT count(*) FROM schema_migrations"), "1");
     EXPECT_EQ(single_text(path, "PRAGMA journal_mode"), "wal");
     EXPECT_EQ(single_text(path, "SELECT count(*) FROM pings"), "2");
+}
+
+// The verdict columns hold the names ingest accepted; a name greenlight does not know (a row written by
+// something else) is an error naming the run, not a verdict made up for it.
+TEST(SqliteUpgradeTest, AVerdictTheServerDoesNotKnowIsAnErrorNamingTheRun) {
+    TempDir dir("greenlight-serve-upgrade");
+    const auto path = dir.path() / "serve.db";
+    write_earlier_database(path);
+    {
+        sqlite3* database = nullptr;
+        ASSERT_EQ(sqlite3_open_v2(path.c_str(), &database, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+        run_sql(database, "UPDATE runs SET verdict = 'bogus'");
+        sqlite3_close(database);
+    }
+    StandingClock clock;
+    auto store = Store::open("sqlite:" + path.string(), clock);
+    ASSERT_TRUE(store) << store.message();
+    const std::string expected =
+        "run '20261121T103600Z': the database holds the verdict 'bogus', which greenlight does not know";
+    auto run = (*store)->run("20261121T103600Z");
+    ASSERT_FALSE(run);
+    EXPECT_EQ(run.message(), expected);
+    auto runs = (*store)->runs(RunFilter{});
+    ASSERT_FALSE(runs);
+    EXPECT_EQ(runs.message(), expected);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ RunRecord make_run(std::string run_id, WallTime started) {
     run.run_id = std::move(run_id);
     run.project = "shop";
     run.tier = "nightly";
-    run.verdict = "pass";
+    run.verdict = verdict::Verdict::pass;
     run.started = started;
     run.ended = started + 90s;
     run.duration_seconds = 90;

@@ -50,7 +50,7 @@ RunRecord make_run(std::string run_id, std::string tier, util::WallTime started,
     run.run_id = std::move(run_id);
     run.project = "shop";
     run.tier = std::move(tier);
-    run.verdict = std::move(verdict);
+    run.verdict = verdict::parse_verdict(verdict).value();
     run.started = started;
     run.ended = started + 90s;
     run.duration_seconds = 90.25;
@@ -63,7 +63,7 @@ SuiteRecord make_suite(std::string name, std::string verdict) {
     SuiteRecord suite;
     suite.name = std::move(name);
     suite.failures = verdict == "fail" ? 1 : 0;
-    suite.verdict = std::move(verdict);
+    suite.verdict = verdict::parse_verdict(verdict).value();
     suite.tests = 12;
     suite.duration_seconds = 4.5;
     return suite;
@@ -249,7 +249,7 @@ TEST_P(StoreTest, ARunPushedTwiceIsOneRunWithItsSuitesAndCasesIntact) {
     EXPECT_TRUE(*stored);
 
     RunRecord retried = run;
-    retried.verdict = "pass";
+    retried.verdict = verdict::Verdict::pass;
     retried.suites.pop_back();
     m_clock.advance(5min);
     auto again = m_store->put_run(retried);
@@ -260,14 +260,14 @@ TEST_P(StoreTest, ARunPushedTwiceIsOneRunWithItsSuitesAndCasesIntact) {
     auto found = m_store->run("run-7");
     ASSERT_TRUE(found && found->has_value()) << (found ? "not found" : found.message());
     const RunRecord& read = **found;
-    EXPECT_EQ(read.verdict, "fail");
+    EXPECT_EQ(read.verdict, verdict::Verdict::fail);
     EXPECT_EQ(read.started, k_morning);
     EXPECT_EQ(read.ended, k_morning + 90s);
     EXPECT_DOUBLE_EQ(read.duration_seconds, 90.25);
     EXPECT_EQ(read.received, m_clock.now() - 5min) << "received is when the first push was stored";
     ASSERT_EQ(read.suites.size(), 2u);
     EXPECT_EQ(read.suites[0].name, "api");
-    EXPECT_EQ(read.suites[1].verdict, "fail");
+    EXPECT_EQ(read.suites[1].verdict, verdict::Verdict::fail);
     EXPECT_EQ(read.suites[1].failures, 1);
     ASSERT_EQ(read.cases.size(), 2u);
     EXPECT_EQ(read.cases[0].name, "test_total");
