@@ -80,6 +80,7 @@ struct RunFilter {
     std::optional<std::string> tier;
     std::optional<std::string> verdict;
     std::optional<std::string> branch;
+    std::optional<std::string> commit;  // the run's git sha, exactly
     std::size_t limit = 50;
     std::optional<std::string> before_run_id;  // paging: runs older than this one
 };
