@@ -140,7 +140,8 @@ async function read_page(context, visit, variant) {
 // What every page must do: the section header with the current one marked, and nothing wider than the screen.
 async function check_every_page(page, expect, visit, variant) {
     const sections = await page.locator('header nav li a').allInnerTexts();
-    expect(sections.join(',') === 'Runs,Flaky,Trends,Checks,Jobs', `the sections Runs, Flaky, Trends, Checks, Jobs; got ${sections}`);
+    expect(sections.join(',') === 'Runs,Flaky,Trends,Checks,Promotions,Jobs',
+           `the sections Runs, Flaky, Trends, Checks, Promotions, Jobs; got ${sections}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width <= variant.viewport.width + 1,
            `no horizontal scrollbar at ${variant.viewport.width} px, but the page is ${width} px wide` +

@@ -127,6 +127,7 @@ std::unique_ptr<CLI::App> make_command_line(ExitCode& exit_code) {
     add_manifest_command(*app, exit_code);
     add_config_command(*app, exit_code);
     add_gate_command(*app, exit_code);
+    add_promote_command(*app, exit_code);
     add_check_command(*app, exit_code);
     add_proof_command(*app, exit_code);
     add_bridge_command(*app, exit_code);

@@ -26,6 +26,7 @@ void add_check_command(CLI::App& app, ExitCode& exit_code);
 void add_proof_command(CLI::App& app, ExitCode& exit_code);
 void add_bridge_command(CLI::App& app, ExitCode& exit_code);
 void add_push_command(CLI::App& app, ExitCode& exit_code);
+void add_promote_command(CLI::App& app, ExitCode& exit_code);  // promote, promote decide
 // The subcommands of `greenlight bridge`, each file registering its own on the `bridge` app.
 void add_bridge_serve_commands(CLI::App& bridge, ExitCode& exit_code);   // serve, user
 void add_bridge_client_commands(CLI::App& bridge, ExitCode& exit_code);  // submit, status, spool, cancel

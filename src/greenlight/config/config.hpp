@@ -12,6 +12,7 @@
 
 #include "greenlight/config/bridge_config.hpp"
 #include "greenlight/config/checks_config.hpp"
+#include "greenlight/config/promote_config.hpp"
 #include "greenlight/config/serve_config.hpp"
 #include "greenlight/results/test_results.hpp"
 
@@ -145,6 +146,7 @@ struct Config {
     BridgeConfig bridge;
     ServeConfig serve;
     WatchConfig watch;
+    PromoteConfig promote;
 
     const SuiteConfig* find_suite(const std::string& name) const;
     // The suites a tier selects, in the tier's order, each once; empty for an unknown tier.

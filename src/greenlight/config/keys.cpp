@@ -3,14 +3,33 @@
 namespace greenlight::config {
 
 const std::vector<Section>& all_sections() {
-    static const std::vector<Section> sections = {
-        Section::top,           Section::defaults,    Section::suite,         Section::results,
-        Section::policy,        Section::gate,        Section::gate_rule,     Section::gate_definition,
-        Section::gate_coverage, Section::check,       Section::proof,         Section::proof_criterion,
-        Section::bridge,        Section::bridge_poll, Section::bridge_stall,  Section::bridge_assertions,
-        Section::bridge_notify, Section::serve,       Section::serve_limits,  Section::serve_retention,
-        Section::serve_bridge,  Section::watch,       Section::watch_channel, Section::watch_heartbeat,
-        Section::watch_check};
+    static const std::vector<Section> sections = {Section::top,
+                                                  Section::defaults,
+                                                  Section::suite,
+                                                  Section::results,
+                                                  Section::policy,
+                                                  Section::gate,
+                                                  Section::gate_rule,
+                                                  Section::gate_definition,
+                                                  Section::gate_coverage,
+                                                  Section::check,
+                                                  Section::proof,
+                                                  Section::proof_criterion,
+                                                  Section::bridge,
+                                                  Section::bridge_poll,
+                                                  Section::bridge_stall,
+                                                  Section::bridge_assertions,
+                                                  Section::bridge_notify,
+                                                  Section::serve,
+                                                  Section::serve_limits,
+                                                  Section::serve_retention,
+                                                  Section::serve_bridge,
+                                                  Section::watch,
+                                                  Section::watch_channel,
+                                                  Section::watch_heartbeat,
+                                                  Section::watch_check,
+                                                  Section::promote,
+                                                  Section::promote_environment};
     return sections;
 }
 
@@ -66,6 +85,10 @@ std::string_view section_name(Section section) {
             return "watch.heartbeat";
         case Section::watch_check:
             return "watch.checks.<name>";
+        case Section::promote:
+            return "promote";
+        case Section::promote_environment:
+            return "promote.environments.<name>";
     }
     return "";
 }
@@ -73,7 +96,7 @@ std::string_view section_name(Section section) {
 const std::vector<std::string>& allowed_keys(Section section) {
     static const std::vector<std::string> top = {"version", "project", "artifacts", "defaults", "suites",
                                                  "tiers",   "policy",  "gate",      "checks",   "proof",
-                                                 "bridge",  "serve",   "watch"};
+                                                 "bridge",  "serve",   "watch",     "promote"};
     static const std::vector<std::string> defaults = {"timeout", "grace", "retries", "min_tests", "output_cap"};
     static const std::vector<std::string> suite = {"run",       "cwd",        "env",     "timeout",  "grace", "retries",
                                                    "min_tests", "output_cap", "results", "requires", "labels"};
@@ -114,7 +137,14 @@ const std::vector<std::string>& allowed_keys(Section section) {
     static const std::vector<std::string> watch_check = {
         "period",  "cron", "timezone", "grace",    "max_run_time", "min_run_time", "failures",
         "realert", "tier", "project",  "channels", "paused",       "description"};
+    static const std::vector<std::string> promote = {"max_age", "environments"};
+    static const std::vector<std::string> promote_environment = {"tier",     "needs", "max_age",
+                                                                 "evidence", "proof", "gates"};
     switch (section) {
+        case Section::promote:
+            return promote;
+        case Section::promote_environment:
+            return promote_environment;
         case Section::serve:
             return serve;
         case Section::serve_limits:
@@ -167,6 +197,16 @@ const std::vector<std::string>& allowed_keys(Section section) {
             return gate_coverage;
     }
     return top;
+}
+
+const std::vector<std::string>& promote_evidence_names() {
+    static const std::vector<std::string> names = {"run", "bundle"};
+    return names;
+}
+
+const std::vector<std::string>& promote_proof_level_names() {
+    static const std::vector<std::string> names = {"PASS_STRONG", "PASS_WEAK"};
+    return names;
 }
 
 const std::vector<std::string>& check_type_names() {

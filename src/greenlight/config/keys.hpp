@@ -38,7 +38,9 @@ enum class Section {
     watch,
     watch_channel,
     watch_heartbeat,
-    watch_check
+    watch_check,
+    promote,
+    promote_environment
 };
 
 // Every section, in the order the reference documents them.
@@ -80,6 +82,10 @@ const std::vector<std::string>& webhook_format_names();
 // allowed_keys(Section::watch_channel)).
 const std::vector<std::string>& alert_channel_type_names();
 const std::vector<std::string>& alert_channel_keys_for(AlertChannelType type);
+
+// `promote.environments.<name>.evidence` items and `.proof` values.
+const std::vector<std::string>& promote_evidence_names();
+const std::vector<std::string>& promote_proof_level_names();
 
 // Environment names greenlight sets for every suite (GREENLIGHT_*, TMPDIR, TZ), which `env` may not set.
 bool is_reserved_environment_name(std::string_view name);

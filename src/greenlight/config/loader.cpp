@@ -207,7 +207,8 @@ void Loader::read_top(const YAML::Node& root) {
     if (auto entry = take("defaults")) read_defaults_section(m_reader, *entry, m_config.defaults);
     // A file for `greenlight check`, `proof`, `gate` or `bridge` alone needs no suites.
     const bool suites_optional = found.count("checks") || found.count("proof") || found.count("gate") ||
-                                 found.count("bridge") || found.count("serve") || found.count("watch");
+                                 found.count("bridge") || found.count("serve") || found.count("watch") ||
+                                 found.count("promote");
     KnownSuites known_suites;
     if (found.count("suites") || !suites_optional) {
         known_suites = read_suites_section(m_reader, take("suites"), root, m_config.defaults, m_config.suites);
@@ -221,6 +222,7 @@ void Loader::read_top(const YAML::Node& root) {
     if (auto entry = take("bridge")) read_bridge_section(m_reader, *entry, m_config.bridge);
     if (auto entry = take("serve")) read_serve_section(m_reader, *entry, m_config.serve);
     if (auto entry = take("watch")) read_watch_section(m_reader, *entry, m_config.watch);
+    if (auto entry = take("promote")) read_promote_section(m_reader, *entry, m_config.gate, m_config.promote);
 }
 
 void Loader::read_version(const std::optional<MapEntry>& entry, const YAML::Node& root) {

@@ -46,5 +46,7 @@ void read_bridge_section(YamlReader& reader, const MapEntry& entry, BridgeConfig
 void read_serve_section(YamlReader& reader, const MapEntry& entry, ServeConfig& serve);
 // `watch`: alert channels, the heartbeat and the scheduled checks.
 void read_watch_section(YamlReader& reader, const MapEntry& entry, WatchConfig& watch);
+// `promote`: the environments of a promotion and what each needs; gates are checked against `gate`'s.
+void read_promote_section(YamlReader& reader, const MapEntry& entry, const GateConfig& gate, PromoteConfig& promote);
 
 }  // namespace greenlight::config::detail

@@ -75,6 +75,10 @@ std::optional<std::string_view> section_of_misplaced_key(const std::string& key,
                 return "it belongs under `watch.heartbeat`";
             case Section::watch_check:
                 return "it belongs in a check under `watch.checks`";
+            case Section::promote:
+                return "it belongs under `promote`";
+            case Section::promote_environment:
+                return "it belongs in an environment under `promote.environments`";
         }
     }
     return std::nullopt;

@@ -22,6 +22,7 @@ void api_list_runs(Impl& server, const Exchange& exchange) {
     filter.tier = exchange.query_value("tier");
     filter.verdict = exchange.query_value("verdict");
     filter.branch = exchange.query_value("branch");
+    filter.commit = exchange.query_value("commit");
     filter.before_run_id = exchange.query_value("before");
     if (auto limit = exchange.query_value("limit")) {
         std::size_t parsed = 0;

@@ -12,6 +12,7 @@
 
 #include "greenlight/bridge/job_store.hpp"
 #include "greenlight/serve/model.hpp"
+#include "greenlight/serve/promotions.hpp"
 
 namespace greenlight::serve {
 
@@ -116,6 +117,14 @@ struct SpoolPage {
     std::string records;  // its records, each ending in '\n'; fewer than record_count when the reader capped them
 };
 std::string render_spool_page(const SpoolPage& page);
+
+// `/promotions?environment=&commit=`: promotion attempts with their reasons, and the decisions recorded.
+struct PromotionsPage {
+    PromotionFilter filter;
+    std::vector<PromotionAttempt> attempts;    // newest first
+    std::vector<PromotionDecision> decisions;  // newest first
+};
+std::string render_promotions_page(const PromotionsPage& page);
 
 // An error page: 404 "Not found", 503 "Service unavailable", others by their HTTP reason, with the message.
 std::string render_error_page(int http_status, std::string_view message);

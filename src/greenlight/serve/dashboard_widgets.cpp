@@ -19,11 +19,12 @@ struct NavigationEntry {
     std::string_view label;
 };
 
-constexpr std::array<NavigationEntry, 5> k_navigation{{
+constexpr std::array<NavigationEntry, 6> k_navigation{{
     {Section::runs, "/runs", "Runs"},
     {Section::flaky, "/flaky", "Flaky"},
     {Section::trends, "/trends", "Trends"},
     {Section::checks, "/checks", "Checks"},
+    {Section::promotions, "/promotions", "Promotions"},
     {Section::jobs, "/jobs", "Jobs"},
 }};
 

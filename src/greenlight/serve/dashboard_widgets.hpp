@@ -20,7 +20,7 @@ namespace greenlight::serve::detail {
 using html::Builder;
 
 // The page a header link leads to, so the header can mark where the reader is.
-enum class Section { runs, flaky, trends, checks, jobs, none };
+enum class Section { runs, flaky, trends, checks, promotions, jobs, none };
 
 // Colours come from a tone class; the word is always printed next to it, so colour is never the only signal.
 std::string_view verdict_tone(std::string_view verdict);

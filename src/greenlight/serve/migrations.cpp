@@ -22,7 +22,7 @@ struct Migration {
 };
 
 // Times are UTC milliseconds in BIGINT columns; booleans are 0/1 integers; lists are JSON arrays in TEXT.
-constexpr std::array<Migration, 1> k_migrations{{
+constexpr std::array<Migration, 2> k_migrations{{
     {1,
      R"sql(
 CREATE TABLE runs (
@@ -149,6 +149,58 @@ CREATE TABLE pings (
 CREATE INDEX pings_by_check ON pings (check_name, id);
 CREATE INDEX test_cases_by_run ON test_cases (run_id, outcome);
 )sql"},
+    // `greenlight promote`: the go/no-go decisions and every promotion attempt (store_promotions.cpp).
+    {2, "",
+     R"sql(
+CREATE TABLE promotion_decisions (
+    id          INTEGER PRIMARY KEY,
+    environment TEXT NOT NULL,
+    commit_sha  TEXT NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('go', 'no-go')),
+    reason      TEXT NOT NULL,
+    decided_by  TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    at_ms       BIGINT NOT NULL
+);
+CREATE INDEX promotion_decisions_by_commit ON promotion_decisions (environment, commit_sha, at_ms, id);
+CREATE TABLE promotion_attempts (
+    id           INTEGER PRIMARY KEY,
+    environment  TEXT NOT NULL,
+    commit_sha   TEXT NOT NULL,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('go', 'no-go')),
+    reasons      TEXT NOT NULL,
+    evidence     TEXT NOT NULL,
+    attempted_by TEXT NOT NULL,
+    token        TEXT NOT NULL,
+    at_ms        BIGINT NOT NULL
+);
+CREATE INDEX promotion_attempts_newest ON promotion_attempts (at_ms DESC, id DESC);
+)sql",
+     R"sql(
+CREATE TABLE promotion_decisions (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    environment TEXT NOT NULL,
+    commit_sha  TEXT NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('go', 'no-go')),
+    reason      TEXT NOT NULL,
+    decided_by  TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    at_ms       BIGINT NOT NULL
+);
+CREATE INDEX promotion_decisions_by_commit ON promotion_decisions (environment, commit_sha, at_ms, id);
+CREATE TABLE promotion_attempts (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    environment  TEXT NOT NULL,
+    commit_sha   TEXT NOT NULL,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('go', 'no-go')),
+    reasons      TEXT NOT NULL,
+    evidence     TEXT NOT NULL,
+    attempted_by TEXT NOT NULL,
+    token        TEXT NOT NULL,
+    at_ms        BIGINT NOT NULL
+);
+CREATE INDEX promotion_attempts_newest ON promotion_attempts (at_ms DESC, id DESC);
+)sql"},
 }};
 
 // Any fixed number, the same in every greenlight: servers sharing one PostgreSQL serialize on it.
@@ -186,8 +238,11 @@ Status apply_migrations(Database& database, const util::Clock& clock) {
         }
         for (const Migration& migration : k_migrations) {
             if (migration.version <= version) continue;
-            auto common = connection.execute_script(migration.common);
-            if (!common) return migration_failed(migration.version, common.error());
+            // PostgreSQL refuses an empty script; a step may have nothing in common.
+            if (!migration.common.empty()) {
+                auto common = connection.execute_script(migration.common);
+                if (!common) return migration_failed(migration.version, common.error());
+            }
             std::string_view specific =
                 connection.kind() == DatabaseKind::sqlite ? migration.sqlite : migration.postgresql;
             if (!specific.empty()) {

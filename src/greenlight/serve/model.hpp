@@ -81,6 +81,7 @@ struct RunFilter {
     std::optional<std::string> tier;
     std::optional<std::string> verdict;  // the text a client asked for, matched as the database stores it
     std::optional<std::string> branch;
+    std::optional<std::string> commit;  // the run's git sha, exactly
     std::size_t limit = 50;
     std::optional<std::string> before_run_id;  // paging: runs older than this one
 };

@@ -82,6 +82,8 @@ const auto k_routes = std::to_array<Route>({
     {Methods::delete_, "/api/v1/checks/{name}", api_delete_check},
     {Methods::post, "/api/v1/checks/{name}/pause", api_pause_check},
     {Methods::post, "/api/v1/checks/{name}/resume", api_resume_check},
+    {Methods::post, exact("/api/v1/promotions/decisions"), api_post_promotion_decision},
+    {Methods::post, exact("/api/v1/promotions/attempts"), api_post_promotion_attempt},
     {Methods::write, "/api/v1/checks", api_refuse_nameless_check_write},
     {Methods::write, "/api/v1/checks/{name}/**", api_refuse_check_write},
     // Reads, for dashboard users when a users file is configured.
@@ -92,6 +94,9 @@ const auto k_routes = std::to_array<Route>({
     {Methods::read, "/api/v1/checks", api_list_checks},
     {Methods::read, "/api/v1/checks/{name}", api_get_check},
     {Methods::read, "/api/v1/alerts", api_list_alerts},
+    {Methods::read, exact("/api/v1/promotions"), api_list_promotions},
+    {Methods::read, exact("/api/v1/promotions/attempts"), api_list_promotion_attempts},
+    {Methods::read, exact("/api/v1/promotions/decisions"), api_list_promotion_decisions},
     {Methods::any, "/api/v1/{collection}/**", refuse_api_request},
     {Methods::any, "/api/**", refuse_outside_api_v1},
 
@@ -109,6 +114,7 @@ const auto k_routes = std::to_array<Route>({
     {Methods::read, "/trends/**", trends_page},
     {Methods::read, "/checks", checks_page},
     {Methods::read, "/checks/{name}/**", check_page},
+    {Methods::read, "/promotions", promotions_page},
     {Methods::read, "/jobs", jobs_page},
     {Methods::read, "/jobs/{name}/{id}/files/{number}", spool_page},
     {Methods::read, "/jobs/{name}/{id}/**", job_page},

@@ -107,6 +107,14 @@ void api_list_checks(Impl& server, const Exchange& exchange);
 void api_get_check(Impl& server, const Exchange& exchange);
 void api_list_alerts(Impl& server, const Exchange& exchange);
 
+// api_promotions.cpp: promotion decisions and attempts (reads, ingest writes) and the /promotions page.
+void api_list_promotions(Impl& server, const Exchange& exchange);
+void api_list_promotion_attempts(Impl& server, const Exchange& exchange);
+void api_list_promotion_decisions(Impl& server, const Exchange& exchange);
+void api_post_promotion_decision(Impl& server, const Exchange& exchange);
+void api_post_promotion_attempt(Impl& server, const Exchange& exchange);
+void promotions_page(Impl& server, const Exchange& exchange);
+
 // pages.cpp: the dashboard's pages, the files of a run's bundle, the stylesheet.
 void runs_page(Impl& server, const Exchange& exchange);
 void run_page(Impl& server, const Exchange& exchange);

@@ -14,6 +14,7 @@
 
 #include "greenlight/serve/database.hpp"
 #include "greenlight/serve/model.hpp"
+#include "greenlight/serve/promotions.hpp"
 #include "greenlight/util/clock.hpp"
 #include "greenlight/util/result.hpp"
 
@@ -127,6 +128,16 @@ public:
     util::Result<std::vector<Alert>> alerts(std::size_t limit);
     // When an alert of this kind for this channel was last queued (heartbeats are scheduled from it).
     util::Result<std::optional<WallTime>> last_alert_of_kind(AlertKind kind, std::string_view channel);
+
+    // ---- promotions (store_promotions.cpp) ----
+
+    // Records a decision or an attempt, stamped now; returns it as stored (with its id and time). Kept
+    // forever: retention does not remove them.
+    util::Result<PromotionDecision> add_promotion_decision(PromotionDecision decision);
+    util::Result<PromotionAttempt> add_promotion_attempt(PromotionAttempt attempt);
+    // Newest first, filtered, at most `filter.limit` (capped at 1000).
+    util::Result<std::vector<PromotionDecision>> promotion_decisions(const PromotionFilter& filter);
+    util::Result<std::vector<PromotionAttempt>> promotion_attempts(const PromotionFilter& filter);
 
     // ---- retention ----
 

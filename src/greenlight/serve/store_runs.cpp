@@ -189,6 +189,7 @@ Result<std::vector<RunSummary>> Store::runs(const RunFilter& filter) {
             equal("tier", filter.tier);
             equal("verdict", filter.verdict);
             equal("branch", filter.branch);
+            equal("git_sha", filter.commit);
             if (filter.before_run_id) {
                 auto before =
                     connection.query("SELECT started_ms FROM runs WHERE run_id = $1", {*filter.before_run_id});

@@ -130,7 +130,8 @@ TEST(CommandTree, HoldsTheContractsCommandsAndHidesTheInternalOne) {
          {"greenlight run", "greenlight smoke", "greenlight verify", "greenlight pack", "greenlight merge",
           "greenlight gate", "greenlight check", "greenlight proof", "greenlight bridge serve",
           "greenlight bridge submit", "greenlight bridge run", "greenlight serve", "greenlight watch",
-          "greenlight config validate", "greenlight config schema", "greenlight completion"}) {
+          "greenlight config validate", "greenlight config schema", "greenlight completion", "greenlight promote",
+          "greenlight promote decide"}) {
         EXPECT_TRUE(invocations.contains(expected)) << expected;
     }
     EXPECT_FALSE(invocations.contains("greenlight man-pages")) << "the packagers' command is hidden";

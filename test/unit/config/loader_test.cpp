@@ -390,7 +390,7 @@ TEST(LoadConfig, MergeKeysGetAnExplanation) {
         load("version: 1\nproject: p\nbase: &base { timeout: 1m }\nsuites:\n  u:\n    <<: *base\n    run: [x]\n");
     EXPECT_THAT(error_lines(outcome),
                 ElementsAre("greenlight.yml:3:1: base: unknown key; expected one of version, project, artifacts, "
-                            "defaults, suites, tiers, policy, gate, checks, proof, bridge, serve or watch",
+                            "defaults, suites, tiers, policy, gate, checks, proof, bridge, serve, watch or promote",
                             "greenlight.yml:6:5: suites.u.<<: unknown key; YAML merge keys are not supported, use "
                             "`defaults` for shared values"));
 }

@@ -81,6 +81,10 @@ std::vector<Json::json_pointer> schema_locations(Section section) {
             return {Json::json_pointer("/$defs/watch_heartbeat/properties")};
         case Section::watch_check:
             return {Json::json_pointer("/$defs/watch_check/properties")};
+        case Section::promote:
+            return {Json::json_pointer("/$defs/promote/properties")};
+        case Section::promote_environment:
+            return {Json::json_pointer("/$defs/promote_environment/properties")};
     }
     return {};
 }

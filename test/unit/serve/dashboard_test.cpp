@@ -724,7 +724,7 @@ TEST(ErrorPage, SaysWhatWentWrong) {
 std::vector<std::pair<std::string, std::string>> every_page_with(std::string_view hostile) {
     std::string h(hostile);
     RunsPage runs;
-    runs.filter = {.project = h, .tier = h, .verdict = h, .branch = h, .limit = 50, .before_run_id = h};
+    runs.filter = {.project = h, .tier = h, .verdict = h, .branch = h, .commit = h, .limit = 50, .before_run_id = h};
     runs.known_tiers = {h};
     runs.known_projects = {h};
     runs.known_branches = {h};
@@ -787,6 +787,19 @@ std::vector<std::pair<std::string, std::string>> every_page_with(std::string_vie
     for (auto& file : files) file.ddname = file.stepname = file.output_class = h, file.procstep = h;
     SpoolPage spool{.job = hostile_job, .files = files, .file_id = 101, .records = h + "\n"};
 
+    PromotionsPage promotions;
+    promotions.filter.environment = h;
+    promotions.filter.commit = h;
+    PromotionAttempt attempt;
+    attempt.environment = attempt.commit = attempt.by = attempt.token = h;
+    attempt.reasons = {h};
+    attempt.evidence = {h};
+    promotions.attempts = {attempt};
+    PromotionDecision decision;
+    decision.environment = decision.commit = decision.reason = decision.by = h;
+    decision.token = "ci";
+    promotions.decisions = {decision};
+
     return {
         {"runs", render_runs_page(runs)},
         {"run", render_run_page(run)},
@@ -798,6 +811,7 @@ std::vector<std::pair<std::string, std::string>> every_page_with(std::string_vie
         {"job", render_job_page({.job = hostile_job, .files = files})},
         {"spool", render_spool_page(spool)},
         {"error", render_error_page(404, h)},
+        {"promotions", render_promotions_page(promotions)},
     };
 }
 
@@ -845,10 +859,11 @@ TEST(EveryPage, HasTheSameHeaderAndNoScriptOrInlineStyle) {
         auto stylesheets = page.all("//link[@rel='stylesheet']");
         ASSERT_EQ(stylesheets.size(), 1u);
         EXPECT_STREQ(stylesheets[0].attribute("href").value(), "/assets/dashboard.css");
-        EXPECT_THAT(page.texts("//header/nav/ul/li/a"), ElementsAre("Runs", "Flaky", "Trends", "Checks", "Jobs"));
+        EXPECT_THAT(page.texts("//header/nav/ul/li/a"),
+                    ElementsAre("Runs", "Flaky", "Trends", "Checks", "Promotions", "Jobs"));
         std::vector<std::string> targets;
         for (auto link : page.all("//header/nav/ul/li/a")) targets.push_back(link.attribute("href").value());
-        EXPECT_THAT(targets, ElementsAre("/runs", "/flaky", "/trends", "/checks", "/jobs"));
+        EXPECT_THAT(targets, ElementsAre("/runs", "/flaky", "/trends", "/checks", "/promotions", "/jobs"));
         // A strict content security policy (default-src 'self') would block all of these.
         EXPECT_THAT(lowercase(html), Not(HasSubstr("<script")));
         EXPECT_THAT(lowercase(html), Not(HasSubstr("<style")));
@@ -870,6 +885,7 @@ TEST(EveryPage, MarksTheSectionTheReaderIsIn) {
     EXPECT_THAT(current(4), ElementsAre("Checks"));
     EXPECT_THAT(current(6), ElementsAre("Jobs"));
     EXPECT_THAT(current(9), ElementsAre());
+    EXPECT_THAT(current(10), ElementsAre("Promotions"));
 }
 
 TEST(Stylesheet, AdaptsToNarrowScreensAndDarkMode) {

@@ -243,10 +243,21 @@ TEST(SqliteUpgradeTest, ADatabaseOfTheEarlierServerOpensAndKeepsWorking) {
         auto verified = (*store)->verify_token(*token);
         ASSERT_TRUE(verified) << verified.message();
         EXPECT_TRUE(verified->has_value());
+        // Migration 2 (promotions) was added to the file on opening.
+        PromotionDecision decision;
+        decision.environment = "production";
+        decision.commit = "abcd1234";
+        decision.decision = PromotionVerdict::go;
+        decision.reason = "upgraded";
+        decision.by = "ci";
+        decision.token = "ci";
+        ASSERT_TRUE((*store)->add_promotion_decision(decision));
     }
 
-    // Nothing was migrated again, and the file keeps its WAL journal.
-    EXPECT_EQ(single_text(path, "SELECT count(*) FROM schema_migrations"), "1");
+    // Migration 1 was not applied again, migration 2 was applied once, and the file keeps its WAL journal.
+    EXPECT_EQ(single_text(path, "SELECT count(*) FROM schema_migrations WHERE version = 1"), "1");
+    EXPECT_EQ(single_text(path, "SELECT group_concat(version) FROM schema_migrations ORDER BY version"), "1,2");
+    EXPECT_EQ(single_text(path, "SELECT count(*) FROM promotion_decisions"), "1");
     EXPECT_EQ(single_text(path, "PRAGMA journal_mode"), "wal");
     EXPECT_EQ(single_text(path, "SELECT count(*) FROM pings"), "2");
 }
