@@ -8,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
-
 #include "greenlight/resources.hpp"
 
 namespace greenlight::config {
@@ -91,23 +89,6 @@ std::string_view to_string(CheckType type) {
             return "secrets";
     }
     return "command";
-}
-
-std::string judging_sections_text(std::string_view yaml_text) {
-    try {
-        const YAML::Node document = YAML::Load(std::string(yaml_text));
-        if (!document.IsMap()) return document.IsDefined() && !document.IsNull() ? std::string(yaml_text) : "";
-        YAML::Emitter out;
-        out << YAML::BeginMap;
-        for (const char* key : {"gate", "promote"}) {
-            if (const YAML::Node section = document[key]; section.IsDefined())
-                out << YAML::Key << key << YAML::Value << section;
-        }
-        out << YAML::EndMap;
-        return out.c_str();
-    } catch (const YAML::Exception&) {
-        return std::string(yaml_text);
-    }
 }
 
 std::string_view config_schema() {

@@ -274,4 +274,23 @@ LoadOutcome load_config_text(std::string_view text, const std::filesystem::path&
     }
 }
 
+std::string judging_sections_text(std::string_view yaml_text) {
+    // Too deep for the parser's recursion (as the loader refuses it): the text itself, which differs on any edit.
+    if (nesting_depth(yaml_text) > k_max_nesting) return std::string(yaml_text);
+    try {
+        const YAML::Node document = YAML::Load(std::string(yaml_text));
+        if (!document.IsMap()) return document.IsDefined() && !document.IsNull() ? std::string(yaml_text) : "";
+        YAML::Emitter out;
+        out << YAML::BeginMap;
+        for (const char* key : {"gate", "promote"}) {
+            if (const YAML::Node section = document[key]; section.IsDefined())
+                out << YAML::Key << key << YAML::Value << section;
+        }
+        out << YAML::EndMap;
+        return out.c_str();
+    } catch (const YAML::Exception&) {
+        return std::string(yaml_text);
+    }
+}
+
 }  // namespace greenlight::config

@@ -30,8 +30,10 @@ Evidence evidence_from_run(const serve::RunSummary& run) {
     evidence.where = "serve";
     evidence.commit = run.git_sha;
     evidence.tier = run.tier;
-    evidence.verdict = run.verdict;
-    evidence.green = run.verdict == "pass" || run.verdict == "flaky";
+    evidence.verdict = std::string(verdict::to_string(run.verdict));
+    // The server's run list does not say whether the tier's policy passed a flaky run, so only a pass counts:
+    // a flaky run is evidence only as a bundle (whose summary says whether it was green).
+    evidence.green = run.verdict == verdict::Verdict::pass;
     evidence.finished = run.started + std::chrono::duration_cast<util::WallTime::duration>(
                                           std::chrono::duration<double>(run.duration_seconds));
     return evidence;
@@ -52,8 +54,8 @@ util::Result<Evidence> evidence_from_bundle(const std::filesystem::path& bundle)
     evidence.where = bundle.string();
     evidence.commit = run->git_sha;
     evidence.tier = run->tier;
-    evidence.verdict = run->verdict;
-    evidence.green = run->green.value_or(run->verdict == "pass");
+    evidence.verdict = std::string(verdict::to_string(run->verdict));
+    evidence.green = run->green.value_or(run->verdict == verdict::Verdict::pass);
     evidence.finished = run->ended;
     return evidence;
 }

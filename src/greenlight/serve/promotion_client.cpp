@@ -47,7 +47,8 @@ RunSummary run_from_json(const json& object) {
     run.run_id = string_of(object, "run_id");
     run.project = string_of(object, "project");
     run.tier = string_of(object, "tier");
-    run.verdict = string_of(object, "verdict");
+    // A verdict this client does not know counts as an error: never as evidence that something passed.
+    run.verdict = verdict::parse_verdict(string_of(object, "verdict")).value_or(verdict::Verdict::error);
     run.started = time_of(object, "started");
     if (auto found = object.find("duration_seconds"); found != object.end() && found->is_number())
         run.duration_seconds = found->get<double>();

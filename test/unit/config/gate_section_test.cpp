@@ -1,4 +1,5 @@
 // The `gate:` section of greenlight.yml: risk rules, gates per tier, gate modes, coverage thresholds.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -290,6 +291,36 @@ TEST(GateSection, SizeRulesCountLinesAndFiles) {
     EXPECT_THAT(error_lines(load(k_gate_header + "gate:\n  rules:\n    - name: huge\n      size: { lines: 9 }\n"
                                                  "      keywords: [x]\n      tier: R4\n")),
                 ElementsAre(::testing::HasSubstr("a size rule matches the change as a whole")));
+}
+
+// How `greenlight gate` tells an edit of the judging sections from any other edit of the file.
+TEST(JudgingSections, OnlyTheGateAndPromoteSectionsCount) {
+    const std::string base = k_gate_header + "gate:\n  coverage: { patch_minimum: 60 }\n";
+    EXPECT_EQ(judging_sections_text(base), judging_sections_text("# a comment\n" + k_gate_header +
+                                                                 "artifacts: out\ngate:\n  coverage:\n"
+                                                                 "    patch_minimum: 60\n"));
+    EXPECT_NE(judging_sections_text(base),
+              judging_sections_text(k_gate_header + "gate:\n  coverage: { patch_minimum: 6 }\n"));
+    EXPECT_NE(judging_sections_text(base), judging_sections_text(k_gate_header));
+    EXPECT_NE(judging_sections_text(k_gate_header), judging_sections_text(k_gate_header + "promote: {}\n"));
+    EXPECT_EQ(judging_sections_text(""), judging_sections_text(k_gate_header));  // no file, no sections
+}
+
+TEST(JudgingSections, HostileTextReturnsAndCountsAsAnEdit) {
+    // A stray comma at the top level, on which a multi-document read never ends; nesting too deep to parse;
+    // aliases that would expand exponentially if copied out.
+    for (const std::string text : {std::string(",\n,\n"), std::string(5000, '[') + std::string(5000, ']'),
+                                   std::string("gate: &a [&b [&c [x, x], *c], *b]\n")}) {
+        const std::string canonical = judging_sections_text(text);
+        EXPECT_NE(canonical, judging_sections_text(k_gate_header)) << text.substr(0, 40);
+    }
+    std::string laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+    for (char name = 'b'; name <= 'z'; ++name) {
+        laughs += fmt::format("{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n", name, name, name - 1, name - 1,
+                              name - 1, name - 1, name - 1, name - 1, name - 1, name - 1, name - 1);
+    }
+    laughs += "gate: *z\n";
+    EXPECT_LT(judging_sections_text(laughs).size(), 100000U);
 }
 
 }  // namespace
