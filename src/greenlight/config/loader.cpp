@@ -274,20 +274,63 @@ LoadOutcome load_config_text(std::string_view text, const std::filesystem::path&
     }
 }
 
+namespace {
+
+// A node as text that does not depend on how it was written (block or flow, quoting, comments): scalars
+// quoted, mappings and sequences bracketed. False when the text would pass `budget` bytes (aliases can make a
+// small file describe an exponentially large one).
+bool canonical_text(const YAML::Node& node, std::string& out, size_t budget) {
+    if (out.size() > budget) return false;
+    switch (node.Type()) {
+        case YAML::NodeType::Scalar:
+            out += '"';
+            out += node.Scalar();
+            out += '"';
+            return true;
+        case YAML::NodeType::Sequence:
+            out += '[';
+            for (const auto& item : node) {
+                if (!canonical_text(item, out, budget)) return false;
+                out += ',';
+            }
+            out += ']';
+            return true;
+        case YAML::NodeType::Map:
+            out += '{';
+            for (const auto& item : node) {
+                if (!canonical_text(item.first, out, budget)) return false;
+                out += ':';
+                if (!canonical_text(item.second, out, budget)) return false;
+                out += ',';
+            }
+            out += '}';
+            return true;
+        default:
+            out += '~';
+            return true;
+    }
+}
+
+}  // namespace
+
 std::string judging_sections_text(std::string_view yaml_text) {
     // Too deep for the parser's recursion (as the loader refuses it): the text itself, which differs on any edit.
     if (nesting_depth(yaml_text) > k_max_nesting) return std::string(yaml_text);
     try {
         const YAML::Node document = YAML::Load(std::string(yaml_text));
-        if (!document.IsMap()) return document.IsDefined() && !document.IsNull() ? std::string(yaml_text) : "";
-        YAML::Emitter out;
-        out << YAML::BeginMap;
+        if (!document.IsDefined() || document.IsNull()) return "";
+        if (!document.IsMap()) return std::string(yaml_text);
+        std::string out;
+        constexpr size_t k_budget = 4u << 20;
         for (const char* key : {"gate", "promote"}) {
-            if (const YAML::Node section = document[key]; section.IsDefined())
-                out << YAML::Key << key << YAML::Value << section;
+            if (const YAML::Node section = document[key]; section.IsDefined()) {
+                out += key;
+                out += '=';
+                if (!canonical_text(section, out, k_budget)) return std::string(yaml_text);
+                out += '\n';
+            }
         }
-        out << YAML::EndMap;
-        return out.c_str();
+        return out;
     } catch (const YAML::Exception&) {
         return std::string(yaml_text);
     }
