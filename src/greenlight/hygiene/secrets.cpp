@@ -4,7 +4,6 @@
 #include "greenlight/util/parallel.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 
 #include "greenlight/hygiene/files.hpp"
 #include "greenlight/util/fs.hpp"
+#include "greenlight/util/mapped_file.hpp"
 
 namespace greenlight::hygiene {
 
@@ -78,9 +78,6 @@ std::string errno_text(int error_number) {
 class FileText {
 public:
     FileText() = default;
-    ~FileText() {
-        if (m_mapping != nullptr) ::munmap(m_mapping, m_size);
-    }
     FileText(const FileText&) = delete;
     FileText& operator=(const FileText&) = delete;
 
@@ -110,12 +107,9 @@ private:
                 m_text = std::string_view(buffer.data(), static_cast<std::size_t>(got));
                 return {};
             }
-            void* mapping = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-            if (mapping != MAP_FAILED) {
-                ::madvise(mapping, size, MADV_SEQUENTIAL);
-                m_mapping = mapping;
-                m_size = size;
-                m_text = std::string_view(static_cast<const char*>(mapping), size);
+            if (util::Result<util::MappedFile> mapped = util::MappedFile::map(fd, size, path)) {
+                m_mapped.emplace(std::move(*mapped));
+                m_text = m_mapped->text();
                 return {};
             }
         }
@@ -132,8 +126,7 @@ private:
         return {};
     }
 
-    void* m_mapping = nullptr;
-    std::size_t m_size = 0;
+    std::optional<util::MappedFile> m_mapped;  // a big file's bytes, read where the kernel keeps them
     std::string_view m_text;
 };
 

@@ -40,10 +40,13 @@ Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
         return make_error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
     }
     if (!S_ISREG(info.st_mode)) return make_error(fmt::format("cannot map {}: not a regular file", path.string()));
+    return map(fd.get(), static_cast<std::size_t>(info.st_size), path);
+}
+
+Result<MappedFile> MappedFile::map(int fd, std::size_t size, const std::filesystem::path& path) {
     MappedFile file;
-    if (info.st_size == 0) return file;
-    const auto size = static_cast<std::size_t>(info.st_size);
-    void* mapping = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+    if (size == 0) return file;
+    void* mapping = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (mapping == MAP_FAILED) {
         return make_error(fmt::format("cannot map {}: {}", path.string(), std::strerror(errno)));
     }

@@ -14,6 +14,8 @@ class MappedFile {
 public:
     // Maps `path`; an error names the file and why. An empty file maps to empty text.
     static Result<MappedFile> open(const std::filesystem::path& path);
+    // Maps the first `size` bytes of the open descriptor `fd` (which stays the caller's); `path` is for messages.
+    static Result<MappedFile> map(int fd, std::size_t size, const std::filesystem::path& path);
 
     MappedFile(MappedFile&& other) noexcept;
     MappedFile& operator=(MappedFile&& other) noexcept;
