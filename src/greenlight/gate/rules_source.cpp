@@ -16,9 +16,10 @@ namespace {
 
 // A config's errors as one message, each on its own line with its position.
 util::Error config_errors(const config::LoadOutcome& loaded, const std::string& what) {
-    std::string message = fmt::format("{}: {} error{} in the config; fix {} and run again", what, loaded.errors.size(),
-                                      loaded.errors.size() == 1 ? "" : "s", loaded.errors.size() == 1 ? "it" : "them");
-    for (const auto& error : loaded.errors) message = error.to_string() + "\n" + message;
+    std::string message;
+    for (const auto& error : loaded.errors) message += error.to_string() + "\n";
+    message += fmt::format("{}: {} error{} in the config; fix {} and run again", what, loaded.errors.size(),
+                           loaded.errors.size() == 1 ? "" : "s", loaded.errors.size() == 1 ? "it" : "them");
     return util::make_error(message);
 }
 

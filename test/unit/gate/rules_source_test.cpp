@@ -220,5 +220,22 @@ TEST_F(RulesSourceTest, MarkingFilesAsGeneratedIsAGateConfigChange) {
     EXPECT_EQ(edit->line, 1);
 }
 
+TEST_F(RulesSourceTest, AWorkTreeConfigWithErrorsListsThemInFileOrder) {
+    write("greenlight.yml", std::string(k_plain_config) +
+                                "gate:\n  rules:\n    - name: a\n      tier: R9\n"
+                                "    - name: b\n      tier: R8\n");
+    RulesRequest request = rules_request();
+    request.from = RulesFrom::work_tree;
+    auto rules = read_gate_rules(request);
+    ASSERT_FALSE(rules);
+    const std::string& message = rules.message();
+    const size_t first = message.find("gate.rules[0].tier");
+    const size_t second = message.find("gate.rules[1].tier");
+    ASSERT_NE(first, std::string::npos) << message;
+    ASSERT_NE(second, std::string::npos) << message;
+    EXPECT_LT(first, second) << message;
+    EXPECT_NE(message.find("2 errors in the config"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace greenlight::gate
