@@ -66,10 +66,11 @@ TEST(PromoteSection, ErrorsNameFileLineAndKey) {
     EXPECT_EQ(only_error(k_header + "promote:\n  max_age: 12h\n"),
               "greenlight.yml:3:1: promote.environments: required: the environments a commit is promoted through, in "
               "order, such as {staging: {tier: merge-medium}, production: {tier: nightly}}");
-    EXPECT_THAT(error_lines(load(k_header + "promote:\n  environments:\n    staging: { tir: t }\n")),
-                ElementsAre("greenlight.yml:5:5: promote.environments.staging.tier: required: the tier whose runs are "
-                            "this environment's evidence, such as merge-medium",
-                            "greenlight.yml:5:16: promote.environments.staging.tir: unknown key; did you mean 'tier'?"));
+    EXPECT_THAT(
+        error_lines(load(k_header + "promote:\n  environments:\n    staging: { tir: t }\n")),
+        ElementsAre("greenlight.yml:5:5: promote.environments.staging.tier: required: the tier whose runs are "
+                    "this environment's evidence, such as merge-medium",
+                    "greenlight.yml:5:16: promote.environments.staging.tir: unknown key; did you mean 'tier'?"));
     EXPECT_THAT(only_error(k_header + "promote:\n  environments:\n    staging: { tier: t, max_age: soon }\n"),
                 HasSubstr("greenlight.yml:5:34: promote.environments.staging.max_age: expected a duration"));
     EXPECT_THAT(only_error(k_header + "promote:\n  environments:\n    staging: { tier: t }\n"
