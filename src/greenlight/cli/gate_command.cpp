@@ -120,6 +120,7 @@ ExitCode run_gate(const GateOptions& options) {
             return ExitCode::usage;
         }
         request.config = rules->config;
+        request.rules_read = std::move(*rules);
         auto found = wait_for_required_checks(options.wait, request,
                                               options.pull_number > 0 ? options.pull_number : event.number);
         if (!found) return found.error();

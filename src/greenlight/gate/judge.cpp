@@ -109,7 +109,7 @@ util::Result<GateReport> judge(const GateRequest& given) {
     GateRequest request = given;
     GateReport report;
     if (given.rules) {
-        auto rules = read_gate_rules(*given.rules);
+        auto rules = given.rules_read ? util::Result<GateRules>(*given.rules_read) : read_gate_rules(*given.rules);
         if (!rules) return rules.error();
         request.config = std::move(rules->config);
         report.rules_origin = std::move(rules->origin);

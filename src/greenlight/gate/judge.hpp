@@ -26,6 +26,8 @@ enum class StaleOn {
 struct GateRequest {
     // Where the rules come from (the base commit's greenlight.yml, ...); when empty, `config` is used as given.
     std::optional<RulesRequest> rules;
+    // The rules `rules` names, when the caller has read them already (gate --wait needs them first).
+    std::optional<GateRules> rules_read;
     config::GateConfig config;
     ChangeSource change;
     std::vector<std::string> labels;            // the labels the change carries (flags and the pull request's)
