@@ -394,7 +394,9 @@ void check_fragment(const ScannedFile& file, const MarkdownLink& link, const std
     }
     // Only Markdown has anchors greenlight can know; other files' fragments are left to the browser.
     if (!is_markdown(target_path)) return;
-    if (target->lookup.contains(fragment)) return;
+    // GitHub finds a heading whatever the case of the fragment (`#Foo-Bar` reaches `## Foo Bar`), and heading
+    // anchors are lowercase: a fragment counts when it or its lowercase form is an anchor.
+    if (target->lookup.contains(fragment) || target->lookup.contains(util::lowercase(fragment))) return;
     Finding finding = make_finding(
         "missing-anchor", file, link,
         fmt::format("no heading or HTML id in {} has the anchor `#{}` (GitHub's anchor of a heading is its text "
